@@ -1,0 +1,19 @@
+package dev.chimera.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code chimera bench ...}: benchmarks that print figures beside a reference measured in the same run. */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks; each prints its figures and a reference measured in the same run.",
+        subcommands = {BenchGemmCommand.class})
+final class BenchCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a benchmark, e.g. 'chimera bench gemm'");
+    }
+}

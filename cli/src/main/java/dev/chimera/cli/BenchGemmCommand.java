@@ -1,0 +1,121 @@
+package dev.chimera.cli;
+
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.GemmForm;
+import dev.chimera.core.kernel.Kernels;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code chimera bench gemm}: GEMM GFLOP/s of the three forms beside numpy/OpenBLAS, same run. */
+@Command(name = "gemm",
+        mixinStandardHelpOptions = true,
+        description = {"GEMM throughput (fp32 GFLOP/s) of C = A.B, A.B^T and A^T.B, beside numpy/OpenBLAS "
+                + "measured in the same run.",
+                "Without --size: square 256, 1024, 2048 and the decoder's layer shapes (T=4096 tokens, "
+                        + "C=128..512, C x 4C)."})
+final class BenchGemmCommand implements Callable<Integer> {
+
+    @Option(names = "--size", split = ",", paramLabel = "N",
+            description = "Square size(s) N for N x N x N products; only these are run.")
+    List<Integer> sizes;
+
+    @Option(names = "--form", defaultValue = "all", paramLabel = "AB|ABt|AtB|all",
+            description = "Which product form(s) to time (default: ${DEFAULT-VALUE}).")
+    String form;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--seconds", defaultValue = "1.0", paramLabel = "S",
+            description = "Timing budget per case and per library (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--reference", defaultValue = "numpy", paramLabel = "numpy|none",
+            description = "Reference library measured in the same run (default: ${DEFAULT-VALUE}).")
+    String reference;
+
+    @Option(names = "--json", description = "One JSON object per line instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        List<GemmForm> forms = parseForms(form);
+        if (seconds <= 0 || seconds > 60) {
+            throw new Chimera.UserError("--seconds must be in (0, 60], got " + seconds);
+        }
+        if (!reference.equals("numpy") && !reference.equals("none")) {
+            throw new Chimera.UserError("--reference must be 'numpy' or 'none', got '" + reference + "'");
+        }
+        List<GemmBenchmark.Case> cases = new ArrayList<>();
+        if (sizes == null) {
+            cases.addAll(GemmBenchmark.square(List.of(256, 1024, 2048), forms));
+            cases.addAll(GemmBenchmark.layers(4096, new int[] {128, 256, 512}, forms));
+        } else {
+            for (int s : sizes) {
+                if (s < 1 || s > 8192) {
+                    throw new Chimera.UserError("--size must be between 1 and 8192, got " + s);
+                }
+            }
+            cases.addAll(GemmBenchmark.square(sizes, forms));
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new Chimera.UserError("--threads must be >= 1, got " + t);
+        }
+        run(cases, t, seconds, reference.equals("numpy"), json, System.out);
+        return 0;
+    }
+
+    static List<GemmForm> parseForms(String form) {
+        if (form.equalsIgnoreCase("all")) {
+            return Arrays.asList(GemmForm.values());
+        }
+        for (GemmForm f : GemmForm.values()) {
+            if (f.name().equalsIgnoreCase(form)) {
+                return List.of(f);
+            }
+        }
+        throw new Chimera.UserError("--form must be AB, ABt, AtB or all, got '" + form + "'");
+    }
+
+    /** Times every case on Chimera and, if asked, on numpy; prints a table or JSON lines. */
+    static void run(List<GemmBenchmark.Case> cases, int threads, double seconds, boolean withNumpy, boolean json,
+                    PrintStream out) {
+        NumpyReference.Result ref = withNumpy ? NumpyReference.measure(cases, threads, seconds) : null;
+        try (ComputePool pool = new ComputePool(threads)) {
+            Kernels kernels = Kernels.create(pool);
+            if (!json) {
+                out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s; best of runs in %.1f s%n",
+                        threads, kernels.name(), ref == null ? "none" : ref.description, seconds);
+                out.printf(Locale.ROOT, "%-22s %-4s %6s %6s %6s %14s %12s %7s%n",
+                        "case", "form", "m", "n", "k", "chimera GF/s", "numpy GF/s", "ratio");
+            }
+            for (int i = 0; i < cases.size(); i++) {
+                GemmBenchmark.Case c = cases.get(i);
+                double gflops = GemmBenchmark.measure(kernels, c, seconds);
+                double numpy = ref == null ? Double.NaN : ref.gflops[i];
+                if (json) {
+                    JsonLine line = new JsonLine().put("op", "gemm").put("case", c.label).put("form", c.form.name())
+                            .put("m", c.m).put("n", c.n).put("k", c.k).put("threads", threads)
+                            .put("gflops", gflops, 1);
+                    if (ref != null) {
+                        line.put("numpy_gflops", numpy, 1).put("ratio", gflops / numpy, 3)
+                                .put("reference", ref.description);
+                    }
+                    out.println(line);
+                } else {
+                    out.printf(Locale.ROOT, "%-22s %-4s %6d %6d %6d %14.1f %12s %7s%n", c.label, c.form, c.m, c.n,
+                            c.k, gflops, Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.1f", numpy),
+                            Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.2f", gflops / numpy));
+                }
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.chimera.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code chimera} command: the root of every subcommand the {@code ./chimera} launcher runs.
+ * Exit codes: 0 success, 1 failure (a one-line message, no stack trace, for anything the user
+ * can fix), 2 usage error.
+ */
+@Command(name = "chimera",
+        mixinStandardHelpOptions = true,
+        versionProvider = Chimera.Version.class,
+        description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
+        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Chimera {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and the tests. */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Chimera());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof UserError || e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("chimera " + commandLine.getCommandName() + ": error: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        return cl;
+    }
+
+    /** A failure the user can fix (bad input, a missing file): reported in one line, exit code 1. */
+    public static final class UserError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UserError(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Chimera.class.getPackage().getImplementationVersion();
+            return new String[] {"chimera " + (v == null ? "development build" : v) + ", Java "
+                    + System.getProperty("java.version")};
+        }
+    }
+}

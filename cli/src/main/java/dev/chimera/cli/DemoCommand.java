@@ -1,0 +1,30 @@
+package dev.chimera.cli;
+
+import dev.chimera.core.kernel.GemmForm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code chimera demo}: the main job on built-in defaults. Until the DNA model lands this is
+ * the benchmark summary of what exists: the CPU GEMM kernels on square and decoder-layer
+ * shapes, beside numpy/OpenBLAS measured in the same run.
+ */
+@Command(name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {"Runs the main job end to end on built-in defaults.",
+                "For now: the benchmark summary of the compute layer (GEMM beside numpy, same run)."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() {
+        List<GemmForm> forms = Arrays.asList(GemmForm.values());
+        List<GemmBenchmark.Case> cases = new ArrayList<>(GemmBenchmark.square(List.of(1024), forms));
+        cases.addAll(GemmBenchmark.layers(4096, new int[] {256}, forms));
+        System.out.println("Chimera demo: compute-layer benchmark summary (the DNA demo arrives with the genomics module)");
+        BenchGemmCommand.run(cases, Runtime.getRuntime().availableProcessors(), 0.5, true, false, System.out);
+        return 0;
+    }
+}

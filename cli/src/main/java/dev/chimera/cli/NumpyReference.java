@@ -1,0 +1,124 @@
+package dev.chimera.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Measures the same GEMM cases with numpy (OpenBLAS) in a python3 subprocess, so every
+ * Chimera figure has its reference from the same run on the same machine. On a CPU with
+ * AVX-512 OpenBLAS is pinned to its SkylakeX kernel; the kernel OpenBLAS reports is
+ * returned beside the figures. Timing matches {@link GemmBenchmark}: best of repeated runs.
+ */
+final class NumpyReference {
+    private static final String SCRIPT = String.join("\n",
+            "import sys, time",
+            "import numpy as np",
+            "kernel = 'unknown'",
+            "try:",
+            "    from threadpoolctl import threadpool_info",
+            "    kernel = ';'.join(str(i.get('internal_api')) + ':' + str(i.get('architecture')) for i in threadpool_info())",
+            "except Exception:",
+            "    pass",
+            "print('kernel', np.__version__, kernel, flush=True)",
+            "rng = np.random.default_rng(1)",
+            "for line in sys.stdin:",
+            "    form, m, n, k, seconds = line.split()",
+            "    m, n, k, seconds = int(m), int(n), int(k), float(seconds)",
+            "    a = rng.uniform(-1, 1, (k, m) if form == 'AtB' else (m, k)).astype(np.float32)",
+            "    b = rng.uniform(-1, 1, (n, k) if form == 'ABt' else (k, n)).astype(np.float32)",
+            "    x = a.T if form == 'AtB' else a",
+            "    y = b.T if form == 'ABt' else b",
+            "    c = np.empty((m, n), np.float32)",
+            "    end = time.perf_counter() + seconds / 4",
+            "    w = 0",
+            "    while w < 2 or time.perf_counter() < end:",
+            "        np.matmul(x, y, out=c); w += 1",
+            "    best = float('inf'); runs = 0",
+            "    end = time.perf_counter() + seconds",
+            "    while runs < 3 or time.perf_counter() < end:",
+            "        t = time.perf_counter(); np.matmul(x, y, out=c); best = min(best, time.perf_counter() - t); runs += 1",
+            "    print(2.0 * m * n * k / best / 1e9, flush=True)",
+            "");
+
+    /** numpy's figures (GFLOP/s, NaN where unmeasured) and a description of what produced them. */
+    static final class Result {
+        final double[] gflops;
+        final String description;
+
+        Result(double[] gflops, String description) {
+            this.gflops = gflops;
+            this.description = description;
+        }
+    }
+
+    private NumpyReference() {
+    }
+
+    static Result measure(List<GemmBenchmark.Case> cases, int threads, double seconds) {
+        double[] figures = new double[cases.size()];
+        java.util.Arrays.fill(figures, Double.NaN);
+        ProcessBuilder pb = new ProcessBuilder("python3", "-c", SCRIPT);
+        Map<String, String> env = pb.environment();
+        env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+        env.put("OMP_NUM_THREADS", Integer.toString(threads));
+        env.remove("OPENBLAS_L2_SIZE");
+        if (cpuHasAvx512()) {
+            env.put("OPENBLAS_CORETYPE", "SkylakeX");
+        } else {
+            env.remove("OPENBLAS_CORETYPE");
+        }
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        try {
+            Process p = pb.start();
+            try (Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String header = out.readLine();
+                if (header == null || !header.startsWith("kernel ")) {
+                    return unavailable(figures, "python3 could not import numpy");
+                }
+                for (int i = 0; i < cases.size(); i++) {
+                    GemmBenchmark.Case c = cases.get(i);
+                    in.write(String.format(Locale.ROOT, "%s %d %d %d %.3f%n", c.form, c.m, c.n, c.k, seconds));
+                    in.flush();
+                    String line = out.readLine();
+                    if (line == null) {
+                        break;
+                    }
+                    figures[i] = Double.parseDouble(line.trim());
+                }
+                String[] parts = header.split(" ");
+                String description = "numpy " + parts[1] + " (" + (parts.length > 2 ? parts[2] : "?") + ")";
+                in.close();
+                p.waitFor(10, TimeUnit.SECONDS);
+                return new Result(figures, description);
+            }
+        } catch (IOException e) {
+            return unavailable(figures, "python3 not found (" + e.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unavailable(figures, "interrupted");
+        }
+    }
+
+    private static Result unavailable(double[] figures, String why) {
+        return new Result(figures, "numpy unavailable: " + why);
+    }
+
+    private static boolean cpuHasAvx512() {
+        try {
+            return Files.readString(Path.of("/proc/cpuinfo")).contains(" avx512f");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

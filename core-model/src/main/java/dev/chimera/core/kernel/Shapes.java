@@ -1,0 +1,80 @@
+package dev.chimera.core.kernel;
+
+import dev.chimera.core.tensor.Tensor;
+import java.util.Arrays;
+
+/** Shape checks shared by the kernel implementations; each message names the shapes involved. */
+final class Shapes {
+    private Shapes() {
+    }
+
+    static void same(String op, Tensor a, Tensor b) {
+        a.requireSameShape(op, b);
+    }
+
+    static void same(String op, Tensor a, Tensor b, Tensor c) {
+        a.requireSameShape(op, b);
+        a.requireSameShape(op, c);
+    }
+
+    /** Size of the last axis; rank 0 is refused. */
+    static int lastDim(String op, Tensor x) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(op + ": needs rank >= 1, got " + x.shapeString());
+        }
+        return x.dim(x.rank() - 1);
+    }
+
+    /** Checks that {@code v} is a vector of length {@code n}. */
+    static void vector(String op, String what, Tensor v, int n, Tensor of) {
+        if (v.rank() != 1 || v.dim(0) != n) {
+            throw new IllegalArgumentException(op + ": " + what + " must be (" + n + ") for " + of.shapeString()
+                    + ", got " + v.shapeString());
+        }
+    }
+
+    /** Number of rows of x when its last axis has length cols. */
+    static int rows(Tensor x, int cols) {
+        return cols == 0 ? 0 : x.size() / cols;
+    }
+
+    static void targets(String op, int[] targets, int rows, int vocab) {
+        if (targets.length != rows) {
+            throw new IllegalArgumentException(op + ": " + targets.length + " targets for " + rows + " rows");
+        }
+        for (int r = 0; r < rows; r++) {
+            int t = targets[r];
+            if (t != Kernels.IGNORE_TARGET && (t < 0 || t >= vocab)) {
+                throw new IllegalArgumentException(op + ": target " + t + " at row " + r + " is outside [0, " + vocab
+                        + ") and is not IGNORE_TARGET (-1)");
+            }
+        }
+    }
+
+    /** Outer, reduced and inner extents of a reduction over {@code axis}, after checking out's shape. */
+    static int[] reduction(String op, Tensor out, Tensor x, int axis) {
+        if (axis < 0 || axis >= x.rank()) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " out of range for " + x.shapeString());
+        }
+        int[] xs = x.shape();
+        int[] expected = new int[xs.length - 1];
+        for (int d = 0, e = 0; d < xs.length; d++) {
+            if (d != axis) {
+                expected[e++] = xs[d];
+            }
+        }
+        if (!Arrays.equals(out.shape(), expected)) {
+            throw new IllegalArgumentException(op + ": output " + out.shapeString() + " for " + x.shapeString()
+                    + " reduced over axis " + axis + ", expected " + Tensor.shapeString(expected));
+        }
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= xs[d];
+        }
+        int inner = 1;
+        for (int d = axis + 1; d < xs.length; d++) {
+            inner *= xs[d];
+        }
+        return new int[] {outer, xs[axis], inner};
+    }
+}

@@ -1,0 +1,532 @@
+package dev.chimera.core.kernel;
+
+import dev.chimera.core.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The optimised CPU kernels: Vector API loops over {@link Simd#FLOAT}, with work split over a
+ * {@link ComputePool} once a tensor is large enough to repay the hand-off. Tested for parity
+ * against {@link ScalarKernels}.
+ */
+public final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    /** Elementwise work below this many values stays on the calling thread. */
+    private static final int PARALLEL_MIN_VALUES = 1 << 15;
+    /** Batched products smaller than this many multiply-adds each are spread over the pool one per task. */
+    private static final long SMALL_PRODUCT_MACS = 1L << 21;
+
+    private final ComputePool pool;
+    private final PackedGemm packedGemm;
+
+    public VectorKernels(ComputePool pool) {
+        this.pool = pool;
+        this.packedGemm = new PackedGemm(pool);
+    }
+
+    @Override
+    public String name() {
+        return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads)";
+    }
+
+    @Override
+    public void gemm(GemmForm form, Tensor c, Tensor a, Tensor b, boolean accumulate) {
+        GemmForm.Dims d = form.dims(c, a, b);
+        int m = d.m;
+        int n = d.n;
+        int k = d.k;
+        java.util.function.IntConsumer one = i -> packedGemm.multiply(form,
+                c.data(), c.offset() + i * m * n, a.data(), a.offset() + i * m * k, b.data(), b.offset() + i * k * n,
+                m, n, k, accumulate, false);
+        if (d.batch > 1 && (long) m * n * k < SMALL_PRODUCT_MACS) {
+            pool.parallelFor(d.batch, one);
+        } else {
+            for (int i = 0; i < d.batch; i++) {
+                packedGemm.multiply(form, c.data(), c.offset() + i * m * n, a.data(), a.offset() + i * m * k,
+                        b.data(), b.offset() + i * k * n, m, n, k, accumulate, true);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    /** A loop body over the flat index range [from, to) of same-shaped tensors. */
+    private interface Range {
+        void run(int from, int to);
+    }
+
+    /** Runs body over [0, size), split into one contiguous vector-aligned share per thread when large. */
+    private void split(int size, Range body) {
+        if (size < PARALLEL_MIN_VALUES || pool.threads() == 1) {
+            body.run(0, size);
+            return;
+        }
+        int tasks = pool.threads();
+        int share = ((size / tasks + L - 1) / L) * L;
+        pool.parallelFor(tasks, t -> body.run(Math.min(size, t * share), t == tasks - 1 ? size
+                : Math.min(size, (t + 1) * share)));
+    }
+
+    @Override
+    public void activation(Activation f, Tensor out, Tensor x) {
+        Shapes.same("activation " + f, out, x);
+        float[] o = out.data();
+        float[] xv = x.data();
+        int oo = out.offset();
+        int xo = x.offset();
+        split(x.size(), (from, to) -> {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += L) {
+                forward(f, FloatVector.fromArray(S, xv, xo + i)).intoArray(o, oo + i);
+            }
+            for (; i < to; i++) {
+                o[oo + i] = (float) f.apply(xv[xo + i]);
+            }
+        });
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor dx, Tensor dy, Tensor x) {
+        Shapes.same("activationBackward " + f, dx, dy, x);
+        float[] d = dx.data();
+        float[] g = dy.data();
+        float[] xv = x.data();
+        int dOff = dx.offset();
+        int gOff = dy.offset();
+        int xOff = x.offset();
+        split(x.size(), (from, to) -> {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += L) {
+                FloatVector xs = FloatVector.fromArray(S, xv, xOff + i);
+                FloatVector.fromArray(S, g, gOff + i).mul(derivative(f, xs)).intoArray(d, dOff + i);
+            }
+            for (; i < to; i++) {
+                d[dOff + i] = (float) (g[gOff + i] * f.derivative(xv[xOff + i]));
+            }
+        });
+    }
+
+    private static FloatVector sigmoid(FloatVector x) {
+        // 1/(1+exp(-x)): exp overflows to +Inf for very negative x and 1/Inf = 0, so no NaN.
+        return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+    }
+
+    private static FloatVector forward(Activation f, FloatVector x) {
+        switch (f) {
+            case SILU:
+                return x.mul(sigmoid(x));
+            case GELU:
+                return x.mul(0.5f).mul(geluInner(x).lanewise(VectorOperators.TANH).add(1f));
+            case RELU:
+                return x.max(0f);
+            case SOFTPLUS:
+                return x.max(0f).add(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+            case SIGMOID:
+                return sigmoid(x);
+            case EXP:
+                return x.lanewise(VectorOperators.EXP);
+            default:
+                throw new AssertionError(f);
+        }
+    }
+
+    private static FloatVector derivative(Activation f, FloatVector x) {
+        switch (f) {
+            case SILU: {
+                FloatVector s = sigmoid(x);
+                return s.mul(x.mul(s.neg().add(1f)).add(1f));
+            }
+            case GELU: {
+                FloatVector t = geluInner(x).lanewise(VectorOperators.TANH);
+                FloatVector xc = clampGelu(x);
+                FloatVector poly = xc.mul(xc).mul((float) (3 * Activation.GELU_CUBIC)).add(1f)
+                        .mul((float) Activation.GELU_SCALE);
+                return t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(poly));
+            }
+            case RELU: {
+                VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
+                return FloatVector.zero(S).blend(1f, positive);
+            }
+            case SOFTPLUS:
+                return sigmoid(x);
+            case SIGMOID: {
+                FloatVector s = sigmoid(x);
+                return s.mul(s.neg().add(1f));
+            }
+            case EXP:
+                return x.lanewise(VectorOperators.EXP);
+            default:
+                throw new AssertionError(f);
+        }
+    }
+
+    private static FloatVector clampGelu(FloatVector x) {
+        float limit = (float) Activation.GELU_SATURATION;
+        return x.max(-limit).min(limit);
+    }
+
+    private static FloatVector geluInner(FloatVector x) {
+        FloatVector xc = clampGelu(x);
+        return xc.mul(xc).mul(xc).mul((float) Activation.GELU_CUBIC).add(xc).mul((float) Activation.GELU_SCALE);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b) {
+        Shapes.same("add", out, a, b);
+        binary(out, a, b, false);
+    }
+
+    @Override
+    public void mul(Tensor out, Tensor a, Tensor b) {
+        Shapes.same("mul", out, a, b);
+        binary(out, a, b, true);
+    }
+
+    private void binary(Tensor out, Tensor a, Tensor b, boolean multiply) {
+        float[] o = out.data();
+        float[] av = a.data();
+        float[] bv = b.data();
+        int oo = out.offset();
+        int ao = a.offset();
+        int bo = b.offset();
+        split(out.size(), (from, to) -> {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += L) {
+                FloatVector x = FloatVector.fromArray(S, av, ao + i);
+                FloatVector y = FloatVector.fromArray(S, bv, bo + i);
+                (multiply ? x.mul(y) : x.add(y)).intoArray(o, oo + i);
+            }
+            for (; i < to; i++) {
+                o[oo + i] = multiply ? av[ao + i] * bv[bo + i] : av[ao + i] + bv[bo + i];
+            }
+        });
+    }
+
+    @Override
+    public void axpy(Tensor y, float alpha, Tensor x) {
+        Shapes.same("axpy", y, x);
+        float[] yv = y.data();
+        float[] xv = x.data();
+        int yo = y.offset();
+        int xo = x.offset();
+        split(y.size(), (from, to) -> {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += L) {
+                FloatVector.fromArray(S, xv, xo + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, yv, yo + i))
+                        .intoArray(yv, yo + i);
+            }
+            for (; i < to; i++) {
+                yv[yo + i] += alpha * xv[xo + i];
+            }
+        });
+    }
+
+    @Override
+    public void scale(Tensor out, float alpha, Tensor x) {
+        Shapes.same("scale", out, x);
+        float[] o = out.data();
+        float[] xv = x.data();
+        int oo = out.offset();
+        int xo = x.offset();
+        split(x.size(), (from, to) -> {
+            int i = from;
+            for (int end = from + S.loopBound(to - from); i < end; i += L) {
+                FloatVector.fromArray(S, xv, xo + i).mul(alpha).intoArray(o, oo + i);
+            }
+            for (; i < to; i++) {
+                o[oo + i] = alpha * xv[xo + i];
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- row kernels
+
+    /** Runs body(row) for every row, in parallel blocks of rows when the tensor is large. */
+    private void rowsParallel(int rows, int cols, java.util.function.IntConsumer body) {
+        if ((long) rows * cols < PARALLEL_MIN_VALUES || pool.threads() == 1 || rows == 1) {
+            for (int r = 0; r < rows; r++) {
+                body.accept(r);
+            }
+            return;
+        }
+        int tasks = Math.min(rows, pool.threads() * 4);
+        pool.parallelFor(tasks, t -> {
+            for (int r = (int) ((long) rows * t / tasks), end = (int) ((long) rows * (t + 1) / tasks); r < end; r++) {
+                body.accept(r);
+            }
+        });
+    }
+
+    private static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            acc = FloatVector.fromArray(S, x, xo + i).fma(FloatVector.fromArray(S, y, yo + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += x[xo + i] * y[yo + i];
+        }
+        return s;
+    }
+
+    @Override
+    public void rmsNorm(Tensor out, Tensor rstd, Tensor x, Tensor weight, float eps) {
+        Shapes.same("rmsNorm", out, x);
+        int cols = Shapes.lastDim("rmsNorm", x);
+        int rows = Shapes.rows(x, cols);
+        Shapes.vector("rmsNorm", "weight", weight, cols, x);
+        Shapes.vector("rmsNorm", "rstd", rstd, rows, x);
+        float[] xv = x.data();
+        float[] o = out.data();
+        float[] w = weight.data();
+        int wo = weight.offset();
+        rowsParallel(rows, cols, r -> {
+            int xo = x.offset() + r * cols;
+            int oo = out.offset() + r * cols;
+            float s = (float) (1 / Math.sqrt(dot(xv, xo, xv, xo, cols) / cols + eps));
+            rstd.data()[rstd.offset() + r] = s;
+            int i = 0;
+            for (int end = S.loopBound(cols); i < end; i += L) {
+                FloatVector.fromArray(S, xv, xo + i).mul(s).mul(FloatVector.fromArray(S, w, wo + i)).intoArray(o, oo + i);
+            }
+            for (; i < cols; i++) {
+                o[oo + i] = xv[xo + i] * s * w[wo + i];
+            }
+        });
+    }
+
+    @Override
+    public void rmsNormBackward(Tensor dx, Tensor dweight, Tensor dout, Tensor x, Tensor weight, Tensor rstd) {
+        Shapes.same("rmsNormBackward", dx, dout, x);
+        int cols = Shapes.lastDim("rmsNormBackward", x);
+        int rows = Shapes.rows(x, cols);
+        Shapes.vector("rmsNormBackward", "weight", weight, cols, x);
+        Shapes.vector("rmsNormBackward", "dweight", dweight, cols, x);
+        Shapes.vector("rmsNormBackward", "rstd", rstd, rows, x);
+        float[] xv = x.data();
+        float[] g = dout.data();
+        float[] w = weight.data();
+        float[] d = dx.data();
+        int wo = weight.offset();
+        // dx, one row at a time: dx = s * (g*w - xhat * mean(g*w*xhat)), xhat = x*s.
+        rowsParallel(rows, cols, r -> {
+            int xo = x.offset() + r * cols;
+            int go = dout.offset() + r * cols;
+            int dOff = dx.offset() + r * cols;
+            float s = rstd.data()[rstd.offset() + r];
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            int end = S.loopBound(cols);
+            for (; i < end; i += L) {
+                acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wo + i))
+                        .fma(FloatVector.fromArray(S, xv, xo + i), acc);
+            }
+            float gwx = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < cols; i++) {
+                gwx += g[go + i] * w[wo + i] * xv[xo + i];
+            }
+            float coeff = gwx * s * s / cols;
+            for (i = 0; i < end; i += L) {
+                FloatVector gw = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wo + i));
+                gw.sub(FloatVector.fromArray(S, xv, xo + i).mul(coeff)).mul(s).intoArray(d, dOff + i);
+            }
+            for (; i < cols; i++) {
+                d[dOff + i] = s * (g[go + i] * w[wo + i] - xv[xo + i] * coeff);
+            }
+        });
+        // dweight += sum over rows of dout * xhat; columns are split between tasks so no two write the same value.
+        float[] dw = dweight.data();
+        int dwo = dweight.offset();
+        int colTasks = (long) rows * cols < PARALLEL_MIN_VALUES ? 1 : Math.min(pool.threads(), Math.max(1, cols / L));
+        java.util.function.IntConsumer columns = t -> {
+            int c0 = (int) ((long) cols * t / colTasks / L * L);
+            int c1 = t == colTasks - 1 ? cols : (int) ((long) cols * (t + 1) / colTasks / L * L);
+            for (int r = 0; r < rows; r++) {
+                int xo = x.offset() + r * cols;
+                int go = dout.offset() + r * cols;
+                float s = rstd.data()[rstd.offset() + r];
+                int i = c0;
+                for (int end = c0 + S.loopBound(c1 - c0); i < end; i += L) {
+                    FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, xv, xo + i)).mul(s)
+                            .add(FloatVector.fromArray(S, dw, dwo + i)).intoArray(dw, dwo + i);
+                }
+                for (; i < c1; i++) {
+                    dw[dwo + i] += g[go + i] * xv[xo + i] * s;
+                }
+            }
+        };
+        pool.parallelFor(colTasks, columns);
+    }
+
+    /** Writes exp(x - max) / sum of one row and returns its log-sum-exp. */
+    private static float softmaxRow(float[] o, int oo, float[] x, int xo, int cols) {
+        FloatVector maxV = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        int end = S.loopBound(cols);
+        for (; i < end; i += L) {
+            maxV = maxV.max(FloatVector.fromArray(S, x, xo + i));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < cols; i++) {
+            max = Math.max(max, x[xo + i]);
+        }
+        FloatVector sumV = FloatVector.zero(S);
+        for (i = 0; i < end; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(o, oo + i);
+            sumV = sumV.add(e);
+        }
+        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            float e = (float) Math.exp(x[xo + i] - max);
+            o[oo + i] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (i = 0; i < end; i += L) {
+            FloatVector.fromArray(S, o, oo + i).mul(inv).intoArray(o, oo + i);
+        }
+        for (; i < cols; i++) {
+            o[oo + i] *= inv;
+        }
+        return max + (float) Math.log(sum);
+    }
+
+    @Override
+    public void softmax(Tensor out, Tensor x) {
+        Shapes.same("softmax", out, x);
+        int cols = Shapes.lastDim("softmax", x);
+        rowsParallel(Shapes.rows(x, cols), cols, r ->
+                softmaxRow(out.data(), out.offset() + r * cols, x.data(), x.offset() + r * cols, cols));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor dx, Tensor dy, Tensor y) {
+        Shapes.same("softmaxBackward", dx, dy, y);
+        int cols = Shapes.lastDim("softmaxBackward", y);
+        float[] d = dx.data();
+        float[] g = dy.data();
+        float[] yv = y.data();
+        rowsParallel(Shapes.rows(y, cols), cols, r -> {
+            int go = dy.offset() + r * cols;
+            int yo = y.offset() + r * cols;
+            int dOff = dx.offset() + r * cols;
+            float dot = dot(g, go, yv, yo, cols);
+            int i = 0;
+            for (int end = S.loopBound(cols); i < end; i += L) {
+                FloatVector.fromArray(S, g, go + i).sub(dot).mul(FloatVector.fromArray(S, yv, yo + i))
+                        .intoArray(d, dOff + i);
+            }
+            for (; i < cols; i++) {
+                d[dOff + i] = yv[yo + i] * (g[go + i] - dot);
+            }
+        });
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Tensor losses, Tensor probs, Tensor logits, int[] targets) {
+        Shapes.same("softmaxCrossEntropy", probs, logits);
+        int vocab = Shapes.lastDim("softmaxCrossEntropy", logits);
+        int rows = Shapes.rows(logits, vocab);
+        Shapes.vector("softmaxCrossEntropy", "losses", losses, rows, logits);
+        Shapes.targets("softmaxCrossEntropy", targets, rows, vocab);
+        rowsParallel(rows, vocab, r -> {
+            int o = r * vocab;
+            float lse = softmaxRow(probs.data(), probs.offset() + o, logits.data(), logits.offset() + o, vocab);
+            int t = targets[r];
+            losses.data()[losses.offset() + r] = t == IGNORE_TARGET ? 0f : lse - logits.data()[logits.offset() + o + t];
+        });
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Tensor dlogits, Tensor dlosses, Tensor probs, int[] targets) {
+        Shapes.same("softmaxCrossEntropyBackward", dlogits, probs);
+        int vocab = Shapes.lastDim("softmaxCrossEntropyBackward", probs);
+        int rows = Shapes.rows(probs, vocab);
+        Shapes.vector("softmaxCrossEntropyBackward", "dlosses", dlosses, rows, probs);
+        Shapes.targets("softmaxCrossEntropyBackward", targets, rows, vocab);
+        float[] d = dlogits.data();
+        float[] p = probs.data();
+        rowsParallel(rows, vocab, r -> {
+            int t = targets[r];
+            float scale = t == IGNORE_TARGET ? 0f : dlosses.data()[dlosses.offset() + r];
+            int po = probs.offset() + r * vocab;
+            int dOff = dlogits.offset() + r * vocab;
+            int i = 0;
+            for (int end = S.loopBound(vocab); i < end; i += L) {
+                FloatVector.fromArray(S, p, po + i).mul(scale).intoArray(d, dOff + i);
+            }
+            for (; i < vocab; i++) {
+                d[dOff + i] = p[po + i] * scale;
+            }
+            if (t != IGNORE_TARGET) {
+                d[dOff + t] = (p[po + t] - 1f) * scale;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public void sum(Tensor out, Tensor x, int axis) {
+        reduce("sum", out, x, axis, false);
+    }
+
+    @Override
+    public void mean(Tensor out, Tensor x, int axis) {
+        reduce("mean", out, x, axis, true);
+    }
+
+    /** x viewed as (outer, n, inner) reduced over n: contiguous rows when inner is 1, else rows of inner added up. */
+    private void reduce(String op, Tensor out, Tensor x, int axis, boolean mean) {
+        int[] e = Shapes.reduction(op, out, x, axis);
+        int outer = e[0];
+        int n = e[1];
+        int inner = e[2];
+        if (mean && n == 0) {
+            throw new IllegalArgumentException("mean over empty axis " + axis + " of " + x.shapeString());
+        }
+        float factor = mean ? 1f / n : 1f;
+        float[] xv = x.data();
+        float[] o = out.data();
+        if (inner == 1) {
+            rowsParallel(outer, n, r -> {
+                int xo = x.offset() + r * n;
+                FloatVector acc = FloatVector.zero(S);
+                int i = 0;
+                for (int end = S.loopBound(n); i < end; i += L) {
+                    acc = acc.add(FloatVector.fromArray(S, xv, xo + i));
+                }
+                float s = acc.reduceLanes(VectorOperators.ADD);
+                for (; i < n; i++) {
+                    s += xv[xo + i];
+                }
+                o[out.offset() + r] = s * factor;
+            });
+            return;
+        }
+        rowsParallel(outer, n * inner, r -> {
+            int oo = out.offset() + r * inner;
+            java.util.Arrays.fill(o, oo, oo + inner, 0f);
+            for (int j = 0; j < n; j++) {
+                int xo = x.offset() + (r * n + j) * inner;
+                int i = 0;
+                for (int end = S.loopBound(inner); i < end; i += L) {
+                    FloatVector.fromArray(S, o, oo + i).add(FloatVector.fromArray(S, xv, xo + i)).intoArray(o, oo + i);
+                }
+                for (; i < inner; i++) {
+                    o[oo + i] += xv[xo + i];
+                }
+            }
+            if (mean) {
+                for (int i = 0; i < inner; i++) {
+                    o[oo + i] *= factor;
+                }
+            }
+        });
+    }
+}
