@@ -3,12 +3,13 @@ package dev.chimera.cli;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.kernel.Kernels;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,6 +21,8 @@ import picocli.CommandLine.Option;
                 "Without --size: square 256, 1024, 2048 and the decoder's layer shapes (T=4096 tokens, "
                         + "C=128..512, C x 4C)."})
 final class BenchGemmCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--size", split = ",", paramLabel = "N",
             description = "Square size(s) N for N x N x N products; only these are run.")
@@ -68,7 +71,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         if (t < 1) {
             throw new Chimera.UserError("--threads must be >= 1, got " + t);
         }
-        run(cases, t, seconds, reference.equals("numpy"), json, System.out);
+        run(cases, t, seconds, reference.equals("numpy"), json, spec.commandLine().getOut());
         return 0;
     }
 
@@ -86,7 +89,7 @@ final class BenchGemmCommand implements Callable<Integer> {
 
     /** Times every case on Chimera and, if asked, on numpy; prints a table or JSON lines. */
     static void run(List<GemmBenchmark.Case> cases, int threads, double seconds, boolean withNumpy, boolean json,
-                    PrintStream out) {
+                    PrintWriter out) {
         NumpyReference.Result ref = withNumpy ? NumpyReference.measure(cases, threads, seconds) : null;
         try (ComputePool pool = new ComputePool(threads)) {
             Kernels kernels = Kernels.create(pool);

@@ -1,10 +1,12 @@
 package dev.chimera.cli;
 
 import dev.chimera.core.kernel.GemmForm;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
@@ -17,14 +19,17 @@ import picocli.CommandLine.Command;
         description = {"Runs the main job end to end on built-in defaults.",
                 "For now: the benchmark summary of the compute layer (GEMM beside numpy, same run)."})
 final class DemoCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         List<GemmForm> forms = Arrays.asList(GemmForm.values());
         List<GemmBenchmark.Case> cases = new ArrayList<>(GemmBenchmark.square(List.of(1024), forms));
         cases.addAll(GemmBenchmark.layers(4096, new int[] {256}, forms));
-        System.out.println("Chimera demo: compute-layer benchmark summary (the DNA demo arrives with the genomics module)");
-        BenchGemmCommand.run(cases, Runtime.getRuntime().availableProcessors(), 0.5, true, false, System.out);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Chimera demo: compute-layer benchmark summary (the DNA demo arrives with the genomics module)");
+        BenchGemmCommand.run(cases, Runtime.getRuntime().availableProcessors(), 0.5, true, false, out);
         return 0;
     }
 }

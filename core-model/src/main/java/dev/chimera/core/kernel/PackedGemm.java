@@ -24,9 +24,9 @@ final class PackedGemm {
     private static final int L = S.length();
     static final int MR = 8;
     static final int NR = 2 * L;
-    static final int KC = 256;
-    static final int MC = 128;
-    static final int NC = 2048;
+    static final int KC = Integer.getInteger("tune.kc", 256);
+    static final int MC = Integer.getInteger("tune.mc", 128);
+    static final int NC = Integer.getInteger("tune.nc", 2048);
     static final int DIRECT_MAX_ROWS = 4;
     /** Below this many multiply-adds a product runs on the calling thread. */
     private static final long PARALLEL_MIN_MACS = 1L << 17;
@@ -94,11 +94,14 @@ final class PackedGemm {
                     }
                     float[] packedA = A_SCRATCH.get();
                     packA(form, packedA, a, aOff, m, k, ic, rows, pcF, kc);
-                    for (int panel = firstPanel; panel < lastPanel; panel++) {
-                        int j0 = jcF + panel * NR;
-                        int cols = Math.min(NR, n - j0);
-                        for (int ir = 0; ir < rows; ir += MR) {
-                            int tileRows = Math.min(MR, rows - ir);
+                    // Row panels outside, column panels inside: each A panel stays in L1 while B panels
+                    // stream from L2, and the tiles of C are visited left to right, which the hardware
+                    // prefetcher follows (the other order jumps 8 rows of C per tile and stalls on C).
+                    for (int ir = 0; ir < rows; ir += MR) {
+                        int tileRows = Math.min(MR, rows - ir);
+                        for (int panel = firstPanel; panel < lastPanel; panel++) {
+                            int j0 = jcF + panel * NR;
+                            int cols = Math.min(NR, n - j0);
                             int cAt = cOff + (ic + ir) * n + j0;
                             if (tileRows == MR && cols == NR) {
                                 kernel(packedA, ir * kc, packedB, panel * NR * kc, kc, c, cAt, n, add);
@@ -161,17 +164,26 @@ final class PackedGemm {
                         dst[d + r] = 0f;
                     }
                 }
+            } else if (valid == MR) {
+                // A is stored (m, k): read the MR rows side by side so that the writes are contiguous.
+                int r0 = aOff + (ic + ir) * k + pc;
+                for (int p = 0; p < kc; p++) {
+                    int d = base + p * MR;
+                    int src = r0 + p;
+                    dst[d] = a[src];
+                    dst[d + 1] = a[src + k];
+                    dst[d + 2] = a[src + 2 * k];
+                    dst[d + 3] = a[src + 3 * k];
+                    dst[d + 4] = a[src + 4 * k];
+                    dst[d + 5] = a[src + 5 * k];
+                    dst[d + 6] = a[src + 6 * k];
+                    dst[d + 7] = a[src + 7 * k];
+                }
             } else {
                 for (int r = 0; r < MR; r++) {
-                    if (r < valid) {
-                        int src = aOff + (ic + ir + r) * k + pc;
-                        for (int p = 0; p < kc; p++) {
-                            dst[base + p * MR + r] = a[src + p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[base + p * MR + r] = 0f;
-                        }
+                    int src = aOff + (ic + ir + r) * k + pc;
+                    for (int p = 0; p < kc; p++) {
+                        dst[base + p * MR + r] = r < valid ? a[src + p] : 0f;
                     }
                 }
             }

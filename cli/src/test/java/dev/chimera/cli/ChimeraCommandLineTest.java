@@ -1,0 +1,115 @@
+package dev.chimera.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ChimeraCommandLineTest {
+
+    /** Exit code, stdout and stderr of one invocation. */
+    private static final class Run {
+        int code;
+        String out;
+        String err;
+    }
+
+    private static Run run(String... args) {
+        CommandLine cl = Chimera.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        Run r = new Run();
+        r.code = cl.execute(args);
+        r.out = out.toString();
+        r.err = err.toString();
+        return r;
+    }
+
+    @Test
+    void rootHelpListsTheSubcommands() {
+        Run r = run("--help");
+        assertEquals(0, r.code);
+        assertTrue(r.out.contains("demo"), r.out);
+        assertTrue(r.out.contains("bench"), r.out);
+    }
+
+    @Test
+    void everySubcommandHasHelp() {
+        List<String[]> paths = new ArrayList<>();
+        collect(Chimera.commandLine(), new ArrayList<>(), paths);
+        assertTrue(paths.size() >= 3, "expected demo, bench and bench gemm at least");
+        for (String[] path : paths) {
+            String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+            args[path.length] = "--help";
+            Run r = run(args);
+            assertEquals(0, r.code, String.join(" ", args) + ": " + r.err);
+            assertTrue(r.out.startsWith("Usage: chimera"), String.join(" ", args) + " printed: " + r.out);
+        }
+    }
+
+    private static void collect(CommandLine cl, List<String> prefix, List<String[]> out) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) {
+                continue;
+            }
+            List<String> path = new ArrayList<>(prefix);
+            path.add(e.getKey());
+            out.add(path.toArray(new String[0]));
+            collect(e.getValue(), path, out);
+        }
+    }
+
+    @Test
+    void benchGemmJsonPrintsOneLinePerFormWithARealFigure() {
+        Run r = run("bench", "gemm", "--size", "96", "--threads", "1", "--seconds", "0.05", "--reference", "none",
+                "--json");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.trim().split("\n");
+        assertEquals(3, lines.length, r.out);
+        Pattern p = Pattern.compile("\\{\"op\":\"gemm\",\"case\":\"square 96\",\"form\":\"(AB|ABt|AtB)\",\"m\":96,\"n\":96,"
+                + "\"k\":96,\"threads\":1,\"gflops\":([0-9.]+)}");
+        for (String line : lines) {
+            Matcher m = p.matcher(line);
+            assertTrue(m.matches(), line);
+            assertTrue(Double.parseDouble(m.group(2)) > 0.1, line);
+        }
+    }
+
+    @Test
+    void benchGemmTableHasAHeaderAndOneRowPerCase() {
+        Run r = run("bench", "gemm", "--size", "33", "--form", "ABt", "--threads", "2", "--seconds", "0.05",
+                "--reference", "none");
+        assertEquals(0, r.code, r.err);
+        String[] lines = r.out.trim().split("\n");
+        assertEquals(3, lines.length, r.out);
+        assertTrue(lines[2].startsWith("square 33") && lines[2].contains("ABt"), lines[2]);
+    }
+
+    @Test
+    void badValuesAreOneLineErrorsWithExitCode1() {
+        Run r = run("bench", "gemm", "--form", "AxB");
+        assertEquals(1, r.code);
+        assertTrue(r.err.contains("--form must be AB, ABt, AtB or all, got 'AxB'"), r.err);
+        assertEquals(1, r.err.trim().split("\n").length, "one line, no stack trace: " + r.err);
+
+        Run zero = run("bench", "gemm", "--size", "0", "--reference", "none");
+        assertEquals(1, zero.code);
+        assertTrue(zero.err.contains("--size must be between 1 and 8192, got 0"), zero.err);
+    }
+
+    @Test
+    void unknownOptionsAreUsageErrorsWithExitCode2() {
+        Run r = run("bench", "gemm", "--no-such-option");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("--no-such-option"), r.err);
+    }
+}
