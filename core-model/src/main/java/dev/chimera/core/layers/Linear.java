@@ -1,0 +1,105 @@
+package dev.chimera.core.layers;
+
+import dev.chimera.core.kernel.GemmForm;
+import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
+
+/**
+ * y = x·Wᵀ (+ b), with W stored (out, in) as in PyTorch so checkpoints keep the usual layout.
+ * Forward is the ABt GEMM; backward is dx = dy·W (AB) and dW += dyᵀ·x (AtB).
+ */
+public final class Linear implements Layer {
+    private final String weightName;
+    private final String biasName;
+    private final int in;
+    private final int out;
+    private Tensor weight;   // (out, in)
+    private Tensor dWeight;  // (out, in)
+    private Tensor bias;     // (out) or null
+    private Tensor dBias;    // (out) or null
+
+    /** Declares {@code prefix.weight} (out, in) and, if {@code withBias}, {@code prefix.bias} (out). */
+    public Linear(Parameters.Builder b, String prefix, int in, int out, boolean withBias) {
+        this.in = in;
+        this.out = out;
+        this.weightName = prefix + ".weight";
+        this.biasName = withBias ? prefix + ".bias" : null;
+        b.add(weightName, true, out, in);
+        if (withBias) {
+            b.add(biasName, false, out);
+        }
+    }
+
+    @Override
+    public void bind(Parameters p) {
+        weight = p.value(weightName);
+        dWeight = p.grad(weightName);
+        if (biasName != null) {
+            bias = p.value(biasName);
+            dBias = p.grad(biasName);
+        }
+    }
+
+    public String weightName() {
+        return weightName;
+    }
+
+    public int in() {
+        return in;
+    }
+
+    public int out() {
+        return out;
+    }
+
+    /** y (rows, out) = x (rows, in)·Wᵀ + b. */
+    public void forward(Kernels k, Tensor y, Tensor x) {
+        k.gemm(GemmForm.ABt, rows(y, out), rows(x, in), weight, false);
+        if (bias != null) {
+            addBias(y);
+        }
+    }
+
+    /**
+     * dx (rows, in) = dy·W, overwritten or, with {@code accumulateDx}, added (skipped if dx is null);
+     * dW += dyᵀ·x; db += column sums of dy.
+     */
+    public void backward(Kernels k, Tensor dx, Tensor dy, Tensor x, boolean accumulateDx) {
+        Tensor dy2 = rows(dy, out);
+        Tensor x2 = rows(x, in);
+        if (dx != null) {
+            k.gemm(GemmForm.AB, rows(dx, in), dy2, weight, accumulateDx);
+        }
+        k.gemm(GemmForm.AtB, dWeight, dy2, x2, true);
+        if (dBias != null) {
+            float[] g = dy2.data();
+            float[] db = dBias.data();
+            for (int r = 0; r < dy2.dim(0); r++) {
+                int o = dy2.offset() + r * out;
+                for (int j = 0; j < out; j++) {
+                    db[dBias.offset() + j] += g[o + j];
+                }
+            }
+        }
+    }
+
+    private void addBias(Tensor y) {
+        float[] v = y.data();
+        float[] b = bias.data();
+        for (int r = 0; r < y.size() / out; r++) {
+            int o = y.offset() + r * out;
+            for (int j = 0; j < out; j++) {
+                v[o + j] += b[bias.offset() + j];
+            }
+        }
+    }
+
+    /** t viewed as (rows, cols); its last axis must be cols. */
+    static Tensor rows(Tensor t, int cols) {
+        if (t.rank() == 0 || t.dim(t.rank() - 1) != cols) {
+            throw new IllegalArgumentException("expected a last axis of " + cols + ", got " + t.shapeString());
+        }
+        return t.rank() == 2 ? t : t.view(t.size() / cols, cols);
+    }
+}
