@@ -1,0 +1,141 @@
+package dev.chimera.core.attention;
+
+import dev.chimera.core.kernel.Simd;
+import dev.chimera.core.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Rotary position embeddings (RoFormer, Su et al. 2021), applied in place to queries and keys.
+ *
+ * <p>Convention: rotate-half, as in Hugging Face Llama and GPT-NeoX. Within each head of
+ * headDim = 2*half values, element i is paired with element i + half and the pair is rotated
+ * by the angle pos * theta_i, theta_i = base^(-2i/headDim):
+ * <pre>
+ *   y_i        = x_i * cos - x_{i+half} * sin
+ *   y_{i+half} = x_{i+half} * cos + x_i * sin
+ * </pre>
+ * Meta's reference Llama rotates adjacent pairs (2i, 2i+1) instead; the two are the same
+ * model up to a fixed permutation of the rows of the q and k projections. Because the pairs
+ * rotate by angles linear in the position, q_t . k_s after RoPE depends only on t - s.
+ *
+ * <p>cos and sin are tabulated once for positions [0, maxPositions), computed in double and
+ * rounded to float; a position outside the table is an error, never a lazy extension.
+ */
+public final class Rope {
+    private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private static final int L = S.length();
+    /** False under -Dchimera.kernels=scalar: the scalar loop then rotates every pair. */
+    private static final boolean VECTOR = Simd.vectorEnabled();
+    public static final double DEFAULT_BASE = 10000;
+
+    private final int headDim;
+    private final int half;
+    private final int maxPositions;
+    private final double base;
+    private final float[] cos; // (maxPositions, half)
+    private final float[] sin; // (maxPositions, half)
+
+    public Rope(int headDim, int maxPositions) {
+        this(headDim, maxPositions, DEFAULT_BASE);
+    }
+
+    public Rope(int headDim, int maxPositions, double base) {
+        if (headDim < 2 || headDim % 2 != 0) {
+            throw new IllegalArgumentException("RoPE needs an even headDim >= 2 to pair values, got " + headDim);
+        }
+        if (maxPositions < 1) {
+            throw new IllegalArgumentException("RoPE maxPositions must be >= 1, got " + maxPositions);
+        }
+        if (!(base > 1) || Double.isInfinite(base)) {
+            throw new IllegalArgumentException("RoPE base must be a finite number > 1, got " + base);
+        }
+        if ((long) maxPositions * (headDim / 2) > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("RoPE table of " + maxPositions + " x " + headDim / 2
+                    + " exceeds the 2^31 values a float[] holds");
+        }
+        this.headDim = headDim;
+        this.half = headDim / 2;
+        this.maxPositions = maxPositions;
+        this.base = base;
+        this.cos = new float[maxPositions * half];
+        this.sin = new float[maxPositions * half];
+        for (int i = 0; i < half; i++) {
+            double theta = Math.pow(base, -2.0 * i / headDim);
+            for (int p = 0; p < maxPositions; p++) {
+                cos[p * half + i] = (float) Math.cos(p * theta);
+                sin[p * half + i] = (float) Math.sin(p * theta);
+            }
+        }
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    public int maxPositions() {
+        return maxPositions;
+    }
+
+    public double base() {
+        return base;
+    }
+
+    /**
+     * Rotates x in place. x is (..., T, heads, headDim): the axis before the heads is time, at
+     * positions startPos .. startPos+T-1, and any axes before it are batch; a rank-2
+     * (heads, headDim) tensor is one position, startPos (the decoding step).
+     */
+    public void forward(Tensor x, int startPos) {
+        rotate(x, startPos, 1f, "forward");
+    }
+
+    /**
+     * Gradient of {@link #forward}, in place: the rotation is orthogonal, so its transpose,
+     * the rotation by the opposite angle, maps dL/dy to dL/dx.
+     */
+    public void backward(Tensor dx, int startPos) {
+        rotate(dx, startPos, -1f, "backward");
+    }
+
+    /** Rotates every head of x by +angle (sign 1) or -angle (sign -1). */
+    private void rotate(Tensor x, int startPos, float sign, String op) {
+        if (x.rank() < 2 || x.dim(x.rank() - 1) != headDim) {
+            throw new IllegalArgumentException("RoPE " + op + ": x must be (..., heads, headDim=" + headDim
+                    + "), got " + x.shapeString());
+        }
+        int heads = x.dim(x.rank() - 2);
+        int T = x.rank() >= 3 ? x.dim(x.rank() - 3) : 1;
+        if (startPos < 0 || (long) startPos + T > maxPositions) {
+            throw new IllegalArgumentException("RoPE " + op + ": positions [" + startPos + ", " + ((long) startPos + T)
+                    + ") for " + x.shapeString() + " are outside the table of maxPositions=" + maxPositions);
+        }
+        int rows = heads == 0 || T == 0 ? 0 : x.size() / headDim; // (batch, T, heads) flattened
+        float[] d = x.data();
+        for (int r = 0; r < rows; r++) {
+            int pos = startPos + r / heads % T;
+            rotateHead(d, x.offset() + r * headDim, pos * half, sign);
+        }
+    }
+
+    /** One head: (x1, x2) -> (x1 c - x2 s', x2 c + x1 s') with s' = sign * sin. */
+    private void rotateHead(float[] d, int off, int table, float sign) {
+        int i = 0;
+        for (int end = VECTOR ? S.loopBound(half) : 0; i < end; i += L) {
+            FloatVector c = FloatVector.fromArray(S, cos, table + i);
+            FloatVector s = FloatVector.fromArray(S, sin, table + i).mul(sign);
+            FloatVector x1 = FloatVector.fromArray(S, d, off + i);
+            FloatVector x2 = FloatVector.fromArray(S, d, off + half + i);
+            x1.mul(c).sub(x2.mul(s)).intoArray(d, off + i);
+            x2.mul(c).add(x1.mul(s)).intoArray(d, off + half + i);
+        }
+        for (; i < half; i++) {
+            float c = cos[table + i];
+            float s = sign * sin[table + i];
+            float x1 = d[off + i];
+            float x2 = d[off + half + i];
+            d[off + i] = x1 * c - x2 * s;
+            d[off + half + i] = x2 * c + x1 * s;
+        }
+    }
+}
