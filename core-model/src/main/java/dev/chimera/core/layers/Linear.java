@@ -95,11 +95,15 @@ public final class Linear implements Layer {
         }
     }
 
-    /** t viewed as (rows, cols); its last axis must be cols. */
+    /** t viewed as (rows, cols); its trailing axes must multiply to exactly cols, e.g. (B, T, heads, headDim). */
     static Tensor rows(Tensor t, int cols) {
-        if (t.rank() == 0 || t.dim(t.rank() - 1) != cols) {
-            throw new IllegalArgumentException("expected a last axis of " + cols + ", got " + t.shapeString());
+        long trailing = 1;
+        for (int axis = t.rank() - 1; axis >= 0 && trailing < cols; axis--) {
+            trailing *= t.dim(axis);
         }
-        return t.rank() == 2 ? t : t.view(t.size() / cols, cols);
+        if (t.rank() == 0 || trailing != cols) {
+            throw new IllegalArgumentException("expected trailing axes of " + cols + " values, got " + t.shapeString());
+        }
+        return t.rank() == 2 && t.dim(1) == cols ? t : t.view(t.size() / cols, cols);
     }
 }

@@ -78,4 +78,64 @@ final class RefLayers {
         }
         return s;
     }
+
+    /** Rotate-half RoPE in place on x (T, heads, headDim) at positions 0..T-1. */
+    static void rope(double[] x, int seqlen, int heads, int headDim, double base) {
+        int half = headDim / 2;
+        for (int t = 0; t < seqlen; t++) {
+            for (int h = 0; h < heads; h++) {
+                int o = (t * heads + h) * headDim;
+                for (int i = 0; i < half; i++) {
+                    double theta = t * Math.pow(base, -2.0 * i / headDim);
+                    double a = x[o + i];
+                    double b = x[o + i + half];
+                    x[o + i] = a * Math.cos(theta) - b * Math.sin(theta);
+                    x[o + i + half] = b * Math.cos(theta) + a * Math.sin(theta);
+                }
+            }
+        }
+    }
+
+    /**
+     * The attention mixer for one sequence x (T, d): projections, RoPE, causal softmax attention
+     * over a full span (window 0) or a window, output projection.
+     */
+    static double[] attentionMixer(double[] x, int seqlen, int d, int nHeads, int nKv, int window, double base,
+                                   double[] th, Parameters layout, String prefix) {
+        int hd = d / nHeads;
+        double[] q = linear(x, seqlen, d, th, off(layout, prefix + ".wq.weight"), nHeads * hd, -1);
+        double[] k = linear(x, seqlen, d, th, off(layout, prefix + ".wk.weight"), nKv * hd, -1);
+        double[] v = linear(x, seqlen, d, th, off(layout, prefix + ".wv.weight"), nKv * hd, -1);
+        rope(q, seqlen, nHeads, hd, base);
+        rope(k, seqlen, nKv, hd, base);
+        double[] o = new double[seqlen * nHeads * hd];
+        double scale = 1 / Math.sqrt(hd);
+        for (int h = 0; h < nHeads; h++) {
+            int kvh = h / (nHeads / nKv);
+            for (int t = 0; t < seqlen; t++) {
+                int from = window == 0 ? 0 : Math.max(0, t - window + 1);
+                double[] s = new double[t + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int u = from; u <= t; u++) {
+                    double dotp = 0;
+                    for (int i = 0; i < hd; i++) {
+                        dotp += q[(t * nHeads + h) * hd + i] * k[(u * nKv + kvh) * hd + i];
+                    }
+                    s[u] = dotp * scale;
+                    max = Math.max(max, s[u]);
+                }
+                double z = 0;
+                for (int u = from; u <= t; u++) {
+                    s[u] = Math.exp(s[u] - max);
+                    z += s[u];
+                }
+                for (int u = from; u <= t; u++) {
+                    for (int i = 0; i < hd; i++) {
+                        o[(t * nHeads + h) * hd + i] += s[u] / z * v[(u * nKv + kvh) * hd + i];
+                    }
+                }
+            }
+        }
+        return linear(o, seqlen, nHeads * hd, th, off(layout, prefix + ".wo.weight"), d, -1);
+    }
 }

@@ -1,0 +1,186 @@
+package dev.chimera.core.layers;
+
+import dev.chimera.core.attention.CausalAttention;
+import dev.chimera.core.attention.KvCache;
+import dev.chimera.core.attention.Rope;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.model.ModelConfig.Span;
+import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
+/**
+ * The attention mixer: q, k, v projections (grouped-query: nKvHeads <= nHeads), rotary
+ * positions on q and k, causal attention over a full or windowed span (MASFormer), and the
+ * output projection. Inference keeps a {@link KvCache} per sequence: all positions for a
+ * full span, a ring of W for a window.
+ */
+public final class AttentionMixer implements Mixer {
+    private final int d;
+    private final int nHeads;
+    private final int nKvHeads;
+    private final int headDim;
+    private final Span span;
+    private final Linear wq;
+    private final Linear wk;
+    private final Linear wv;
+    private final Linear wo;
+    private final Rope rope;
+    private final CausalAttention attention;
+
+    /** {@code maxPositions} bounds the positions RoPE and a full-span cache can reach. */
+    public AttentionMixer(Parameters.Builder b, String prefix, int d, int nHeads, int nKvHeads, Span span,
+                          double ropeBase, int maxPositions, ComputePool pool) {
+        this.d = d;
+        this.nHeads = nHeads;
+        this.nKvHeads = nKvHeads;
+        this.headDim = d / nHeads;
+        this.span = span;
+        this.wq = new Linear(b, prefix + ".wq", d, nHeads * headDim, false);
+        this.wk = new Linear(b, prefix + ".wk", d, nKvHeads * headDim, false);
+        this.wv = new Linear(b, prefix + ".wv", d, nKvHeads * headDim, false);
+        this.wo = new Linear(b, prefix + ".wo", nHeads * headDim, d, false);
+        this.rope = new Rope(headDim, maxPositions, ropeBase);
+        this.attention = span.full() ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
+                : CausalAttention.windowed(nHeads, nKvHeads, headDim, span.window(), pool);
+    }
+
+    @Override
+    public void bind(Parameters p) {
+        wq.bind(p);
+        wk.bind(p);
+        wv.bind(p);
+        wo.bind(p);
+    }
+
+    public Linear outputProjection() {
+        return wo;
+    }
+
+    private final class Saved implements Mixer.Activations {
+        final int batch;
+        final int seqlen;
+        final Tensor q;      // (batch, T, nHeads, headDim), after RoPE
+        final Tensor k;      // (batch, T, nKvHeads, headDim), after RoPE
+        final Tensor v;      // (batch, T, nKvHeads, headDim)
+        final Tensor o;      // (batch, T, nHeads, headDim)
+        final Tensor lse;    // (batch, nHeads, T)
+        final Tensor delta;  // (batch, nHeads, T)
+        final Tensor dq;
+        final Tensor dk;
+        final Tensor dv;
+        final Tensor dout;   // (batch, T, nHeads, headDim)
+
+        Saved(int batch, int seqlen) {
+            this.batch = batch;
+            this.seqlen = seqlen;
+            q = Tensor.zeros(batch, seqlen, nHeads, headDim);
+            k = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
+            v = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
+            o = Tensor.zeros(batch, seqlen, nHeads, headDim);
+            lse = Tensor.zeros(batch, nHeads, seqlen);
+            delta = Tensor.zeros(batch, nHeads, seqlen);
+            dq = Tensor.zeros(batch, seqlen, nHeads, headDim);
+            dk = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
+            dv = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
+            dout = Tensor.zeros(batch, seqlen, nHeads, headDim);
+        }
+    }
+
+    @Override
+    public Mixer.Activations allocate(int batch, int seqlen) {
+        return new Saved(batch, seqlen);
+    }
+
+    @Override
+    public void forward(Kernels k, Tensor y, Tensor x, Mixer.Activations activations) {
+        Saved a = (Saved) activations;
+        wq.forward(k, a.q, x);
+        wk.forward(k, a.k, x);
+        wv.forward(k, a.v, x);
+        rope.forward(a.q, 0);
+        rope.forward(a.k, 0);
+        attention.forward(a.o, a.lse, a.q, a.k, a.v);
+        wo.forward(k, y, a.o);
+    }
+
+    @Override
+    public void backward(Kernels k, Tensor dx, Tensor dy, Tensor x, Mixer.Activations activations) {
+        Saved a = (Saved) activations;
+        wo.backward(k, a.dout, dy, a.o, false);
+        attention.backward(a.dq, a.dk, a.dv, a.delta, a.dout, a.q, a.k, a.v, a.o, a.lse);
+        rope.backward(a.dq, 0);
+        rope.backward(a.dk, 0);
+        wq.backward(k, dx, a.dq, x, false);
+        wk.backward(k, dx, a.dk, x, true);
+        wv.backward(k, dx, a.dv, x, true);
+    }
+
+    /** One sequence's KV cache. */
+    static final class State implements Mixer.State {
+        KvCache cache;
+
+        State(KvCache cache) {
+            this.cache = cache;
+        }
+
+        @Override
+        public Mixer.State copy() {
+            return new State(cache.copy());
+        }
+
+        @Override
+        public void write(DataOutput out) throws IOException {
+            cache.writeTo(out);
+        }
+
+        @Override
+        public void read(DataInput in) throws IOException {
+            cache = KvCache.readFrom(in);
+        }
+    }
+
+    @Override
+    public Mixer.State newState(int maxLength) {
+        return new State(span.full() ? KvCache.full(nKvHeads, headDim, maxLength)
+                : KvCache.windowed(nKvHeads, headDim, span.window()));
+    }
+
+    @Override
+    public void prefill(Kernels k, Tensor y, Tensor x, Mixer.State state) {
+        State s = (State) state;
+        if (s.cache.length() != 0) {
+            throw new IllegalStateException("prefill needs a fresh state; this one is at position " + s.cache.length());
+        }
+        int seqlen = x.dim(1);
+        Saved a = new Saved(1, seqlen);
+        forward(k, y, x, a);
+        s.cache.appendAll(a.k.select(0), a.v.select(0));
+    }
+
+    @Override
+    public void step(Kernels k, Tensor y, Tensor x, Mixer.State[] states) {
+        int n = states.length;
+        Tensor q = Tensor.zeros(n, nHeads, headDim);
+        Tensor kk = Tensor.zeros(n, nKvHeads, headDim);
+        Tensor vv = Tensor.zeros(n, nKvHeads, headDim);
+        Tensor o = Tensor.zeros(n, nHeads, headDim);
+        wq.forward(k, q, x);
+        wk.forward(k, kk, x);
+        wv.forward(k, vv, x);
+        for (int i = 0; i < n; i++) {
+            KvCache cache = ((State) states[i]).cache;
+            int pos = cache.length();
+            Tensor qi = q.select(i);
+            Tensor ki = kk.select(i);
+            rope.forward(qi, pos);
+            rope.forward(ki, pos);
+            cache.append(ki, vv.select(i));
+            attention.decode(o.select(i), qi, cache);
+        }
+        wo.forward(k, y, o);
+    }
+}
