@@ -1,0 +1,204 @@
+package dev.chimera.core.ssd;
+
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Simd;
+import dev.chimera.core.tensor.Tensor;
+import java.util.function.IntConsumer;
+
+/**
+ * The optimised float32 SSD scan used for training and inference: forward, backward and the
+ * batched recurrent step. It runs the recurrence of REFERENCE §2 (h_t = exp(dt_t A) h_{t-1} +
+ * dt_t x_t outer B_t, y_t = h_t . C_t + D x_t) with Vector API loops over dstate
+ * ({@link SsdScanKernels}), one (sequence, head) pair per task on the {@link ComputePool}.
+ * Tested against {@link SsdChunked} and {@link SsdRecurrence}.
+ *
+ * <p>Why the recurrence and not the SSD paper's matmul form: per token and head the recurrence
+ * does about 3 * headdim * dstate multiply-adds, the matmul form about 2 * headdim * dstate
+ * plus chunkSize * (headdim + dstate) / 2 (24K against 41K at mamba's defaults), which repays
+ * on GPU matrix units rather than on CPU vector lanes; and one head's state (32 KiB at the
+ * defaults) stays in L1 for the whole sequence. (An argument, not a measurement: no
+ * side-by-side benchmark has been run.) What is chunked is the memory for training: the forward
+ * pass saves the state at the start of every chunk of {@code chunkSize} steps, and the
+ * backward pass rebuilds the states inside one chunk at a time from them (gradients:
+ * REFERENCE §2 "Gradients of the recurrence"; see {@link SsdScanBackward}).
+ *
+ * <p>Layouts are {@link SsdShape}'s. Arguments: outputs, then mamba's order (x, dt, A, B, C, D,
+ * initial state). As everywhere in Chimera, activation gradients (dx, ddt, dB, dC, dh0) are
+ * overwritten and the per-head parameter gradients dA and dD are accumulated ({@code +=}).
+ * Results do not depend on the number of threads: every sum across pairs is taken in a fixed order.
+ */
+public final class SsdScan {
+    /** A batched step with fewer state values than this stays on the calling thread. */
+    private static final int PARALLEL_MIN_STATE_VALUES = 1 << 15;
+
+    private final ComputePool pool;
+    private final int chunkSize;
+    private final SsdScanKernels kernels;
+
+    /** A scan whose backward pass rebuilds states {@code chunkSize} steps at a time, on {@code pool}. */
+    public SsdScan(ComputePool pool, int chunkSize) {
+        this(pool, chunkSize, Simd.vectorEnabled());
+    }
+
+    /** As {@link #SsdScan(ComputePool, int)}, choosing the vector or the scalar inner loops (for tests). */
+    SsdScan(ComputePool pool, int chunkSize, boolean vector) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("SsdScan: chunkSize must be >= 1, got " + chunkSize);
+        }
+        this.pool = pool;
+        this.chunkSize = chunkSize;
+        this.kernels = new SsdScanKernels(vector);
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** Chunks of a sequence, the last possibly shorter: ceil(seqlen / chunkSize). */
+    public int nchunks(int seqlen) {
+        return (seqlen + chunkSize - 1) / chunkSize;
+    }
+
+    /**
+     * Shape of the saved chunk-boundary states: (batch, nheads, nchunks, headdim, dstate). They
+     * shrink as chunkSize grows while the backward workspace grows with threads * chunkSize, so
+     * their sum is least near chunkSize = sqrt(batch * nheads * seqlen / threads).
+     */
+    public int[] chunkStatesShape(SsdShape s) {
+        return new int[] {s.batch(), s.nheads(), nchunks(s.seqlen()), s.headdim(), s.dstate()};
+    }
+
+    /**
+     * Floats of workspace that {@link #backward} needs, for this pool's thread count:
+     * threads * (min(chunkSize, seqlen) + 1) * headdim * dstate + 2 * batch * nheads, plus
+     * 2 * batch * nheads * seqlen * dstate when ngroups &lt; nheads (see {@link SsdScanBackward}).
+     */
+    public int backwardWorkspaceSize(SsdShape s) {
+        long size = SsdScanBackward.workspaceSize(s, chunkSize, pool.threads());
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("SsdScan: backward workspace of " + size + " floats for " + s
+                    + " and " + pool.threads() + " threads exceeds one float[]; use a smaller chunkSize or batch");
+        }
+        return (int) size;
+    }
+
+    /**
+     * y (batch, seqlen, nheads, headdim), the final state hFinal (batch, nheads, headdim, dstate;
+     * null if not wanted) and, for {@link #backward}, the chunk-boundary states chunkStates
+     * ({@link #chunkStatesShape}; null for inference), from the initial state h0 (null: zeros).
+     * Allocates one headdim * dstate float state per (sequence, head) pair.
+     */
+    public void forward(Tensor y, Tensor hFinal, Tensor chunkStates, Tensor x, Tensor dt, Tensor A, Tensor B,
+                        Tensor C, Tensor D, Tensor h0) {
+        String op = "SsdScan.forward";
+        SsdShape s = SsdShape.of(op, x, dt, A, B, C, D);
+        s.require(op, "y", y, s.xShape());
+        requireOptional(op, s, "hFinal", hFinal, s.stateShape());
+        requireOptional(op, s, "h0", h0, s.stateShape());
+        requireOptional(op, s, "chunkStates", chunkStates, chunkStatesShape(s));
+        pool.parallelFor(s.batch() * s.nheads(), pair -> forwardPair(s, pair / s.nheads(), pair % s.nheads(),
+                y, hFinal, chunkStates, x, dt, A, B, C, D, h0));
+    }
+
+    private void forwardPair(SsdShape s, int b, int hd, Tensor y, Tensor hFinal, Tensor chunkStates, Tensor x,
+                             Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D, Tensor h0) {
+        int T = s.seqlen();
+        int H = s.nheads();
+        int hs = s.stateSize();
+        int pair = b * H + hd;
+        int g = s.group(hd);
+        float a = A.data()[A.offset() + hd];
+        float Dh = D.data()[D.offset() + hd];
+        float[] h = new float[hs]; // (headdim, dstate): this pair's running state
+        if (h0 != null) {
+            System.arraycopy(h0.data(), h0.offset() + pair * hs, h, 0, hs);
+        }
+        int nchunks = nchunks(T);
+        for (int t = 0; t < T; t++) {
+            if (chunkStates != null && t % chunkSize == 0) {
+                System.arraycopy(h, 0, chunkStates.data(), chunkStates.offset() + (pair * nchunks + t / chunkSize) * hs, hs);
+            }
+            int xo = ((b * T + t) * H + hd) * s.headdim();
+            int bo = ((b * T + t) * s.ngroups() + g) * s.dstate();
+            float step = dt.data()[dt.offset() + (b * T + t) * H + hd];
+            kernels.advanceAndRead(h, 0, y.data(), y.offset() + xo, x.data(), x.offset() + xo, B.data(), B.offset() + bo,
+                    C.data(), C.offset() + bo, step, SsdScanKernels.decay(step, a), Dh, s.headdim(), s.dstate());
+        }
+        if (hFinal != null) {
+            System.arraycopy(h, 0, hFinal.data(), hFinal.offset() + pair * hs, hs);
+        }
+    }
+
+    /**
+     * Gradients from dy (batch, seqlen, nheads, headdim) and dhFinal = dL/d(final state) (null:
+     * the final state does not reach the loss), given the forward inputs and the chunkStates that
+     * {@link #forward} saved. Overwrites dx, ddt, dB, dC and dh0 (null if not wanted); adds into
+     * dA and dD (nheads). workspace: a rank-1 tensor of at least {@link #backwardWorkspaceSize} floats.
+     */
+    public void backward(Tensor dx, Tensor ddt, Tensor dA, Tensor dB, Tensor dC, Tensor dD, Tensor dh0, Tensor dy,
+                         Tensor dhFinal, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D,
+                         Tensor chunkStates, Tensor workspace) {
+        String op = "SsdScan.backward";
+        SsdShape s = SsdShape.of(op, x, dt, A, B, C, D);
+        s.require(op, "dx", dx, s.xShape());
+        s.require(op, "ddt", ddt, s.dtShape());
+        s.require(op, "dA", dA, s.nheads());
+        s.require(op, "dB", dB, s.bcShape());
+        s.require(op, "dC", dC, s.bcShape());
+        s.require(op, "dD", dD, s.nheads());
+        s.require(op, "dy", dy, s.xShape());
+        s.require(op, "chunkStates", chunkStates, chunkStatesShape(s));
+        requireOptional(op, s, "dh0", dh0, s.stateShape());
+        requireOptional(op, s, "dhFinal", dhFinal, s.stateShape());
+        int need = backwardWorkspaceSize(s);
+        if (workspace.rank() != 1 || workspace.size() < need) {
+            throw new IllegalArgumentException(op + ": workspace must be rank 1 with at least " + need + " floats for "
+                    + s + " and " + pool.threads() + " threads, got " + workspace.shapeString());
+        }
+        int workers = Math.min(pool.threads(), s.batch() * s.nheads());
+        new SsdScanBackward(s, kernels, chunkSize, pool.threads(), dx, ddt, dB, dC, dh0, dy, dhFinal, x, dt, A, B, C, D,
+                chunkStates, workspace).run(pool, workers, dA, dD);
+    }
+
+    /**
+     * One recurrent step for many independent sequences: y (batch, nheads, headdim) from x
+     * (batch, nheads, headdim), dt (batch, nheads), A and D (nheads), B and C (batch, ngroups,
+     * dstate), updating state (batch, nheads, headdim, dstate) in place. Allocates nothing.
+     */
+    public void step(Tensor y, Tensor state, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D) {
+        String op = "SsdScan.step";
+        SsdShape s = SsdShape.ofStep(op, x, B);
+        int[] rowShape = {s.batch(), s.nheads(), s.headdim()};
+        s.require(op, "y", y, rowShape);
+        s.require(op, "state", state, s.stateShape());
+        s.require(op, "dt", dt, s.batch(), s.nheads());
+        s.require(op, "A", A, s.nheads());
+        s.require(op, "C", C, B.shape());
+        s.require(op, "D", D, s.nheads());
+        int pairs = s.batch() * s.nheads();
+        IntConsumer one = pair -> {
+            int b = pair / s.nheads();
+            int hd = pair % s.nheads();
+            int xo = pair * s.headdim();
+            int bo = (b * s.ngroups() + s.group(hd)) * s.dstate();
+            float step = dt.data()[dt.offset() + pair];
+            kernels.advanceAndRead(state.data(), state.offset() + pair * s.stateSize(), y.data(), y.offset() + xo,
+                    x.data(), x.offset() + xo, B.data(), B.offset() + bo, C.data(), C.offset() + bo, step,
+                    SsdScanKernels.decay(step, A.data()[A.offset() + hd]), D.data()[D.offset() + hd], s.headdim(),
+                    s.dstate());
+        };
+        if ((long) pairs * s.stateSize() < PARALLEL_MIN_STATE_VALUES) {
+            for (int pair = 0; pair < pairs; pair++) {
+                one.accept(pair);
+            }
+        } else {
+            pool.parallelFor(pairs, one);
+        }
+    }
+
+    private static void requireOptional(String op, SsdShape s, String name, Tensor t, int[] shape) {
+        if (t != null) {
+            s.require(op, name, t, shape);
+        }
+    }
+}
