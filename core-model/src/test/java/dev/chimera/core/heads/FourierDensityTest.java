@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.tensor.Tensor;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -200,7 +201,7 @@ class FourierDensityTest {
                 "target -2 at row 0 is outside [0, 8)");
         assertMessage(() -> head.crossEntropy(new double[2], z, new int[] {1}, 2, act), "1 targets for 2 rows");
         double[] zeroRow = z.clone();
-        java.util.Arrays.fill(zeroRow, 8, 16, 0);
+        Arrays.fill(zeroRow, 8, 16, 0);
         assertMessage(() -> head.crossEntropy(new double[2], zeroRow, new int[] {1, 1}, 2, act),
                 "row 1 of z is all zeros");
         double[] nan = z.clone();
