@@ -20,7 +20,7 @@ public final class Smoothness {
     private Smoothness() {
     }
 
-    /** s(p); O(100 B^2), about 10^6 operations at B = 50 and 2 * 10^9 at B = 4096. */
+    /** s(p); O(100 B^2): 2.5 * 10^5 multiply-adds at B = 50, 1.7 * 10^9 at B = 4096. */
     public static double metric(double[] p) {
         requireFinite(p);
         int bins = p.length;
