@@ -36,6 +36,17 @@ public final class CausalConv1d implements Layer {
         dBias = p.grad(biasName);
     }
 
+    /** PyTorch's default for a depthwise conv: weight and bias uniform in +-1/sqrt(K). */
+    public void initialise(java.util.SplittableRandom random) {
+        double bound = 1 / Math.sqrt(width);
+        for (int i = 0; i < weight.size(); i++) {
+            weight.data()[weight.offset() + i] = (float) ((2 * random.nextDouble() - 1) * bound);
+        }
+        for (int i = 0; i < bias.size(); i++) {
+            bias.data()[bias.offset() + i] = (float) ((2 * random.nextDouble() - 1) * bound);
+        }
+    }
+
     public int width() {
         return width;
     }

@@ -138,4 +138,88 @@ final class RefLayers {
         }
         return linear(o, seqlen, nHeads * hd, th, off(layout, prefix + ".wo.weight"), d, -1);
     }
+
+    /** Depthwise causal conv with bias over (batch, T, C), weight (C, K). */
+    static double[] conv(double[] x, int batch, int seqlen, int c, int k, double[] th, int wOff, int bOff) {
+        double[] y = new double[x.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seqlen; t++) {
+                for (int ch = 0; ch < c; ch++) {
+                    double s = th[bOff + ch];
+                    for (int j = 0; j < k; j++) {
+                        int src = t - (k - 1) + j;
+                        if (src >= 0) {
+                            s += th[wOff + ch * k + j] * x[(b * seqlen + src) * c + ch];
+                        }
+                    }
+                    y[(b * seqlen + t) * c + ch] = s;
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Gate-then-norm: y * silu(z), RMS-normalised per group of width/groups channels, times the weight. */
+    static double[] gatedNorm(double[] y, double[] z, int rows, int width, int groups, double[] th, int wOff) {
+        int gw = width / groups;
+        double[] out = new double[y.length];
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < groups; g++) {
+                int o = r * width + g * gw;
+                double ss = 0;
+                for (int i = 0; i < gw; i++) {
+                    double v = y[o + i] * Activation.SILU.apply(z[o + i]);
+                    ss += v * v;
+                }
+                double s = 1 / Math.sqrt(ss / gw + RmsNorm.EPS);
+                for (int i = 0; i < gw; i++) {
+                    out[o + i] = y[o + i] * Activation.SILU.apply(z[o + i]) * s * th[wOff + g * gw + i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Columns [from, from+width) of a (rows, stride) matrix. */
+    static double[] columns(double[] m, int rows, int stride, int from, int width) {
+        double[] out = new double[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(m, r * stride + from, out, r * width, width);
+        }
+        return out;
+    }
+
+    /** The Mamba2 block of REFERENCE §2 over x (batch, T, d), in double, with the scan as the plain recurrence. */
+    static double[] mamba2(double[] x, int batch, int seqlen, dev.chimera.core.model.ModelConfig c, double[] th,
+                           Parameters layout, String prefix) {
+        int rows = batch * seqlen;
+        int dInner = c.dInner();
+        int heads = c.mambaHeads();
+        int gn = c.ngroups() * c.dState();
+        int convDim = c.convDim();
+        int dProj = 2 * dInner + 2 * gn + heads;
+        double[] proj = linear(x, rows, c.dModel(), th, off(layout, prefix + ".in_proj.weight"), dProj, -1);
+        double[] z = columns(proj, rows, dProj, 0, dInner);
+        double[] xbc = apply(Activation.SILU, conv(columns(proj, rows, dProj, dInner, convDim), batch, seqlen,
+                convDim, c.dConv(), th, off(layout, prefix + ".conv1d.weight"), off(layout, prefix + ".conv1d.bias")));
+        double[] xs = columns(xbc, rows, convDim, 0, dInner);
+        double[] bs = columns(xbc, rows, convDim, dInner, gn);
+        double[] cs = columns(xbc, rows, convDim, dInner + gn, gn);
+        double[] dt = columns(proj, rows, dProj, dInner + convDim, heads);
+        int biasOff = off(layout, prefix + ".dt_bias");
+        for (int i = 0; i < dt.length; i++) {
+            dt[i] = Activation.SOFTPLUS.apply(dt[i] + th[biasOff + i % heads]);
+        }
+        double[] a = new double[heads];
+        double[] dSkip = new double[heads];
+        for (int h = 0; h < heads; h++) {
+            a[h] = -Math.exp(th[off(layout, prefix + ".A_log") + h]);
+            dSkip[h] = th[off(layout, prefix + ".D") + h];
+        }
+        double[] y = new double[rows * dInner];
+        dev.chimera.core.ssd.SsdRecurrence.forward(y, null, xs, dt, a, bs, cs, dSkip, null,
+                new dev.chimera.core.ssd.SsdShape(batch, seqlen, heads, c.headdim(), c.ngroups(), c.dState()));
+        double[] normed = gatedNorm(y, z, rows, dInner, c.ngroups(), th, off(layout, prefix + ".norm.weight"));
+        return linear(normed, rows, dInner, th, off(layout, prefix + ".out_proj.weight"), c.dModel(), -1);
+    }
 }
