@@ -41,6 +41,13 @@ public final class Linear implements Layer {
         }
     }
 
+    /** Multiplies the weights (not the bias) by {@code factor}; used by initialisations that shrink a layer. */
+    public void scaleWeights(float factor) {
+        for (int i = 0; i < weight.size(); i++) {
+            weight.data()[weight.offset() + i] *= factor;
+        }
+    }
+
     public String weightName() {
         return weightName;
     }

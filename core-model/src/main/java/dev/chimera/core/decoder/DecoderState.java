@@ -1,0 +1,77 @@
+package dev.chimera.core.decoder;
+
+import dev.chimera.core.layers.Mixer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The recurrent state of one sequence in a {@link Decoder}: per layer, the Mamba2 conv and SSM
+ * states or the attention KV cache, and the number of positions consumed. It can be copied
+ * (to fork sampling) and serialised to bytes and restored exactly.
+ */
+public final class DecoderState {
+    private static final int MAGIC = 0x43484D53; // "CHMS"
+    final Mixer.State[] layers;
+    int position;
+
+    DecoderState(Mixer.State[] layers) {
+        this.layers = layers;
+    }
+
+    /** Positions consumed so far. */
+    public int position() {
+        return position;
+    }
+
+    public DecoderState copy() {
+        Mixer.State[] copies = new Mixer.State[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            copies[i] = layers[i].copy();
+        }
+        DecoderState s = new DecoderState(copies);
+        s.position = position;
+        return s;
+    }
+
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(layers.length);
+            out.writeInt(position);
+            for (Mixer.State layer : layers) {
+                layer.write(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores bytes written by {@link #toBytes()} into this state, which must come from the same decoder. */
+    public void readBytes(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not a serialised decoder state (bad magic number)");
+            }
+            int n = in.readInt();
+            if (n != layers.length) {
+                throw new IllegalArgumentException("serialised state has " + n + " layers, this decoder has "
+                        + layers.length);
+            }
+            position = in.readInt();
+            for (Mixer.State layer : layers) {
+                layer.read(in);
+            }
+            if (in.read() != -1) {
+                throw new IllegalArgumentException("serialised decoder state has trailing bytes");
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("serialised decoder state is truncated or corrupt: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.chimera.core.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.decoder.DecoderState;
+import dev.chimera.core.decoder.Inputs;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole decoder: gradients of a tiny hybrid model against finite differences, and prefill + step against the parallel forward. */
+class DecoderTest {
+    private static final ComputePool POOL = new ComputePool(2);
+
+    @AfterAll
+    static void close() {
+        POOL.close();
+    }
+
+    private static int[] randomIds(long seed, int n, int vocab) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** Perturbs the initialised parameters so that no gradient is trivially zero (norm scales of 1, D = 1 ...). */
+    private static void jitter(Parameters p, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < p.size(); i++) {
+            p.values()[i] += (float) ((r.nextDouble() * 2 - 1) * 0.1);
+        }
+    }
+
+    @Test
+    void tinyHybridGradientsMatchFiniteDifferencesOnEveryTensor() {
+        for (boolean tied : new boolean[] {false, true}) {
+            ModelConfig base = ModelConfig.tiny();
+            ModelConfig c = new ModelConfig(base.dModel(), 2, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
+                    base.kvHeads(), base.ropeBase(), List.of("full"), base.dState(), base.headdim(), base.expand(),
+                    base.ngroups(), base.dConv(), 3, base.input(), ModelConfig.Head.softmax(8, tied));
+            Decoder model = new Decoder(c, 16, POOL);
+            model.initialise(7);
+            Parameters p = model.parameters();
+            jitter(p, 8);
+            int batch = 2;
+            int seqlen = 5;
+            int[] ids = randomIds(9, batch * seqlen, 8);
+            int[] targets = randomIds(10, batch * seqlen, 8);
+            Decoder.Training t = model.new Training(batch, seqlen);
+            Inputs in = Inputs.tokens(ids, batch, seqlen);
+            Targets tg = Targets.tokens(targets);
+            double loss = model.forward(in, tg, t);
+            model.backward(in, tg, t);
+            double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
+            // float32 through two blocks against double: agreement to ~1e-6 of a loss near ln 8.
+            assertEquals(RefDecoder.loss(c, p, th, ids, targets, batch, seqlen), loss, 1e-5);
+            for (Parameters.Entry e : p.entries()) {
+                GradientCheck.assertClose((tied ? "tied " : "") + e.name(), p.grads(), e.offset(),
+                        GradientCheck.numeric(th, e.offset(), e.offset() + e.size(),
+                                x -> RefDecoder.loss(c, p, x, ids, targets, batch, seqlen)));
+            }
+        }
+    }
+
+    @Test
+    void prefillThenStepEqualsParallelForwardForFullAndWindowedAttention() {
+        for (String span : new String[] {"full", "window:3"}) {
+            ModelConfig base = ModelConfig.tiny();
+            ModelConfig c = new ModelConfig(base.dModel(), 4, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
+                    base.kvHeads(), base.ropeBase(), List.of(span), base.dState(), base.headdim(), base.expand(),
+                    base.ngroups(), base.dConv(), 4, base.input(), base.head());
+            Decoder model = new Decoder(c, 32, POOL);
+            model.initialise(11);
+            jitter(model.parameters(), 12);
+            int prefill = 7;
+            int steps = 6;
+            int total = prefill + steps;
+            int[] ids = randomIds(13, total, 8);
+            Decoder.Training t = model.new Training(1, total);
+            Tensor parallel = model.hiddenStates(Inputs.tokens(ids, 1, total), t);
+
+            DecoderState state = model.newState();
+            Tensor prompt = model.prefill(state, Inputs.tokens(java.util.Arrays.copyOf(ids, prefill), 1, prefill));
+            int d = c.dModel();
+            for (int i = 0; i < prefill * d; i++) {
+                assertEquals(parallel.at(i), prompt.at(i), 1e-5, span + " prefill " + i);
+            }
+            DecoderState forked = state.copy();
+            DecoderState restored = model.newState();
+            restored.readBytes(state.toBytes());
+            DecoderState[] states = {state, forked, restored};
+            for (int s = prefill; s < total; s++) {
+                int[] next = {ids[s], ids[s], ids[s]};
+                Tensor h = model.step(states, Inputs.tokens(next, 3, 1));
+                for (int k = 0; k < 3; k++) {
+                    for (int j = 0; j < d; j++) {
+                        float ref = parallel.at(s * d + j);
+                        // recurrent and parallel forms sum in different orders: the relative 1e-4.
+                        assertEquals(ref, h.get(k, j), 1e-4 * Math.max(1, Math.abs(ref)),
+                                span + " step " + s + " copy " + k + " value " + j);
+                    }
+                }
+            }
+            assertEquals(total, state.position());
+        }
+    }
+
+    @Test
+    void badInputsAreRejectedWithPositions() {
+        Decoder model = new Decoder(ModelConfig.tiny(), 8, POOL);
+        model.initialise(1);
+        Decoder.Training t = model.new Training(1, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(
+                Inputs.tokens(new int[] {1, 2, 9, 3}, 1, 4), Targets.tokens(new int[] {0, 0, 0, 0}), t));
+        assertTrue(e.getMessage().contains("token id 9 at position 2"), e.getMessage());
+        DecoderState s = model.newState();
+        model.prefill(s, Inputs.tokens(new int[] {1, 2, 3, 4, 5, 6, 7, 0}, 1, 8));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> model.step(new DecoderState[] {s}, Inputs.tokens(new int[] {1}, 1, 1)));
+        assertTrue(e.getMessage().contains("beyond this decoder's maxLength 8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> model.newState().readBytes(new byte[] {1, 2, 3}));
+        assertTrue(e.getMessage().contains("decoder state"), e.getMessage());
+    }
+}
