@@ -57,16 +57,16 @@ public final class FourierHead implements Layer {
     }
 
     public final class Activations {
-        final Tensor z;          // (rows * outDim, 2(N+1))
-        final Tensor dz;         // (rows * outDim, 2(N+1))
+        final Tensor z;          // (rows, outDim * 2(N+1)), read by the density as (rows * outDim, 2(N+1))
+        final Tensor dz;         // (rows, outDim * 2(N+1))
         final Tensor losses;     // (rows * outDim)
         final Tensor dlosses;    // (rows * outDim)
         final int[] targets;     // (rows * outDim) bin indices
         final FourierActivations density;
 
         public Activations(int rows) {
-            z = Tensor.zeros(rows * outDim, FourierHead.this.density.width());
-            dz = Tensor.zeros(rows * outDim, FourierHead.this.density.width());
+            z = Tensor.zeros(rows, outDim * FourierHead.this.density.width());
+            dz = Tensor.zeros(rows, outDim * FourierHead.this.density.width());
             losses = Tensor.zeros(rows * outDim);
             dlosses = Tensor.zeros(rows * outDim);
             targets = new int[rows * outDim];
@@ -84,7 +84,7 @@ public final class FourierHead implements Layer {
         }
         bins.indices(a.targets, Tensor.of(values, values.length));
         projection.forward(k, a.z, Linear.rows(h, d));
-        density.crossEntropy(a.losses, a.z, a.targets, a.density);
+        density.crossEntropy(a.losses, perValue(a.z), a.targets, a.density);
         double sum = 0;
         double weights = 0;
         for (int r = 0; r < rows; r++) {
@@ -110,16 +110,21 @@ public final class FourierHead implements Layer {
                 a.dlosses.set(w, r * outDim + j);
             }
         }
-        density.crossEntropyBackward(a.dz, a.dlosses, a.targets, GAMMA, a.density);
+        density.crossEntropyBackward(perValue(a.dz), a.dlosses, a.targets, GAMMA, a.density);
         projection.backward(k, dh, a.dz, Linear.rows(h, d), false);
     }
 
     /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d). */
     public void probabilities(Kernels k, Tensor probs, Tensor h) {
         int n = h.size() / d;
-        Tensor z = Tensor.zeros(n * outDim, density.width());
+        Tensor z = Tensor.zeros(n, outDim * density.width());
         projection.forward(k, z, Linear.rows(h, d));
-        density.forward(probs.view(n * outDim, bins.count()), Tensor.zeros(n * outDim, bins.count()), z,
+        density.forward(probs.view(n * outDim, bins.count()), Tensor.zeros(n * outDim, bins.count()), perValue(z),
                 density.allocate(n * outDim));
+    }
+
+    /** (rows, outDim * 2(N+1)) seen as one row of coefficients per predicted value. */
+    private Tensor perValue(Tensor z) {
+        return z.view(z.size() / density.width(), density.width());
     }
 }
