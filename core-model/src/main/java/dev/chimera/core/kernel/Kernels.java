@@ -15,7 +15,10 @@ import dev.chimera.core.tensor.Tensor;
  *       as its {@code accumulate} flag says;</li>
  *   <li>shapes are checked on entry and a mismatch throws {@link IllegalArgumentException}
  *       naming the shapes; nothing is broadcast;</li>
- *   <li>"rows" means all leading axes flattened: a (B, T, C) tensor is B*T rows of C.</li>
+ *   <li>"rows" means all leading axes flattened: a (B, T, C) tensor is B*T rows of C;</li>
+ *   <li>an elementwise kernel (activations, add, mul, scale, axpy) may write its output over one
+ *       of its inputs; the row kernels (norms, softmax, cross-entropy) and GEMM must not be given
+ *       an output that aliases an input.</li>
  * </ul>
  */
 public interface Kernels {

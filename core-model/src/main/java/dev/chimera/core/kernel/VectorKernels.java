@@ -456,6 +456,7 @@ public final class VectorKernels implements Kernels {
             float scale = t == IGNORE_TARGET ? 0f : dlosses.data()[dlosses.offset() + r];
             int po = probs.offset() + r * vocab;
             int dOff = dlogits.offset() + r * vocab;
+            float pt = t == IGNORE_TARGET ? 0f : p[po + t];  // read before dlogits (possibly probs itself) is written
             int i = 0;
             for (int end = S.loopBound(vocab); i < end; i += L) {
                 FloatVector.fromArray(S, p, po + i).mul(scale).intoArray(d, dOff + i);
@@ -464,7 +465,7 @@ public final class VectorKernels implements Kernels {
                 d[dOff + i] = p[po + i] * scale;
             }
             if (t != IGNORE_TARGET) {
-                d[dOff + t] = (p[po + t] - 1f) * scale;
+                d[dOff + t] = (pt - 1f) * scale;
             }
         });
     }
