@@ -87,38 +87,61 @@ final class BenchGemmCommand implements Callable<Integer> {
         throw new Chimera.UserError("--form must be AB, ABt, AtB or all, got '" + form + "'");
     }
 
-    /** Times every case on Chimera and, if asked, on numpy; prints a table or JSON lines. */
+    /** Measurement rounds: Chimera and numpy alternate, so that both see the machine's quiet and busy spells. */
+    static final int ROUNDS = 3;
+
+    /**
+     * Times every case on Chimera and, if asked, on numpy, alternating between them over
+     * {@link #ROUNDS} rounds of seconds/ROUNDS each and keeping each one's best; prints a table
+     * or JSON lines.
+     */
     static void run(List<GemmBenchmark.Case> cases, int threads, double seconds, boolean withNumpy, boolean json,
                     PrintWriter out) {
-        NumpyReference.Result ref = withNumpy ? NumpyReference.measure(cases, threads, seconds) : null;
+        StringBuilder why = new StringBuilder();
+        NumpyReference numpy = withNumpy ? NumpyReference.start(threads, why) : null;
+        String reference = !withNumpy ? "none" : numpy == null ? "numpy unavailable: " + why : numpy.description();
         try (ComputePool pool = new ComputePool(threads)) {
             Kernels kernels = Kernels.create(pool);
             if (!json) {
-                out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s; best of runs in %.1f s%n",
-                        threads, kernels.name(), ref == null ? "none" : ref.description, seconds);
+                out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s;%n"
+                                + "best of %d alternating rounds of %.2f s each%n",
+                        threads, kernels.name(), reference, ROUNDS, seconds / ROUNDS);
                 out.printf(Locale.ROOT, "%-22s %-4s %6s %6s %6s %14s %12s %7s%n",
                         "case", "form", "m", "n", "k", "chimera GF/s", "numpy GF/s", "ratio");
             }
-            for (int i = 0; i < cases.size(); i++) {
-                GemmBenchmark.Case c = cases.get(i);
-                double gflops = GemmBenchmark.measure(kernels, c, seconds);
-                double numpy = ref == null ? Double.NaN : ref.gflops[i];
-                if (json) {
-                    JsonLine line = new JsonLine().put("op", "gemm").put("case", c.label).put("form", c.form.name())
-                            .put("m", c.m).put("n", c.n).put("k", c.k).put("threads", threads)
-                            .put("gflops", gflops, 1);
-                    if (ref != null) {
-                        line.put("numpy_gflops", numpy, 1).put("ratio", gflops / numpy, 3)
-                                .put("reference", ref.description);
+            for (GemmBenchmark.Case c : cases) {
+                double gflops = 0;
+                double ref = numpy == null ? Double.NaN : 0;
+                for (int round = 0; round < ROUNDS; round++) {
+                    gflops = Math.max(gflops, GemmBenchmark.measure(kernels, c, seconds / ROUNDS));
+                    if (numpy != null) {
+                        ref = Math.max(ref, numpy.measure(c, seconds / ROUNDS));
                     }
-                    out.println(line);
-                } else {
-                    out.printf(Locale.ROOT, "%-22s %-4s %6d %6d %6d %14.1f %12s %7s%n", c.label, c.form, c.m, c.n,
-                            c.k, gflops, Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.1f", numpy),
-                            Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.2f", gflops / numpy));
                 }
-                out.flush();
+                print(out, json, c, threads, gflops, ref, reference, withNumpy);
+            }
+        } finally {
+            if (numpy != null) {
+                numpy.close();
             }
         }
+    }
+
+    private static void print(PrintWriter out, boolean json, GemmBenchmark.Case c, int threads, double gflops,
+                              double numpy, String reference, boolean withNumpy) {
+        if (json) {
+            JsonLine line = new JsonLine().put("op", "gemm").put("case", c.label).put("form", c.form.name())
+                    .put("m", c.m).put("n", c.n).put("k", c.k).put("threads", threads)
+                    .put("gflops", gflops, 1);
+            if (withNumpy) {
+                line.put("numpy_gflops", numpy, 1).put("ratio", gflops / numpy, 3).put("reference", reference);
+            }
+            out.println(line);
+        } else {
+            out.printf(Locale.ROOT, "%-22s %-4s %6d %6d %6d %14.1f %12s %7s%n", c.label, c.form, c.m, c.n,
+                    c.k, gflops, Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.1f", numpy),
+                    Double.isNaN(numpy) ? "-" : String.format(Locale.ROOT, "%.2f", gflops / numpy));
+        }
+        out.flush();
     }
 }

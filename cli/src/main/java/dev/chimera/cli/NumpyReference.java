@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * Chimera figure has its reference from the same run on the same machine. On a CPU with
  * AVX-512 OpenBLAS is pinned to its SkylakeX kernel; the kernel OpenBLAS reports is
  * returned beside the figures. Timing matches {@link GemmBenchmark}: best of repeated runs.
+ * One subprocess serves a whole benchmark, so its measurements can be interleaved with
+ * Chimera's and both see the same state of the machine.
  */
-final class NumpyReference {
+final class NumpyReference implements AutoCloseable {
     private static final String SCRIPT = String.join("\n",
             "import sys, time",
             "import numpy as np",
@@ -50,23 +52,20 @@ final class NumpyReference {
             "    print(2.0 * m * n * k / best / 1e9, flush=True)",
             "");
 
-    /** numpy's figures (GFLOP/s, NaN where unmeasured) and a description of what produced them. */
-    static final class Result {
-        final double[] gflops;
-        final String description;
+    private final Process process;
+    private final Writer in;
+    private final BufferedReader out;
+    private final String description;
 
-        Result(double[] gflops, String description) {
-            this.gflops = gflops;
-            this.description = description;
-        }
+    private NumpyReference(Process process, Writer in, BufferedReader out, String description) {
+        this.process = process;
+        this.in = in;
+        this.out = out;
+        this.description = description;
     }
 
-    private NumpyReference() {
-    }
-
-    static Result measure(List<GemmBenchmark.Case> cases, int threads, double seconds) {
-        double[] figures = new double[cases.size()];
-        java.util.Arrays.fill(figures, Double.NaN);
+    /** Starts python3 with numpy and OpenBLAS on {@code threads} threads; null (and a reason in {@code why}) if it cannot. */
+    static NumpyReference start(int threads, StringBuilder why) {
         ProcessBuilder pb = new ProcessBuilder("python3", "-c", SCRIPT);
         Map<String, String> env = pb.environment();
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
@@ -80,38 +79,50 @@ final class NumpyReference {
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         try {
             Process p = pb.start();
-            try (Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
-                 BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String header = out.readLine();
-                if (header == null || !header.startsWith("kernel ")) {
-                    return unavailable(figures, "python3 could not import numpy");
-                }
-                for (int i = 0; i < cases.size(); i++) {
-                    GemmBenchmark.Case c = cases.get(i);
-                    in.write(String.format(Locale.ROOT, "%s %d %d %d %.3f%n", c.form, c.m, c.n, c.k, seconds));
-                    in.flush();
-                    String line = out.readLine();
-                    if (line == null) {
-                        break;
-                    }
-                    figures[i] = Double.parseDouble(line.trim());
-                }
-                String[] parts = header.split(" ");
-                String description = "numpy " + parts[1] + " (" + (parts.length > 2 ? parts[2] : "?") + ")";
-                in.close();
-                p.waitFor(10, TimeUnit.SECONDS);
-                return new Result(figures, description);
+            Writer in = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String header = out.readLine();
+            if (header == null || !header.startsWith("kernel ")) {
+                p.destroy();
+                why.append("python3 could not import numpy");
+                return null;
             }
+            String[] parts = header.split(" ");
+            return new NumpyReference(p, in, out, "numpy " + parts[1] + " (" + (parts.length > 2 ? parts[2] : "?") + ")");
         } catch (IOException e) {
-            return unavailable(figures, "python3 not found (" + e.getMessage() + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return unavailable(figures, "interrupted");
+            why.append("python3 not found (").append(e.getMessage()).append(')');
+            return null;
         }
     }
 
-    private static Result unavailable(double[] figures, String why) {
-        return new Result(figures, "numpy unavailable: " + why);
+    /** numpy version and the BLAS kernel it runs. */
+    String description() {
+        return description;
+    }
+
+    /** GFLOP/s of the best numpy run of {@code c} within {@code seconds}; NaN if the subprocess died. */
+    double measure(GemmBenchmark.Case c, double seconds) {
+        try {
+            in.write(String.format(Locale.ROOT, "%s %d %d %d %.3f%n", c.form, c.m, c.n, c.k, seconds));
+            in.flush();
+            String line = out.readLine();
+            return line == null ? Double.NaN : Double.parseDouble(line.trim());
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            process.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroy();
+        }
     }
 
     private static boolean cpuHasAvx512() {

@@ -90,8 +90,8 @@ class ChimeraCommandLineTest {
                 "--reference", "none");
         assertEquals(0, r.code, r.err);
         String[] lines = r.out.trim().split("\n");
-        assertEquals(3, lines.length, r.out);
-        assertTrue(lines[2].startsWith("square 33") && lines[2].contains("ABt"), lines[2]);
+        assertEquals(4, lines.length, r.out);
+        assertTrue(lines[3].startsWith("square 33") && lines[3].contains("ABt"), lines[3]);
     }
 
     @Test

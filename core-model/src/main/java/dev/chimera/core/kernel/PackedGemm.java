@@ -15,18 +15,18 @@ import jdk.incubator.vector.VectorSpecies;
  * token, a few sequences) skip packing: each element of B is used only a few times, so
  * streaming it once is faster than copying it first.
  *
- * <p>Parallelism: for each (NC, KC) block the B panels are packed by all threads, then
- * tasks of (MC rows of A) x (a share of the columns) run on the {@link ComputePool}. MC is
- * adjusted so that the row blocks divide evenly between the threads.
+ * <p>Parallelism: C is cut into one block per thread, by column panels when there are enough
+ * of them (else by rows as well); each thread runs the whole blocked loop on its block with its
+ * own packed panels, so threads never wait for each other before the end of the product.
  */
 final class PackedGemm {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     static final int MR = 8;
     static final int NR = 2 * L;
-    static final int KC = Integer.getInteger("tune.kc", 256);
-    static final int MC = Integer.getInteger("tune.mc", 128);
-    static final int NC = Integer.getInteger("tune.nc", 2048);
+    static final int KC = 256;
+    static final int MC = 128;
+    static final int NC = 1024;
     static final int DIRECT_MAX_ROWS = 4;
     /** Below this many multiply-adds a product runs on the calling thread. */
     private static final long PARALLEL_MIN_MACS = 1L << 17;
@@ -65,44 +65,57 @@ final class PackedGemm {
             return;
         }
         int threads = useThreads ? pool.threads() : 1;
-        int mc = balancedRowBlock(m, threads);
-        int mBlocks = (m + mc - 1) / mc;
-        float[] packedB = bScratch(Math.min(n, NC), Math.min(k, KC));
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
+        // Each thread takes its own block of C and runs the whole blocked loop on it with private
+        // packed panels, so no thread waits for another before the end. Rows are split when there
+        // are enough of them (each thread packs only its own rows of A, the transposing copy, and
+        // its own copy of B, a straight vector copy for AB and AtB); otherwise column panels.
+        int panels = (n + NR - 1) / NR;
+        int rowTasks = m >= threads * MC ? threads : 1;
+        int colTasks = rowTasks == threads ? 1 : Math.min(threads, panels);
+        int panelsPerTask = (panels + colTasks - 1) / colTasks;
+        int rowsPerTask = ((m + rowTasks - 1) / rowTasks + MR - 1) / MR * MR;
+        java.util.function.IntConsumer task = t -> {
+            int j0 = (t % colTasks) * panelsPerTask * NR;
+            int i0 = (t / colTasks) * rowsPerTask;
+            int j1 = Math.min(n, j0 + panelsPerTask * NR);
+            int i1 = Math.min(m, i0 + rowsPerTask);
+            if (j0 < j1 && i0 < i1) {
+                block(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate, i0, i1, j0, j1);
+            }
+        };
+        if (useThreads) {
+            pool.parallelFor(rowTasks * colTasks, task);
+        } else {
+            task.accept(0);
+        }
+    }
+
+    /** The Goto loops on one thread over rows [i0, i1) and columns [j0, j1) of C, with private packed panels. */
+    private static void block(GemmForm form, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                              int m, int n, int k, boolean accumulate, int i0, int i1, int j0, int j1) {
+        float[] packedB = bScratch(Math.min(j1 - j0, NC), Math.min(k, KC));
+        float[] packedA = A_SCRATCH.get();
+        for (int jc = j0; jc < j1; jc += NC) {
+            int nc = Math.min(NC, j1 - jc);
             int nPanels = (nc + NR - 1) / NR;
-            int nChunks = Math.min(nPanels, Math.max(1, (threads + mBlocks - 1) / mBlocks));
-            int panelsPerChunk = (nPanels + nChunks - 1) / nChunks;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
-                int jcF = jc;
-                int pcF = pc;
-                forEach(useThreads, Math.min(threads, nPanels), t -> {
-                    for (int panel = t; panel < nPanels; panel += Math.min(threads, nPanels)) {
-                        packB(form, packedB, panel * NR * kc, b, bOff, n, k, pcF, kc, jcF + panel * NR,
-                                Math.min(NR, nc - panel * NR));
-                    }
-                });
-                forEach(useThreads, mBlocks * nChunks, task -> {
-                    int ic = (task / nChunks) * mc;
-                    int rows = Math.min(mc, m - ic);
-                    int firstPanel = (task % nChunks) * panelsPerChunk;
-                    int lastPanel = Math.min(nPanels, firstPanel + panelsPerChunk);
-                    if (firstPanel >= lastPanel) {
-                        return;
-                    }
-                    float[] packedA = A_SCRATCH.get();
-                    packA(form, packedA, a, aOff, m, k, ic, rows, pcF, kc);
-                    // Row panels outside, column panels inside: each A panel stays in L1 while B panels
-                    // stream from L2, and the tiles of C are visited left to right, which the hardware
-                    // prefetcher follows (the other order jumps 8 rows of C per tile and stalls on C).
-                    for (int ir = 0; ir < rows; ir += MR) {
-                        int tileRows = Math.min(MR, rows - ir);
-                        for (int panel = firstPanel; panel < lastPanel; panel++) {
-                            int j0 = jcF + panel * NR;
-                            int cols = Math.min(NR, n - j0);
-                            int cAt = cOff + (ic + ir) * n + j0;
+                for (int panel = 0; panel < nPanels; panel++) {
+                    packB(form, packedB, panel * NR * kc, b, bOff, n, k, pc, kc, jc + panel * NR,
+                            Math.min(NR, nc - panel * NR));
+                }
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int rows = Math.min(MC, i1 - ic);
+                    packA(form, packedA, a, aOff, m, k, ic, rows, pc, kc);
+                    // Column panels outside, row panels inside: each B panel (kc x NR) stays in L1
+                    // while the A block streams from L2.
+                    for (int panel = 0; panel < nPanels; panel++) {
+                        int jCol = jc + panel * NR;
+                        int cols = Math.min(NR, j1 - jCol);
+                        for (int ir = 0; ir < rows; ir += MR) {
+                            int tileRows = Math.min(MR, rows - ir);
+                            int cAt = cOff + (ic + ir) * n + jCol;
                             if (tileRows == MR && cols == NR) {
                                 kernel(packedA, ir * kc, packedB, panel * NR * kc, kc, c, cAt, n, add);
                             } else {
@@ -111,27 +124,9 @@ final class PackedGemm {
                             }
                         }
                     }
-                });
+                }
             }
         }
-    }
-
-    private void forEach(boolean useThreads, int n, java.util.function.IntConsumer task) {
-        if (useThreads) {
-            pool.parallelFor(n, task);
-        } else {
-            for (int i = 0; i < n; i++) {
-                task.accept(i);
-            }
-        }
-    }
-
-    /** Rows per A block: at most MC, a multiple of MR, and a block count divisible by the thread count. */
-    static int balancedRowBlock(int m, int threads) {
-        int blocks = (m + MC - 1) / MC;
-        blocks = ((blocks + threads - 1) / threads) * threads;
-        int rows = (m + blocks - 1) / blocks;
-        return Math.min(MC, ((rows + MR - 1) / MR) * MR);
     }
 
     private static float[] bScratch(int nc, int kc) {
@@ -197,17 +192,16 @@ final class PackedGemm {
     private static void packB(GemmForm form, float[] dst, int at, float[] b, int bOff, int n, int k,
                               int pc, int kc, int j0, int cols) {
         if (form == GemmForm.ABt) {
-            // B is stored (n, k): column j of op(B) is row j of storage.
-            for (int c = 0; c < NR; c++) {
-                if (c < cols) {
-                    int src = bOff + (j0 + c) * k + pc;
-                    for (int p = 0; p < kc; p++) {
-                        dst[at + p * NR + c] = b[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < kc; p++) {
-                        dst[at + p * NR + c] = 0f;
-                    }
+            // B is stored (n, k): column j of op(B) is row j of storage. Read the NR rows side by
+            // side so that each packed row of the panel is written contiguously.
+            int src = bOff + j0 * k + pc;
+            for (int p = 0; p < kc; p++) {
+                int d = at + p * NR;
+                for (int c = 0; c < cols; c++) {
+                    dst[d + c] = b[src + c * k + p];
+                }
+                for (int c = cols; c < NR; c++) {
+                    dst[d + c] = 0f;
                 }
             }
             return;
