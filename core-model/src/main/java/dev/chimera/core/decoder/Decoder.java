@@ -292,13 +292,15 @@ public final class Decoder {
         return new DecoderState(states);
     }
 
-    /** Feeds a prompt of one sequence (batch 1) into a fresh state; returns the final-norm hidden states (T, d). */
+    /**
+     * Feeds T positions of one sequence (batch 1) into its state, which may be fresh or already
+     * part-way through the sequence (a long record scored window by window); returns the
+     * final-norm hidden states (T, d). Work goes layer by layer over the whole chunk: Mamba2 in
+     * pieces that carry its state, attention tiled, so memory grows linearly in T.
+     */
     public Tensor prefill(DecoderState state, Inputs in) {
         if (in.batch() != 1) {
             throw new IllegalArgumentException("prefill takes one sequence, got batch " + in.batch());
-        }
-        if (state.position != 0) {
-            throw new IllegalStateException("prefill needs a fresh state; this one is at position " + state.position);
         }
         requireRoom(state, in.seqlen());
         int d = config.dModel();
@@ -314,7 +316,7 @@ public final class Decoder {
         }
         Tensor hidden = Tensor.zeros(seqlen, d);
         finalNorm.forward(kernels, hidden, Tensor.zeros(seqlen), x);
-        state.position = seqlen;
+        state.position += seqlen;
         return hidden;
     }
 

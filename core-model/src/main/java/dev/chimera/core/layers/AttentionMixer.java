@@ -149,16 +149,35 @@ public final class AttentionMixer implements Mixer {
                 : KvCache.windowed(nKvHeads, headDim, span.window()));
     }
 
+    /**
+     * Continues one sequence by T positions. From an empty cache the chunk runs the tiled
+     * parallel attention (O(T) memory even for a full span); a cache that already holds
+     * positions is extended one position at a time with the decoding step.
+     */
     @Override
     public void prefill(Kernels k, Tensor y, Tensor x, Mixer.State state) {
-        State s = (State) state;
-        if (s.cache.length() != 0) {
-            throw new IllegalStateException("prefill needs a fresh state; this one is at position " + s.cache.length());
-        }
+        KvCache cache = ((State) state).cache;
         int seqlen = x.dim(1);
-        Saved a = new Saved(1, seqlen);
-        forward(k, y, x, a);
-        s.cache.appendAll(a.k.select(0), a.v.select(0));
+        int start = cache.length();
+        Tensor q = Tensor.zeros(1, seqlen, nHeads, headDim);
+        Tensor kk = Tensor.zeros(1, seqlen, nKvHeads, headDim);
+        Tensor vv = Tensor.zeros(1, seqlen, nKvHeads, headDim);
+        Tensor o = Tensor.zeros(1, seqlen, nHeads, headDim);
+        wq.forward(k, q, x);
+        wk.forward(k, kk, x);
+        wv.forward(k, vv, x);
+        rope.forward(q, start);
+        rope.forward(kk, start);
+        if (start == 0) {
+            attention.forward(o, Tensor.zeros(1, nHeads, seqlen), q, kk, vv);
+            cache.appendAll(kk.select(0), vv.select(0));
+        } else {
+            for (int t = 0; t < seqlen; t++) {
+                cache.append(kk.select(0).select(t), vv.select(0).select(t));
+                attention.decode(o.select(0).select(t), q.select(0).select(t), cache);
+            }
+        }
+        wo.forward(k, y, o);
     }
 
     @Override

@@ -109,15 +109,31 @@ public final class Block implements Layer {
         k.add(out, x1, branch);
     }
 
-    /** Inference over a prompt x (1, T, d) of one sequence, leaving the mixer's end state in {@code state}. */
+    /** Rows per MLP call during prefill, so its hidden buffers stay small for long prompts. */
+    private static final int PREFILL_ROWS = 2048;
+
+    /** Inference over T positions x (1, T, d) of one sequence, continuing and advancing the mixer's state. */
     public void prefill(Kernels k, Tensor out, Tensor x, Mixer.State state) {
         int seqlen = x.dim(1);
-        Activations a = new Activations(1, seqlen);
-        norm1.forward(k, a.n1, a.rstd1, x);
-        mixer.prefill(k, a.branch, a.n1, state);
-        k.add(a.x1, x, a.branch);
-        norm2.forward(k, a.n2, a.rstd2, a.x1);
-        mlp.forward(k, a.branch, a.n2, a.mlpActs);
-        k.add(out, a.x1, a.branch);
+        Tensor normed = Tensor.zeros(1, seqlen, d);
+        Tensor x1 = Tensor.zeros(1, seqlen, d);
+        norm1.forward(k, normed, Tensor.zeros(seqlen), x);
+        mixer.prefill(k, x1, normed, state);
+        k.add(x1, x1, x);
+        Tensor x1Rows = x1.view(seqlen, d);
+        Tensor outRows = out.view(seqlen, d);
+        Mlp.Activations acts = null;
+        for (int t0 = 0; t0 < seqlen; t0 += PREFILL_ROWS) {
+            int len = Math.min(PREFILL_ROWS, seqlen - t0);
+            if (acts == null || len != PREFILL_ROWS) {
+                acts = mlp.new Activations(len);
+            }
+            Tensor rows = x1Rows.slice(t0, t0 + len);
+            Tensor n2 = normed.view(seqlen, d).slice(t0, t0 + len);
+            norm2.forward(k, n2, Tensor.zeros(len), rows);
+            Tensor o = outRows.slice(t0, t0 + len);
+            mlp.forward(k, o, n2, acts);
+            k.add(o, o, rows);
+        }
     }
 }

@@ -123,12 +123,33 @@ public final class CausalConv1d implements Layer {
         }
     }
 
-    /** Fills a (C, K) state from the last K inputs of a prefilled sequence x (T, C) (zeros before its start). */
-    public void loadState(float[] state, int stateOff, Tensor x, int seqlen) {
+    /**
+     * Inference over a chunk x (T, C) of one sequence that continues from {@code state} (C, K):
+     * the K-1 inputs before the chunk come from the state instead of zeros, and afterwards the
+     * state holds the last K inputs. y: (T, C).
+     */
+    public void prefillChunk(Tensor y, Tensor x, int seqlen, float[] state) {
+        float[] w = weight.data();
+        int wo = weight.offset();
+        int k1 = width - 1;
+        for (int t = 0; t < seqlen; t++) {
+            int yo = y.offset() + t * channels;
+            for (int c = 0; c < channels; c++) {
+                float acc = bias.data()[bias.offset() + c];
+                for (int j = 0; j < width; j++) {
+                    int src = t - k1 + j;
+                    // src < 0 reads the state: its slot K + src holds the input |src| steps before the chunk.
+                    float v = src >= 0 ? x.data()[x.offset() + src * channels + c] : state[c * width + width + src];
+                    acc += w[wo + c * width + j] * v;
+                }
+                y.data()[yo + c] = acc;
+            }
+        }
         for (int c = 0; c < channels; c++) {
+            int s = c * width;
             for (int j = 0; j < width; j++) {
-                int t = seqlen - width + j;
-                state[stateOff + c * width + j] = t < 0 ? 0f : x.data()[x.offset() + t * channels + c];
+                int src = seqlen - width + j;
+                state[s + j] = src >= 0 ? x.data()[x.offset() + src * channels + c] : state[s + j + seqlen];
             }
         }
     }

@@ -115,6 +115,7 @@ public final class Mamba2Mixer implements Mixer {
         final Tensor z;         // (rows, dInner)
         final Tensor xbc;       // (batch, T, convDim) before the conv
         final Tensor conved;    // (batch, T, convDim) after the conv, before SiLU
+        final Tensor activated; // (batch, T, convDim) silu(conved)
         final Tensor x;         // (batch, T, nheads, headdim)
         final Tensor bmat;      // (batch, T, ngroups, dstate)
         final Tensor cmat;      // (batch, T, ngroups, dstate)
@@ -122,10 +123,10 @@ public final class Mamba2Mixer implements Mixer {
         final Tensor dt;        // (batch, T, nheads) softplus(dtPre)
         final Tensor a;         // (nheads) -exp(A_log)
         final Tensor y;         // (batch, T, nheads, headdim)
-        final Tensor chunkStates;
         final Tensor normed;    // (rows, dInner)
         final Tensor rstd;      // (rows * ngroups)
-        // backward scratch
+        // training only: the scan's chunk-boundary states and backward scratch
+        final Tensor chunkStates;
         final Tensor dNormed;
         final Tensor dy;
         final Tensor dz;
@@ -139,7 +140,8 @@ public final class Mamba2Mixer implements Mixer {
         final Tensor dProjOut;  // (rows, dProj)
         final Tensor workspace;
 
-        Saved(int batch, int seqlen) {
+        /** Buffers for one (batch, T); {@code training} false leaves out what only backward needs. */
+        Saved(int batch, int seqlen, boolean training) {
             this.batch = batch;
             this.seqlen = seqlen;
             int rows = batch * seqlen;
@@ -148,6 +150,7 @@ public final class Mamba2Mixer implements Mixer {
             z = Tensor.zeros(rows, dInner);
             xbc = Tensor.zeros(batch, seqlen, convDim);
             conved = Tensor.zeros(batch, seqlen, convDim);
+            activated = Tensor.zeros(batch, seqlen, convDim);
             x = Tensor.zeros(batch, seqlen, nheads, headdim);
             bmat = Tensor.zeros(batch, seqlen, ngroups, dstate);
             cmat = Tensor.zeros(batch, seqlen, ngroups, dstate);
@@ -155,27 +158,27 @@ public final class Mamba2Mixer implements Mixer {
             dt = Tensor.zeros(batch, seqlen, nheads);
             a = Tensor.zeros(nheads);
             y = Tensor.zeros(batch, seqlen, nheads, headdim);
-            chunkStates = Tensor.zeros(scan.chunkStatesShape(shape));
             normed = Tensor.zeros(rows, dInner);
             rstd = Tensor.zeros(rows * ngroups);
-            dNormed = Tensor.zeros(rows, dInner);
-            dy = Tensor.zeros(batch, seqlen, nheads, headdim);
-            dz = Tensor.zeros(rows, dInner);
-            dx = Tensor.zeros(batch, seqlen, nheads, headdim);
-            ddt = Tensor.zeros(batch, seqlen, nheads);
-            dB = Tensor.zeros(batch, seqlen, ngroups, dstate);
-            dC = Tensor.zeros(batch, seqlen, ngroups, dstate);
-            dA = Tensor.zeros(nheads);
-            dConved = Tensor.zeros(batch, seqlen, convDim);
-            dXbc = Tensor.zeros(batch, seqlen, convDim);
-            dProjOut = Tensor.zeros(rows, dProj);
-            workspace = Tensor.zeros(scan.backwardWorkspaceSize(shape));
+            chunkStates = training ? Tensor.zeros(scan.chunkStatesShape(shape)) : null;
+            dNormed = training ? Tensor.zeros(rows, dInner) : null;
+            dy = training ? Tensor.zeros(batch, seqlen, nheads, headdim) : null;
+            dz = training ? Tensor.zeros(rows, dInner) : null;
+            dx = training ? Tensor.zeros(batch, seqlen, nheads, headdim) : null;
+            ddt = training ? Tensor.zeros(batch, seqlen, nheads) : null;
+            dB = training ? Tensor.zeros(batch, seqlen, ngroups, dstate) : null;
+            dC = training ? Tensor.zeros(batch, seqlen, ngroups, dstate) : null;
+            dA = training ? Tensor.zeros(nheads) : null;
+            dConved = training ? Tensor.zeros(batch, seqlen, convDim) : null;
+            dXbc = training ? Tensor.zeros(batch, seqlen, convDim) : null;
+            dProjOut = training ? Tensor.zeros(rows, dProj) : null;
+            workspace = training ? Tensor.zeros(scan.backwardWorkspaceSize(shape)) : null;
         }
     }
 
     @Override
     public Mixer.Activations allocate(int batch, int seqlen) {
-        return new Saved(batch, seqlen);
+        return new Saved(batch, seqlen, true);
     }
 
     @Override
@@ -183,19 +186,25 @@ public final class Mamba2Mixer implements Mixer {
         forward(k, out, input, (Saved) activations, null);
     }
 
-    private void forward(Kernels k, Tensor out, Tensor input, Saved s, Tensor hFinal) {
+    /** The forward pass; with {@code st} it continues that sequence's conv and SSM states and advances them. */
+    private void forward(Kernels k, Tensor out, Tensor input, Saved s, State st) {
         int rows = s.batch * s.seqlen;
         inProj.forward(k, s.proj, input);
         Columns.copy(s.z, 0, s.proj, 0, dInner, rows);
         Columns.copy(s.xbc, 0, s.proj, dInner, convDim, rows);
         Columns.copy(s.dtPre, 0, s.proj, dInner + convDim, nheads, rows);
-        conv.forward(s.conved, s.xbc, s.batch, s.seqlen);
-        k.activation(Activation.SILU, s.xbc, s.conved);  // xbc now holds silu(conv(xBC)); the pre-conv input is not needed again
-        splitXbc(s.x, s.bmat, s.cmat, s.xbc, rows);
+        if (st == null) {
+            conv.forward(s.conved, s.xbc, s.batch, s.seqlen);
+        } else {
+            conv.prefillChunk(s.conved, s.xbc.select(0), s.seqlen, st.conv);
+        }
+        k.activation(Activation.SILU, s.activated, s.conved);
+        splitXbc(s.x, s.bmat, s.cmat, s.activated, rows);
         addDtBias(s.dtPre, rows);
         k.activation(Activation.SOFTPLUS, s.dt, s.dtPre);
         minusExp(s.a);
-        scan.forward(s.y, hFinal, s.chunkStates, s.x, s.dt, s.a, s.bmat, s.cmat, skipD, null);
+        Tensor ssm = st == null ? null : st.ssm;
+        scan.forward(s.y, ssm, s.chunkStates, s.x, s.dt, s.a, s.bmat, s.cmat, skipD, ssm);
         norm.forward(s.normed, s.rstd, s.y.view(rows, dInner), s.z);
         outProj.forward(k, out, s.normed);
     }
@@ -222,18 +231,11 @@ public final class Mamba2Mixer implements Mixer {
         }
         joinXbc(s.dConved, s.dx, s.dB, s.dC, rows);
         k.activationBackward(Activation.SILU, s.dConved, s.dConved, s.conved);
-        conv.backward(s.dXbc, s.dConved, xbcInput(s, rows), s.batch, s.seqlen);
+        conv.backward(s.dXbc, s.dConved, s.xbc, s.batch, s.seqlen);
         Columns.copyInto(s.dProjOut, 0, s.dz, dInner, rows);
         Columns.copyInto(s.dProjOut, dInner, s.dXbc, convDim, rows);
         Columns.copyInto(s.dProjOut, dInner + convDim, s.ddt, nheads, rows);
         inProj.backward(k, dInput, s.dProjOut, input, false);
-    }
-
-    /** The conv's input, recovered from in_proj's saved output (the xbc buffer was reused for SiLU's output). */
-    private Tensor xbcInput(Saved s, int rows) {
-        Tensor xbc = Tensor.zeros(s.batch, s.seqlen, convDim);
-        Columns.copy(xbc, 0, s.proj, dInner, convDim, rows);
-        return xbc;
     }
 
     private void addDtBias(Tensor dtPre, int rows) {
@@ -306,13 +308,23 @@ public final class Mamba2Mixer implements Mixer {
         return new State(new float[convDim * conv.width()], Tensor.zeros(1, nheads, headdim, dstate));
     }
 
+    /** Prefill works through the prompt this many positions at a time, so its memory does not grow with T. */
+    static final int PREFILL_CHUNK = 2048;
+
     @Override
     public void prefill(Kernels k, Tensor out, Tensor input, Mixer.State state) {
         State st = (State) state;
         int seqlen = input.dim(1);
-        Saved s = new Saved(1, seqlen);
-        forward(k, out, input, s, st.ssm);
-        conv.loadState(st.conv, 0, xbcInput(s, seqlen).select(0), seqlen);
+        Tensor in = input.view(seqlen, d);
+        Tensor o = out.view(seqlen, d);
+        Saved s = null;
+        for (int t0 = 0; t0 < seqlen; t0 += PREFILL_CHUNK) {
+            int len = Math.min(PREFILL_CHUNK, seqlen - t0);
+            if (s == null || s.seqlen != len) {
+                s = new Saved(1, len, false);
+            }
+            forward(k, o.slice(t0, t0 + len).view(1, len, d), in.slice(t0, t0 + len).view(1, len, d), s, st);
+        }
     }
 
     @Override

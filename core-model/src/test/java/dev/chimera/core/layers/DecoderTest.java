@@ -117,6 +117,37 @@ class DecoderTest {
     }
 
     @Test
+    void prefillInPiecesContinuesTheSequence() {
+        ModelConfig base = ModelConfig.tiny();
+        for (String span : new String[] {"full", "window:2"}) {
+            ModelConfig c = new ModelConfig(base.dModel(), 2, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
+                    base.kvHeads(), base.ropeBase(), List.of(span), base.dState(), base.headdim(), base.expand(),
+                    base.ngroups(), base.dConv(), 4, base.input(), base.head());
+            Decoder model = new Decoder(c, 32, POOL);
+            model.initialise(21);
+            jitter(model.parameters(), 22);
+            int[] ids = randomIds(23, 11, 8);
+            Tensor parallel = model.hiddenStates(Inputs.tokens(ids, 1, 11), model.new Training(1, 11));
+            DecoderState state = model.newState();
+            int d = c.dModel();
+            int[][] pieces = {{0, 4}, {4, 5}, {5, 11}};
+            for (int[] piece : pieces) {
+                Tensor h = model.prefill(state,
+                        Inputs.tokens(java.util.Arrays.copyOfRange(ids, piece[0], piece[1]), 1, piece[1] - piece[0]));
+                for (int t = piece[0]; t < piece[1]; t++) {
+                    for (int j = 0; j < d; j++) {
+                        float ref = parallel.at(t * d + j);
+                        // the continued pieces take the recurrent path: the relative 1e-4.
+                        assertEquals(ref, h.get(t - piece[0], j), 1e-4 * Math.max(1, Math.abs(ref)),
+                                span + " position " + t);
+                    }
+                }
+            }
+            assertEquals(11, state.position());
+        }
+    }
+
+    @Test
     void badInputsAreRejectedWithPositions() {
         Decoder model = new Decoder(ModelConfig.tiny(), 8, POOL);
         model.initialise(1);

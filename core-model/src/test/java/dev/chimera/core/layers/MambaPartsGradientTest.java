@@ -73,17 +73,26 @@ class MambaPartsGradientTest {
         GradientCheck.assertClose("input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                 xs -> RefLayers.dot(refConv(xs, batch, seqlen, c, k, th, wOff, bOff), rd)));
 
-        // Inference: prefill the state from the first 3 steps of sequence 1, then step the rest.
-        int prefill = 3;
+        // Inference on sequence 1: two prefill chunks (2 then 1 steps) carrying the state, then single steps.
         float[] state = new float[c * k];
         Tensor seq = x.select(1);
-        conv.loadState(state, 0, seq, prefill);
+        Tensor chunkOut = Tensor.zeros(2, c);
+        conv.prefillChunk(chunkOut, seq.slice(0, 2), 2, state);
+        assertRows(y.select(1), chunkOut, 0, 2, c);
+        conv.prefillChunk(chunkOut.slice(0, 1), seq.slice(2, 3), 1, state);
+        assertRows(y.select(1), chunkOut, 2, 1, c);
         float[] out = new float[c];
-        for (int t = prefill; t < seqlen; t++) {
+        for (int t = 3; t < seqlen; t++) {
             conv.step(out, 0, state, 0, seq.data(), seq.offset() + t * c);
+            assertRows(y.select(1), Tensor.of(out, 1, c), t, 1, c);
+        }
+    }
+
+    /** rows [from, from+n) of the parallel output equal got's first n rows (same products, same order). */
+    private static void assertRows(Tensor parallel, Tensor got, int from, int n, int c) {
+        for (int t = 0; t < n; t++) {
             for (int ch = 0; ch < c; ch++) {
-                // same products in the same order as forward: exact up to float rounding.
-                assertEquals(y.get(1, t, ch), out[ch], 1e-6, "t=" + t + " c=" + ch);
+                assertEquals(parallel.get(from + t, ch), got.get(t, ch), 1e-6, "t=" + (from + t) + " c=" + ch);
             }
         }
     }
