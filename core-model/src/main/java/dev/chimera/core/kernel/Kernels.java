@@ -64,6 +64,17 @@ public interface Kernels {
     /** Backward of {@link #rmsNorm}: dx = rstd * (g - xhat * mean(g * xhat)), g = dout*weight; dweight += dout*xhat. */
     void rmsNormBackward(Tensor dx, Tensor dweight, Tensor dout, Tensor x, Tensor weight, Tensor rstd);
 
+    /**
+     * Mamba2's gated RMSNorm (gate, then norm): v = y * silu(z), each of the G groups of a row's
+     * C channels scaled by 1/sqrt(mean(v^2) + eps) and by weight. y, z, out: (rows, C); weight:
+     * (C); rstd: (rows * G), saved for backward.
+     */
+    void gatedRmsNorm(Tensor out, Tensor rstd, Tensor y, Tensor z, Tensor weight, int groups, float eps);
+
+    /** Backward of {@link #gatedRmsNorm}: dy and dz overwritten, dweight accumulated. */
+    void gatedRmsNormBackward(Tensor dy, Tensor dz, Tensor dweight, Tensor dout, Tensor y, Tensor z, Tensor weight,
+                              Tensor rstd, int groups);
+
     /** Softmax over the last axis, shifted by the row maximum. */
     void softmax(Tensor out, Tensor x);
 

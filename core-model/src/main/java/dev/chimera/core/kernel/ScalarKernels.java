@@ -140,6 +140,63 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void gatedRmsNorm(Tensor out, Tensor rstd, Tensor y, Tensor z, Tensor weight, int groups, float eps) {
+        int[] dims = Shapes.gatedNorm("gatedRmsNorm", y, z, out, weight, rstd, groups);
+        int cols = dims[1];
+        int width = dims[2];
+        for (int r = 0; r < dims[0]; r++) {
+            for (int g = 0; g < groups; g++) {
+                int o = r * cols + g * width;
+                double ss = 0;
+                for (int i = 0; i < width; i++) {
+                    double v = y.at(o + i) * Activation.SILU.apply(z.at(o + i));
+                    ss += v * v;
+                }
+                double s = 1 / Math.sqrt(ss / width + eps);
+                rstd.data()[rstd.offset() + r * groups + g] = (float) s;
+                for (int i = 0; i < width; i++) {
+                    double v = y.at(o + i) * Activation.SILU.apply(z.at(o + i));
+                    out.data()[out.offset() + o + i] = (float) (v * s * weight.at(g * width + i));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gatedRmsNormBackward(Tensor dy, Tensor dz, Tensor dweight, Tensor dout, Tensor y, Tensor z,
+                                     Tensor weight, Tensor rstd, int groups) {
+        int[] dims = Shapes.gatedNorm("gatedRmsNormBackward", y, z, dout, weight, rstd, groups);
+        Shapes.same("gatedRmsNormBackward", y, dy, dz);
+        Shapes.vector("gatedRmsNormBackward", "dweight", dweight, dims[1], y);
+        int cols = dims[1];
+        int width = dims[2];
+        for (int r = 0; r < dims[0]; r++) {
+            for (int g = 0; g < groups; g++) {
+                int o = r * cols + g * width;
+                double s = rstd.at(r * groups + g);
+                // RMSNorm backward on v: dv = s * (gw - vhat * mean(gw * vhat)), gw = dout * w, vhat = v * s.
+                double dot = 0;
+                for (int i = 0; i < width; i++) {
+                    double v = y.at(o + i) * Activation.SILU.apply(z.at(o + i));
+                    dot += dout.at(o + i) * weight.at(g * width + i) * v * s;
+                }
+                dot /= width;
+                for (int i = 0; i < width; i++) {
+                    double zi = z.at(o + i);
+                    double gate = Activation.SILU.apply(zi);
+                    double v = y.at(o + i) * gate;
+                    double go = dout.at(o + i);
+                    int wi = g * width + i;
+                    dweight.data()[dweight.offset() + wi] += (float) (go * v * s);
+                    double dv = s * (go * weight.at(wi) - v * s * dot);
+                    dy.data()[dy.offset() + o + i] = (float) (dv * gate);
+                    dz.data()[dz.offset() + o + i] = (float) (dv * y.at(o + i) * Activation.SILU.derivative(zi));
+                }
+            }
+        }
+    }
+
+    @Override
     public void softmax(Tensor out, Tensor x) {
         Shapes.same("softmax", out, x);
         int cols = Shapes.lastDim("softmax", x);

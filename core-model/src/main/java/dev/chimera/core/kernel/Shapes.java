@@ -77,4 +77,18 @@ final class Shapes {
         }
         return new int[] {outer, xs[axis], inner};
     }
+
+    /** Checks a gated RMSNorm's operands and returns {rows, C, C / groups}. */
+    static int[] gatedNorm(String op, Tensor y, Tensor z, Tensor out, Tensor weight, Tensor rstd, int groups) {
+        same(op, y, z, out);
+        int cols = lastDim(op, y);
+        if (groups < 1 || cols % groups != 0) {
+            throw new IllegalArgumentException(op + ": " + cols + " channels of " + y.shapeString()
+                    + " do not split into " + groups + " groups");
+        }
+        int rows = rows(y, cols);
+        vector(op, "weight", weight, cols, y);
+        vector(op, "rstd", rstd, rows * groups, y);
+        return new int[] {rows, cols, cols / groups};
+    }
 }

@@ -362,6 +362,135 @@ public final class VectorKernels implements Kernels {
         pool.parallelFor(colTasks, columns);
     }
 
+    @Override
+    public void gatedRmsNorm(Tensor out, Tensor rstd, Tensor y, Tensor z, Tensor weight, int groups, float eps) {
+        int[] dims = Shapes.gatedNorm("gatedRmsNorm", y, z, out, weight, rstd, groups);
+        int cols = dims[1];
+        int width = dims[2];
+        float[] yv = y.data();
+        float[] zv = z.data();
+        float[] o = out.data();
+        float[] w = weight.data();
+        int wo = weight.offset();
+        rowsParallel(dims[0] * groups, width, rg -> {
+            int g = rg % groups;
+            int base = (rg / groups) * cols + g * width;
+            int yo = y.offset() + base;
+            int zo = z.offset() + base;
+            int oo = out.offset() + base;
+            // out first holds v = y * silu(z); then it is scaled in place.
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            int end = S.loopBound(width);
+            for (; i < end; i += L) {
+                FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
+                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(sigmoid(zs)));
+                v.intoArray(o, oo + i);
+                acc = v.fma(v, acc);
+            }
+            float ss = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < width; i++) {
+                float v = (float) (yv[yo + i] * Activation.SILU.apply(zv[zo + i]));
+                o[oo + i] = v;
+                ss += v * v;
+            }
+            float s = (float) (1 / Math.sqrt(ss / width + eps));
+            rstd.data()[rstd.offset() + rg] = s;
+            int wg = wo + g * width;
+            for (i = 0; i < end; i += L) {
+                FloatVector.fromArray(S, o, oo + i).mul(s).mul(FloatVector.fromArray(S, w, wg + i)).intoArray(o, oo + i);
+            }
+            for (; i < width; i++) {
+                o[oo + i] *= s * w[wg + i];
+            }
+        });
+    }
+
+    @Override
+    public void gatedRmsNormBackward(Tensor dy, Tensor dz, Tensor dweight, Tensor dout, Tensor y, Tensor z,
+                                     Tensor weight, Tensor rstd, int groups) {
+        int[] dims = Shapes.gatedNorm("gatedRmsNormBackward", y, z, dout, weight, rstd, groups);
+        Shapes.same("gatedRmsNormBackward", y, dy, dz);
+        Shapes.vector("gatedRmsNormBackward", "dweight", dweight, dims[1], y);
+        int rows = dims[0];
+        int cols = dims[1];
+        int width = dims[2];
+        float[] yv = y.data();
+        float[] zv = z.data();
+        float[] g = dout.data();
+        float[] w = weight.data();
+        int wo = weight.offset();
+        int end = S.loopBound(width);
+        // dy and dz, one (row, group) at a time: dv = s * (g*w - v*s*mean(g*w*v*s)), dy = dv * silu(z),
+        // dz = dv * y * silu'(z).
+        rowsParallel(rows * groups, width, rg -> {
+            int grp = rg % groups;
+            int base = (rg / groups) * cols + grp * width;
+            int yo = y.offset() + base;
+            int zo = z.offset() + base;
+            int go = dout.offset() + base;
+            int wg = wo + grp * width;
+            float s = rstd.data()[rstd.offset() + rg];
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (; i < end; i += L) {
+                FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
+                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(sigmoid(zs)));
+                acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i)).fma(v, acc);
+            }
+            float dot = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < width; i++) {
+                dot += (float) (g[go + i] * w[wg + i] * yv[yo + i] * Activation.SILU.apply(zv[zo + i]));
+            }
+            float coeff = dot * s * s / width;
+            for (i = 0; i < end; i += L) {
+                FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
+                FloatVector sig = sigmoid(zs);
+                FloatVector gate = zs.mul(sig);
+                FloatVector ys = FloatVector.fromArray(S, yv, yo + i);
+                FloatVector dv = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i))
+                        .sub(ys.mul(gate).mul(coeff)).mul(s);
+                dv.mul(gate).intoArray(dy.data(), dy.offset() + base + i);
+                FloatVector dsilu = sig.mul(zs.mul(sig.neg().add(1f)).add(1f));
+                dv.mul(ys).mul(dsilu).intoArray(dz.data(), dz.offset() + base + i);
+            }
+            for (; i < width; i++) {
+                double zi = zv[zo + i];
+                double gate = Activation.SILU.apply(zi);
+                double dv = s * (g[go + i] * w[wg + i] - yv[yo + i] * gate * coeff);
+                dy.data()[dy.offset() + base + i] = (float) (dv * gate);
+                dz.data()[dz.offset() + base + i] = (float) (dv * yv[yo + i] * Activation.SILU.derivative(zi));
+            }
+        });
+        // dweight += dout * v * s, summed over rows; each task owns a range of channels.
+        float[] dw = dweight.data();
+        int dwo = dweight.offset();
+        int tasks = (long) rows * cols < PARALLEL_MIN_VALUES ? 1 : Math.min(pool.threads(), Math.max(1, cols / L));
+        pool.parallelFor(tasks, t -> {
+            int c0 = (int) ((long) cols * t / tasks / L * L);
+            int c1 = t == tasks - 1 ? cols : (int) ((long) cols * (t + 1) / tasks / L * L);
+            for (int r = 0; r < rows; r++) {
+                for (int grp = c0 / width; grp * width < c1; grp++) {
+                    int lo = Math.max(c0, grp * width);
+                    int hi = Math.min(c1, (grp + 1) * width);
+                    float s = rstd.data()[rstd.offset() + r * groups + grp];
+                    int row = r * cols;
+                    int c = lo;
+                    for (int vEnd = lo + S.loopBound(hi - lo); c < vEnd; c += L) {
+                        FloatVector zs = FloatVector.fromArray(S, zv, z.offset() + row + c);
+                        FloatVector v = FloatVector.fromArray(S, yv, y.offset() + row + c).mul(zs.mul(sigmoid(zs)));
+                        FloatVector.fromArray(S, g, dout.offset() + row + c).mul(v).mul(s)
+                                .add(FloatVector.fromArray(S, dw, dwo + c)).intoArray(dw, dwo + c);
+                    }
+                    for (; c < hi; c++) {
+                        float v = (float) (yv[y.offset() + row + c] * Activation.SILU.apply(zv[z.offset() + row + c]));
+                        dw[dwo + c] += g[dout.offset() + row + c] * v * s;
+                    }
+                }
+            }
+        });
+    }
+
     /** Writes exp(x - max) / sum of one row and returns its log-sum-exp. */
     private static float softmaxRow(float[] o, int oo, float[] x, int xo, int cols) {
         FloatVector maxV = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);

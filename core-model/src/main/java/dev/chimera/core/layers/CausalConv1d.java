@@ -51,24 +51,33 @@ public final class CausalConv1d implements Layer {
         return width;
     }
 
+    /** The weight as (K, C), so that the loops over channels run over contiguous memory and vectorise. */
+    private float[] transposedWeight() {
+        float[] wT = new float[width * channels];
+        for (int c = 0; c < channels; c++) {
+            for (int j = 0; j < width; j++) {
+                wT[j * channels + c] = weight.data()[weight.offset() + c * width + j];
+            }
+        }
+        return wT;
+    }
+
     /** y, x: (batch, T, C). */
     public void forward(Tensor y, Tensor x, int batch, int seqlen) {
         float[] xv = x.data();
         float[] yv = y.data();
-        float[] w = weight.data();
+        float[] wT = transposedWeight();
         float[] bv = bias.data();
-        int wo = weight.offset();
         int k1 = width - 1;
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seqlen; t++) {
                 int yo = y.offset() + (b * seqlen + t) * channels;
-                for (int c = 0; c < channels; c++) {
-                    yv[yo + c] = bv[bias.offset() + c];
-                }
+                System.arraycopy(bv, bias.offset(), yv, yo, channels);
                 for (int j = Math.max(0, k1 - t); j < width; j++) {
                     int xo = x.offset() + (b * seqlen + t - k1 + j) * channels;
+                    int wj = j * channels;
                     for (int c = 0; c < channels; c++) {
-                        yv[yo + c] += w[wo + c * width + j] * xv[xo + c];
+                        yv[yo + c] += wT[wj + c] * xv[xo + c];
                     }
                 }
             }
@@ -80,11 +89,9 @@ public final class CausalConv1d implements Layer {
         float[] xv = x.data();
         float[] g = dy.data();
         float[] d = dx.data();
-        float[] w = weight.data();
-        float[] dw = dWeight.data();
+        float[] wT = transposedWeight();
+        float[] dwT = new float[width * channels];
         float[] db = dBias.data();
-        int wo = weight.offset();
-        int dwo = dWeight.offset();
         int k1 = width - 1;
         dx.fill(0f);
         for (int b = 0; b < batch; b++) {
@@ -95,11 +102,17 @@ public final class CausalConv1d implements Layer {
                 }
                 for (int j = Math.max(0, k1 - t); j < width; j++) {
                     int xo = (b * seqlen + t - k1 + j) * channels;
+                    int wj = j * channels;
                     for (int c = 0; c < channels; c++) {
-                        dw[dwo + c * width + j] += g[go + c] * xv[x.offset() + xo + c];
-                        d[dx.offset() + xo + c] += w[wo + c * width + j] * g[go + c];
+                        dwT[wj + c] += g[go + c] * xv[x.offset() + xo + c];
+                        d[dx.offset() + xo + c] += wT[wj + c] * g[go + c];
                     }
                 }
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            for (int j = 0; j < width; j++) {
+                dWeight.data()[dWeight.offset() + c * width + j] += dwT[j * channels + c];
             }
         }
     }

@@ -205,7 +205,7 @@ public final class Mamba2Mixer implements Mixer {
         minusExp(s.a);
         Tensor ssm = st == null ? null : st.ssm;
         scan.forward(s.y, ssm, s.chunkStates, s.x, s.dt, s.a, s.bmat, s.cmat, skipD, ssm);
-        norm.forward(s.normed, s.rstd, s.y.view(rows, dInner), s.z);
+        norm.forward(k, s.normed, s.rstd, s.y.view(rows, dInner), s.z);
         outProj.forward(k, out, s.normed);
     }
 
@@ -214,7 +214,7 @@ public final class Mamba2Mixer implements Mixer {
         Saved s = (Saved) activations;
         int rows = s.batch * s.seqlen;
         outProj.backward(k, s.dNormed, dOut, s.normed, false);
-        norm.backward(s.dy.view(rows, dInner), s.dz, s.dNormed, s.y.view(rows, dInner), s.z, s.rstd);
+        norm.backward(k, s.dy.view(rows, dInner), s.dz, s.dNormed, s.y.view(rows, dInner), s.z, s.rstd);
         s.dA.fill(0f);
         scan.backward(s.dx, s.ddt, s.dA, s.dB, s.dC, dSkipD, null, s.dy, null, s.x, s.dt, s.a, s.bmat, s.cmat, skipD,
                 s.chunkStates, s.workspace);
@@ -339,7 +339,7 @@ public final class Mamba2Mixer implements Mixer {
         inProj.forward(k, proj, input);
         Columns.copy(z, 0, proj, 0, dInner, n);
         pool.parallelFor(n, i -> stepOne(proj.select(i), y.select(i), a, (State) states[i]));
-        norm.forward(normed, Tensor.zeros(n * ngroups), y, z);
+        norm.forward(k, normed, Tensor.zeros(n * ngroups), y, z);
         outProj.forward(k, out, normed);
     }
 

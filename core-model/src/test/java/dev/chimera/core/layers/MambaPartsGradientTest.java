@@ -11,6 +11,15 @@ import org.junit.jupiter.api.Test;
 
 /** The causal depthwise conv and the gated RMSNorm of the Mamba2 block against finite differences; conv step parity. */
 class MambaPartsGradientTest {
+    private static final dev.chimera.core.kernel.ComputePool POOL = new dev.chimera.core.kernel.ComputePool(2);
+    /** The gated norm is a kernel: both implementations are checked against finite differences. */
+    private static final dev.chimera.core.kernel.Kernels[] KERNELS = {
+        new dev.chimera.core.kernel.ScalarKernels(), new dev.chimera.core.kernel.VectorKernels(POOL)};
+
+    @org.junit.jupiter.api.AfterAll
+    static void close() {
+        POOL.close();
+    }
 
     private static void randomise(float[] a, long seed, double scale) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -120,8 +129,9 @@ class MambaPartsGradientTest {
     @Test
     void gatedRmsNormOneAndTwoGroups() {
         for (int groups : new int[] {1, 2}) {
+            // 40 channels: groups of 40 or 20, so the vector kernel runs full vectors and a tail.
             int rows = 3;
-            int width = 8;
+            int width = 40;
             Parameters.Builder bld = Parameters.builder();
             GatedRmsNorm norm = new GatedRmsNorm(bld, "norm", width, groups);
             Parameters p = bld.build();
@@ -134,18 +144,25 @@ class MambaPartsGradientTest {
             Tensor rstd = Tensor.zeros(rows * groups);
             Tensor dy = Tensor.zeros(rows, width);
             Tensor dz = Tensor.zeros(rows, width);
-            norm.forward(out, rstd, y, z);
-            norm.backward(dy, dz, r, y, z, rstd);
             double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
             double[] yd = GradientCheck.toDouble(y.data(), 0, y.size());
             double[] zd = GradientCheck.toDouble(z.data(), 0, z.size());
             double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
-            GradientCheck.assertClose("G=" + groups + " weight", p.grads(), 0, GradientCheck.numeric(th, 0, width,
-                    t -> RefLayers.dot(refGatedNorm(yd, zd, rows, width, groups, t, 0), rd)));
-            GradientCheck.assertClose("G=" + groups + " y", dy.data(), 0, GradientCheck.numeric(yd, 0, yd.length,
-                    ys -> RefLayers.dot(refGatedNorm(ys, zd, rows, width, groups, th, 0), rd)));
-            GradientCheck.assertClose("G=" + groups + " z", dz.data(), 0, GradientCheck.numeric(zd, 0, zd.length,
-                    zs -> RefLayers.dot(refGatedNorm(yd, zs, rows, width, groups, th, 0), rd)));
+            double[] dWeight = GradientCheck.numeric(th, 0, width,
+                    t -> RefLayers.dot(refGatedNorm(yd, zd, rows, width, groups, t, 0), rd));
+            double[] dY = GradientCheck.numeric(yd, 0, yd.length,
+                    ys -> RefLayers.dot(refGatedNorm(ys, zd, rows, width, groups, th, 0), rd));
+            double[] dZ = GradientCheck.numeric(zd, 0, zd.length,
+                    zs -> RefLayers.dot(refGatedNorm(yd, zs, rows, width, groups, th, 0), rd));
+            for (dev.chimera.core.kernel.Kernels k : KERNELS) {
+                String what = k.name() + " G=" + groups;
+                norm.forward(k, out, rstd, y, z);
+                p.zeroGrads();
+                norm.backward(k, dy, dz, r, y, z, rstd);
+                GradientCheck.assertClose(what + " weight", p.grads(), 0, dWeight);
+                GradientCheck.assertClose(what + " y", dy.data(), 0, dY);
+                GradientCheck.assertClose(what + " z", dz.data(), 0, dZ);
+            }
         }
     }
 }
