@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints its figures and a reference measured in the same run.",
-        subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class})
+        subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class, BenchStepCommand.class,
+                BenchLongCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

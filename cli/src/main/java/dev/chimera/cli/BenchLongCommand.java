@@ -1,0 +1,124 @@
+package dev.chimera.cli;
+
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.decoder.DecoderState;
+import dev.chimera.core.decoder.Inputs;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code chimera bench long}: one forward pass over a very long sequence (the inference
+ * prefill path) with the attention layers full-span and windowed: seconds and peak heap, at
+ * several lengths so that the growth of memory with T can be seen.
+ */
+@Command(name = "long",
+        mixinStandardHelpOptions = true,
+        description = {"Forward pass over very long sequences (prefill) with full-span and windowed attention: "
+                + "seconds and peak heap for each length. Run with CHIMERA_JAVA_OPTS=-Xmx8g to check the 8 GiB bound."})
+final class BenchLongCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOption config;
+
+    @Option(names = "--seq", split = ",", defaultValue = "32768,131072",
+            description = "Sequence length(s) (default: ${DEFAULT-VALUE}).")
+    List<Integer> lengths;
+
+    @Option(names = "--spans", split = ",", defaultValue = "full,window:4096", paramLabel = "SPAN",
+            description = "Attention spans to compare (default: ${DEFAULT-VALUE}).")
+    List<String> spans;
+
+    @Option(names = "--threads", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--json", description = "One JSON object per run instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        ModelConfig base = config.load();
+        if (base.input().kind() != ModelConfig.InputKind.TOKENS) {
+            throw new Chimera.UserError("bench long needs a token model");
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json) {
+            out.printf(Locale.ROOT, "long-sequence forward, config %s, %d thread(s), max heap %d MiB%n", config.config, t,
+                    Runtime.getRuntime().maxMemory() >> 20);
+        }
+        for (String span : spans) {
+            ModelConfig c = ConfigOption.withSpan(base, span);
+            for (int seq : lengths) {
+                if (seq < 1) {
+                    throw new Chimera.UserError("--seq must be >= 1, got " + seq);
+                }
+                try (ComputePool pool = new ComputePool(t)) {
+                    Decoder model = new Decoder(c, seq, pool);
+                    model.initialise(1);
+                    SplittableRandom random = new SplittableRandom(4);
+                    int[] ids = new int[seq];
+                    for (int i = 0; i < seq; i++) {
+                        ids[i] = random.nextInt(c.input().vocabSize());
+                    }
+                    DecoderState state = model.newState();
+                    System.gc();
+                    resetPeaks();
+                    long t0 = System.nanoTime();
+                    model.prefill(state, Inputs.tokens(ids, 1, seq));
+                    double seconds = (System.nanoTime() - t0) * 1e-9;
+                    long peak = peakHeapBytes();
+                    if (json) {
+                        out.println(new JsonLine().put("op", "long").put("config", config.config).put("span", span)
+                                .put("seq", seq).put("threads", t).put("seconds", seconds, 2)
+                                .put("tokens_per_s", seq / seconds, 0).put("peak_heap_mb", peak / 1048576.0, 0));
+                    } else {
+                        out.printf(Locale.ROOT, "  span %-12s T=%7d: %8.2f s (%,.0f tokens/s), peak heap %,d MiB%n",
+                                span, seq, seconds, seq / seconds, peak >> 20);
+                    }
+                    out.flush();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static List<MemoryPoolMXBean> heapPools() {
+        List<MemoryPoolMXBean> pools = new ArrayList<>();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                pools.add(p);
+            }
+        }
+        return pools;
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean p : heapPools()) {
+            p.resetPeakUsage();
+        }
+    }
+
+    /** Sum of the heap pools' peak usage since the reset: an upper bound on the live heap's peak. */
+    private static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : heapPools()) {
+            sum += p.getPeakUsage().getUsed();
+        }
+        return sum;
+    }
+}
