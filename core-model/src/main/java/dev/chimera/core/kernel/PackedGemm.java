@@ -23,6 +23,8 @@ final class PackedGemm {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     static final int MR = 8;
+    /** One packed column of an A panel: MR = 8 floats. */
+    private static final VectorSpecies<Float> PANEL_COLUMN = FloatVector.SPECIES_256;
     static final int NR = 2 * L;
     static final int KC = 256;
     static final int MC = 128;
@@ -32,7 +34,14 @@ final class PackedGemm {
     private static final long PARALLEL_MIN_MACS = 1L << 17;
 
     /** Grow-only scratch per thread: packed A block and an edge tile (A) and the packed B panel (B). */
-    private static final ThreadLocal<float[]> A_SCRATCH = ThreadLocal.withInitial(() -> new float[MC * KC + MR * NR]);
+    /**
+     * Floats between consecutive A panels beyond their MR * kc values: without it the panels sit
+     * a multiple of 4 KiB apart, so the packing loop's MR-wide writes to all panels of a block
+     * land in one L1 set and evict each other.
+     */
+    private static final int PANEL_PAD = 16;
+    private static final ThreadLocal<float[]> A_SCRATCH =
+            ThreadLocal.withInitial(() -> new float[MC / MR * (MR * KC + PANEL_PAD) + MR * NR]);
     private static final ThreadLocal<float[][]> B_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private final ComputePool pool;
@@ -100,6 +109,7 @@ final class PackedGemm {
             int nPanels = (nc + NR - 1) / NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
+                int aStride = aPanelStride(kc);
                 boolean add = accumulate || pc > 0;
                 for (int panel = 0; panel < nPanels; panel++) {
                     packB(form, packedB, panel * NR * kc, b, bOff, n, k, pc, kc, jc + panel * NR,
@@ -117,9 +127,9 @@ final class PackedGemm {
                             int tileRows = Math.min(MR, rows - ir);
                             int cAt = cOff + (ic + ir) * n + jCol;
                             if (tileRows == MR && cols == NR) {
-                                kernel(packedA, ir * kc, packedB, panel * NR * kc, kc, c, cAt, n, add);
+                                kernel(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n, add);
                             } else {
-                                edgeTile(packedA, ir * kc, packedB, panel * NR * kc, kc, c, cAt, n, add,
+                                edgeTile(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n, add,
                                         tileRows, cols);
                             }
                         }
@@ -127,6 +137,11 @@ final class PackedGemm {
                 }
             }
         }
+    }
+
+    /** Distance between the starts of two packed A panels. */
+    private static int aPanelStride(int kc) {
+        return MR * kc + PANEL_PAD;
     }
 
     private static float[] bScratch(int nc, int kc) {
@@ -140,15 +155,26 @@ final class PackedGemm {
 
     /**
      * Packs rows [ic, ic+rows) x columns [pc, pc+kc) of op(A) as MR-row panels:
-     * dst[panel*MR*kc + p*MR + r] = op(A)(ic + panel*MR + r, pc + p), zero past row m.
+     * dst[panel*aPanelStride(kc) + p*MR + r] = op(A)(ic + panel*MR + r, pc + p), zero past row m.
      */
     private static void packA(GemmForm form, float[] dst, float[] a, int aOff, int m, int k,
                               int ic, int rows, int pc, int kc) {
-        for (int ir = 0; ir < rows; ir += MR) {
-            int base = ir * kc;
+        int fullPanels = rows / MR;
+        if (form == GemmForm.AtB) {
+            // A is stored (k, m): row p of storage holds column p of op(A). Walk it row by row (one
+            // contiguous read) and hand each panel its MR values as one 256-bit vector.
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (pc + p) * m + ic;
+                for (int panel = 0; panel < fullPanels; panel++) {
+                    FloatVector.fromArray(PANEL_COLUMN, a, src + panel * MR)
+                            .intoArray(dst, panel * aPanelStride(kc) + p * MR);
+                }
+            }
+        }
+        for (int ir = form == GemmForm.AtB ? fullPanels * MR : 0; ir < rows; ir += MR) {
+            int base = ir / MR * aPanelStride(kc);
             int valid = Math.min(MR, rows - ir);
             if (form == GemmForm.AtB) {
-                // A is stored (k, m): row p of storage holds column p of op(A), so each step is a short contiguous copy.
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * m + ic + ir;
                     int d = base + p * MR;
@@ -227,7 +253,7 @@ final class PackedGemm {
     private static void edgeTile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc,
                                  boolean add, int rows, int cols) {
         float[] scratch = A_SCRATCH.get();
-        int tile = MC * KC;
+        int tile = MC / MR * (MR * KC + PANEL_PAD);
         kernel(pa, aAt, pb, bAt, kc, scratch, tile, NR, false);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
