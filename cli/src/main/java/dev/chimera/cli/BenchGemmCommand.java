@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code chimera bench gemm}: GEMM GFLOP/s of the three forms beside numpy/OpenBLAS, same run. */
@@ -32,8 +33,6 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Which product form(s) to time (default: ${DEFAULT-VALUE}).")
     String form;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
 
     @Option(names = "--seconds", defaultValue = "1.0", paramLabel = "S",
             description = "Timing budget per case and per library (default: ${DEFAULT-VALUE}).")
@@ -43,8 +42,8 @@ final class BenchGemmCommand implements Callable<Integer> {
             description = "Reference library measured in the same run (default: ${DEFAULT-VALUE}).")
     String reference;
 
-    @Option(names = "--json", description = "One JSON object per line instead of a table.")
-    boolean json;
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() {
@@ -67,11 +66,8 @@ final class BenchGemmCommand implements Callable<Integer> {
             }
             cases.addAll(GemmBenchmark.square(sizes, forms));
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new Chimera.UserError("--threads must be >= 1, got " + t);
-        }
-        run(cases, t, seconds, reference.equals("numpy"), json, spec.commandLine().getOut());
+        int t = run.threads();
+        run(cases, t, seconds, reference.equals("numpy"), run.json, spec.commandLine().getOut());
         return 0;
     }
 

@@ -43,11 +43,9 @@ final class BenchLongCommand implements Callable<Integer> {
             description = "Attention spans to compare (default: ${DEFAULT-VALUE}).")
     List<String> spans;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
 
-    @Option(names = "--json", description = "One JSON object per run instead of text.")
-    boolean json;
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() {
@@ -55,9 +53,9 @@ final class BenchLongCommand implements Callable<Integer> {
         if (base.input().kind() != ModelConfig.InputKind.TOKENS) {
             throw new Chimera.UserError("bench long needs a token model");
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int t = run.threads();
         PrintWriter out = spec.commandLine().getOut();
-        if (!json) {
+        if (!run.json) {
             out.printf(Locale.ROOT, "long-sequence forward, config %s, %d thread(s), max heap %d MiB%n", config.config, t,
                     Runtime.getRuntime().maxMemory() >> 20);
         }
@@ -82,7 +80,7 @@ final class BenchLongCommand implements Callable<Integer> {
                     model.prefill(state, Inputs.tokens(ids, 1, seq));
                     double seconds = (System.nanoTime() - t0) * 1e-9;
                     long peak = peakHeapBytes();
-                    if (json) {
+                    if (run.json) {
                         out.println(new JsonLine().put("op", "long").put("config", config.config).put("span", span)
                                 .put("seq", seq).put("threads", t).put("seconds", seconds, 2)
                                 .put("tokens_per_s", seq / seconds, 0).put("peak_heap_mb", peak / 1048576.0, 0));

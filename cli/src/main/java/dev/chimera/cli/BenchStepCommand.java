@@ -43,11 +43,9 @@ final class BenchStepCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "32", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
 
-    @Option(names = "--json", description = "One JSON object instead of text.")
-    boolean json;
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() {
@@ -58,7 +56,7 @@ final class BenchStepCommand implements Callable<Integer> {
         if (context < 1 || batch < 1 || steps < 1) {
             throw new Chimera.UserError("--context, --batch and --steps must be >= 1");
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int t = run.threads();
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
             Decoder model = new Decoder(c, context + 3 * steps + 1, pool);
@@ -80,7 +78,7 @@ final class BenchStepCommand implements Callable<Integer> {
                 many[i] = prefilled.copy();
             }
             double batched = timeSteps(model, many, random, vocab);
-            if (json) {
+            if (run.json) {
                 out.println(new JsonLine().put("op", "step").put("config", config.config).put("span", span)
                         .put("context", context).put("threads", t).put("prefill_s", prefillSeconds, 2)
                         .put("us_per_token", single, 1).put("batch", batch).put("batch_us_per_token", batched, 1));

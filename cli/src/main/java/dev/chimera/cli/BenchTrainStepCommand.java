@@ -40,11 +40,9 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps after one warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
 
-    @Option(names = "--json", description = "One JSON object instead of text.")
-    boolean json;
+    @Mixin
+    RunOptions run;
 
     @Override
     public Integer call() {
@@ -55,7 +53,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new Chimera.UserError("--batch, --seq and --steps must be >= 1");
         }
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        int t = run.threads();
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
             Decoder model = new Decoder(c, seq, pool);
@@ -90,7 +88,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             double gemmGflops = GemmBenchmark.measure(model.kernels(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
             double tokensPerS = batch * seq / seconds;
-            if (json) {
+            if (run.json) {
                 out.println(new JsonLine().put("op", "train-step").put("config", config.config)
                         .put("params", model.parameters().size()).put("batch", batch).put("seq", seq)
                         .put("threads", t).put("ms_per_step", seconds * 1e3, 1)

@@ -58,6 +58,14 @@ final class GradientCheck {
         return rel;
     }
 
+    /** Fills a with independent uniform values in [-scale, scale) from a seeded generator. */
+    static void randomise(float[] a, long seed, double scale) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+    }
+
     static double[] toDouble(float[] a, int from, int n) {
         double[] d = new double[n];
         for (int i = 0; i < n; i++) {

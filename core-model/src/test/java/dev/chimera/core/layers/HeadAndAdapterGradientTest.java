@@ -10,7 +10,6 @@ import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.ModelConfig.AdapterKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -25,12 +24,6 @@ class HeadAndAdapterGradientTest {
         POOL.close();
     }
 
-    private static void randomise(float[] a, long seed, double scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-    }
 
     /** Mean cross-entropy of logits h·Wᵀ against ids (IGNORE rows skipped), in double. */
     private static double refCrossEntropy(double[] h, int rows, int d, double[] theta, int wOff, int vocab, int[] ids) {
@@ -67,7 +60,7 @@ class HeadAndAdapterGradientTest {
             Parameters p = b.build();
             emb.bind(p);
             head.bind(p);
-            randomise(p.values(), 21, 0.8);
+            GradientCheck.randomise(p.values(), 21, 0.8);
             Tensor h = Tensor.uniform(22, -1, 1, rows, d);
             int[] ids = {3, Kernels.IGNORE_TARGET, 0, 8, 3};
             Targets t = Targets.tokens(ids);
@@ -98,7 +91,7 @@ class HeadAndAdapterGradientTest {
         RegressionHead head = new RegressionHead(b, "head", d, out);
         Parameters p = b.build();
         head.bind(p);
-        randomise(p.values(), 31, 0.7);
+        GradientCheck.randomise(p.values(), 31, 0.7);
         Tensor h = Tensor.uniform(32, -1, 1, rows, d);
         float[] target = Tensor.uniform(33, -1, 1, rows * out).toArray();
         float[] weights = {1f, 0f, 0.5f, 2f};
@@ -146,7 +139,7 @@ class HeadAndAdapterGradientTest {
             ContinuousAdapter adapter = new ContinuousAdapter(b, "adapter", kind, in, d);
             Parameters p = b.build();
             adapter.bind(p);
-            randomise(p.values(), 41, 0.7);
+            GradientCheck.randomise(p.values(), 41, 0.7);
             Tensor x = Tensor.uniform(42, -1, 1, rows, in);
             Tensor r = Tensor.uniform(43, -1, 1, rows, d);
             Tensor y = Tensor.zeros(rows, d);

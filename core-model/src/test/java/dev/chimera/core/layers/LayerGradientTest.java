@@ -9,7 +9,6 @@ import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.ModelConfig.MlpKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -27,12 +26,6 @@ class LayerGradientTest {
         POOL.close();
     }
 
-    private static void randomise(float[] a, long seed, double scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-    }
 
     private static double[] asDouble(Tensor t) {
         return GradientCheck.toDouble(t.data(), t.offset(), t.size());
@@ -47,7 +40,7 @@ class LayerGradientTest {
         Linear lin = new Linear(b, "lin", in, out, true);
         Parameters p = b.build();
         lin.bind(p);
-        randomise(p.values(), 1, 0.5);
+        GradientCheck.randomise(p.values(), 1, 0.5);
         Tensor x = Tensor.uniform(2, -1, 1, rows, in);
         Tensor r = Tensor.uniform(3, -1, 1, rows, out);
         Tensor y = Tensor.zeros(rows, out);
@@ -81,7 +74,7 @@ class LayerGradientTest {
         Linear lin = new Linear(b, "lin", 4, 3, false);
         Parameters p = b.build();
         lin.bind(p);
-        randomise(p.values(), 4, 0.5);
+        GradientCheck.randomise(p.values(), 4, 0.5);
         Tensor x = Tensor.uniform(5, -1, 1, 2, 4);
         Tensor dy = Tensor.uniform(6, -1, 1, 2, 3);
         Tensor dx = Tensor.zeros(2, 4);
@@ -105,7 +98,7 @@ class LayerGradientTest {
         RmsNorm norm = new RmsNorm(b, "norm", d);
         Parameters p = b.build();
         norm.bind(p);
-        randomise(p.values(), 7, 1.0);
+        GradientCheck.randomise(p.values(), 7, 1.0);
         Tensor x = Tensor.uniform(8, -1, 1, rows, d);
         Tensor r = Tensor.uniform(9, -1, 1, rows, d);
         Tensor y = Tensor.zeros(rows, d);
@@ -133,7 +126,7 @@ class LayerGradientTest {
             Mlp mlp = new Mlp(b, "mlp", kind, d, hidden);
             Parameters p = b.build();
             mlp.bind(p);
-            randomise(p.values(), 10, 0.6);
+            GradientCheck.randomise(p.values(), 10, 0.6);
             Tensor x = Tensor.uniform(11, -1, 1, rows, d);
             Tensor r = Tensor.uniform(12, -1, 1, rows, d);
             Tensor y = Tensor.zeros(rows, d);
@@ -166,7 +159,7 @@ class LayerGradientTest {
         Embedding emb = new Embedding(b, "embed", 5, 3);
         Parameters p = b.build();
         emb.bind(p);
-        randomise(p.values(), 13, 1.0);
+        GradientCheck.randomise(p.values(), 13, 1.0);
         int[] ids = {4, 0, 4, 2};
         Tensor out = Tensor.zeros(4, 3);
         emb.forward(out, ids);

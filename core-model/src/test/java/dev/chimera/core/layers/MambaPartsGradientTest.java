@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.chimera.core.kernel.Activation;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
-import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -21,31 +20,7 @@ class MambaPartsGradientTest {
         POOL.close();
     }
 
-    private static void randomise(float[] a, long seed, double scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-    }
 
-    static double[] refConv(double[] x, int batch, int seqlen, int c, int k, double[] th, int wOff, int bOff) {
-        double[] y = new double[x.length];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < seqlen; t++) {
-                for (int ch = 0; ch < c; ch++) {
-                    double s = th[bOff + ch];
-                    for (int j = 0; j < k; j++) {
-                        int src = t - (k - 1) + j;
-                        if (src >= 0) {
-                            s += th[wOff + ch * k + j] * x[(b * seqlen + src) * c + ch];
-                        }
-                    }
-                    y[(b * seqlen + t) * c + ch] = s;
-                }
-            }
-        }
-        return y;
-    }
 
     @Test
     void causalConvGradientsAndStepParity() {
@@ -57,7 +32,7 @@ class MambaPartsGradientTest {
         CausalConv1d conv = new CausalConv1d(bld, "conv", c, k);
         Parameters p = bld.build();
         conv.bind(p);
-        randomise(p.values(), 51, 0.7);
+        GradientCheck.randomise(p.values(), 51, 0.7);
         Tensor x = Tensor.uniform(52, -1, 1, batch, seqlen, c);
         Tensor r = Tensor.uniform(53, -1, 1, batch, seqlen, c);
         Tensor y = Tensor.zeros(batch, seqlen, c);
@@ -69,18 +44,18 @@ class MambaPartsGradientTest {
         double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
         int wOff = RefLayers.off(p, "conv.weight");
         int bOff = RefLayers.off(p, "conv.bias");
-        double[] yRef = refConv(xd, batch, seqlen, c, k, th, wOff, bOff);
+        double[] yRef = RefLayers.conv(xd, batch, seqlen, c, k, th, wOff, bOff);
         for (int i = 0; i < yRef.length; i++) {
             // four float32 products of size <= 0.7 plus a bias: a few ulps.
             assertEquals(yRef[i], y.at(i), 1e-6);
         }
-        ToDoubleFunction<double[]> loss = t -> RefLayers.dot(refConv(xd, batch, seqlen, c, k, t, wOff, bOff), rd);
+        ToDoubleFunction<double[]> loss = t -> RefLayers.dot(RefLayers.conv(xd, batch, seqlen, c, k, t, wOff, bOff), rd);
         for (Parameters.Entry e : p.entries()) {
             GradientCheck.assertClose(e.name(), p.grads(), e.offset(),
                     GradientCheck.numeric(th, e.offset(), e.offset() + e.size(), loss));
         }
         GradientCheck.assertClose("input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
-                xs -> RefLayers.dot(refConv(xs, batch, seqlen, c, k, th, wOff, bOff), rd)));
+                xs -> RefLayers.dot(RefLayers.conv(xs, batch, seqlen, c, k, th, wOff, bOff), rd)));
 
         // Inference on sequence 1: two prefill chunks (2 then 1 steps) carrying the state, then single steps.
         float[] state = new float[c * k];
@@ -106,25 +81,6 @@ class MambaPartsGradientTest {
         }
     }
 
-    static double[] refGatedNorm(double[] y, double[] z, int rows, int width, int groups, double[] th, int wOff) {
-        int gw = width / groups;
-        double[] out = new double[y.length];
-        for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < groups; g++) {
-                int o = r * width + g * gw;
-                double ss = 0;
-                for (int i = 0; i < gw; i++) {
-                    double v = y[o + i] * Activation.SILU.apply(z[o + i]);
-                    ss += v * v;
-                }
-                double s = 1 / Math.sqrt(ss / gw + RmsNorm.EPS);
-                for (int i = 0; i < gw; i++) {
-                    out[o + i] = y[o + i] * Activation.SILU.apply(z[o + i]) * s * th[wOff + g * gw + i];
-                }
-            }
-        }
-        return out;
-    }
 
     @Test
     void gatedRmsNormOneAndTwoGroups() {
@@ -136,7 +92,7 @@ class MambaPartsGradientTest {
             GatedRmsNorm norm = new GatedRmsNorm(bld, "norm", width, groups);
             Parameters p = bld.build();
             norm.bind(p);
-            randomise(p.values(), 61, 1.0);
+            GradientCheck.randomise(p.values(), 61, 1.0);
             Tensor y = Tensor.uniform(62, -1, 1, rows, width);
             Tensor z = Tensor.uniform(63, -2, 2, rows, width);
             Tensor r = Tensor.uniform(64, -1, 1, rows, width);
@@ -149,11 +105,11 @@ class MambaPartsGradientTest {
             double[] zd = GradientCheck.toDouble(z.data(), 0, z.size());
             double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
             double[] dWeight = GradientCheck.numeric(th, 0, width,
-                    t -> RefLayers.dot(refGatedNorm(yd, zd, rows, width, groups, t, 0), rd));
+                    t -> RefLayers.dot(RefLayers.gatedNorm(yd, zd, rows, width, groups, t, 0), rd));
             double[] dY = GradientCheck.numeric(yd, 0, yd.length,
-                    ys -> RefLayers.dot(refGatedNorm(ys, zd, rows, width, groups, th, 0), rd));
+                    ys -> RefLayers.dot(RefLayers.gatedNorm(ys, zd, rows, width, groups, th, 0), rd));
             double[] dZ = GradientCheck.numeric(zd, 0, zd.length,
-                    zs -> RefLayers.dot(refGatedNorm(yd, zs, rows, width, groups, th, 0), rd));
+                    zs -> RefLayers.dot(RefLayers.gatedNorm(yd, zs, rows, width, groups, th, 0), rd));
             for (dev.chimera.core.kernel.Kernels k : KERNELS) {
                 String what = k.name() + " G=" + groups;
                 norm.forward(k, out, rstd, y, z);

@@ -27,12 +27,6 @@ class MixerTest {
         POOL.close();
     }
 
-    private static void randomise(float[] a, long seed, double scale) {
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
-    }
 
     @Test
     void attentionMixerGradientsFullAndWindowed() {
@@ -45,7 +39,7 @@ class MixerTest {
             AttentionMixer mixer = new AttentionMixer(b, "attn", d, nHeads, nKv, new Span(window), 10_000, 64, POOL);
             Parameters p = b.build();
             mixer.bind(p);
-            randomise(p.values(), 71 + window, 0.6);
+            GradientCheck.randomise(p.values(), 71 + window, 0.6);
             Tensor x = Tensor.uniform(72, -1, 1, 1, seqlen, d);
             Tensor r = Tensor.uniform(73, -1, 1, 1, seqlen, d);
             Tensor y = Tensor.zeros(1, seqlen, d);
@@ -118,7 +112,7 @@ class MixerTest {
             AttentionMixer mixer = new AttentionMixer(b, "attn", 16, 4, 2, new Span(window), 10_000, 64, POOL);
             Parameters p = b.build();
             mixer.bind(p);
-            randomise(p.values(), 91, 0.3);
+            GradientCheck.randomise(p.values(), 91, 0.3);
             assertPrefillThenStepMatchesParallel(mixer, 16, 7, 6, 64);
         }
     }
@@ -141,7 +135,7 @@ class MixerTest {
             Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, POOL);
             Parameters p = b.build();
             mixer.bind(p);
-            randomise(p.values(), 101 + ngroups, 0.5);
+            GradientCheck.randomise(p.values(), 101 + ngroups, 0.5);
             mixer.initialise(new SplittableRandom(5));
             Tensor x = Tensor.uniform(102, -1, 1, batch, seqlen, d);
             Tensor r = Tensor.uniform(103, -1, 1, batch, seqlen, d);
@@ -175,7 +169,7 @@ class MixerTest {
         Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, POOL);
         Parameters p = b.build();
         mixer.bind(p);
-        randomise(p.values(), 111, 0.5);
+        GradientCheck.randomise(p.values(), 111, 0.5);
         mixer.initialise(new SplittableRandom(6));
         assertPrefillThenStepMatchesParallel(mixer, c.dModel(), 6, 5, 64);
     }
