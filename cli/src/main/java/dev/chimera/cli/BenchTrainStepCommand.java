@@ -53,18 +53,41 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new Chimera.UserError("--batch, --seq and --steps must be >= 1");
         }
-        int t = run.threads();
-        PrintWriter out = spec.commandLine().getOut();
-        try (ComputePool pool = new ComputePool(t)) {
+        print(spec.commandLine().getOut(), run.json, config.config, measure(c, batch, seq, steps, run.threads()));
+        return 0;
+    }
+
+    /** What one timed run measured. */
+    static final class Result {
+        int params;
+        int batch;
+        int seq;
+        int threads;
+        double forwardMs;
+        double backwardMs;
+        double modelGflops;
+        double gemmGflops;
+
+        double stepMs() {
+            return forwardMs + backwardMs;
+        }
+
+        double tokensPerSecond() {
+            return batch * seq / (stepMs() * 1e-3);
+        }
+    }
+
+    /** Mean forward and backward time of {@code steps} steps on random tokens after one warm-up step, and the GEMM rate. */
+    static Result measure(ModelConfig c, int batch, int seq, int steps, int threads) {
+        try (ComputePool pool = new ComputePool(threads)) {
             Decoder model = new Decoder(c, seq, pool);
             model.initialise(1);
             Decoder.Training buffers = model.new Training(batch, seq);
             SplittableRandom random = new SplittableRandom(2);
-            int vocab = c.input().vocabSize();
             int[] ids = new int[batch * seq];
             int[] targets = new int[batch * seq];
             for (int i = 0; i < ids.length; i++) {
-                ids[i] = random.nextInt(vocab);
+                ids[i] = random.nextInt(c.input().vocabSize());
                 targets[i] = random.nextInt(c.head().vocabSize());
             }
             Inputs in = Inputs.tokens(ids, batch, seq);
@@ -83,27 +106,36 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     backwardNs += t2 - t1;
                 }
             }
-            double seconds = (forwardNs + backwardNs) * 1e-9 / steps;
-            double modelGflops = ModelFlops.trainingStep(c, batch, seq) / seconds / 1e9;
-            double gemmGflops = GemmBenchmark.measure(model.kernels(),
+            Result r = new Result();
+            r.params = model.parameters().size();
+            r.batch = batch;
+            r.seq = seq;
+            r.threads = threads;
+            r.forwardMs = forwardNs * 1e-6 / steps;
+            r.backwardMs = backwardNs * 1e-6 / steps;
+            r.modelGflops = ModelFlops.trainingStep(c, batch, seq) / (r.stepMs() * 1e-3) / 1e9;
+            r.gemmGflops = GemmBenchmark.measure(model.kernels(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
-            double tokensPerS = batch * seq / seconds;
-            if (run.json) {
-                out.println(new JsonLine().put("op", "train-step").put("config", config.config)
-                        .put("params", model.parameters().size()).put("batch", batch).put("seq", seq)
-                        .put("threads", t).put("ms_per_step", seconds * 1e3, 1)
-                        .put("forward_ms", forwardNs * 1e-6 / steps, 1).put("backward_ms", backwardNs * 1e-6 / steps, 1)
-                        .put("tokens_per_s", tokensPerS, 1).put("model_gflops", modelGflops, 1)
-                        .put("gemm_gflops", gemmGflops, 1).put("ratio", modelGflops / gemmGflops, 3));
-            } else {
-                out.printf(Locale.ROOT, "train step, config %s (%,d parameters), batch %d x %d tokens, %d thread(s)%n",
-                        config.config, model.parameters().size(), batch, seq, t);
-                out.printf(Locale.ROOT, "  %.1f ms per step (forward %.1f, backward %.1f), %.0f tokens/s%n", seconds * 1e3,
-                        forwardNs * 1e-6 / steps, backwardNs * 1e-6 / steps, tokensPerS);
-                out.printf(Locale.ROOT, "  model %.1f GFLOP/s useful, GEMM 1024^3 %.1f GFLOP/s in the same run: %.0f%%%n",
-                        modelGflops, gemmGflops, 100 * modelGflops / gemmGflops);
-            }
+            return r;
         }
-        return 0;
+    }
+
+    static void print(PrintWriter out, boolean json, String config, Result r) {
+        if (json) {
+            out.println(new JsonLine().put("op", "train-step").put("config", config)
+                    .put("params", r.params).put("batch", r.batch).put("seq", r.seq)
+                    .put("threads", r.threads).put("ms_per_step", r.stepMs(), 1)
+                    .put("forward_ms", r.forwardMs, 1).put("backward_ms", r.backwardMs, 1)
+                    .put("tokens_per_s", r.tokensPerSecond(), 1).put("model_gflops", r.modelGflops, 1)
+                    .put("gemm_gflops", r.gemmGflops, 1).put("ratio", r.modelGflops / r.gemmGflops, 3));
+        } else {
+            out.printf(Locale.ROOT, "train step, config %s (%,d parameters), batch %d x %d tokens, %d thread(s)%n",
+                    config, r.params, r.batch, r.seq, r.threads);
+            out.printf(Locale.ROOT, "  %.1f ms per step (forward %.1f, backward %.1f), %.0f tokens/s%n", r.stepMs(),
+                    r.forwardMs, r.backwardMs, r.tokensPerSecond());
+            out.printf(Locale.ROOT, "  model %.1f GFLOP/s useful, GEMM 1024^3 %.1f GFLOP/s in the same run: %.0f%%%n",
+                    r.modelGflops, r.gemmGflops, 100 * r.modelGflops / r.gemmGflops);
+        }
+        out.flush();
     }
 }
