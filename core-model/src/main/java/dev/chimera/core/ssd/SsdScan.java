@@ -8,9 +8,14 @@ import java.util.function.IntConsumer;
 /**
  * The optimised float32 SSD scan used for training and inference: forward, backward and the
  * batched recurrent step. It runs the recurrence of REFERENCE §2 (h_t = exp(dt_t A) h_{t-1} +
- * dt_t x_t outer B_t, y_t = h_t . C_t + D x_t) with Vector API loops over dstate
- * ({@link SsdScanKernels}), one (sequence, head) pair per task on the {@link ComputePool}.
- * Tested against {@link SsdChunked} and {@link SsdRecurrence}.
+ * dt_t x_t outer B_t, y_t = h_t . C_t + D x_t) with Vector API kernels ({@link SsdScanKernels})
+ * that need no lane reductions: the forward pass keeps each state transposed, (dstate, headdim),
+ * so that the readout is broadcast-FMA over headdim vectors, and takes two steps per pass over
+ * the state; the backward pass works in register tiles ({@link SsdScanBackward}). One
+ * (sequence, head) pair per task on the {@link ComputePool}. Every state tensor of this API
+ * (h0, hFinal, chunkStates, the step's state) is (headdim, dstate) per pair, as mamba's; the
+ * transposes happen inside. The forward pass and the step give the same bits. Tested against
+ * {@link SsdChunked} and {@link SsdRecurrence}.
  *
  * <p>Why the recurrence and not the SSD paper's matmul form: per token and head the recurrence
  * does about 3 * headdim * dstate multiply-adds, the matmul form about 2 * headdim * dstate
@@ -61,8 +66,8 @@ public final class SsdScan {
 
     /**
      * Shape of the saved chunk-boundary states: (batch, nheads, nchunks, headdim, dstate). They
-     * shrink as chunkSize grows while the backward workspace grows with threads * chunkSize, so
-     * their sum is least near chunkSize = sqrt(batch * nheads * seqlen / threads).
+     * shrink as chunkSize grows while the backward workspace grows with threads * chunkSize / 16
+     * states (see {@link #backwardWorkspaceSize}).
      */
     public int[] chunkStatesShape(SsdShape s) {
         return new int[] {s.batch(), s.nheads(), nchunks(s.seqlen()), s.headdim(), s.dstate()};
@@ -70,8 +75,9 @@ public final class SsdScan {
 
     /**
      * Floats of workspace that {@link #backward} needs, for this pool's thread count:
-     * threads * (min(chunkSize, seqlen) + 1) * headdim * dstate + 2 * batch * nheads, plus
-     * 2 * batch * nheads * seqlen * dstate when ngroups &lt; nheads (see {@link SsdScanBackward}).
+     * threads * (2 + ceil(Q / M)) * headdim * dstate + 2 * batch * nheads, with
+     * Q = min(chunkSize, seqlen) and M = min(16, Q), plus 2 * batch * nheads * seqlen * dstate
+     * when ngroups &lt; nheads (see {@link SsdScanBackward}).
      */
     public int backwardWorkspaceSize(SsdShape s) {
         long size = SsdScanBackward.workspaceSize(s, chunkSize, pool.threads());
@@ -104,28 +110,50 @@ public final class SsdScan {
                              Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D, Tensor h0) {
         int T = s.seqlen();
         int H = s.nheads();
+        int P = s.headdim();
+        int N = s.dstate();
         int hs = s.stateSize();
         int pair = b * H + hd;
         int g = s.group(hd);
         float a = A.data()[A.offset() + hd];
         float Dh = D.data()[D.offset() + hd];
-        float[] h = new float[hs]; // (headdim, dstate): this pair's running state
+        // This pair's running state in column layout (dstate, headdim), transposed from and to the
+        // row layout (headdim, dstate) of h0, hFinal and chunkStates at the boundaries.
+        float[] h = new float[hs];
         if (h0 != null) {
-            System.arraycopy(h0.data(), h0.offset() + pair * hs, h, 0, hs);
+            SsdScanKernels.transpose(h, 0, h0.data(), h0.offset() + pair * hs, P, N);
         }
         int nchunks = nchunks(T);
-        for (int t = 0; t < T; t++) {
+        float[] xa = x.data();
+        float[] ya = y.data();
+        float[] Ba = B.data();
+        float[] Ca = C.data();
+        float[] dta = dt.data();
+        for (int t = 0; t < T; ) {
             if (chunkStates != null && t % chunkSize == 0) {
-                System.arraycopy(h, 0, chunkStates.data(), chunkStates.offset() + (pair * nchunks + t / chunkSize) * hs, hs);
+                SsdScanKernels.transpose(chunkStates.data(), chunkStates.offset() + (pair * nchunks + t / chunkSize) * hs,
+                        h, 0, N, P);
             }
-            int xo = ((b * T + t) * H + hd) * s.headdim();
-            int bo = ((b * T + t) * s.ngroups() + g) * s.dstate();
-            float step = dt.data()[dt.offset() + (b * T + t) * H + hd];
-            kernels.advanceAndRead(h, 0, y.data(), y.offset() + xo, x.data(), x.offset() + xo, B.data(), B.offset() + bo,
-                    C.data(), C.offset() + bo, step, SsdScanKernels.decay(step, a), Dh, s.headdim(), s.dstate());
+            int xo = ((b * T + t) * H + hd) * P;
+            int bo = ((b * T + t) * s.ngroups() + g) * N;
+            float step = dta[dt.offset() + (b * T + t) * H + hd];
+            // Two steps at a time (same bits as one by one) unless a chunk state is due between them.
+            if (t + 1 < T && (chunkStates == null || (t + 1) % chunkSize != 0)) {
+                int xo2 = xo + H * P;
+                int bo2 = bo + s.ngroups() * N;
+                float step2 = dta[dt.offset() + (b * T + t + 1) * H + hd];
+                kernels.forwardSteps2(h, 0, ya, y.offset() + xo, y.offset() + xo2, xa, x.offset() + xo,
+                        x.offset() + xo2, Ba, B.offset() + bo, B.offset() + bo2, Ca, C.offset() + bo, C.offset() + bo2,
+                        step, SsdScanKernels.decay(step, a), step2, SsdScanKernels.decay(step2, a), Dh, P, N);
+                t += 2;
+            } else {
+                kernels.forwardStep(h, 0, ya, y.offset() + xo, xa, x.offset() + xo, Ba, B.offset() + bo,
+                        Ca, C.offset() + bo, step, SsdScanKernels.decay(step, a), Dh, P, N);
+                t++;
+            }
         }
         if (hFinal != null) {
-            System.arraycopy(h, 0, hFinal.data(), hFinal.offset() + pair * hs, hs);
+            SsdScanKernels.transpose(hFinal.data(), hFinal.offset() + pair * hs, h, 0, N, P);
         }
     }
 
@@ -182,7 +210,7 @@ public final class SsdScan {
             int xo = pair * s.headdim();
             int bo = (b * s.ngroups() + s.group(hd)) * s.dstate();
             float step = dt.data()[dt.offset() + pair];
-            kernels.advanceAndRead(state.data(), state.offset() + pair * s.stateSize(), y.data(), y.offset() + xo,
+            kernels.rowStep(state.data(), state.offset() + pair * s.stateSize(), y.data(), y.offset() + xo,
                     x.data(), x.offset() + xo, B.data(), B.offset() + bo, C.data(), C.offset() + bo, step,
                     SsdScanKernels.decay(step, A.data()[A.offset() + hd]), D.data()[D.offset() + hd], s.headdim(),
                     s.dstate());

@@ -62,7 +62,10 @@ class SsdScanTest {
 
     static List<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
-        int[][] dims = {{3, 4}, {7, 17}, {16, 33}}; // (headdim, dstate): below, across and over a vector width
+        // (headdim, dstate): below, across and over a vector width; (40, 20) and (64, 64) reach
+        // the forward pass's two-step blocks and the backward pass's 4x1 and 4x4 register tiles
+        // (with scalar edges for 40 x 20).
+        int[][] dims = {{3, 4}, {7, 17}, {16, 33}, {40, 20}, {64, 64}};
         for (int chunk : new int[] {4, 8}) {
             for (int seqlen : new int[] {1, chunk - 1, chunk, 2 * chunk + 3}) {
                 for (int ngroups : new int[] {1, 2, 4}) { // 4 heads: 4, 2 or 1 head(s) per group
@@ -172,6 +175,43 @@ class SsdScanTest {
         // The step runs the forward pass's own update: bit-identical.
         assertArrayEquals(y.toArray(), yFromSteps);
         assertArrayEquals(hFinal.toArray(), state.toArray());
+    }
+
+    /**
+     * As {@link #stepsEqualForward} for heads wide enough that the forward pass takes its
+     * two-vector blocks two steps at a time (headdim 40 and more) and the step its eight-row
+     * readout (headdim 8 and more), with dstate a multiple of 4 or not (the readout chains run
+     * over n mod 4) and chunk states saved every 3 steps so that single and paired steps mix.
+     */
+    @ParameterizedTest(name = "headdim={0} dstate={1}")
+    @MethodSource("wideHeads")
+    void stepsEqualForwardWideHeads(int headdim, int dstate) {
+        SsdShape s = new SsdShape(2, 10, 2, headdim, 1, dstate);
+        SsdTestData in = new SsdTestData(9 + headdim, s, true, 5.0);
+        SsdScan scan = new SsdScan(three, 3);
+        Tensor y = Tensor.zeros(s.xShape());
+        Tensor hFinal = Tensor.zeros(s.stateShape());
+        scan.forward(y, hFinal, Tensor.zeros(scan.chunkStatesShape(s)), in.x, in.dt, in.A, in.B, in.C, in.D, in.h0);
+        Tensor state = in.h0.copy();
+        float[] yFromSteps = new float[y.size()];
+        int row = s.nheads() * s.headdim();
+        for (int t = 0; t < s.seqlen(); t++) {
+            Tensor yt = Tensor.zeros(s.batch(), s.nheads(), s.headdim());
+            scan.step(yt, state, in.at(in.x, t).view(s.batch(), s.nheads(), s.headdim()),
+                    in.at(in.dt, t).view(s.batch(), s.nheads()), in.A,
+                    in.at(in.B, t).view(s.batch(), s.ngroups(), s.dstate()),
+                    in.at(in.C, t).view(s.batch(), s.ngroups(), s.dstate()), in.D);
+            for (int b = 0; b < s.batch(); b++) {
+                System.arraycopy(yt.data(), b * row, yFromSteps, (b * s.seqlen() + t) * row, row);
+            }
+        }
+        assertArrayEquals(y.toArray(), yFromSteps);
+        assertArrayEquals(hFinal.toArray(), state.toArray());
+    }
+
+    static List<Arguments> wideHeads() {
+        return List.of(Arguments.of(64, 64), Arguments.of(80, 24), Arguments.of(40, 20), Arguments.of(64, 18),
+                Arguments.of(24, 33));
     }
 
     /** Sequences stepped together equal each stepped alone, and the scalar float32 reference step. */
