@@ -6,11 +6,12 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The per-head vector operations that attention is built from: dot products and axpys over
- * one head's {@code headDim} values (Vector API over {@link Simd#FLOAT}, scalar tails), and
- * the online-softmax fold of one block of keys into a query row (FlashAttention-2, Dao 2023,
- * Algorithm 1, lines 8-10), shared by the tiled forward pass and the decoding step so the two
- * compute the same numbers the same way.
+ * The per-head vector operations of the decoding step: dot products and axpys over one
+ * head's {@code headDim} values (Vector API over {@link Simd#FLOAT}, scalar tails), and the
+ * online-softmax fold of one block of keys into a query row (FlashAttention-2, Dao 2023,
+ * Algorithm 1, lines 8-10). One query row at a time suits decoding; the tiled forward and
+ * backward passes use the tile products of {@link TileMath} instead, which compute the same
+ * quantities with their own rounding (a polynomial exponential, other summation orders).
  *
  * <p>Exponentials use {@link Math#exp}, not the Vector API's {@code EXP}: that operation's
  * compiled intrinsic and its interpreted fallback round differently, so results would depend

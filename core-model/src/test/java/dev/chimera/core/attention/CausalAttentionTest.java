@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The tiled float32 attention against the double-precision reference, determinism, and input checks. */
@@ -90,6 +91,12 @@ class CausalAttentionTest {
     }
 
     private void check(int batch, int T, int nHeads, int nKvHeads, int headDim, int window, float range, long seed) {
+        check(batch, T, nHeads, nKvHeads, headDim, window, range, seed, null);
+    }
+
+    /** onePass: the backward schedule to force, or null for the one {@link CausalAttention#backward} picks. */
+    private void check(int batch, int T, int nHeads, int nKvHeads, int headDim, int window, float range, long seed,
+                       Boolean onePass) {
         Tensor q = Tensor.uniform(seed, -range, range, batch, T, nHeads, headDim);
         Tensor k = Tensor.uniform(seed + 1, -range, range, batch, T, nKvHeads, headDim);
         Tensor v = Tensor.uniform(seed + 2, -1, 1, batch, T, nKvHeads, headDim);
@@ -105,7 +112,11 @@ class CausalAttentionTest {
         dv.fill(7f);
         CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool);
         attn.forward(o, lse, q, k, v);
-        attn.backward(dq, dk, dv, Tensor.zeros(batch, nHeads, T), dout, q, k, v, o, lse);
+        if (onePass == null) {
+            attn.backward(dq, dk, dv, Tensor.zeros(batch, nHeads, T), dout, q, k, v, o, lse);
+        } else {
+            attn.backward(dq, dk, dv, Tensor.zeros(batch, nHeads, T), dout, q, k, v, o, lse, onePass);
+        }
 
         AttentionReference ref = new AttentionReference(batch, T, nHeads, nKvHeads, headDim, window);
         double[] qd = toDouble(q);
@@ -128,6 +139,63 @@ class CausalAttentionTest {
         assertClose("dq", dqRef, dq, 1e-5 * s, 5e-5);
         assertClose("dk", dkRef, dk, 1e-5 * s, 5e-5);
         assertClose("dv", dvRef, dv, 1e-5 * s, 5e-5);
+    }
+
+    /**
+     * Both backward schedules against the reference, at head sizes where the one-pass
+     * schedule can run (a multiple of the vector length up to 16), and where it cannot
+     * (headDim 17: the two-pass schedule only).
+     */
+    @ParameterizedTest(name = "window {0}, nKvHeads {1}, T {2}, headDim {3}")
+    @CsvSource({"0, 2, 200, 16", "0, 1, 65, 64", "3, 2, 200, 32", "70, 2, 197, 16", "16, 1, 130, 64", "0, 2, 7, 16",
+        "0, 2, 130, 17"})
+    void bothSchedulesMatchReference(int window, int nKvHeads, int T, int headDim) {
+        for (boolean onePass : new boolean[] {false, true}) {
+            if (onePass && !TileMath.rowsVectorisable(headDim)) {
+                continue;
+            }
+            check(2, T, 4, nKvHeads, headDim, window, 1f, 31L * T + headDim + window, onePass);
+        }
+    }
+
+    /**
+     * The one-pass schedule (one task per batch and kv head, dq accumulated key tile by key
+     * tile) and the two-pass schedule (dq per query tile, dk and dv per key tile) give the same
+     * bits, so the choice between them, which depends on the thread count, cannot change results.
+     */
+    @ParameterizedTest(name = "window {0}, T {1}, headDim {2}")
+    @CsvSource({"0, 200, 16", "0, 64, 64", "0, 1, 32", "5, 200, 16", "70, 197, 64", "64, 300, 48", "256, 330, 16"})
+    void backwardSchedulesGiveSameBits(int window, int T, int headDim) {
+        if (!TileMath.rowsVectorisable(headDim)) {
+            return;
+        }
+        int batch = 2;
+        int nHeads = 6;
+        int nKvHeads = 2;
+        Tensor q = Tensor.uniform(11, -2, 2, batch, T, nHeads, headDim);
+        Tensor k = Tensor.uniform(12, -2, 2, batch, T, nKvHeads, headDim);
+        Tensor v = Tensor.uniform(13, -1, 1, batch, T, nKvHeads, headDim);
+        Tensor dout = Tensor.uniform(14, -1, 1, batch, T, nHeads, headDim);
+        CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool);
+        Tensor o = Tensor.zeros(batch, T, nHeads, headDim);
+        Tensor lse = Tensor.zeros(batch, nHeads, T);
+        attn.forward(o, lse, q, k, v);
+        Tensor[][] grads = new Tensor[2][];
+        for (int r = 0; r < 2; r++) {
+            Tensor dq = Tensor.zeros(batch, T, nHeads, headDim);
+            Tensor dk = Tensor.zeros(batch, T, nKvHeads, headDim);
+            Tensor dv = Tensor.zeros(batch, T, nKvHeads, headDim);
+            Tensor delta = Tensor.zeros(batch, nHeads, T);
+            dq.fill(3f);
+            dk.fill(3f);
+            dv.fill(3f);
+            attn.backward(dq, dk, dv, delta, dout, q, k, v, o, lse, r == 1);
+            grads[r] = new Tensor[] {dq, dk, dv, delta};
+        }
+        String[] names = {"dq", "dk", "dv", "delta"};
+        for (int i = 0; i < names.length; i++) {
+            assertArrayEquals(grads[0][i].toArray(), grads[1][i].toArray(), names[i] + ": two-pass vs one-pass");
+        }
     }
 
     @ParameterizedTest(name = "window {0}")
