@@ -126,8 +126,10 @@ final class PackedGemm {
                         for (int ir = 0; ir < rows; ir += MR) {
                             int tileRows = Math.min(MR, rows - ir);
                             int cAt = cOff + (ic + ir) * n + jCol;
-                            if (tileRows == MR && cols == NR) {
-                                kernel(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n, add);
+                            if (tileRows == MR && cols == NR && !add) {
+                                kernel(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n);
+                            } else if (tileRows == MR && cols == NR) {
+                                addTile(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n);
                             } else {
                                 edgeTile(packedA, ir / MR * aStride, packedB, panel * NR * kc, kc, c, cAt, n, add,
                                         tileRows, cols);
@@ -249,12 +251,30 @@ final class PackedGemm {
         }
     }
 
+    /**
+     * A full tile added to C: the micro-kernel into scratch, then one vector add per row piece.
+     * Keeping the add out of the micro-kernel keeps that method small and branch-free: with
+     * both a store and an add path inside it, C2 recompiled it past its inlining budget after
+     * the first product with several k blocks and fell back to boxed vectors (6 GFLOP/s).
+     */
+    private static void addTile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
+        float[] scratch = A_SCRATCH.get();
+        int tile = MC / MR * (MR * KC + PANEL_PAD);
+        kernel(pa, aAt, pb, bAt, kc, scratch, tile, NR);
+        for (int r = 0; r < MR; r++) {
+            int row = cAt + r * ldc;
+            int t = tile + r * NR;
+            FloatVector.fromArray(S, c, row).add(FloatVector.fromArray(S, scratch, t)).intoArray(c, row);
+            FloatVector.fromArray(S, c, row + L).add(FloatVector.fromArray(S, scratch, t + L)).intoArray(c, row + L);
+        }
+    }
+
     /** A partial tile: the full micro-kernel into scratch, then a scalar add of the valid part into C. */
     private static void edgeTile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc,
                                  boolean add, int rows, int cols) {
         float[] scratch = A_SCRATCH.get();
         int tile = MC / MR * (MR * KC + PANEL_PAD);
-        kernel(pa, aAt, pb, bAt, kc, scratch, tile, NR, false);
+        kernel(pa, aAt, pb, bAt, kc, scratch, tile, NR);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 float v = scratch[tile + r * NR + j];
@@ -264,12 +284,11 @@ final class PackedGemm {
     }
 
     /**
-     * The MR x NR micro-kernel: C[0..8, 0..NR) (+)= Apanel(8 x kc) · Bpanel(kc x NR).
+     * The MR x NR micro-kernel: C[0..8, 0..NR) = Apanel(8 x kc) · Bpanel(kc x NR).
      * Sixteen accumulators stay in registers for the whole kc loop; each step loads two
      * vectors of B and broadcasts eight values of A.
      */
-    private static void kernel(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc,
-                               boolean add) {
+    private static void kernel(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -318,24 +337,6 @@ final class PackedGemm {
         }
         // The stores are written out here on purpose: passing vectors to a helper method that C2 does
         // not inline boxes them, and the boxing spreads into the loop (measured: 170 -> 10 GFLOP/s).
-        if (add) {
-            c00 = c00.add(FloatVector.fromArray(S, c, cAt));
-            c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
-            c10 = c10.add(FloatVector.fromArray(S, c, cAt + ldc));
-            c11 = c11.add(FloatVector.fromArray(S, c, cAt + ldc + L));
-            c20 = c20.add(FloatVector.fromArray(S, c, cAt + 2 * ldc));
-            c21 = c21.add(FloatVector.fromArray(S, c, cAt + 2 * ldc + L));
-            c30 = c30.add(FloatVector.fromArray(S, c, cAt + 3 * ldc));
-            c31 = c31.add(FloatVector.fromArray(S, c, cAt + 3 * ldc + L));
-            c40 = c40.add(FloatVector.fromArray(S, c, cAt + 4 * ldc));
-            c41 = c41.add(FloatVector.fromArray(S, c, cAt + 4 * ldc + L));
-            c50 = c50.add(FloatVector.fromArray(S, c, cAt + 5 * ldc));
-            c51 = c51.add(FloatVector.fromArray(S, c, cAt + 5 * ldc + L));
-            c60 = c60.add(FloatVector.fromArray(S, c, cAt + 6 * ldc));
-            c61 = c61.add(FloatVector.fromArray(S, c, cAt + 6 * ldc + L));
-            c70 = c70.add(FloatVector.fromArray(S, c, cAt + 7 * ldc));
-            c71 = c71.add(FloatVector.fromArray(S, c, cAt + 7 * ldc + L));
-        }
         c00.intoArray(c, cAt);
         c01.intoArray(c, cAt + L);
         c10.intoArray(c, cAt + ldc);
