@@ -24,7 +24,7 @@ public final class Chimera {
         CommandLine cl = new CommandLine(new Chimera());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserError || e instanceof IllegalArgumentException) {
-                commandLine.getErr().println("chimera " + commandLine.getCommandName() + ": error: " + e.getMessage());
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
                 return 1;
             }
             throw e;
