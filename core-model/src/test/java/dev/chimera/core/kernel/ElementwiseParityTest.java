@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,27 +17,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * against {@link ScalarKernels}, and the double-precision {@link Activation} derivatives against
  * finite differences.
  */
-class ElementwiseParityTest {
+class ElementwiseParityTest extends KernelParityFixture {
     /** 70000 is above VectorKernels' 2^15 threshold, so it is split over the two-thread pool. */
     private static final int[] SIZES = {1, 7, 17, 33, 1000, 1023, 70000};
-    private static final ScalarKernels REF = new ScalarKernels();
-
-    private static ComputePool pool1;
-    private static ComputePool pool2;
-    private static VectorKernels[] vectors;
-
-    @BeforeAll
-    static void pools() {
-        pool1 = new ComputePool(1);
-        pool2 = new ComputePool(2);
-        vectors = new VectorKernels[] {new VectorKernels(pool1), new VectorKernels(pool2)};
-    }
-
-    @AfterAll
-    static void closePools() {
-        pool1.close();
-        pool2.close();
-    }
 
     // ------------------------------------------------------------------ tolerances, with reasons
 

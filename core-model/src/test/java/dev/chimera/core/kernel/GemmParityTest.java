@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -22,28 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Every product is computed once by the reference and then by both vector kernels on copies of
  * the same C, so the expensive reference runs only once per case.
  */
-class GemmParityTest {
-    private static final ScalarKernels REF = new ScalarKernels();
+class GemmParityTest extends KernelParityFixture {
     private static final int[] SMALL = {1, 7, 17, 33};
-
-    private static ComputePool pool1;
-    private static ComputePool pool2;
-    private static VectorKernels vec1;
-    private static VectorKernels vec2;
-
-    @BeforeAll
-    static void pools() {
-        pool1 = new ComputePool(1);
-        pool2 = new ComputePool(2);
-        vec1 = new VectorKernels(pool1);
-        vec2 = new VectorKernels(pool2);
-    }
-
-    @AfterAll
-    static void closePools() {
-        pool1.close();
-        pool2.close();
-    }
 
     // ------------------------------------------------------------------ shapes and the comparison
 
@@ -98,7 +76,7 @@ class GemmParityTest {
         Tensor ref = c0.copy();
         REF.gemm(form, ref, a, b, accumulate);
         double atol = gemmAtol(k, a, b);
-        for (VectorKernels v : new VectorKernels[] {vec1, vec2}) {
+        for (VectorKernels v : new VectorKernels[] {vectors[0], vectors[1]}) {
             Tensor got = c0.copy();
             v.gemm(form, got, a, b, accumulate);
             Parity.assertClose(what + " on " + v.name(), ref, got, atol, GEMM_RTOL);
@@ -205,7 +183,7 @@ class GemmParityTest {
         Tensor a = Tensor.uniform(41, -1, 1, aShape(form, batch, m, k));
         Tensor b = Tensor.uniform(42, -1, 1, bShape(form, batch, n, k));
         Tensor c = Tensor.zeros(batch, m, n);
-        vec2.gemm(form, c, a, b, false);
+        vectors[1].gemm(form, c, a, b, false);
         for (int i = 0; i < batch; i++) {
             Tensor ci = Tensor.zeros(m, n);
             REF.gemm(form, ci, a.select(i).copy(), b.select(i).copy(), false);
@@ -241,7 +219,7 @@ class GemmParityTest {
         REF.gemm(form, ref, a.copy(), b.copy(), accumulate);
         double atol = gemmAtol(k, a.copy(), b.copy());
 
-        for (Kernels kernels : new Kernels[] {REF, vec1, vec2}) {
+        for (Kernels kernels : new Kernels[] {REF, vectors[0], vectors[1]}) {
             String what = "gemm " + form + " on views, " + kernels.name() + (accumulate ? " accumulate" : "");
             float[] aBefore = a.data().clone();
             float[] bBefore = b.data().clone();
@@ -273,7 +251,7 @@ class GemmParityTest {
         Tensor ref = cAll.slice(3, 5).copy();
         REF.gemm(form, ref, a.copy(), b.copy(), true);
         Tensor cCopy = cAll.copy();
-        vec2.gemm(form, cCopy.slice(3, 5), a, b, true);
+        vectors[1].gemm(form, cCopy.slice(3, 5), a, b, true);
         Parity.assertClose("sliced batched " + form, ref, cCopy.slice(3, 5).copy(), gemmAtol(k, a, b), GEMM_RTOL);
         for (int i : new int[] {0, 1, 2, 5}) {
             Parity.assertExact("untouched batch entry " + i, cAll.select(i).copy(), cCopy.select(i).copy());
@@ -282,7 +260,7 @@ class GemmParityTest {
         Tensor ref2 = cAll.select(4).copy();
         REF.gemm(form, ref2, aAll.select(3).copy(), bAll.select(2).copy(), false);
         Tensor c2 = cAll.copy();
-        vec1.gemm(form, c2.select(4), aAll.select(3), bAll.select(2), false);
+        vectors[0].gemm(form, c2.select(4), aAll.select(3), bAll.select(2), false);
         Parity.assertClose("selected " + form, ref2, c2.select(4).copy(), gemmAtol(k, aAll, bAll), GEMM_RTOL);
         Parity.assertExact("rest of C after select", cAll.slice(0, 4).copy(), c2.slice(0, 4).copy());
         Parity.assertExact("rest of C after select", cAll.slice(5, 6).copy(), c2.slice(5, 6).copy());
@@ -300,7 +278,7 @@ class GemmParityTest {
             {17, 23, 39, 53}, // ABt = A * B^T
             {26, 30, 38, 44}, // AtB = A^T * B
         };
-        for (Kernels kernels : new Kernels[] {REF, vec1, vec2}) {
+        for (Kernels kernels : new Kernels[] {REF, vectors[0], vectors[1]}) {
             for (GemmForm f : GemmForm.values()) {
                 Tensor c = Tensor.zeros(2, 2);
                 kernels.gemm(f, c, a, b, false);

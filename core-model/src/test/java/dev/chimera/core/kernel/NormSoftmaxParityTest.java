@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,28 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link VectorKernels} (one and two threads) against {@link ScalarKernels}, plus independent
  * checks of the reference (finite differences, closed forms, extreme logits).
  */
-class NormSoftmaxParityTest {
+class NormSoftmaxParityTest extends KernelParityFixture {
     private static final int[] WIDTHS = {1, 7, 17, 33, 1000, 1023};
     private static final int[] ROWS = {1, 5, 70};
     private static final float EPS_NORM = 1e-5f;
-    private static final ScalarKernels REF = new ScalarKernels();
-
-    private static ComputePool pool1;
-    private static ComputePool pool2;
-    private static VectorKernels[] vectors;
-
-    @BeforeAll
-    static void pools() {
-        pool1 = new ComputePool(1);
-        pool2 = new ComputePool(2);
-        vectors = new VectorKernels[] {new VectorKernels(pool1), new VectorKernels(pool2)};
-    }
-
-    @AfterAll
-    static void closePools() {
-        pool1.close();
-        pool2.close();
-    }
 
     /** Every (rows, cols) from the grids, plus 200 x 1023, which is split over the pool (>= 2^15 values). */
     static Stream<Arguments> rowShapes() {

@@ -9,33 +9,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link Kernels#sum} and {@link Kernels#mean} over every axis: vector against scalar, and shape checks. */
-class ReductionParityTest {
-    private static final ScalarKernels REF = new ScalarKernels();
-    private static ComputePool pool1;
-    private static ComputePool pool2;
-    private static VectorKernels[] vectors;
-
-    @BeforeAll
-    static void pools() {
-        pool1 = new ComputePool(1);
-        pool2 = new ComputePool(2);
-        vectors = new VectorKernels[] {new VectorKernels(pool1), new VectorKernels(pool2)};
-    }
-
-    @AfterAll
-    static void closePools() {
-        pool1.close();
-        pool2.close();
-    }
-
+class ReductionParityTest extends KernelParityFixture {
     static Stream<Arguments> shapes() {
         int[][] shapes = {
             {1}, {7}, {17}, {33}, {1000}, {1023}, {70000},

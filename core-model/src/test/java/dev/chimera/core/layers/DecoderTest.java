@@ -65,11 +65,8 @@ class DecoderTest {
             double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
             // float32 through two blocks against double: agreement to ~1e-6 of a loss near ln 8.
             assertEquals(RefDecoder.loss(c, p, th, ids, targets, batch, seqlen), loss, 1e-5);
-            for (Parameters.Entry e : p.entries()) {
-                GradientCheck.assertClose((tied ? "tied " : "") + e.name(), p.grads(), e.offset(),
-                        GradientCheck.numeric(th, e.offset(), e.offset() + e.size(),
-                                x -> RefDecoder.loss(c, p, x, ids, targets, batch, seqlen)));
-            }
+            GradientCheck.assertParameters(tied ? "tied " : "", p, th,
+                    x -> RefDecoder.loss(c, p, x, ids, targets, batch, seqlen));
         }
     }
 

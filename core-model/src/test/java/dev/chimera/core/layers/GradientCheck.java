@@ -58,6 +58,17 @@ final class GradientCheck {
         return rel;
     }
 
+    /**
+     * Checks every parameter tensor of {@code p}: its accumulated float gradient against central
+     * differences of {@code loss} over theta, a double copy of the parameter values.
+     */
+    static void assertParameters(String what, dev.chimera.core.model.Parameters p, double[] theta,
+                                 ToDoubleFunction<double[]> loss) {
+        for (dev.chimera.core.model.Parameters.Entry e : p.entries()) {
+            assertClose(what + e.name(), p.grads(), e.offset(), numeric(theta, e.offset(), e.offset() + e.size(), loss));
+        }
+    }
+
     /** Fills a with independent uniform values in [-scale, scale) from a seeded generator. */
     static void randomise(float[] a, long seed, double scale) {
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);

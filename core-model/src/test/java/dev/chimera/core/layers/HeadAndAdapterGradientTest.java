@@ -106,10 +106,7 @@ class HeadAndAdapterGradientTest {
         int bOff = RefLayers.off(p, "head.bias");
         ToDoubleFunction<double[]> loss = th -> mse(RefLayers.linear(hd, rows, d, th, wOff, out, bOff), target,
                 weights, out);
-        for (Parameters.Entry e : p.entries()) {
-            GradientCheck.assertClose(e.name(), p.grads(), e.offset(),
-                    GradientCheck.numeric(theta, e.offset(), e.offset() + e.size(), loss));
-        }
+        GradientCheck.assertParameters("", p, theta, loss);
         GradientCheck.assertClose("dh", dh.data(), 0, GradientCheck.numeric(hd, 0, hd.length,
                 hs -> mse(RefLayers.linear(hs, rows, d, theta, wOff, out, bOff), target, weights, out)));
     }
@@ -151,10 +148,7 @@ class HeadAndAdapterGradientTest {
             double[] xd = GradientCheck.toDouble(x.data(), 0, x.size());
             double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
             ToDoubleFunction<double[]> lossTheta = th -> RefLayers.dot(refAdapter(kind, xd, rows, in, d, th, p), rd);
-            for (Parameters.Entry e : p.entries()) {
-                GradientCheck.assertClose(kind + " " + e.name(), p.grads(), e.offset(),
-                        GradientCheck.numeric(theta, e.offset(), e.offset() + e.size(), lossTheta));
-            }
+            GradientCheck.assertParameters(kind + " ", p, theta, lossTheta);
             GradientCheck.assertClose(kind + " input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                     xs -> RefLayers.dot(refAdapter(kind, xs, rows, in, d, theta, p), rd)));
         }

@@ -60,10 +60,7 @@ class LayerGradientTest {
         }
         java.util.function.ToDoubleFunction<double[]> lossOfTheta =
                 th -> RefLayers.dot(RefLayers.linear(xd, rows, in, th, wOff, out, bOff), rd);
-        for (Parameters.Entry e : p.entries()) {
-            GradientCheck.assertClose(e.name(), p.grads(), e.offset(),
-                    GradientCheck.numeric(theta, e.offset(), e.offset() + e.size(), lossOfTheta));
-        }
+        GradientCheck.assertParameters("", p, theta, lossOfTheta);
         GradientCheck.assertClose("input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                 xs -> RefLayers.dot(RefLayers.linear(xs, rows, in, theta, wOff, out, bOff), rd)));
     }
@@ -144,10 +141,7 @@ class LayerGradientTest {
             }
             java.util.function.ToDoubleFunction<double[]> loss =
                     th -> RefLayers.dot(RefLayers.mlp(kind, xd, rows, d, hidden, th, p, "mlp"), rd);
-            for (Parameters.Entry e : p.entries()) {
-                GradientCheck.assertClose(kind + " " + e.name(), p.grads(), e.offset(),
-                        GradientCheck.numeric(theta, e.offset(), e.offset() + e.size(), loss));
-            }
+            GradientCheck.assertParameters(kind + " ", p, theta, loss);
             GradientCheck.assertClose(kind + " input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                     xs -> RefLayers.dot(RefLayers.mlp(kind, xs, rows, d, hidden, theta, p, "mlp"), rd)));
         }

@@ -50,10 +50,7 @@ class MambaPartsGradientTest {
             assertEquals(yRef[i], y.at(i), 1e-6);
         }
         ToDoubleFunction<double[]> loss = t -> RefLayers.dot(RefLayers.conv(xd, batch, seqlen, c, k, t, wOff, bOff), rd);
-        for (Parameters.Entry e : p.entries()) {
-            GradientCheck.assertClose(e.name(), p.grads(), e.offset(),
-                    GradientCheck.numeric(th, e.offset(), e.offset() + e.size(), loss));
-        }
+        GradientCheck.assertParameters("", p, th, loss);
         GradientCheck.assertClose("input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                 xs -> RefLayers.dot(RefLayers.conv(xs, batch, seqlen, c, k, th, wOff, bOff), rd)));
 

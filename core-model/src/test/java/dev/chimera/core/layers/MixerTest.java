@@ -57,10 +57,7 @@ class MixerTest {
             }
             ToDoubleFunction<double[]> loss = t -> RefLayers.dot(
                     RefLayers.attentionMixer(xd, seqlen, d, nHeads, nKv, window, 10_000, t, p, "attn"), rd);
-            for (Parameters.Entry e : p.entries()) {
-                GradientCheck.assertClose("window " + window + " " + e.name(), p.grads(), e.offset(),
-                        GradientCheck.numeric(th, e.offset(), e.offset() + e.size(), loss));
-            }
+            GradientCheck.assertParameters("window " + window + " ", p, th, loss);
             GradientCheck.assertClose("window " + window + " input", dx.data(), 0,
                     GradientCheck.numeric(xd, 0, xd.length, xs -> RefLayers.dot(
                             RefLayers.attentionMixer(xs, seqlen, d, nHeads, nKv, window, 10_000, th, p, "attn"), rd)));
@@ -153,10 +150,7 @@ class MixerTest {
                 assertEquals(yRef[i], y.at(i), 1e-5, "G=" + ngroups + " y[" + i + "]");
             }
             ToDoubleFunction<double[]> loss = t -> RefLayers.dot(RefLayers.mamba2(xd, batch, seqlen, c, t, p, "mamba"), rd);
-            for (Parameters.Entry e : p.entries()) {
-                GradientCheck.assertClose("G=" + ngroups + " " + e.name(), p.grads(), e.offset(),
-                        GradientCheck.numeric(th, e.offset(), e.offset() + e.size(), loss));
-            }
+            GradientCheck.assertParameters("G=" + ngroups + " ", p, th, loss);
             GradientCheck.assertClose("G=" + ngroups + " input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
                     xs -> RefLayers.dot(RefLayers.mamba2(xs, batch, seqlen, c, th, p, "mamba"), rd)));
         }
