@@ -26,6 +26,10 @@ public final class Targets {
         return new Targets(null, values, weights);
     }
 
+    public boolean isTokens() {
+        return tokens != null;
+    }
+
     public int[] tokens() {
         if (tokens == null) {
             throw new IllegalArgumentException("this head needs token targets, got continuous values");
