@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Chimera.Version.class,
         description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Chimera {
 
     public static void main(String[] args) {
@@ -23,7 +23,8 @@ public final class Chimera {
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Chimera());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof UserError || e instanceof IllegalArgumentException) {
+            if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof java.io.IOException
+                    || e instanceof java.io.UncheckedIOException) {
                 commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
                 return 1;
             }
