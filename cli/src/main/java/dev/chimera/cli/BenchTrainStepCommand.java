@@ -7,8 +7,15 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.layers.Targets;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.core.model.Parameters;
+import dev.chimera.core.train.AdamW;
+import dev.chimera.core.train.Optimizer;
+import dev.chimera.core.train.SgdSai;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,12 +25,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code chimera bench train-step}: forward + backward of a model on random tokens, with the
- * useful model FLOP rate beside the GEMM rate measured in the same run.
+ * useful model FLOP rate beside the GEMM rate measured in the same run, then the optimiser step
+ * (AdamW and SGD-SaI) on the model's parameters and gradients: its time, its share of a whole
+ * training step (forward + backward + update) and the state it holds.
  */
 @Command(name = "train-step",
         mixinStandardHelpOptions = true,
         description = {"Times forward+backward of a model on random tokens: tokens/s, useful model GFLOP/s "
-                + "(counted analytically) and, as the reference, the GEMM GFLOP/s of a 1024^3 product in the same run."})
+                + "(counted analytically) and, as the reference, the GEMM GFLOP/s of a 1024^3 product in the same run.",
+                "Then times one optimiser step of AdamW and of SGD-SaI on the same parameters: ms, share of "
+                        + "forward + backward + update, and optimiser state in bytes."})
 final class BenchTrainStepCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,6 +78,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         double backwardMs;
         double modelGflops;
         double gemmGflops;
+        final List<OptimizerTiming> optimizers = new ArrayList<>();
 
         double stepMs() {
             return forwardMs + backwardMs;
@@ -76,6 +88,17 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             return batch * seq / (stepMs() * 1e-3);
         }
     }
+
+    /** One optimiser's mean step time on the model's parameters and the state it holds. */
+    record OptimizerTiming(String name, double ms, long stateBytes) {
+        /** Fraction of a whole training step, forward + backward + this update, spent in the update. */
+        double share(double stepMs) {
+            return ms / (stepMs + ms);
+        }
+    }
+
+    /** Timed optimiser steps after one untimed step (which, for SGD-SaI, also measures the g-SNR). */
+    static final int OPTIMIZER_STEPS = 5;
 
     /** Mean forward and backward time of {@code steps} steps on random tokens after one warm-up step, and the GEMM rate. */
     static Result measure(ModelConfig c, int batch, int seq, int steps, int threads) {
@@ -114,20 +137,54 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             r.forwardMs = forwardNs * 1e-6 / steps;
             r.backwardMs = backwardNs * 1e-6 / steps;
             r.modelGflops = ModelFlops.trainingStep(c, batch, seq) / (r.stepMs() * 1e-3) / 1e9;
+            r.optimizers.addAll(optimizerTimings(model.parameters(), OPTIMIZER_STEPS));
             r.gemmGflops = GemmBenchmark.measure(model.kernels(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
             return r;
         }
     }
 
+    /**
+     * AdamW (its defaults) and SGD-SaI (the official defaults) each stepped once untimed, then
+     * {@code steps} times timed, on the gradients the parameters hold; the parameter values are put
+     * back afterwards, so the model is as it was.
+     */
+    static List<OptimizerTiming> optimizerTimings(Parameters parameters, int steps) {
+        List<Function<Parameters, Optimizer>> makers = List.of(
+                p -> new AdamW(p, AdamW.Settings.defaults()),
+                p -> new SgdSai(p, SgdSai.Settings.defaults()));
+        float[] saved = parameters.values().clone();
+        List<OptimizerTiming> timings = new ArrayList<>();
+        for (Function<Parameters, Optimizer> make : makers) {
+            Optimizer opt = make.apply(parameters);
+            // A tiny rate: the updates are real work but keep the values in a sane range.
+            double lr = 1e-6;
+            opt.step(lr);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                opt.step(lr);
+            }
+            long ns = System.nanoTime() - t0;
+            timings.add(new OptimizerTiming(opt.name(), ns * 1e-6 / steps, opt.stateBytes()));
+            System.arraycopy(saved, 0, parameters.values(), 0, saved.length);
+        }
+        return timings;
+    }
+
     static void print(PrintWriter out, boolean json, String config, Result r) {
         if (json) {
-            out.println(new JsonLine().put("op", "train-step").put("config", config)
+            JsonLine line = new JsonLine().put("op", "train-step").put("config", config)
                     .put("params", r.params).put("batch", r.batch).put("seq", r.seq)
                     .put("threads", r.threads).put("ms_per_step", r.stepMs(), 1)
                     .put("forward_ms", r.forwardMs, 1).put("backward_ms", r.backwardMs, 1)
                     .put("tokens_per_s", r.tokensPerSecond(), 1).put("model_gflops", r.modelGflops, 1)
-                    .put("gemm_gflops", r.gemmGflops, 1).put("ratio", r.modelGflops / r.gemmGflops, 3));
+                    .put("gemm_gflops", r.gemmGflops, 1).put("ratio", r.modelGflops / r.gemmGflops, 3);
+            for (OptimizerTiming o : r.optimizers) {
+                line.put(o.name() + "_optimizer_ms", o.ms(), 2)
+                        .put(o.name() + "_optimizer_share", o.share(r.stepMs()), 4)
+                        .put(o.name() + "_optimizer_state_bytes", o.stateBytes());
+            }
+            out.println(line);
         } else {
             out.printf(Locale.ROOT, "train step, config %s (%,d parameters), batch %d x %d tokens, %d thread(s)%n",
                     config, r.params, r.batch, r.seq, r.threads);
@@ -135,6 +192,14 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     r.forwardMs, r.backwardMs, r.tokensPerSecond());
             out.printf(Locale.ROOT, "  model %.1f GFLOP/s useful, GEMM 1024^3 %.1f GFLOP/s in the same run: %.0f%%%n",
                     r.modelGflops, r.gemmGflops, 100 * r.modelGflops / r.gemmGflops);
+            for (int i = 0; i < r.optimizers.size(); i++) {
+                OptimizerTiming o = r.optimizers.get(i);
+                OptimizerTiming first = r.optimizers.get(0);
+                out.printf(Locale.ROOT, "  optimiser %-7s %8.2f ms per step, %5.2f%% of forward+backward+update, "
+                        + "state %,d bytes%s%n", o.name(), o.ms(), 100 * o.share(r.stepMs()), o.stateBytes(),
+                        i == 0 ? "" : String.format(Locale.ROOT, " (%.1f%% of %s)",
+                                100.0 * o.stateBytes() / first.stateBytes(), first.name()));
+            }
         }
         out.flush();
     }
