@@ -109,25 +109,20 @@ public final class VectorKernels implements Kernels {
         });
     }
 
-    private static FloatVector sigmoid(FloatVector x) {
-        // 1/(1+exp(-x)): exp overflows to +Inf for very negative x and 1/Inf = 0, so no NaN.
-        return FloatVector.broadcast(S, 1f).div(x.neg().lanewise(VectorOperators.EXP).add(1f));
-    }
-
     private static FloatVector forward(Activation f, FloatVector x) {
         switch (f) {
             case SILU:
-                return x.mul(sigmoid(x));
+                return x.mul(PortableMath.sigmoid(x));
             case GELU:
-                return x.mul(0.5f).mul(geluInner(x).lanewise(VectorOperators.TANH).add(1f));
+                return x.mul(0.5f).mul(PortableMath.tanh(geluInner(x)).add(1f));
             case RELU:
                 return x.max(0f);
             case SOFTPLUS:
-                return x.max(0f).add(x.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+                return PortableMath.softplus(x);
             case SIGMOID:
-                return sigmoid(x);
+                return PortableMath.sigmoid(x);
             case EXP:
-                return x.lanewise(VectorOperators.EXP);
+                return PortableMath.exp(x);
             default:
                 throw new AssertionError(f);
         }
@@ -136,11 +131,11 @@ public final class VectorKernels implements Kernels {
     private static FloatVector derivative(Activation f, FloatVector x) {
         switch (f) {
             case SILU: {
-                FloatVector s = sigmoid(x);
+                FloatVector s = PortableMath.sigmoid(x);
                 return s.mul(x.mul(s.neg().add(1f)).add(1f));
             }
             case GELU: {
-                FloatVector t = geluInner(x).lanewise(VectorOperators.TANH);
+                FloatVector t = PortableMath.tanh(geluInner(x));
                 FloatVector xc = clampGelu(x);
                 FloatVector poly = xc.mul(xc).mul((float) (3 * Activation.GELU_CUBIC)).add(1f)
                         .mul((float) Activation.GELU_SCALE);
@@ -151,13 +146,13 @@ public final class VectorKernels implements Kernels {
                 return FloatVector.zero(S).blend(1f, positive);
             }
             case SOFTPLUS:
-                return sigmoid(x);
+                return PortableMath.sigmoid(x);
             case SIGMOID: {
-                FloatVector s = sigmoid(x);
+                FloatVector s = PortableMath.sigmoid(x);
                 return s.mul(s.neg().add(1f));
             }
             case EXP:
-                return x.lanewise(VectorOperators.EXP);
+                return PortableMath.exp(x);
             default:
                 throw new AssertionError(f);
         }
@@ -384,7 +379,7 @@ public final class VectorKernels implements Kernels {
             int end = S.loopBound(width);
             for (; i < end; i += L) {
                 FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(sigmoid(zs)));
+                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(PortableMath.sigmoid(zs)));
                 v.intoArray(o, oo + i);
                 acc = v.fma(v, acc);
             }
@@ -435,7 +430,7 @@ public final class VectorKernels implements Kernels {
             int i = 0;
             for (; i < end; i += L) {
                 FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(sigmoid(zs)));
+                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(PortableMath.sigmoid(zs)));
                 acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i)).fma(v, acc);
             }
             float dot = acc.reduceLanes(VectorOperators.ADD);
@@ -445,7 +440,7 @@ public final class VectorKernels implements Kernels {
             float coeff = dot * s * s / width;
             for (i = 0; i < end; i += L) {
                 FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-                FloatVector sig = sigmoid(zs);
+                FloatVector sig = PortableMath.sigmoid(zs);
                 FloatVector gate = zs.mul(sig);
                 FloatVector ys = FloatVector.fromArray(S, yv, yo + i);
                 FloatVector dv = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i))
@@ -478,7 +473,7 @@ public final class VectorKernels implements Kernels {
                     int c = lo;
                     for (int vEnd = lo + S.loopBound(hi - lo); c < vEnd; c += L) {
                         FloatVector zs = FloatVector.fromArray(S, zv, z.offset() + row + c);
-                        FloatVector v = FloatVector.fromArray(S, yv, y.offset() + row + c).mul(zs.mul(sigmoid(zs)));
+                        FloatVector v = FloatVector.fromArray(S, yv, y.offset() + row + c).mul(zs.mul(PortableMath.sigmoid(zs)));
                         FloatVector.fromArray(S, g, dout.offset() + row + c).mul(v).mul(s)
                                 .add(FloatVector.fromArray(S, dw, dwo + c)).intoArray(dw, dwo + c);
                     }
@@ -505,7 +500,7 @@ public final class VectorKernels implements Kernels {
         }
         FloatVector sumV = FloatVector.zero(S);
         for (i = 0; i < end; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = PortableMath.expUpTo88(FloatVector.fromArray(S, x, xo + i).sub(max));
             e.intoArray(o, oo + i);
             sumV = sumV.add(e);
         }

@@ -72,9 +72,17 @@ public final class Trainer {
 
     /** Runs steps [startStep, settings.steps); startStep is 0 for a new run or the step a checkpoint reached. */
     public Outcome run(long startStep) {
-        if (startStep < 0 || startStep > settings.steps()) {
-            throw new IllegalArgumentException("cannot start at step " + startStep + " of a " + settings.steps()
-                    + "-step run");
+        return run(startStep, settings.steps());
+    }
+
+    /**
+     * Runs steps [startStep, stopAt) of the schedule and checkpoints at stopAt: a run can be cut
+     * into pieces (each resumed from the previous piece's checkpoint) without changing any step.
+     */
+    public Outcome run(long startStep, long stopAt) {
+        if (startStep < 0 || startStep > stopAt || stopAt > settings.steps()) {
+            throw new IllegalArgumentException("cannot run steps " + startStep + " to " + stopAt + " of a "
+                    + settings.steps() + "-step run");
         }
         LearningRateSchedule schedule = settings.schedule();
         Parameters p = model.parameters();
@@ -82,7 +90,7 @@ public final class Trainer {
         double evalLoss = Double.NaN;
         long tokens = 0;
         long started = System.nanoTime();
-        for (long step = startStep; step < settings.steps(); step++) {
+        for (long step = startStep; step < stopAt; step++) {
             p.zeroGrads();
             double loss = 0;
             for (int micro = 0; micro < settings.accumulation(); micro++) {
@@ -103,21 +111,21 @@ public final class Trainer {
             losses.add(loss);
             long done = step + 1;
             boolean evaluate = settings.evalEvery() > 0 && eval != null
-                    && (done % settings.evalEvery() == 0 || done == settings.steps());
+                    && (done % settings.evalEvery() == 0 || done == stopAt);
             if (evaluate) {
                 evalLoss = evaluate();
             }
             if (store != null && ((settings.checkpointEvery() > 0 && done % settings.checkpointEvery() == 0)
-                    || done == settings.steps())) {
+                    || done == stopAt)) {
                 store.save(done);
             }
-            if (evaluate || done % settings.logEvery() == 0 || done == settings.steps()) {
+            if (evaluate || done % settings.logEvery() == 0 || done == stopAt) {
                 double seconds = (System.nanoTime() - started) * 1e-9;
                 progress.accept(progressLine(done, loss, evalLoss, lr, tokens / seconds,
-                        seconds / (done - startStep) * (settings.steps() - done)));
+                        seconds / (done - startStep) * (stopAt - done)));
             }
         }
-        return new Outcome(startStep, unbox(losses), evalLoss, false, "trained to step " + settings.steps());
+        return new Outcome(startStep, unbox(losses), evalLoss, false, "trained to step " + stopAt);
     }
 
     /** The mean loss over the fixed evaluation batches 0..evalBatches-1, weighted by the positions that carry a loss. */

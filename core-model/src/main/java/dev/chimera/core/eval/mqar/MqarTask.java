@@ -5,6 +5,7 @@ import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.layers.Targets;
 import dev.chimera.core.train.Batch;
 import dev.chimera.core.train.DataSource;
+import dev.chimera.core.train.Seeds;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -60,7 +61,7 @@ public final class MqarTask implements DataSource {
 
     @Override
     public Batch batch(long index) {
-        SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (index + 1)));
+        SplittableRandom random = Seeds.stream(seed, index);
         int[] inputs = new int[batch * seqlen];
         int[] targets = new int[batch * seqlen];
         Arrays.fill(targets, Kernels.IGNORE_TARGET);
