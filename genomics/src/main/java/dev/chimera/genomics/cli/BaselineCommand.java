@@ -159,6 +159,7 @@ public final class BaselineCommand implements Callable<Integer> {
     /** The requested order if the heap holds its tables, else (when none was requested) the highest that fits. */
     private int chooseOrder(Progress progress, long trainBases) {
         Runtime rt = Runtime.getRuntime();
+        System.gc(); // what reading the input left behind would otherwise count as used
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (64L << 20);
         if (maxOrder != null) {
             long need = MarkovBaseline.memoryBytes(maxOrder, trainBases);
