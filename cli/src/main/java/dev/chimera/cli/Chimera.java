@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Chimera.Version.class,
         description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
-        subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, dev.chimera.genomics.cli.DnaCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Chimera {
 
     public static void main(String[] args) {

@@ -1,0 +1,19 @@
+package dev.chimera.genomics;
+
+/**
+ * Input the user can fix: a missing or malformed file, an invalid character, a genome that cannot be
+ * fetched. The message is one line and names the file, the record (and line or position where there
+ * is one) and what was expected; the command line prints it as {@code chimera dna X: error: <message>}
+ * and exits with status 1, without a stack trace.
+ */
+public class BadInputException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public BadInputException(String message) {
+        super(message);
+    }
+
+    public BadInputException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.chimera.genomics.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code chimera dna ...}: the genomics batch commands. */
+@Command(name = "dna",
+        mixinStandardHelpOptions = true,
+        description = "DNA: baselines, and (as they arrive) pretraining, scoring and embedding of FASTA/FASTQ files.",
+        subcommands = {BaselineCommand.class})
+public final class DnaCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a command, e.g. 'chimera dna baseline'");
+    }
+}
