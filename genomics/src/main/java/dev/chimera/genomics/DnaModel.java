@@ -1,0 +1,114 @@
+package dev.chimera.genomics;
+
+import dev.chimera.core.checkpoint.Checkpoint;
+import dev.chimera.core.checkpoint.LoadedCheckpoint;
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A DNA language model: a Chimera checkpoint whose trainer.json says {@code task = dna-lm},
+ * over {@link NucleotideTokenizer} ids. Every sequence the model sees starts with
+ * {@link NucleotideTokenizer#BOS}: training windows are BOS + T-1 bases, a scored record is
+ * BOS + its bases (every base predicted), generation continues BOS + prompt.
+ */
+public final class DnaModel {
+    /** trainer.json info key and value that mark a DNA language model. */
+    public static final String TASK_KEY = "task";
+    public static final String TASK = "dna-lm";
+    /** info key: the tokenizer, so a model is never read with another vocabulary. */
+    public static final String TOKENIZER_KEY = "tokenizer";
+    public static final String TOKENIZER = "nucleotide-v1:A,C,G,T,N,PAD,BOS,SEP,MASK";
+    /** info key: the training context T (positions per window, BOS included). */
+    public static final String CONTEXT_KEY = "context";
+
+    private final Path directory;
+    private final LoadedCheckpoint checkpoint;
+    private final int context;
+
+    private DnaModel(Path directory, LoadedCheckpoint checkpoint, int context) {
+        this.directory = directory;
+        this.checkpoint = checkpoint;
+        this.context = context;
+    }
+
+    /** The info a pretraining run records in every checkpoint so that {@link #open} accepts it. */
+    public static Map<String, String> info(int context) {
+        Map<String, String> info = new LinkedHashMap<>();
+        info.put(TASK_KEY, TASK);
+        info.put(TOKENIZER_KEY, TOKENIZER);
+        info.put(CONTEXT_KEY, Integer.toString(context));
+        return info;
+    }
+
+    /**
+     * Opens a run directory (its latest checkpoint) or a step directory, verifying checksums and
+     * that it holds a DNA language model of this tokenizer; fails naming the directory otherwise.
+     */
+    public static DnaModel open(Path directory) throws IOException {
+        LoadedCheckpoint loaded = Checkpoint.load(directory);
+        Map<String, String> info = loaded.trainerState().info();
+        String task = info.get(TASK_KEY);
+        if (!TASK.equals(task)) {
+            throw new BadInputException(directory + " holds a Chimera checkpoint of another kind (task "
+                    + (task == null ? "not recorded" : "'" + task + "'") + "), not a DNA language model");
+        }
+        if (!TOKENIZER.equals(info.get(TOKENIZER_KEY))) {
+            throw new BadInputException(directory + " was trained with tokenizer '" + info.get(TOKENIZER_KEY)
+                    + "', this build reads '" + TOKENIZER + "'");
+        }
+        ModelConfig c = loaded.config();
+        if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
+                || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
+                || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
+            throw new BadInputException(directory + " is not a token model with a softmax head over at least "
+                    + NucleotideTokenizer.VOCAB_SIZE + " ids");
+        }
+        int context;
+        try {
+            context = Integer.parseInt(info.getOrDefault(CONTEXT_KEY, ""));
+        } catch (NumberFormatException e) {
+            throw new BadInputException(directory + "/" + Checkpoint.TRAINER + " records no valid '" + CONTEXT_KEY
+                    + "'");
+        }
+        return new DnaModel(directory, loaded, context);
+    }
+
+    /** A decoder of this model's weights for sequences of up to {@code maxLength} positions, with the config given. */
+    public Decoder decoder(ModelConfig config, int maxLength, ComputePool pool) throws IOException {
+        Decoder d = new Decoder(config, maxLength, pool);
+        checkpoint.restoreInto(d.parameters());
+        return d;
+    }
+
+    /** A decoder with the config as trained. */
+    public Decoder decoder(int maxLength, ComputePool pool) throws IOException {
+        return decoder(config(), maxLength, pool);
+    }
+
+    public ModelConfig config() {
+        return checkpoint.config();
+    }
+
+    /** Positions per training window, BOS included. */
+    public int context() {
+        return context;
+    }
+
+    /** Optimiser steps the model was trained for. */
+    public long steps() {
+        return checkpoint.trainerState().step();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public LoadedCheckpoint checkpoint() {
+        return checkpoint;
+    }
+}
