@@ -39,6 +39,9 @@ final class EvalMqarCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "Layers per model (default: ${DEFAULT-VALUE}).")
     int layers = DEFAULTS.layers();
 
+    @Option(names = "--untied", description = "Give the head its own weights instead of the embedding table.")
+    boolean untied;
+
     @Option(names = "--batch", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch = DEFAULTS.batch();
 
@@ -61,8 +64,8 @@ final class EvalMqarCommand implements Callable<Integer> {
     public Integer call() {
         MqarExperiment.Settings s;
         try {
-            s = new MqarExperiment.Settings(vocab, seq, pairs, dModel, layers, batch, steps, lr, DEFAULTS.evalBatches(),
-                    seed);
+            s = new MqarExperiment.Settings(vocab, seq, pairs, dModel, layers, !untied, batch, steps, lr,
+                    DEFAULTS.evalBatches(), seed);
         } catch (IllegalArgumentException e) {
             throw new Chimera.UserError(e.getMessage());
         }
