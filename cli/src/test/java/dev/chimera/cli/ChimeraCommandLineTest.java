@@ -112,4 +112,33 @@ class ChimeraCommandLineTest {
         assertEquals(2, r.code);
         assertTrue(r.err.contains("--no-such-option"), r.err);
     }
+
+    @Test
+    void evalMqarPrintsOneJsonLinePerModelAndATableOtherwise() {
+        String[] tiny = {"eval", "mqar", "--vocab", "16", "--seq", "16", "--pairs", "2", "--d-model", "16",
+            "--layers", "2", "--batch", "2", "--steps", "2", "--threads", "1"};
+        Run json = run(concat(tiny, "--json"));
+        assertEquals(0, json.code, json.err);
+        String[] lines = json.out.trim().split("\n");
+        assertEquals(3, lines.length, json.out);
+        assertTrue(lines[2].matches("\\{\"op\":\"eval-mqar\",\"arm\":\"hybrid\",\"pattern\":\"MA\",\"params\":\\d+,"
+                + "\"seq\":16,\"pairs\":2,\"vocab\":16,\"steps\":2,\"batch\":2,\"accuracy\":[0-9.]+,"
+                + "\"eval_loss\":[0-9.]+,\"seconds\":[0-9.]+}"), lines[2]);
+        assertTrue(json.err.contains("hybrid: step 2/2"), json.err);
+
+        Run table = run(concat(tiny, "--arms", "hybrid"));
+        assertEquals(0, table.code, table.err);
+        assertTrue(table.out.contains("hybrid     MA"), table.out);
+        assertTrue(table.out.contains("target: the hybrid reaches at least 95% query accuracy"), table.out);
+
+        Run bad = run("eval", "mqar", "--pairs", "200");
+        assertEquals(1, bad.code);
+        assertTrue(bad.err.contains("MQAR needs vocab >= 4 and 1 <= pairs < vocab/2"), bad.err);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
 }

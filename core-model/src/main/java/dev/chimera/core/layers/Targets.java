@@ -49,6 +49,11 @@ public final class Targets {
         return weights == null ? 1f : weights[r];
     }
 
+    /** The per-row weights, or null when every row weighs 1. */
+    public float[] weights() {
+        return weights;
+    }
+
     public boolean weighted() {
         return weights != null;
     }

@@ -11,18 +11,39 @@ import dev.chimera.core.layers.Targets;
  */
 public record Batch(Inputs inputs, Targets targets) {
 
+    public Batch {
+        String problem = problem(inputs, targets);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
     /** A batch whose targets cover exactly batch x T positions; {@code source} names the data in errors. */
     public static Batch of(Inputs inputs, Targets targets, String source) {
-        int rows = inputs.batch() * inputs.seqlen();
-        if (rows == 0) {
-            throw new IllegalArgumentException(source + ": empty batch");
-        }
-        int[] tokens = targets.isTokens() ? targets.tokens() : null;
-        if (tokens != null && tokens.length != rows) {
-            throw new IllegalArgumentException(source + ": " + tokens.length + " targets for " + inputs.batch() + " x "
-                    + inputs.seqlen() + " input positions");
+        String problem = problem(inputs, targets);
+        if (problem != null) {
+            throw new IllegalArgumentException(source + ": " + problem);
         }
         return new Batch(inputs, targets);
+    }
+
+    private static String problem(Inputs inputs, Targets targets) {
+        if (inputs == null || targets == null) {
+            return "a batch needs inputs and targets";
+        }
+        long rows = (long) inputs.batch() * inputs.seqlen();
+        if (rows == 0) {
+            return "empty batch";
+        }
+        if (targets.isTokens() && targets.tokens().length != rows) {
+            return targets.tokens().length + " targets for " + inputs.batch() + " x " + inputs.seqlen()
+                    + " input positions";
+        }
+        if (!targets.isTokens() && targets.weighted() && targets.weights().length != rows) {
+            return targets.weights().length + " target weights for " + inputs.batch() + " x " + inputs.seqlen()
+                    + " input positions";
+        }
+        return null;
     }
 
     /** Positions that carry a loss. */
