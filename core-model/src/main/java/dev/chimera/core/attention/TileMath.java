@@ -1,5 +1,6 @@
 package dev.chimera.core.attention;
 
+import dev.chimera.core.kernel.PortableMath;
 import dev.chimera.core.kernel.Simd;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -45,19 +46,6 @@ final class TileMath {
     /** False under -Dchimera.kernels=scalar, or when four vectors do not divide a tile. */
     static final boolean VECTOR = Simd.vectorEnabled() && TILE % W == 0;
 
-    private static final float LOG2E = 1.44269504088896341f;
-    /** 1.5 * 2^23 + 127: adding it rounds x*log2(e) to an integer n, leaving n + 127 in the low mantissa bits. */
-    private static final float MAGIC = 12583039f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
-    /** Below this exp underflows to exactly 0 (n = -127 gives the bit pattern of +0); -inf gives 0. */
-    private static final float EXP_LO = -88f;
 
     private TileMath() {
     }
@@ -75,44 +63,21 @@ final class TileMath {
     /**
      * e^x within 2 ulp for x in [-87.3, 88]; exactly 0 for x below about -87.7 (and for -inf),
      * NaN for NaN. Only for x <= 88 (softmax arguments are <= 0): there is no overflow check.
-     * Bit-identical to the vector {@link #exp(FloatVector)} lane by lane.
+     * Bit-identical to the vector {@link #exp(FloatVector)} lane by lane ({@link PortableMath}).
      */
     static float exp(float x) {
-        float xc = x < EXP_LO ? EXP_LO : x;
-        float t = Math.fma(xc, LOG2E, MAGIC);
-        float n = t - MAGIC;
-        float r = Math.fma(n, -LN2_HI, xc);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(r, P0, P1);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P4);
-        p = Math.fma(p, r, P5);
-        float y = Math.fma(p, r * r, r) + 1f;
-        return y * Float.intBitsToFloat(Float.floatToRawIntBits(t) << 23);
+        return PortableMath.expUpTo88(x);
     }
 
     /**
      * {@link #exp(float)} lane by lane. The clamp is a compare and blend: {@code max} with
      * Math.max semantics costs several instructions. The loops below carry written-out copies
-     * of this body rather than calls: C2 stops inlining a non-{@code @ForceInline} method into
+     * of {@link PortableMath#expUpTo88(FloatVector)}'s body rather than calls: C2 stops inlining a non-{@code @ForceInline} method into
      * a graph that has grown large (NodeCountInliningCutoff), and a call that is not inlined
      * boxes its vectors. Change all copies together; ExpTest pins them against this method.
      */
     static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
-        FloatVector t = xc.fma(LOG2E, MAGIC);
-        FloatVector n = t.sub(MAGIC);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(P0, P1);
-        p = p.fma(r, FloatVector.broadcast(S, P2));
-        p = p.fma(r, FloatVector.broadcast(S, P3));
-        p = p.fma(r, FloatVector.broadcast(S, P4));
-        p = p.fma(r, FloatVector.broadcast(S, P5));
-        FloatVector y = p.fma(r.mul(r), r).add(1f);
-        FloatVector pow = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return y.mul(pow);
+        return PortableMath.expUpTo88(x);
     }
 
     /**
@@ -684,16 +649,16 @@ final class TileMath {
             FloatVector mUse = mNew.max(-Float.MAX_VALUE);
             // al = exp(alX): the body of exp(FloatVector), written out.
             FloatVector alX = mOld.sub(mUse);
-            alX = alX.blend(EXP_LO, alX.compare(VectorOperators.LT, EXP_LO));
-            FloatVector alT = alX.fma(LOG2E, MAGIC);
-            FloatVector alN = alT.sub(MAGIC);
-            FloatVector alR = alN.fma(FloatVector.broadcast(S, -LN2_HI), alX);
-            alR = alN.fma(FloatVector.broadcast(S, -LN2_LO), alR);
-            FloatVector alP = alR.fma(P0, P1);
-            alP = alP.fma(alR, FloatVector.broadcast(S, P2));
-            alP = alP.fma(alR, FloatVector.broadcast(S, P3));
-            alP = alP.fma(alR, FloatVector.broadcast(S, P4));
-            alP = alP.fma(alR, FloatVector.broadcast(S, P5));
+            alX = alX.blend(PortableMath.EXP_LO, alX.compare(VectorOperators.LT, PortableMath.EXP_LO));
+            FloatVector alT = alX.fma(PortableMath.LOG2E, PortableMath.MAGIC);
+            FloatVector alN = alT.sub(PortableMath.MAGIC);
+            FloatVector alR = alN.fma(FloatVector.broadcast(S, -PortableMath.LN2_HI), alX);
+            alR = alN.fma(FloatVector.broadcast(S, -PortableMath.LN2_LO), alR);
+            FloatVector alP = alR.fma(PortableMath.P0, PortableMath.P1);
+            alP = alP.fma(alR, FloatVector.broadcast(S, PortableMath.P2));
+            alP = alP.fma(alR, FloatVector.broadcast(S, PortableMath.P3));
+            alP = alP.fma(alR, FloatVector.broadcast(S, PortableMath.P4));
+            alP = alP.fma(alR, FloatVector.broadcast(S, PortableMath.P5));
             FloatVector al = alP.fma(alR.mul(alR), alR).add(1f)
                     .mul(alT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             FloatVector sum = FloatVector.fromArray(S, l, j).mul(al);
@@ -701,16 +666,16 @@ final class TileMath {
             for (int r = 0; r < rows; r++) {
                 // p = exp(pX): the body of exp(FloatVector), written out.
                 FloatVector pX = FloatVector.fromArray(S, s, r * TILE + j).fma(sc, neg);
-                pX = pX.blend(EXP_LO, pX.compare(VectorOperators.LT, EXP_LO));
-                FloatVector pT = pX.fma(LOG2E, MAGIC);
-                FloatVector pN = pT.sub(MAGIC);
-                FloatVector pR = pN.fma(FloatVector.broadcast(S, -LN2_HI), pX);
-                pR = pN.fma(FloatVector.broadcast(S, -LN2_LO), pR);
-                FloatVector pP = pR.fma(P0, P1);
-                pP = pP.fma(pR, FloatVector.broadcast(S, P2));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P3));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P4));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P5));
+                pX = pX.blend(PortableMath.EXP_LO, pX.compare(VectorOperators.LT, PortableMath.EXP_LO));
+                FloatVector pT = pX.fma(PortableMath.LOG2E, PortableMath.MAGIC);
+                FloatVector pN = pT.sub(PortableMath.MAGIC);
+                FloatVector pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_HI), pX);
+                pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_LO), pR);
+                FloatVector pP = pR.fma(PortableMath.P0, PortableMath.P1);
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P2));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P3));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P4));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P5));
                 FloatVector p = pP.fma(pR.mul(pR), pR).add(1f)
                         .mul(pT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 p.intoArray(s, r * TILE + j);
@@ -746,16 +711,16 @@ final class TileMath {
                 int o = r * TILE + j;
                 // p = exp(pX): the body of exp(FloatVector), written out.
                 FloatVector pX = FloatVector.fromArray(S, s, o).fma(sc, neg);
-                pX = pX.blend(EXP_LO, pX.compare(VectorOperators.LT, EXP_LO));
-                FloatVector pT = pX.fma(LOG2E, MAGIC);
-                FloatVector pN = pT.sub(MAGIC);
-                FloatVector pR = pN.fma(FloatVector.broadcast(S, -LN2_HI), pX);
-                pR = pN.fma(FloatVector.broadcast(S, -LN2_LO), pR);
-                FloatVector pP = pR.fma(P0, P1);
-                pP = pP.fma(pR, FloatVector.broadcast(S, P2));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P3));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P4));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P5));
+                pX = pX.blend(PortableMath.EXP_LO, pX.compare(VectorOperators.LT, PortableMath.EXP_LO));
+                FloatVector pT = pX.fma(PortableMath.LOG2E, PortableMath.MAGIC);
+                FloatVector pN = pT.sub(PortableMath.MAGIC);
+                FloatVector pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_HI), pX);
+                pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_LO), pR);
+                FloatVector pP = pR.fma(PortableMath.P0, PortableMath.P1);
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P2));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P3));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P4));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P5));
                 FloatVector p = pP.fma(pR.mul(pR), pR).add(1f)
                         .mul(pT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 p.mul(scale).mul(FloatVector.fromArray(S, dp, o).sub(dv)).intoArray(dp, o);
@@ -791,16 +756,16 @@ final class TileMath {
                 int o = r * TILE + j;
                 // p = exp(pX): the body of exp(FloatVector), written out.
                 FloatVector pX = FloatVector.fromArray(S, s, o).fma(sc, neg);
-                pX = pX.blend(EXP_LO, pX.compare(VectorOperators.LT, EXP_LO));
-                FloatVector pT = pX.fma(LOG2E, MAGIC);
-                FloatVector pN = pT.sub(MAGIC);
-                FloatVector pR = pN.fma(FloatVector.broadcast(S, -LN2_HI), pX);
-                pR = pN.fma(FloatVector.broadcast(S, -LN2_LO), pR);
-                FloatVector pP = pR.fma(P0, P1);
-                pP = pP.fma(pR, FloatVector.broadcast(S, P2));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P3));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P4));
-                pP = pP.fma(pR, FloatVector.broadcast(S, P5));
+                pX = pX.blend(PortableMath.EXP_LO, pX.compare(VectorOperators.LT, PortableMath.EXP_LO));
+                FloatVector pT = pX.fma(PortableMath.LOG2E, PortableMath.MAGIC);
+                FloatVector pN = pT.sub(PortableMath.MAGIC);
+                FloatVector pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_HI), pX);
+                pR = pN.fma(FloatVector.broadcast(S, -PortableMath.LN2_LO), pR);
+                FloatVector pP = pR.fma(PortableMath.P0, PortableMath.P1);
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P2));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P3));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P4));
+                pP = pP.fma(pR, FloatVector.broadcast(S, PortableMath.P5));
                 FloatVector p = pP.fma(pR.mul(pR), pR).add(1f)
                         .mul(pT.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
                 p.intoArray(s, o);

@@ -21,19 +21,19 @@ import jdk.incubator.vector.VectorSpecies;
 public final class PortableMath {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
 
-    private static final float LOG2E = 1.44269504088896341f;
+    public static final float LOG2E = 1.44269504088896341f;
     /** 1.5 * 2^23 + 127: adding it rounds x*log2(e) to an integer n, leaving n + 127 in the low mantissa bits. */
-    private static final float MAGIC = 12583039f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
+    public static final float MAGIC = 12583039f;
+    public static final float LN2_HI = 0.693359375f;
+    public static final float LN2_LO = -2.12194440e-4f;
+    public static final float P0 = 1.9875691500e-4f;
+    public static final float P1 = 1.3981999507e-3f;
+    public static final float P2 = 8.3334519073e-3f;
+    public static final float P3 = 4.1665795894e-2f;
+    public static final float P4 = 1.6666665459e-1f;
+    public static final float P5 = 5.0000001201e-1f;
     /** Below this exp underflows to exactly 0 (n = -127 gives the bit pattern of +0). */
-    private static final float EXP_LO = -88f;
+    public static final float EXP_LO = -88f;
     /** Above this e^x overflows a float. */
     private static final float EXP_HI = 88.72283905206835f;
     private static final float TANH_SMALL = 0.625f;
@@ -41,7 +41,23 @@ public final class PortableMath {
     private PortableMath() {
     }
 
-    /** e^x for x <= 88 (within 2 ulp; exactly 0 below about -87.7 and for -inf; NaN for NaN). */
+    /** e^x for x <= 88 (within 2 ulp; exactly 0 below about -87.7 and for -inf; NaN for NaN); no overflow check. */
+    public static float expUpTo88(float x) {
+        float xc = x < EXP_LO ? EXP_LO : x;
+        float t = Math.fma(xc, LOG2E, MAGIC);
+        float n = t - MAGIC;
+        float r = Math.fma(n, -LN2_HI, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat(Float.floatToRawIntBits(t) << 23);
+    }
+
+    /** {@link #expUpTo88(float)} lane by lane, bit for bit. */
     public static FloatVector expUpTo88(FloatVector x) {
         FloatVector xc = x.blend(EXP_LO, x.compare(VectorOperators.LT, EXP_LO));
         FloatVector t = xc.fma(LOG2E, MAGIC);
