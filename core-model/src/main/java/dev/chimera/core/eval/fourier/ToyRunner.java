@@ -9,12 +9,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Runs many {@link ToyExperiment} jobs, {@code threads} at a time. The model is far too small for
  * its matrix products to gain from several threads, so each job runs on one thread with its own
  * single-thread pool and kernels, and the parallelism is across jobs. Every job is seeded on its
- * own, so the results do not depend on the thread count.
+ * own, so the results do not depend on the thread count, and with
+ * {@link dev.chimera.core.kernel.ScalarKernels} they repeat bit for bit. The vector kernels' lane
+ * reductions (reduceLanes) round differently before and after the JIT compiles them, so the first
+ * jobs in a JVM can differ in the last bits, which hundreds of epochs of training amplify.
  */
 public final class ToyRunner {
     private ToyRunner() {
@@ -31,9 +35,16 @@ public final class ToyRunner {
         }
     }
 
-    /** The results in the order of {@code jobs}. */
+    /** The results in the order of {@code jobs}, with {@link Kernels#create} kernels. */
     public static List<ToyExperiment.Result> runAll(ToyExperiment.Settings settings, List<ToyExperiment.Job> jobs,
                                                     int threads, Listener listener) {
+        return runAll(settings, jobs, threads, listener, Kernels::create);
+    }
+
+    /** The results in the order of {@code jobs}; {@code kernels} makes each job's kernels over its one-thread pool. */
+    public static List<ToyExperiment.Result> runAll(ToyExperiment.Settings settings, List<ToyExperiment.Job> jobs,
+                                                    int threads, Listener listener,
+                                                    Function<ComputePool, Kernels> kernels) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -52,7 +63,7 @@ public final class ToyRunner {
             for (ToyExperiment.Job job : jobs) {
                 futures.add(executor.submit(() -> {
                     try (ComputePool pool = new ComputePool(1)) {
-                        ToyExperiment.Result r = ToyExperiment.run(settings, job, Kernels.create(pool), pool,
+                        ToyExperiment.Result r = ToyExperiment.run(settings, job, kernels.apply(pool), pool,
                                 (epoch, epochs, loss) -> {
                                     synchronized (lock) {
                                         l.epochsDone(++epochsDone[0], totalEpochs);
