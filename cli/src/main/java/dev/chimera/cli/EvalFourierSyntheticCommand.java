@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                         + "1,2,3,42): 24 runs, about 3.5 CPU-minutes (4 to 5 minutes on 2 shared cores). The paper's "
                         + "table was trained with gamma 0; our FourierHead layer uses 1e-6, the default here.",
                 "Runs are seeded. For bit-for-bit repeatable numbers run with "
-                        + "CHIMERA_JAVA_OPTS=-Dchimera.kernels=scalar (about 2.5 times slower): the vector kernels' "
+                        + "CHIMERA_JAVA_OPTS=-Dchimera.kernels=scalar (about 5 times slower): the vector kernels' "
                         + "reductions round differently before and after JIT compilation, and 500 epochs amplify "
                         + "that to a few hundredths of KL on some seeds."})
 final class EvalFourierSyntheticCommand implements Callable<Integer> {
