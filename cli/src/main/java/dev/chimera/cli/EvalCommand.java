@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
         description = "Experiments that train models from scratch and print what they reach beside the paper's figures.",
-        subcommands = {EvalMqarCommand.class})
+        subcommands = {EvalMqarCommand.class, EvalFourierSyntheticCommand.class})
 final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,168 @@
+package dev.chimera.core.eval.fourier;
+
+import dev.chimera.core.heads.Bins;
+import dev.chimera.core.heads.KlDivergence;
+import dev.chimera.core.heads.Smoothness;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.train.AdamW;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * One run of the Fourier Head paper's synthetic experiment (Gillman et al., ICLR 2025, section
+ * 4.1; toy-example-synthetic/scripts/toy_synthetic.py): generate a dataset with the run's seed,
+ * split and quantise it ({@link ToyData}), train a {@link ToyMlp} with Adam on shuffled
+ * minibatches for a number of epochs, then score the test set: the mean over test rows of
+ * KL(true pmf || predicted pmf), and the mean smoothness of the predicted pmfs (REFERENCE.md §4).
+ *
+ * <p>Seeds: the dataset is drawn from the seed, as in the reference; the initialisation and the
+ * minibatch order are drawn from a second stream derived from it (the reference leaves them to
+ * torch's unseeded generator), so a run is reproducible bit for bit.
+ */
+public final class ToyExperiment {
+    /** Mixed into the seed for the model's stream, so it is not the dataset's stream. */
+    private static final long MODEL_STREAM = 0x6A09E667F3BCC909L;
+
+    private ToyExperiment() {
+    }
+
+    /** The protocol: sample count, z's variance, bins, epochs, batch size, Adam's learning rate, the Fourier head's gamma. */
+    public record Settings(int samples, double variance, int bins, int epochs, int batchSize, double learningRate,
+                           double gamma) {
+        public Settings {
+            if (samples < 2 || bins < 2 || epochs < 1 || batchSize < 1) {
+                throw new IllegalArgumentException("synthetic experiment: need samples >= 2, bins >= 2, epochs >= 1 and"
+                        + " batch size >= 1, got " + samples + ", " + bins + ", " + epochs + ", " + batchSize);
+            }
+            if (!(variance > 0) || !(learningRate > 0) || !(gamma >= 0) || Double.isInfinite(variance)
+                    || Double.isInfinite(learningRate) || Double.isInfinite(gamma)) {
+                throw new IllegalArgumentException("synthetic experiment: need finite variance > 0, learning rate > 0"
+                        + " and gamma >= 0, got " + variance + ", " + learningRate + ", " + gamma);
+            }
+        }
+
+        /**
+         * toy_synthetic.py's __main__: 5000 samples, variance 0.01, 50 bins, 500 epochs, batch 32,
+         * Adam lr 1e-3; gamma 1e-6 as in our FourierHead layer (the paper's table used 0).
+         */
+        public static Settings paper() {
+            return new Settings(5000, 0.01, 50, 500, 32, 1e-3, 1e-6);
+        }
+
+        public Settings withEpochs(int e) {
+            return new Settings(samples, variance, bins, e, batchSize, learningRate, gamma);
+        }
+
+        public Settings withSamples(int n) {
+            return new Settings(n, variance, bins, epochs, batchSize, learningRate, gamma);
+        }
+
+        public Settings withGamma(double g) {
+            return new Settings(samples, variance, bins, epochs, batchSize, learningRate, g);
+        }
+    }
+
+    /** One (dataset, head, seed); {@code frequencies} is the Fourier head's N (ignored by the linear head). */
+    public record Job(ToyDataset dataset, HeadKind head, int frequencies, long seed) {
+        public Job {
+            if (head == HeadKind.FOURIER && frequencies < 1) {
+                throw new IllegalArgumentException("Fourier head: frequencies must be >= 1, got " + frequencies);
+            }
+        }
+    }
+
+    /**
+     * What a run reached: test KL and smoothness of the trained model, the KL of the uniform pmf
+     * and of the untrained model for scale, the mean training loss of the last epoch, wall time.
+     */
+    public record Result(Job job, double kl, double smoothness, double uniformKl, double initialKl,
+                         double finalLoss, double seconds) {
+    }
+
+    /** Told after every epoch of a run. */
+    public interface EpochListener {
+        void epochDone(int epoch, int epochs, double meanLoss);
+    }
+
+    /** Trains and scores one job; the kernels and the pool are the caller's. */
+    public static Result run(Settings s, Job job, Kernels k, ComputePool pool, EpochListener listener) {
+        long t0 = System.nanoTime();
+        Bins bins = new Bins(s.bins());
+        ToyData data = new ToyData(job.dataset().generate(s.samples(), s.variance(), job.seed()), bins);
+        double[] truth = truePmfs(s, job.dataset(), data, bins);
+
+        SplittableRandom modelRandom = new SplittableRandom(job.seed() ^ MODEL_STREAM);
+        ToyMlp model = new ToyMlp(job.head(), job.frequencies(), s.bins(), s.gamma(), pool);
+        model.initialise(modelRandom.split());
+        SplittableRandom shuffle = modelRandom.split();
+        // torch.optim.Adam(lr) is AdamW with no weight decay and betas 0.9, 0.999, eps 1e-8.
+        AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, 0));
+
+        ToyMlp.Activations test = model.new Activations(data.testRows);
+        System.arraycopy(data.testInput, 0, test.input.data(), 0, data.testInput.length);
+        System.arraycopy(data.testTargets, 0, test.targets, 0, data.testRows);
+        double[] predicted = new double[data.testRows * s.bins()];
+        model.predict(k, test, predicted);
+        double initialKl = KlDivergence.meanOverRows(truth, predicted, data.testRows);
+        double[] uniform = new double[predicted.length];
+        Arrays.fill(uniform, 1.0 / s.bins());
+        double uniformKl = KlDivergence.meanOverRows(truth, uniform, data.testRows);
+
+        int batch = Math.min(s.batchSize(), data.trainRows);
+        ToyMlp.Activations full = model.new Activations(batch);
+        int rest = data.trainRows % batch;
+        ToyMlp.Activations last = rest == 0 ? null : model.new Activations(rest);
+        int[] order = ToyData.permutation(data.trainRows, shuffle);
+        double epochLoss = Double.NaN;
+        for (int epoch = 0; epoch < s.epochs(); epoch++) {
+            ToyData.shuffle(order, shuffle);
+            double sum = 0;
+            int steps = 0;
+            for (int from = 0; from < data.trainRows; from += batch) {
+                ToyMlp.Activations a = from + batch <= data.trainRows ? full : last;
+                for (int r = 0; r < a.rows(); r++) {
+                    int i = order[from + r];
+                    a.input.data()[2 * r] = data.trainInput[2 * i];
+                    a.input.data()[2 * r + 1] = data.trainInput[2 * i + 1];
+                    a.targets[r] = data.trainTargets[i];
+                }
+                model.parameters().zeroGrads();
+                sum += model.forward(k, a);
+                model.backward(k, a);
+                adam.step(s.learningRate());
+                steps++;
+            }
+            epochLoss = sum / steps;
+            if (!Double.isFinite(epochLoss)) {
+                throw new IllegalStateException(job.dataset().id() + " " + job.head().id() + " seed " + job.seed()
+                        + ": the training loss became " + epochLoss + " in epoch " + (epoch + 1));
+            }
+            if (listener != null) {
+                listener.epochDone(epoch + 1, s.epochs(), epochLoss);
+            }
+        }
+
+        model.predict(k, test, predicted);
+        double kl = KlDivergence.meanOverRows(truth, predicted, data.testRows);
+        double smoothness = 0;
+        double[] row = new double[s.bins()];
+        for (int r = 0; r < data.testRows; r++) {
+            System.arraycopy(predicted, r * s.bins(), row, 0, s.bins());
+            smoothness += Smoothness.metric(row);
+        }
+        smoothness /= data.testRows;
+        return new Result(job, kl, smoothness, uniformKl, initialKl, epochLoss, (System.nanoTime() - t0) * 1e-9);
+    }
+
+    /** (testRows, B): the true pmf of every test row, from its raw (x, y). */
+    private static double[] truePmfs(Settings s, ToyDataset dataset, ToyData data, Bins bins) {
+        double[] truth = new double[data.testRows * s.bins()];
+        double[] row = new double[s.bins()];
+        for (int r = 0; r < data.testRows; r++) {
+            dataset.truePmf(row, bins, data.testX[r], data.testY[r], s.variance());
+            System.arraycopy(row, 0, truth, r * s.bins(), s.bins());
+        }
+        return truth;
+    }
+}
