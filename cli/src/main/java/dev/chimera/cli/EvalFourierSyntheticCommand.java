@@ -36,10 +36,7 @@ import picocli.CommandLine.Option;
                 "The defaults are the paper's protocol (5000 samples, 500 epochs, Adam lr 1e-3, batch 32, seeds "
                         + "1,2,3,42): 24 runs, about 3.5 CPU-minutes (4 to 5 minutes on 2 shared cores). The paper's "
                         + "table was trained with gamma 0; our FourierHead layer uses 1e-6, the default here.",
-                "Runs are seeded. For bit-for-bit repeatable numbers run with "
-                        + "CHIMERA_JAVA_OPTS=-Dchimera.kernels=scalar (about 5 times slower): the vector kernels' "
-                        + "reductions round differently before and after JIT compilation, and 500 epochs amplify "
-                        + "that to a few hundredths of KL on some seeds."})
+                "Runs are seeded and repeat bit for bit, whatever --threads is."})
 final class EvalFourierSyntheticCommand implements Callable<Integer> {
     private static final ToyExperiment.Settings PAPER = ToyExperiment.Settings.paper();
 

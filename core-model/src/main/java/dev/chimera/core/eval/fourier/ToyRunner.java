@@ -15,10 +15,9 @@ import java.util.function.Function;
  * Runs many {@link ToyExperiment} jobs, {@code threads} at a time. The model is far too small for
  * its matrix products to gain from several threads, so each job runs on one thread with its own
  * single-thread pool and kernels, and the parallelism is across jobs. Every job is seeded on its
- * own, so the results do not depend on the thread count, and with
- * {@link dev.chimera.core.kernel.ScalarKernels} they repeat bit for bit. The vector kernels' lane
- * reductions (reduceLanes) round differently before and after the JIT compiles them, so the first
- * jobs in a JVM can differ in the last bits, which hundreds of epochs of training amplify.
+ * own, so the results do not depend on the thread count and repeat bit for bit (the vector
+ * kernels compute the same bits before and after the JIT compiles them: see
+ * {@link dev.chimera.core.kernel.PortableMath}).
  */
 public final class ToyRunner {
     private ToyRunner() {
