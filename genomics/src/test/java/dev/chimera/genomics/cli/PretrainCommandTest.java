@@ -80,8 +80,18 @@ class PretrainCommandTest {
         assertFalse(exported.checkpoint().hasOptimizer());
         assertEquals(4, exported.steps());
         assertEquals(sha(Checkpoint.latest(out).get().resolve(Checkpoint.MODEL)).length(), 64);
-        assertTrue(exported.checkpoint().trainerState().info().get("pretrain.held_out_bits_per_base")
-                .matches("[12]\\.\\d{4}"));
+        String bits = exported.checkpoint().trainerState().info().get("pretrain.held_out_bits_per_base");
+        assertTrue(bits.matches("[12]\\.\\d{4}"), bits);
+        assertTrue(r.out().contains("\"bits_per_base\":" + bits), r.out());
+
+        // dna baseline --model: the same number beside the Markov rows, on the same split.
+        DnaCli.Run baseline = DnaCli.run("baseline", "--fasta", fasta.toString(), "--max-order", "3", "--no-compressors",
+                "--model", export.toString(), "--threads", "1");
+        assertEquals(0, baseline.code(), baseline.err());
+        assertTrue(baseline.out().contains("markov order 3"), baseline.out());
+        assertTrue(Pattern.compile("(?m)^chimera, step 4, T 32 +" + Pattern.quote(bits) + "$").matcher(baseline.out())
+                .find(), baseline.out());
+        assertFalse(baseline.err().contains("note:"), baseline.err());
     }
 
     @Test
