@@ -6,6 +6,7 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.decoder.Sampler;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.BadInputException;
@@ -37,8 +38,9 @@ import picocli.CommandLine.Option;
                     + "the prompt is not repeated in the records. The same model, settings and --seed give the same "
                     + "output."})
 public final class GenerateCommand implements Callable<Integer> {
-    /** Sequences stepped together; bounds the KV caches held at once. */
+    /** Most sequences stepped together, and the attention-cache bytes a group may hold. */
     private static final int GROUP = 16;
+    private static final long GROUP_CACHE_BYTES = 512L << 20;
     private static final int COLUMNS = 60;
 
     @CommandLine.Spec
@@ -105,8 +107,14 @@ public final class GenerateCommand implements Callable<Integer> {
             int vocab = decoder.config().head().vocabSize();
             Tensor first = Tensor.zeros(1, vocab);
             decoder.logits(first, hidden.slice(ids.length - 1, ids.length));
-            for (int g = 0; g < num; g += GROUP) {
-                int n = Math.min(GROUP, num - g);
+            int positions = promptTokens.length + length + 1;
+            if (positions > dna.context()) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, prompt, generated bases) exceed "
+                        + "the model's training context of %d%n", positions, dna.context());
+            }
+            int group = groupSize(decoder.config(), positions);
+            for (int g = 0; g < num; g += group) {
+                int n = Math.min(group, num - g);
                 byte[][] bases = generate(decoder, start, first, g, n);
                 for (int i = 0; i < n; i++) {
                     appendRecord(fasta, g + i + 1, dna.steps(), bases[i]);
@@ -121,6 +129,13 @@ public final class GenerateCommand implements Callable<Integer> {
             AtomicFiles.writeString(out, fasta.toString());
         }
         return 0;
+    }
+
+    /** Sequences per group: at most GROUP, fewer when their full-span attention caches would pass GROUP_CACHE_BYTES. */
+    private static int groupSize(ModelConfig c, int positions) {
+        long attention = c.layerMixers().chars().filter(ch -> ch == 'A').count();
+        long perSequence = attention * positions * 2L * c.kvHeads() * c.attnHeadDim() * Float.BYTES;
+        return (int) Math.max(1, Math.min(GROUP, perSequence == 0 ? GROUP : GROUP_CACHE_BYTES / perSequence));
     }
 
     /** The prompt's tokens; a character that is not a base, N, U or an IUPAC code is a one-line error. */

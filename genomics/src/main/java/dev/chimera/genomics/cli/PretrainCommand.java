@@ -146,7 +146,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--export", paramLabel = "DIR",
             description = "At the end, also save the final weights without optimizer state (a small DNA model "
-                    + "checkpoint for 'dna generate', 'dna baseline --model', the demo) into this new or empty directory.")
+                    + "checkpoint for 'dna generate', 'dna baseline --model', the demo) into this directory, which may "
+                    + "exist (e.g. with a README) but must hold no checkpoint.")
     Path export;
 
     @Option(names = "--json", description = "End with one JSON summary line on stdout.")
@@ -514,9 +515,13 @@ public final class PretrainCommand implements Callable<Integer> {
         if (Objects.equals(export.toAbsolutePath().normalize(), out.toAbsolutePath().normalize())) {
             throw usage("--export must differ from --out");
         }
-        if (Files.exists(export) && (!Files.isDirectory(export) || !isEmpty(export))) {
-            throw new BadInputException("--export " + export + " exists and is not an empty directory; nothing is "
-                    + "overwritten, choose a new one");
+        if (Files.exists(export) && !Files.isDirectory(export)) {
+            throw new BadInputException("--export " + export + " is a file, not a directory");
+        }
+        if (Files.exists(export.resolve(Checkpoint.LATEST)) || !Checkpoint.steps(export).isEmpty()
+                || Files.exists(export.resolve(Checkpoint.CONFIG))) {
+            throw new BadInputException("--export " + export + " already holds a checkpoint; nothing is overwritten, "
+                    + "choose another directory");
         }
     }
 

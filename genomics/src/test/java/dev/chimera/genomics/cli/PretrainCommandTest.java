@@ -61,7 +61,8 @@ class PretrainCommandTest {
     @Test
     void writesACheckpointThatOpensAsADnaModelAndReportsBitsPerBase() throws IOException {
         Path out = dir.resolve("run");
-        Path export = dir.resolve("export");
+        Path export = Files.createDirectories(dir.resolve("export"));
+        Files.writeString(export.resolve("README.md"), "how this model was trained\n");
         DnaCli.Run r = pretrain(out, 4, "--json", "--export", export.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(4, losses(r.err()).size(), r.err());
@@ -151,6 +152,10 @@ class PretrainCommandTest {
         DnaCli.Run notEmpty = pretrain(other, 2);
         assertEquals(1, notEmpty.code());
         assertTrue(notEmpty.err().contains("is not empty"), notEmpty.err());
+        DnaCli.Run export = pretrain(dir.resolve("new"), 2, "--export", out.toString() + "/" + Checkpoint.stepName(2));
+        assertEquals(1, export.code());
+        assertTrue(export.err().contains("already holds a checkpoint"), export.err());
+        assertFalse(Files.exists(dir.resolve("new")), "refused before training");
         DnaCli.Run nothing = pretrain(dir.resolve("new"), 2, "--resume");
         assertEquals(1, nothing.code());
         assertTrue(nothing.err().contains("holds no run to resume"), nothing.err());
