@@ -1,19 +1,26 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.CompressionBaseline;
+import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.GenomeCache;
+import dev.chimera.genomics.HeldOutScore;
 import dev.chimera.genomics.Holdout;
 import dev.chimera.genomics.MarkovBaseline;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -68,6 +75,15 @@ public final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--no-compressors", description = "Skip the gzip and xz baselines (xz takes the longest).")
     boolean noCompressors;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Also score a DNA model trained by 'chimera dna pretrain' (a run, --export or step directory) "
+                    + "on the same held-out bases: consecutive windows of its training context T, each BOS + T-1 bases, "
+                    + "every base predicted from the bases before it in its window.")
+    Path model;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Compute threads for --model (default: all cores).")
+    Integer threads;
+
     @Option(names = "--json", description = "One JSON object per line: the data, each row, the best.")
     boolean json;
 
@@ -81,6 +97,10 @@ public final class BaselineCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null, "");
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(onInvalid);
 
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+        }
+        DnaModel dnaModel = openModel();
         long t0 = System.nanoTime();
         TrainEvalSplit data = load(tokenizer, progress);
         if (tokenizer.invalidCount() > 0) {
@@ -107,8 +127,9 @@ public final class BaselineCommand implements Callable<Integer> {
         for (int k = 0; k <= order; k++) {
             rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
         }
-        // --model DIR (a trained Chimera checkpoint, to come) adds its row here: bits per base on the same
-        // TrainEvalSplit's eval parts, each predicted from the tokens before it.
+        if (dnaModel != null) {
+            rows.add(modelRow(dnaModel, data, progress));
+        }
         if (!noCompressors) {
             rows.addAll(compressors(data, progress));
         }
@@ -120,6 +141,43 @@ public final class BaselineCommand implements Callable<Integer> {
         }
         print(out, data, score, rows, best, order);
         return 0;
+    }
+
+    private DnaModel openModel() {
+        if (model == null) {
+            return null;
+        }
+        try {
+            return DnaModel.open(model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--model " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The model's bits per base on the eval parts ({@link HeldOutScore}), with a note if it was trained on another split. */
+    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress) {
+        Map<String, String> info = m.checkpoint().trainerState().info();
+        String trainBases = info.get(PretrainCommand.PREFIX + "train_bases");
+        String evalBases = info.get(PretrainCommand.PREFIX + "eval_bases");
+        if (!Long.toString(data.trainBases()).equals(trainBases) || !Long.toString(data.evalBases()).equals(evalBases)) {
+            progress.note("note: " + model + " was trained on a split of " + trainBases + " train and " + evalBases
+                    + " held-out bases, this one has " + data.trainBases() + " and " + data.evalBases()
+                    + "; its row is comparable only if it never trained on these held-out bases");
+        }
+        int t = m.context();
+        int rows = Math.max(1, 8192 / t);
+        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        HeldOutScore.Result r;
+        try (ComputePool pool = new ComputePool(threadCount)) {
+            Decoder decoder = m.decoder(t, pool);
+            Progress.Step step = progress.step("scoring with the model", data.evalBases(), "bases");
+            r = new HeldOutScore(decoder, t, rows).heldOut(data, step::update);
+            step.done();
+        } catch (IOException e) {
+            throw new UncheckedIOException("--model " + model + ": " + e.getMessage(), e);
+        }
+        return new Row(String.format(Locale.ROOT, "chimera, step %d, T %d", m.steps(), t), "chimera", -1,
+                "windows of " + t, r.bitsPerBase());
     }
 
     private TrainEvalSplit load(NucleotideTokenizer tokenizer, Progress progress) {
@@ -251,6 +309,8 @@ public final class BaselineCommand implements Callable<Integer> {
                 JsonObject o = new JsonObject().put("op", "dna-baseline").put("model", r.model());
                 if (r.order() >= 0) {
                     o.put("order", r.order());
+                } else if (r.model().equals("chimera")) {
+                    o.put("dir", model.toString()).put("mode", r.mode());
                 } else {
                     o.put("mode", r.mode());
                 }
@@ -265,9 +325,16 @@ public final class BaselineCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "eval     %,d bases (%,d scored, %,d N not scored by the Markov models)%n",
                     data.evalBases(), score.bases(), score.skipped());
             out.println();
-            out.printf(Locale.ROOT, "%-26s %10s%n", "model", "bits/base");
+            int width = 26;
             for (Row r : rows) {
-                out.printf(Locale.ROOT, "%-26s %10.4f%n", r.name(), r.bitsPerBase());
+                width = Math.max(width, r.name().length());
+            }
+            out.printf(Locale.ROOT, "%-" + width + "s %10s%n", "model", "bits/base");
+            for (Row r : rows) {
+                out.printf(Locale.ROOT, "%-" + width + "s %10.4f%n", r.name(), r.bitsPerBase());
+            }
+            if (model != null) {
+                out.println("chimera: " + model);
             }
             out.println();
             out.printf(Locale.ROOT, "best: %s, %.4f bits/base%n", best.name(), best.bitsPerBase());

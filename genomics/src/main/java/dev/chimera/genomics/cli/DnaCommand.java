@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code chimera dna ...}: the genomics batch commands. */
 @Command(name = "dna",
         mixinStandardHelpOptions = true,
-        description = "DNA: baselines, and (as they arrive) pretraining, scoring and embedding of FASTA/FASTQ files.",
-        subcommands = {BaselineCommand.class})
+        description = "DNA: baselines, pretraining and generation, and (as they arrive) scoring and embedding of FASTA/FASTQ files.",
+        subcommands = {BaselineCommand.class, PretrainCommand.class, GenerateCommand.class})
 public final class DnaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,202 @@
+package dev.chimera.genomics.cli;
+
+import dev.chimera.core.checkpoint.AtomicFiles;
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.decoder.DecoderState;
+import dev.chimera.core.decoder.Inputs;
+import dev.chimera.core.decoder.Sampler;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import dev.chimera.core.tensor.Tensor;
+import dev.chimera.core.train.Seeds;
+import dev.chimera.genomics.BadInputException;
+import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.NucleotideTokenizer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code chimera dna generate}: samples new sequences from a DNA language model, continuing
+ * {@code BOS + prompt} through the recurrent inference path (one prefill of the prompt, then one
+ * batched {@link Decoder#step} per base for all sequences of a group), written as FASTA.
+ */
+@Command(name = "generate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Generates DNA from a model trained by 'chimera dna pretrain': each sequence continues BOS + --prompt by "
+                    + "--length bases, each drawn from the model's distribution over A, C, G, T (other ids never "
+                    + "drawn) after temperature and top-k filtering.",
+            "Output: FASTA, 60 bases a line, records generated_1 .. generated_n whose header lines give the settings; "
+                    + "the prompt is not repeated in the records. The same model, settings and --seed give the same "
+                    + "output."})
+public final class GenerateCommand implements Callable<Integer> {
+    /** Most sequences stepped together, and the attention-cache bytes a group may hold. */
+    private static final int GROUP = 16;
+    private static final long GROUP_CACHE_BYTES = 512L << 20;
+    private static final int COLUMNS = 60;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "A DNA model: a 'dna pretrain' run or --export directory, or one of its step directories.")
+    Path model;
+
+    @Option(names = "--length", required = true, paramLabel = "N", description = "Bases to generate per sequence.")
+    int length;
+
+    @Option(names = "--prompt", paramLabel = "SEQ", defaultValue = "",
+            description = "Bases the sequences continue (A C G T N, IUPAC codes read as N; default: none).")
+    String prompt;
+
+    @Option(names = "--num", paramLabel = "n", defaultValue = "1", description = "Sequences (default: ${DEFAULT-VALUE}).")
+    int num;
+
+    @Option(names = "--temperature", paramLabel = "t", defaultValue = "1.0",
+            description = "Softmax temperature, > 0 (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-k", paramLabel = "k", defaultValue = "0",
+            description = "Draw among the k most likely bases, 1..4; 0 keeps all (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--seed", paramLabel = "s", defaultValue = "1", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the FASTA here (atomically) instead of stdout.")
+    Path out;
+
+    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Override
+    public Integer call() throws IOException {
+        if (length < 1 || num < 1) {
+            throw usage("--length and --num must be >= 1, got " + length + ", " + num);
+        }
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw usage("--temperature must be finite and > 0, got " + temperature);
+        }
+        if (topK < 0 || topK > 4) {
+            throw usage("--top-k must be in 0..4 (0 keeps all four bases), got " + topK);
+        }
+        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (threadCount < 1) {
+            throw usage("--threads must be >= 1, got " + threadCount);
+        }
+        byte[] promptTokens = encodePrompt();
+        DnaModel dna = DnaModel.open(model);
+        StringBuilder fasta = new StringBuilder();
+        try (ComputePool pool = new ComputePool(threadCount)) {
+            Decoder decoder = dna.decoder(promptTokens.length + length + 1, pool);
+            int[] ids = new int[promptTokens.length + 1];
+            ids[0] = NucleotideTokenizer.BOS;
+            for (int i = 0; i < promptTokens.length; i++) {
+                ids[i + 1] = promptTokens[i];
+            }
+            DecoderState start = decoder.newState();
+            Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (P + 1, d)
+            int vocab = decoder.config().head().vocabSize();
+            Tensor first = Tensor.zeros(1, vocab);
+            decoder.logits(first, hidden.slice(ids.length - 1, ids.length));
+            int positions = promptTokens.length + length + 1;
+            if (positions > dna.context()) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, prompt, generated bases) exceed "
+                        + "the model's training context of %d%n", positions, dna.context());
+            }
+            int group = groupSize(decoder.config(), positions);
+            for (int g = 0; g < num; g += group) {
+                int n = Math.min(group, num - g);
+                byte[][] bases = generate(decoder, start, first, g, n);
+                for (int i = 0; i < n; i++) {
+                    appendRecord(fasta, g + i + 1, dna.steps(), bases[i]);
+                }
+            }
+        }
+        if (out == null) {
+            PrintWriter stdout = spec.commandLine().getOut();
+            stdout.print(fasta);
+            stdout.flush();
+        } else {
+            AtomicFiles.writeString(out, fasta.toString());
+        }
+        return 0;
+    }
+
+    /** Sequences per group: at most GROUP, fewer when their full-span attention caches would pass GROUP_CACHE_BYTES. */
+    private static int groupSize(ModelConfig c, int positions) {
+        long attention = c.layerMixers().chars().filter(ch -> ch == 'A').count();
+        long perSequence = attention * positions * 2L * c.kvHeads() * c.attnHeadDim() * Float.BYTES;
+        return (int) Math.max(1, Math.min(GROUP, perSequence == 0 ? GROUP : GROUP_CACHE_BYTES / perSequence));
+    }
+
+    /** The prompt's tokens; a character that is not a base, N, U or an IUPAC code is a one-line error. */
+    private byte[] encodePrompt() {
+        byte[] out = new byte[prompt.length()];
+        for (int i = 0; i < prompt.length(); i++) {
+            char c = prompt.charAt(i);
+            int code = c < 128 ? NucleotideTokenizer.code((byte) c) : -1;
+            if (code < 0) {
+                throw new BadInputException("--prompt: invalid character '" + c + "' at position " + (i + 1)
+                        + " (expected A C G T U N or an IUPAC code)");
+            }
+            out[i] = (byte) code;
+        }
+        return out;
+    }
+
+    /** Sequences first..first+n-1, each with its own sampler seeded from (--seed, its number). */
+    private byte[][] generate(Decoder decoder, DecoderState start, Tensor firstLogits, int first, int n) {
+        DecoderState[] states = new DecoderState[n];
+        Sampler[] samplers = new Sampler[n];
+        int vocab = firstLogits.dim(1);
+        Tensor logits = Tensor.zeros(n, vocab);
+        for (int i = 0; i < n; i++) {
+            states[i] = start.copy();
+            samplers[i] = new Sampler(temperature, topK, 1.0, Seeds.stream(seed, first + i).nextLong());
+            logits.select(i).copyFrom(firstLogits.select(0));
+        }
+        byte[][] out = new byte[n][length];
+        int[] next = new int[n];
+        Tensor baseLogits = Tensor.zeros(4);
+        for (int pos = 0; pos < length; pos++) {
+            for (int i = 0; i < n; i++) {
+                for (int b = 0; b < 4; b++) {
+                    baseLogits.set(logits.get(i, b), b);
+                }
+                next[i] = samplers[i].sampleToken(baseLogits);
+                out[i][pos] = (byte) next[i];
+            }
+            if (pos + 1 < length) {
+                Tensor h = decoder.step(states, Inputs.tokens(next.clone(), n, 1));  // (n, d)
+                decoder.logits(logits, h);
+            }
+        }
+        return out;
+    }
+
+    private void appendRecord(StringBuilder fasta, int number, long modelStep, byte[] bases) {
+        String shownPrompt = prompt.isEmpty() || prompt.length() > COLUMNS ? ""
+                : " prompt=" + prompt.toUpperCase(Locale.ROOT);
+        fasta.append(String.format(Locale.ROOT, ">generated_%d model=%s step=%d length=%d prompt_length=%d%s"
+                + " temperature=%s top_k=%d seed=%d\n", number, model, modelStep, length, prompt.length(), shownPrompt,
+                temperature, topK, seed));
+        byte[] letters = NucleotideTokenizer.letters(bases, 0, bases.length);
+        for (int a = 0; a < letters.length; a += COLUMNS) {
+            fasta.append(new String(letters, a, Math.min(COLUMNS, letters.length - a), StandardCharsets.US_ASCII))
+                    .append('\n');
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
