@@ -32,6 +32,38 @@ final class DnaCli {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /**
+     * Runs {@code dna ...} in a new JVM (cold JIT, nothing shared with this one) with this JVM's
+     * class path and module/opens flags.
+     */
+    static Run runInNewJvm(String... args) throws java.io.IOException, InterruptedException {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("--add-") || flag.startsWith("-Djdk.incubator")) {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(DnaMain.class.getName());
+        command.addAll(java.util.List.of(args));
+        java.nio.file.Path out = java.nio.file.Files.createTempFile("dna", ".out");
+        java.nio.file.Path err = java.nio.file.Files.createTempFile("dna", ".err");
+        try {
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("dna " + String.join(" ", args) + " did not finish in 300 s");
+            }
+            return new Run(p.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+        } finally {
+            java.nio.file.Files.deleteIfExists(out);
+            java.nio.file.Files.deleteIfExists(err);
+        }
+    }
+
     /** A FASTA record body: random bases with some local structure, 70 a line. */
     static String dna(Random rnd, int n) {
         StringBuilder sb = new StringBuilder();

@@ -95,17 +95,22 @@ class PretrainCommandTest {
         assertFalse(baseline.err().contains("note:"), baseline.err());
     }
 
+    /** The two pieces each run in a new JVM: no JIT state or memory is shared with the uninterrupted run. */
     @Test
-    void resumingAfterNStepsRepeatsTheUninterrupted2NStepRunBitForBit() throws IOException {
+    void resumingAfterNStepsRepeatsTheUninterrupted2NStepRunBitForBit() throws Exception {
         Path whole = dir.resolve("whole");
         Path pieces = dir.resolve("pieces");
         DnaCli.Run a = pretrain(whole, 6, "--json");
         assertEquals(0, a.code(), a.err());
-        DnaCli.Run first = pretrain(pieces, 6, "--stop-at", "3");
+        List<String> firstArgs = new ArrayList<>(List.of("pretrain", "--fasta", fasta.toString(), "--config", "tiny",
+                "--steps", "6", "--context", "32", "--batch", "2", "--eval-every", "2", "--eval-batches", "2",
+                "--log-every", "1", "--threads", "1", "--seed", "4", "--out", pieces.toString(), "--stop-at", "3"));
+        DnaCli.Run first = DnaCli.runInNewJvm(firstArgs.toArray(new String[0]));
         assertEquals(0, first.code(), first.err());
         assertEquals(3, DnaModel.open(pieces).steps());
         // Only --out and --resume: every setting comes from the checkpoint.
-        DnaCli.Run second = DnaCli.run("pretrain", "--out", pieces.toString(), "--resume", "--threads", "1", "--json");
+        DnaCli.Run second = DnaCli.runInNewJvm("pretrain", "--out", pieces.toString(), "--resume", "--threads", "1",
+                "--json");
         assertEquals(0, second.code(), second.err());
         assertTrue(second.err().contains("resuming " + pieces + " from step 3 of 6"), second.err());
 
