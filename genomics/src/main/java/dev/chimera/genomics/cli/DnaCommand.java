@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dna",
         mixinStandardHelpOptions = true,
         description = "DNA: baselines, and (as they arrive) pretraining, scoring and embedding of FASTA/FASTQ files.",
-        subcommands = {BaselineCommand.class})
+        subcommands = {BaselineCommand.class, ScoreCommand.class, EmbedCommand.class})
 public final class DnaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
