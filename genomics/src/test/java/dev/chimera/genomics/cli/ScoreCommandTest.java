@@ -16,7 +16,6 @@ import dev.chimera.genomics.TinyDnaModel;
 import dev.chimera.genomics.cli.CommandRunner.Run;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -327,55 +326,6 @@ class ScoreCommandTest {
         return Files.writeString(dir.resolve("big.fa"), sb.toString());
     }
 
-    /** Runs the command in a child JVM and kills it (SIGKILL) once its journal holds {@code records} records. */
-    private static void runAndKill(List<String> args, Path journal, int records) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("--add") || a.startsWith("-Djdk.incubator") || a.startsWith("-XX:+Use")) {
-                cmd.add(a);
-            }
-        }
-        cmd.add("-Xmx512m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(DnaMain.class.getName());
-        cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        try {
-            while (System.nanoTime() < deadline) {
-                assertTrue(p.isAlive(), "the child finished (exit " + (p.isAlive() ? "" : p.exitValue())
-                        + ") before it could be killed; make the input bigger");
-                if (Files.exists(journal) && completed(journal) >= records) {
-                    p.destroyForcibly();
-                    p.waitFor();
-                    return;
-                }
-                Thread.sleep(10);
-            }
-            throw new AssertionError("the child did not complete " + records + " records in 120 s");
-        } finally {
-            p.destroyForcibly();
-        }
-    }
-
-    private static int completed(Path journal) throws IOException {
-        int[] n = {0};
-        RunJournal.replay(journal, new RunJournal.Visitor() {
-            @Override
-            public void part(byte type, byte[] payload) {
-            }
-
-            @Override
-            public void record(byte type, long index, String id, byte[] payload) {
-                n[0]++;
-            }
-        });
-        return n[0];
-    }
-
     /**
      * The uninterrupted run, then a run killed part-way (SIGKILL) whose journal is resumed as the
      * kill left it, and cut at several places (a torn last frame, right after the last complete
@@ -402,14 +352,14 @@ class ScoreCommandTest {
         Path journal = RunJournal.pathFor(out.toAbsolutePath());
         List<String> runArgs = new ArrayList<>(args);
         runArgs.set(2, out.toString());
-        runAndKill(runArgs, journal, 3);
+        Interruptions.runAndKill(runArgs, journal, 3);
         assertFalse(Files.exists(out), "no output while the run is incomplete");
         byte[] killed = Files.readAllBytes(journal);
 
         List<byte[]> variants = new ArrayList<>();
         variants.add(killed);
         variants.add(Arrays.copyOf(killed, killed.length - 5)); // a torn last frame
-        int lastRecordEnd = lastRecordEnd(journal);
+        int lastRecordEnd = Interruptions.lastRecordEnd(journal);
         variants.add(Arrays.copyOf(killed, lastRecordEnd));      // exactly at a record's end
         variants.add(Arrays.copyOf(killed, lastRecordEnd - 3));   // inside the last complete record's frame
         variants.add(Arrays.copyOf(killed, lastRecordEnd + 7));   // a few bytes of what followed it
@@ -431,25 +381,5 @@ class ScoreCommandTest {
             }
             Files.delete(out);
         }
-    }
-
-    /** The byte offset where the journal's last complete record frame ends, by walking its frames (see RunJournal). */
-    private static int lastRecordEnd(Path journal) throws IOException {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(journal));
-        int at = 8;
-        int end = -1;
-        while (at + 4 <= b.limit()) {
-            int n = b.getInt(at);
-            int next = at + 4 + n + 4;
-            if (n < 1 || next > b.limit()) {
-                break;
-            }
-            if ((b.get(at + 4) & 0x80) != 0) {
-                end = next;
-            }
-            at = next;
-        }
-        assertTrue(end > 0, "the journal holds a complete record");
-        return end;
     }
 }
