@@ -39,10 +39,14 @@ final class BenchScoreCommand implements Callable<Integer> {
     @Mixin
     ConfigOption config;
 
-    @Option(names = "--span", defaultValue = "window:4096", paramLabel = "SPAN",
-            description = "Attention span for the short and long records, as dna score's default --span context gives "
-                    + "for a model trained on 4096-position windows (default: ${DEFAULT-VALUE}).")
-    String span;
+    @Option(names = "--span", defaultValue = "window:1024,window:4096", split = ",", paramLabel = "SPAN",
+            description = {"Attention spans for the short and long records, each measured in turn: what dna score's "
+                    + "default --span context gives for a model trained on windows of 1024 or 4096 positions "
+                    + "(default: ${DEFAULT-VALUE}).",
+                    "A long record's positions attend to W keys each, a short record's to about half its length, so "
+                            + "for W much longer than the short records the long record does more attention work per "
+                            + "base."})
+    List<String> spans;
 
     @Option(names = "--short", defaultValue = "1000", paramLabel = "BP", description = "Short record length (default: ${DEFAULT-VALUE}).")
     int shortLength;
@@ -82,22 +86,24 @@ final class BenchScoreCommand implements Callable<Integer> {
                     + "%,d MiB%n", config.config, threads, chunk, Runtime.getRuntime().maxMemory() >> 20);
         }
         try (ComputePool pool = new ComputePool(threads)) {
-            Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
-            // Warm-up: compile the kernels before anything is timed.
-            measure(windowed, bases(1, Math.min(4 * chunk, 20_000)), 1);
-            Result small = measure(windowed, bases(2, shortLength), shortRecords);
-            Result large = measure(windowed, bases(3, longLength), 1);
-            report(out, "short", span, shortLength, shortRecords, small, threads);
-            report(out, "long", span, longLength, 1, large, threads);
-            double ratio = large.secondsPerBase() / small.secondsPerBase();
-            if (run.json) {
-                out.println(new JsonLine().put("op", "score").put("config", config.config).put("compare", "long/short")
-                        .put("per_base_cost_ratio", ratio, 3));
-            } else {
-                out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records: %.3f%n", longLength, shortLength,
-                        ratio);
+            for (String span : spans) {
+                Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
+                // Warm-up: compile the kernels before anything is timed.
+                measure(windowed, bases(1, Math.min(4 * chunk, 20_000)), 1);
+                Result small = measure(windowed, bases(2, shortLength), shortRecords);
+                Result large = measure(windowed, bases(3, longLength), 1);
+                report(out, "short", span, shortLength, shortRecords, small, threads);
+                report(out, "long", span, longLength, 1, large, threads);
+                double ratio = large.secondsPerBase() / small.secondsPerBase();
+                if (run.json) {
+                    out.println(new JsonLine().put("op", "score").put("config", config.config).put("span", span)
+                            .put("compare", "long/short").put("per_base_cost_ratio", ratio, 3));
+                } else {
+                    out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records, span %s: %.3f%n",
+                            longLength, shortLength, span, ratio);
+                }
+                out.flush();
             }
-            out.flush();
             if (fullLength > 0) {
                 Decoder full = decoder(ConfigOption.withSpan(base, "full"), fullLength, pool);
                 Result r = measure(full, bases(4, fullLength), 1);

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +50,13 @@ public final class RunJournal implements Closeable {
 
     private final Path file;
     private final FileChannel channel;
-    private final List<String> completed;
+    /** 64-bit fingerprints of the completed records' ids (8 bytes a record, however long the ids). */
+    private final Fingerprints completed;
     private final long dropped;
     private long lastSync = System.nanoTime();
     private boolean closed;
 
-    private RunJournal(Path file, FileChannel channel, List<String> completed, long dropped) {
+    private RunJournal(Path file, FileChannel channel, Fingerprints completed, long dropped) {
         this.file = file;
         this.channel = channel;
         this.completed = completed;
@@ -76,7 +76,7 @@ public final class RunJournal implements Closeable {
         } catch (FileAlreadyExistsException e) {
             throw new BadInputException(file + ": a journal is already there (an interrupted run?)", e);
         }
-        RunJournal j = new RunJournal(file, ch, new ArrayList<>(), 0);
+        RunJournal j = new RunJournal(file, ch, new Fingerprints(), 0);
         try {
             writeFully(ch, ByteBuffer.wrap(MAGIC));
             j.frame(SETTINGS, encode(settings));
@@ -115,9 +115,17 @@ public final class RunJournal implements Closeable {
         return new RunJournal(file, ch, scan.ids, size - scan.committedEnd);
     }
 
-    /** Ids of the completed records, in input order (record i at index i). */
-    public List<String> completedIds() {
-        return Collections.unmodifiableList(completed);
+    /** Records completed, in input order: records 0 .. completed() - 1. */
+    public long completed() {
+        return completed.size;
+    }
+
+    /** Whether completed record {@code index} had the id {@code id} (compared by a 64-bit fingerprint). */
+    public boolean completedWithId(long index, String id) {
+        if (index < 0 || index >= completed.size) {
+            throw new IndexOutOfBoundsException("record " + index + " of " + completed.size + " completed");
+        }
+        return completed.values[(int) index] == fingerprint(id);
     }
 
     /** Bytes after the last complete record that {@link #resume} cut off. */
@@ -137,19 +145,18 @@ public final class RunJournal implements Closeable {
 
     /**
      * Appends the frame that completes record {@code index}, which must be the next one
-     * ({@code completedIds().size()}); forces the file to disk if a second has passed since it
-     * last was.
+     * ({@link #completed()}); forces the file to disk if a second has passed since it last was.
      */
     public void appendRecord(byte type, long index, String id, byte[] payload) throws IOException {
         checkType(type);
-        if (index != completed.size()) {
-            throw new IllegalStateException("record " + index + " completed after " + completed.size() + " records");
+        if (index != completed.size) {
+            throw new IllegalStateException("record " + index + " completed after " + completed.size + " records");
         }
         byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
         ByteBuffer body = ByteBuffer.allocate(8 + 4 + idBytes.length + payload.length);
         body.putLong(index).putInt(idBytes.length).put(idBytes).put(payload);
         frame((byte) (type | RECORD_FLAG), body.array());
-        completed.add(id);
+        completed.add(fingerprint(id));
         if (System.nanoTime() - lastSync >= SYNC_NANOS) {
             sync();
         }
@@ -227,7 +234,7 @@ public final class RunJournal implements Closeable {
     /** The result of reading a journal: settings, completed ids, where the last complete record ends. */
     private static final class Scan {
         Map<String, String> settings;
-        final List<String> ids = new ArrayList<>();
+        final Fingerprints ids = new Fingerprints();
         long committedEnd;
     }
 
@@ -273,7 +280,7 @@ public final class RunJournal implements Closeable {
                 ByteBuffer b = ByteBuffer.wrap(body, 1, body.length - 1);
                 long index = b.getLong();
                 int idLength = b.getInt();
-                if (index != scan.ids.size() || idLength < 0 || idLength > b.remaining()) {
+                if (index != scan.ids.size || idLength < 0 || idLength > b.remaining()) {
                     break; // not the next record: written by something else, or corrupt; cut here
                 }
                 String id = new String(body, b.position(), idLength, StandardCharsets.UTF_8);
@@ -282,7 +289,7 @@ public final class RunJournal implements Closeable {
                 if (visitor != null) {
                     visitor.record((byte) (type & ~RECORD_FLAG), index, id, payload);
                 }
-                scan.ids.add(id);
+                scan.ids.add(fingerprint(id));
                 scan.committedEnd = offset;
             }
         }
@@ -304,6 +311,31 @@ public final class RunJournal implements Closeable {
             return (int) c.getValue() == crc ? body : null;
         } catch (EOFException e) {
             return null;
+        }
+    }
+
+    /** FNV-1a, 64-bit, of the id's UTF-8 bytes. */
+    static long fingerprint(String id) {
+        long h = 0xcbf29ce484222325L;
+        for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /** A growable array of longs. */
+    private static final class Fingerprints {
+        long[] values = new long[16];
+        int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                if (size == Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("a journal holds at most " + size + " records");
+                }
+                values = java.util.Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8, 2L * size));
+            }
+            values[size++] = v;
         }
     }
 

@@ -166,8 +166,7 @@ final class BatchRun {
         // 2. Compute the records not in the journal.
         RunJournal journal = journalExists ? RunJournal.resume(journalPath, settings)
                 : RunJournal.create(journalPath, settings);
-        List<String> done = journal.completedIds();
-        long resumed = done.size();
+        long resumed = journal.completed();
         BatchProgress progress = new BatchProgress(err, System.console() != null, what, unit, totals[0], totals[2]);
         try {
             if (resumed > totals[0]) {
@@ -185,10 +184,9 @@ final class BatchRun {
                 while (source.hasNext()) {
                     SequenceRecord r = source.next();
                     if (index < resumed) {
-                        if (!r.id().equals(done.get((int) index))) {
+                        if (!journal.completedWithId(index, r.id())) {
                             throw new BadInputException(r.where() + ": the interrupted run's record " + (index + 1)
-                                    + " was '" + done.get((int) index) + "'; the input changed, delete "
-                                    + journalPath + " to start again");
+                                    + " had another id; the input changed, delete " + journalPath + " to start again");
                         }
                         resumedUnits += work.units(tokenizer.encode(r).length);
                         if (index + 1 == resumed) {
