@@ -55,7 +55,8 @@ final class BenchScoreCommand implements Callable<Integer> {
             description = "Short records scored (default: ${DEFAULT-VALUE}).")
     int shortRecords;
 
-    @Option(names = "--long", defaultValue = "1000000", paramLabel = "BP", description = "Long record length (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--long", defaultValue = "1000000", paramLabel = "BP",
+            description = "Long record length; 0 skips the short/long comparison (default: ${DEFAULT-VALUE}).")
     int longLength;
 
     @Option(names = "--full", defaultValue = "131072", paramLabel = "BP",
@@ -76,8 +77,8 @@ final class BenchScoreCommand implements Callable<Integer> {
                 || base.head().vocabSize() < 5) {
             throw new Chimera.UserError("bench score needs a token model with a softmax head over at least 5 ids");
         }
-        if (shortLength < 1 || shortRecords < 1 || longLength < 1 || fullLength < 0 || chunk < 1) {
-            throw new Chimera.UserError("--short, --short-records, --long and --chunk must be >= 1, --full >= 0");
+        if (shortLength < 1 || shortRecords < 1 || longLength < 0 || fullLength < 0 || chunk < 1) {
+            throw new Chimera.UserError("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
         }
         int threads = run.threads();
         PrintWriter out = spec.commandLine().getOut();
@@ -86,20 +87,25 @@ final class BenchScoreCommand implements Callable<Integer> {
                     + "%,d MiB%n", config.config, threads, chunk, Runtime.getRuntime().maxMemory() >> 20);
         }
         try (ComputePool pool = new ComputePool(threads)) {
-            for (String span : spans) {
+            for (String span : longLength == 0 ? List.<String>of() : spans) {
                 Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
                 // Warm-up: compile the kernels before anything is timed.
                 measure(windowed, bases(1, Math.min(4 * chunk, 20_000)), 1);
-                Result small = measure(windowed, bases(2, shortLength), shortRecords);
+                // Short records before and after the long one, so that a change of the machine's load
+                // during the long run shows (this machine is shared) and the ratio uses their mean.
+                Result before = measure(windowed, bases(2, shortLength), shortRecords);
+                report(out, "short", span, shortLength, shortRecords, before, threads);
                 Result large = measure(windowed, bases(3, longLength), 1);
-                report(out, "short", span, shortLength, shortRecords, small, threads);
                 report(out, "long", span, longLength, 1, large, threads);
-                double ratio = large.secondsPerBase() / small.secondsPerBase();
+                Result after = measure(windowed, bases(2, shortLength), shortRecords);
+                report(out, "short", span, shortLength, shortRecords, after, threads);
+                double ratio = large.secondsPerBase() / ((before.secondsPerBase() + after.secondsPerBase()) / 2);
                 if (run.json) {
                     out.println(new JsonLine().put("op", "score").put("config", config.config).put("span", span)
                             .put("compare", "long/short").put("per_base_cost_ratio", ratio, 3));
                 } else {
-                    out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records, span %s: %.3f%n",
+                    out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records (mean of before and "
+                            + "after), span %s: %.3f%n",
                             longLength, shortLength, span, ratio);
                 }
                 out.flush();
