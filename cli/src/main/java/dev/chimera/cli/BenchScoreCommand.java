@@ -89,8 +89,9 @@ final class BenchScoreCommand implements Callable<Integer> {
         try (ComputePool pool = new ComputePool(threads)) {
             for (String span : longLength == 0 ? List.<String>of() : spans) {
                 Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
-                // Warm-up: compile the kernels before anything is timed.
-                measure(windowed, bases(1, Math.min(4 * chunk, 20_000)), 1);
+                // Warm-up: compile the kernels (long and short paths) before anything is timed.
+                measure(windowed, bases(1, 3 * chunk), 1);
+                measure(windowed, bases(5, shortLength), Math.max(1, shortRecords / 10));
                 // Short records before and after the long one, so that a change of the machine's load
                 // during the long run shows (this machine is shared) and the ratio uses their mean.
                 Result before = measure(windowed, bases(2, shortLength), shortRecords);

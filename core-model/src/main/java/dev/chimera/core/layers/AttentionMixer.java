@@ -63,10 +63,6 @@ public final class AttentionMixer implements Mixer {
         this.continued = new ContinuedAttention(attention, pool);
     }
 
-    public Span span() {
-        return span;
-    }
-
     @Override
     public void bind(Parameters p) {
         wq.bind(p);
