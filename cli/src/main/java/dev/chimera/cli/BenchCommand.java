@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints its figures and a reference measured in the same run.",
         subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class, BenchStepCommand.class,
-                BenchLongCommand.class})
+                BenchLongCommand.class, BenchScoreCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

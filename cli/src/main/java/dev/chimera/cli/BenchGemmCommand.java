@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.kernel.Kernels;

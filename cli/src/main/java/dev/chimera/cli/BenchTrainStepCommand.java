@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.decoder.ModelFlops;

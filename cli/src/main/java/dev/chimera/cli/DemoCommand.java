@@ -1,21 +1,28 @@
 package dev.chimera.cli;
 
-import dev.chimera.core.decoder.Decoder;
-import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.GenomeCache;
-import dev.chimera.genomics.HeldOutScore;
 import dev.chimera.genomics.Holdout;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.ShippedModels;
 import dev.chimera.genomics.TrainEvalSplit;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -87,24 +94,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "   (%.0f s)%n%n", (System.nanoTime() - t1) / 1e9);
 
-        long t2 = System.nanoTime();
-        regions(out, model, data, threadCount);
-        out.printf(Locale.ROOT, "   (%.0f s)%n%n", (System.nanoTime() - t2) / 1e9);
-
-        out.println("4. generated DNA (chimera dna generate --model " + modelDir + " --length 240 --num 2 --seed 1):");
-        out.flush();
-        StringWriter generated = new StringWriter();
-        code = dna(new PrintWriter(generated, true), err, "generate", "--model", modelDir.toString(), "--length", "240",
-                "--num", "2", "--seed", "1", "--threads", Integer.toString(threadCount));
+        Path work = Files.createTempDirectory("chimera-demo");
+        try {
+            code = scoreGenerateEmbed(out, err, modelDir, data, work, threadCount);
+        } finally {
+            deleteTree(work);
+        }
         if (code != 0) {
             return code;
         }
-        out.print(generated);
-        out.printf(Locale.ROOT, "   GC content: generated %.1f%%, held-out genome %.1f%%%n%n",
-                100 * gc(generated.toString().lines().filter(l -> !l.startsWith(">")).reduce("", String::concat)),
-                100 * gc(heldOutLetters(data)));
-
-        out.println("5. embed: 'chimera dna embed' is not in this build yet");  // EMBED: the lead wires dna embed here
         out.println();
         out.printf(Locale.ROOT, "demo finished in %.0f s%n", (System.nanoTime() - t0) / 1e9);
         out.flush();
@@ -122,13 +120,66 @@ final class DemoCommand implements Callable<Integer> {
         return cl.execute(full);
     }
 
-    /** Held-out regions and the same regions shuffled: the model finds structure only in the real ones. */
-    private static void regions(PrintWriter out, DnaModel model, TrainEvalSplit data, int threads) throws IOException {
+    /** Steps 3-5: {@code dna score}, {@code dna generate} and {@code dna embed} on held-out regions; the exit code. */
+    private static int scoreGenerateEmbed(PrintWriter out, PrintWriter err, Path modelDir, TrainEvalSplit data, Path work,
+                                          int threads) throws IOException {
+        Path regions = writeRegions(work.resolve("held-out-regions.fa"), data);
+        Path scores = work.resolve("scores.tsv");
+        long t = System.nanoTime();
+        out.println("3. held-out regions, their reverse complements and shuffled copies (same composition, no order), "
+                + "scored:");
+        out.println("   chimera dna score --model " + modelDir + " --fasta held-out-regions.fa --out scores.tsv");
+        out.flush();
+        int code = dna(out, err, "score", "--model", modelDir.toString(), "--fasta", regions.toString(), "--out",
+                scores.toString(), "--threads", Integer.toString(threads));
+        if (code != 0) {
+            return code;
+        }
+        for (String line : Files.readAllLines(scores)) {
+            String[] f = line.split("\t");
+            out.printf(Locale.ROOT, "   %-38s %8s %14s%n", f[0], f[1], f[3]);
+        }
+        out.printf(Locale.ROOT, "   (%.0f s)%n%n", (System.nanoTime() - t) / 1e9);
+
+        out.println("4. generated DNA (chimera dna generate --model " + modelDir + " --length 240 --num 2 --seed 1):");
+        out.flush();
+        StringWriter generated = new StringWriter();
+        code = dna(new PrintWriter(generated, true), err, "generate", "--model", modelDir.toString(), "--length", "240",
+                "--num", "2", "--seed", "1", "--threads", Integer.toString(threads));
+        if (code != 0) {
+            return code;
+        }
+        out.print(generated);
+        out.printf(Locale.ROOT, "   GC content: generated %.1f%%, held-out genome %.1f%%%n%n",
+                100 * gc(generated.toString().lines().filter(l -> !l.startsWith(">")).reduce("", String::concat)),
+                100 * gc(heldOutLetters(data)));
+
+        Path embeddings = work.resolve("embeddings.arrow");
+        t = System.nanoTime();
+        out.println("5. one vector per region (mean of the last hidden states), cosine similarity to region 1:");
+        out.println("   chimera dna embed --model " + modelDir + " --fasta held-out-regions.fa --out embeddings.arrow");
+        out.flush();
+        code = dna(out, err, "embed", "--model", modelDir.toString(), "--fasta", regions.toString(), "--out",
+                embeddings.toString(), "--threads", Integer.toString(threads));
+        if (code != 0) {
+            return code;
+        }
+        Map<String, float[]> vectors = readEmbeddings(embeddings);
+        float[] first = vectors.values().iterator().next();
+        for (Map.Entry<String, float[]> e : vectors.entrySet()) {
+            out.printf(Locale.ROOT, "   %-38s dim %d  cosine %.3f%n", e.getKey(), e.getValue().length,
+                    cosine(first, e.getValue()));
+        }
+        out.printf(Locale.ROOT, "   (%.0f s)%n", (System.nanoTime() - t) / 1e9);
+        return 0;
+    }
+
+    /** Held-out regions of the first record, each also reverse-complemented and shuffled, as FASTA. */
+    private static Path writeRegions(Path file, TrainEvalSplit data) throws IOException {
         TrainEvalSplit.Part part = data.parts().get(0);
         int evalLength = part.evalLength();
-        List<HeldOutScore.Region> regions = new ArrayList<>();
-        List<String> names = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(1);
+        StringBuilder fasta = new StringBuilder();
         for (int i = 0; i < REGIONS; i++) {
             int from = part.trainEnd() + (int) ((long) evalLength * i / REGIONS);
             int to = Math.min(part.tokens().length, from + REGION_LENGTH);
@@ -140,22 +191,61 @@ final class DemoCommand implements Callable<Integer> {
                 shuffled[j] = shuffled[k];
                 shuffled[k] = tmp;
             }
-            regions.add(new HeldOutScore.Region(real, 0, real.length));
-            regions.add(new HeldOutScore.Region(NucleotideTokenizer.reverseComplement(real), 0, real.length));
-            regions.add(new HeldOutScore.Region(shuffled, 0, shuffled.length));
-            names.add(String.format(Locale.ROOT, "%s:%d-%d", part.id(), from + 1, to));
+            String name = String.format(Locale.ROOT, "%s:%d-%d", part.id(), from + 1, to);
+            record(fasta, name, real);
+            record(fasta, name + "_revcomp", NucleotideTokenizer.reverseComplement(real));
+            record(fasta, name + "_shuffled", shuffled);
         }
-        List<HeldOutScore.Result> scores;
-        try (ComputePool pool = new ComputePool(threads)) {
-            Decoder decoder = model.decoder(model.context(), pool);
-            scores = new HeldOutScore(decoder, model.context(), Math.max(1, 8192 / model.context())).score(regions, null);
+        return Files.writeString(file, fasta);
+    }
+
+    private static void record(StringBuilder fasta, String id, byte[] tokens) {
+        fasta.append('>').append(id).append('\n');
+        fasta.append(new String(NucleotideTokenizer.letters(tokens, 0, tokens.length), StandardCharsets.US_ASCII))
+                .append('\n');
+    }
+
+    /** id -> embedding from a {@code dna embed} Arrow file, in file order. */
+    private static Map<String, float[]> readEmbeddings(Path file) throws IOException {
+        Map<String, float[]> vectors = new LinkedHashMap<>();
+        try (BufferAllocator allocator = new RootAllocator();
+             FileChannel channel = FileChannel.open(file);
+             ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
+            while (reader.loadNextBatch()) {
+                VectorSchemaRoot root = reader.getVectorSchemaRoot();
+                VarCharVector ids = (VarCharVector) root.getVector("id");
+                FixedSizeListVector lists = (FixedSizeListVector) root.getVector("embedding");
+                Float4Vector values = (Float4Vector) lists.getDataVector();
+                int dim = lists.getListSize();
+                for (int r = 0; r < root.getRowCount(); r++) {
+                    float[] v = new float[dim];
+                    for (int j = 0; j < dim; j++) {
+                        v[j] = values.get(r * dim + j);
+                    }
+                    vectors.put(new String(ids.get(r), StandardCharsets.UTF_8), v);
+                }
+            }
         }
-        out.println("3. held-out regions scored by the model, bits/base (the same bases shuffled keep the composition "
-                + "and lose the order):");
-        out.printf(Locale.ROOT, "   %-22s %10s %20s %10s%n", "region", "as is", "reverse complement", "shuffled");
-        for (int i = 0; i < names.size(); i++) {
-            out.printf(Locale.ROOT, "   %-22s %10.4f %20.4f %10.4f%n", names.get(i), scores.get(3 * i).bitsPerBase(),
-                    scores.get(3 * i + 1).bitsPerBase(), scores.get(3 * i + 2).bitsPerBase());
+        return vectors;
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.eval.fourier.HeadKind;
 import dev.chimera.core.eval.fourier.PaperFigures;
 import dev.chimera.core.eval.fourier.SeedStats;

@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.eval.mqar.MqarExperiment;
 import dev.chimera.core.kernel.ComputePool;
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.JsonLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -104,6 +104,9 @@ public final class KvCache {
         if (window == 0 && length == capacity) {
             throw new IllegalStateException("KV cache is full: " + capacity + " positions held, capacity " + capacity);
         }
+        if (length == Integer.MAX_VALUE) {
+            throw new IllegalStateException("KV cache: position 2^31 - 1 reached, the most a sequence can have");
+        }
         int slot = length % capacity;
         for (int g = 0; g < nKvHeads; g++) {
             System.arraycopy(k.data(), k.offset() + g * headDim, keys, slotOffset(g, slot), headDim);
@@ -123,9 +126,27 @@ public final class KvCache {
             throw new IllegalStateException("KV cache appendAll: " + length + " + " + k.dim(0)
                     + " positions exceed the capacity " + capacity);
         }
-        for (int t = 0; t < k.dim(0); t++) {
+        int T = k.dim(0);
+        int first = 0;
+        if (window != 0 && T > capacity) {
+            // Only the last W positions stay in the ring: the earlier ones would be overwritten.
+            first = T - capacity;
+            if ((long) length + first > Integer.MAX_VALUE) {
+                throw new IllegalStateException("KV cache appendAll: position " + ((long) length + T)
+                        + " is beyond 2^31 - 1");
+            }
+            length += first;
+        }
+        for (int t = first; t < T; t++) {
             append(k.select(t), v.select(t));
         }
+    }
+
+    /** The absolute position held in slot {@code slot} (0 <= slot < size()). */
+    int positionOfSlot(int slot) {
+        int held = size();
+        int oldest = length - held;
+        return oldest + Math.floorMod(slot - oldest, capacity);
     }
 
     /** An independent copy, for forking a sequence (beam search, speculative branches). */

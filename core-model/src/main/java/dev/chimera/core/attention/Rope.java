@@ -20,7 +20,11 @@ import jdk.incubator.vector.VectorSpecies;
  * rotate by angles linear in the position, q_t . k_s after RoPE depends only on t - s.
  *
  * <p>cos and sin are tabulated once for positions [0, maxPositions), computed in double and
- * rounded to float; a position outside the table is an error, never a lazy extension.
+ * rounded to float. A position at or beyond maxPositions (a windowed layer reading a
+ * chromosome, whose positions have no bound) is computed on the fly by the same formula, so it
+ * gets exactly the value the table would hold; the table never grows. The last positions so
+ * computed are kept per thread, so that rotating q and then k of one chunk computes them once.
+ * Negative positions, and positions past 2^31 - 1, are errors.
  */
 public final class Rope {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -35,6 +39,9 @@ public final class Rope {
     private final double base;
     private final float[] cos; // (maxPositions, half)
     private final float[] sin; // (maxPositions, half)
+    private final double[] theta; // (half) base^(-2i/headDim)
+    /** Per thread: cos and sin of the positions beyond the table that were last computed. */
+    private final ThreadLocal<Extension> extension = ThreadLocal.withInitial(Extension::new);
 
     public Rope(int headDim, int maxPositions) {
         this(headDim, maxPositions, DEFAULT_BASE);
@@ -60,13 +67,47 @@ public final class Rope {
         this.base = base;
         this.cos = new float[maxPositions * half];
         this.sin = new float[maxPositions * half];
+        this.theta = new double[half];
         for (int i = 0; i < half; i++) {
-            double theta = Math.pow(base, -2.0 * i / headDim);
+            theta[i] = Math.pow(base, -2.0 * i / headDim);
             for (int p = 0; p < maxPositions; p++) {
-                cos[p * half + i] = (float) Math.cos(p * theta);
-                sin[p * half + i] = (float) Math.sin(p * theta);
+                cos[p * half + i] = (float) Math.cos(p * theta[i]);
+                sin[p * half + i] = (float) Math.sin(p * theta[i]);
             }
         }
+    }
+
+    /** cos and sin of positions [from, from + count), all beyond the table, (count, half) each. */
+    private static final class Extension {
+        int from = -1;
+        int count;
+        float[] cos = new float[0];
+        float[] sin = new float[0];
+    }
+
+    /**
+     * The cos and sin of positions [from, from + count) (all >= maxPositions), computed as the
+     * table computes them: the angle p * theta_i in double, cos and sin in double, rounded to float.
+     */
+    private Extension extension(int from, int count) {
+        Extension e = extension.get();
+        if (e.from == from && e.count == count) {
+            return e;
+        }
+        if (e.cos.length < count * half) {
+            e.cos = new float[count * half];
+            e.sin = new float[count * half];
+        }
+        for (int t = 0; t < count; t++) {
+            long p = (long) from + t;
+            for (int i = 0; i < half; i++) {
+                e.cos[t * half + i] = (float) Math.cos(p * theta[i]);
+                e.sin[t * half + i] = (float) Math.sin(p * theta[i]);
+            }
+        }
+        e.from = from;
+        e.count = count;
+        return e;
     }
 
     public int headDim() {
@@ -84,7 +125,8 @@ public final class Rope {
     /**
      * Rotates x in place. x is (..., T, heads, headDim): the axis before the heads is time, at
      * positions startPos .. startPos+T-1, and any axes before it are batch; a rank-2
-     * (heads, headDim) tensor is one position, startPos (the decoding step).
+     * (heads, headDim) tensor is one position, startPos (the decoding step). Positions beyond
+     * the table are computed (see the class comment).
      */
     public void forward(Tensor x, int startPos) {
         rotate(x, startPos, 1f, "forward");
@@ -106,20 +148,34 @@ public final class Rope {
         }
         int heads = x.dim(x.rank() - 2);
         int T = x.rank() >= 3 ? x.dim(x.rank() - 3) : 1;
-        if (startPos < 0 || (long) startPos + T > maxPositions) {
+        if (startPos < 0 || (long) startPos + T > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("RoPE " + op + ": positions [" + startPos + ", " + ((long) startPos + T)
-                    + ") for " + x.shapeString() + " are outside the table of maxPositions=" + maxPositions);
+                    + ") for " + x.shapeString() + " are outside [0, 2^31 - 1)");
         }
-        int rows = heads == 0 || T == 0 ? 0 : x.size() / headDim; // (batch, T, heads) flattened
+        if (heads == 0 || T == 0) {
+            return;
+        }
+        int batch = x.size() / (headDim * heads * T);
+        int beyond = Math.max(startPos, maxPositions); // first position not in the table
+        Extension e = startPos + T > maxPositions ? extension(beyond, startPos + T - beyond) : null;
         float[] d = x.data();
-        for (int r = 0; r < rows; r++) {
-            int pos = startPos + r / heads % T;
-            rotateHead(d, x.offset() + r * headDim, pos * half, sign);
+        for (int t = 0; t < T; t++) {
+            int pos = startPos + t;
+            boolean table = pos < maxPositions;
+            float[] c = table ? cos : e.cos;
+            float[] s = table ? sin : e.sin;
+            int at = (table ? pos : pos - beyond) * half;
+            for (int b = 0; b < batch; b++) {
+                int row = (b * T + t) * heads; // (batch, T, heads) flattened
+                for (int h = 0; h < heads; h++) {
+                    rotateHead(d, x.offset() + (row + h) * headDim, c, s, at, sign);
+                }
+            }
         }
     }
 
     /** One head: (x1, x2) -> (x1 c - x2 s', x2 c + x1 s') with s' = sign * sin. */
-    private void rotateHead(float[] d, int off, int table, float sign) {
+    private void rotateHead(float[] d, int off, float[] cos, float[] sin, int table, float sign) {
         int i = 0;
         for (int end = VECTOR ? S.loopBound(half) : 0; i < end; i += L) {
             FloatVector c = FloatVector.fromArray(S, cos, table + i);

@@ -41,7 +41,11 @@ public final class Decoder {
     private final FourierHead fourierHead;
     private final RegressionHead regressionHead;
 
-    /** A decoder for sequences of at most {@code maxLength} positions (RoPE tables, full-span KV caches). */
+    /**
+     * A decoder whose full-span attention layers hold at most {@code maxLength} positions (their KV
+     * caches; also the longest training sequence). Windowed attention and Mamba2 layers take a
+     * sequence of any length at inference.
+     */
     public Decoder(ModelConfig config, int maxLength, ComputePool pool) {
         if (maxLength < 1) {
             throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
@@ -284,10 +288,25 @@ public final class Decoder {
 
     // ------------------------------------------------------------ inference
 
+    /** A fresh state whose full-span attention layers hold up to {@link #maxLength()} positions. */
     public DecoderState newState() {
+        return newState(maxLength);
+    }
+
+    /**
+     * A fresh state for a sequence of at most {@code positions} positions in its full-span
+     * attention layers (1 <= positions <= maxLength), so a short sequence does not allocate KV
+     * caches of maxLength. Windowed attention layers (rings of W) and Mamba2 layers (constant
+     * size) take any number of positions whatever {@code positions} is.
+     */
+    public DecoderState newState(int positions) {
+        if (positions < 1 || positions > maxLength) {
+            throw new IllegalArgumentException("a decoder state holds 1 to maxLength = " + maxLength
+                    + " positions in its full-span attention layers, asked for " + positions);
+        }
         Mixer.State[] states = new Mixer.State[blocks.length];
         for (int l = 0; l < blocks.length; l++) {
-            states[l] = blocks[l].mixer().newState(maxLength);
+            states[l] = blocks[l].mixer().newState(positions);
         }
         return new DecoderState(states);
     }
@@ -357,10 +376,28 @@ public final class Decoder {
         return hidden;
     }
 
+    /**
+     * Fails, before any state changes, if {@code positions} more do not fit: a full-span
+     * attention layer holds at most the capacity its state was made with (maxLength by default);
+     * windowed attention and Mamba2 layers take any position up to 2^31 - 1.
+     */
     private void requireRoom(DecoderState s, int positions) {
-        if ((long) s.position + positions > maxLength) {
-            throw new IllegalArgumentException("sequence would reach position " + (s.position + positions)
-                    + ", beyond this decoder's maxLength " + maxLength);
+        long end = (long) s.position + positions;
+        if (end > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("sequence would reach position " + end + ", beyond 2^31 - 1");
+        }
+        for (int l = 0; l < blocks.length; l++) {
+            if (blocks[l].mixer() instanceof AttentionMixer) {
+                AttentionMixer a = (AttentionMixer) blocks[l].mixer();
+                if (a.room(s.layers[l]) < positions) {
+                    int capacity = a.capacity(s.layers[l]);
+                    throw new IllegalArgumentException("sequence would reach position " + end
+                            + (capacity == maxLength ? ", beyond this decoder's maxLength " + maxLength
+                                    : ", beyond the " + capacity + " positions this state was made for (maxLength "
+                                            + maxLength + ")")
+                            + ", the most full-span attention (layer " + l + ") holds; windowed spans take any length");
+                }
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.chimera.core.layers;
 
 import dev.chimera.core.attention.CausalAttention;
+import dev.chimera.core.attention.ContinuedAttention;
 import dev.chimera.core.attention.KvCache;
 import dev.chimera.core.attention.Rope;
 import dev.chimera.core.kernel.ComputePool;
@@ -16,7 +17,8 @@ import java.io.IOException;
  * The attention mixer: q, k, v projections (grouped-query: nKvHeads <= nHeads), rotary
  * positions on q and k, causal attention over a full or windowed span (MASFormer), and the
  * output projection. Inference keeps a {@link KvCache} per sequence: all positions for a
- * full span, a ring of W for a window.
+ * full span (up to the capacity the state was made with), a ring of W for a window, which takes
+ * a sequence of any length (RoPE computes positions beyond its table).
  */
 public final class AttentionMixer implements Mixer {
     private final int d;
@@ -30,8 +32,20 @@ public final class AttentionMixer implements Mixer {
     private final Linear wo;
     private final Rope rope;
     private final CausalAttention attention;
+    private final ContinuedAttention continued;
 
-    /** {@code maxPositions} bounds the positions RoPE and a full-span cache can reach. */
+    /**
+     * A prefill chunk shorter than this that continues a cache runs the decoding step position
+     * by position: a tile of 64 query lanes would be mostly empty.
+     */
+    static final int CONTINUE_TILED_MIN = 16;
+    /**
+     * Positions RoPE tabulates at most (16 MiB of cos and sin for headDim 64); later positions
+     * are computed, to the same bits, so a long maxLength does not cost a table of its size.
+     */
+    static final int ROPE_TABLE_MAX = 1 << 17;
+
+    /** {@code maxPositions}: the RoPE table's size and the default capacity of a full-span cache. */
     public AttentionMixer(Parameters.Builder b, String prefix, int d, int nHeads, int nKvHeads, Span span,
                           double ropeBase, int maxPositions, ComputePool pool) {
         this.d = d;
@@ -43,9 +57,10 @@ public final class AttentionMixer implements Mixer {
         this.wk = new Linear(b, prefix + ".wk", d, nKvHeads * headDim, false);
         this.wv = new Linear(b, prefix + ".wv", d, nKvHeads * headDim, false);
         this.wo = new Linear(b, prefix + ".wo", nHeads * headDim, d, false);
-        this.rope = new Rope(headDim, maxPositions, ropeBase);
+        this.rope = new Rope(headDim, Math.min(maxPositions, ROPE_TABLE_MAX), ropeBase);
         this.attention = span.full() ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
                 : CausalAttention.windowed(nHeads, nKvHeads, headDim, span.window(), pool);
+        this.continued = new ContinuedAttention(attention, pool);
     }
 
     @Override
@@ -143,6 +158,7 @@ public final class AttentionMixer implements Mixer {
         }
     }
 
+    /** A full-span cache holds {@code maxLength} positions; a windowed one is a ring of W, whatever maxLength is. */
     @Override
     public Mixer.State newState(int maxLength) {
         return new State(span.full() ? KvCache.full(nKvHeads, headDim, maxLength)
@@ -150,9 +166,24 @@ public final class AttentionMixer implements Mixer {
     }
 
     /**
+     * How many more positions a state of this layer takes: what is left of a full-span cache's
+     * capacity, or (windowed) up to position 2^31 - 1.
+     */
+    public long room(Mixer.State state) {
+        KvCache cache = ((State) state).cache;
+        return (span.full() ? cache.capacity() : Integer.MAX_VALUE) - (long) cache.length();
+    }
+
+    /** The positions a full-span state holds at most, or -1 for a windowed layer. */
+    public int capacity(Mixer.State state) {
+        return span.full() ? ((State) state).cache.capacity() : -1;
+    }
+
+    /**
      * Continues one sequence by T positions. From an empty cache the chunk runs the tiled
-     * parallel attention (O(T) memory even for a full span); a cache that already holds
-     * positions is extended one position at a time with the decoding step.
+     * parallel attention (O(T) memory even for a full span); a chunk that continues a cache
+     * runs {@link ContinuedAttention} over the held positions and itself, tiled as well (a
+     * chunk shorter than {@link #CONTINUE_TILED_MIN} takes the decoding step per position).
      */
     @Override
     public void prefill(Kernels k, Tensor y, Tensor x, Mixer.State state) {
@@ -170,6 +201,9 @@ public final class AttentionMixer implements Mixer {
         rope.forward(kk, start);
         if (start == 0) {
             attention.forward(o, Tensor.zeros(1, nHeads, seqlen), q, kk, vv);
+            cache.appendAll(kk.select(0), vv.select(0));
+        } else if (seqlen >= CONTINUE_TILED_MIN) {
+            continued.forward(o.select(0), q.select(0), kk.select(0), vv.select(0), cache);
             cache.appendAll(kk.select(0), vv.select(0));
         } else {
             for (int t = 0; t < seqlen; t++) {

@@ -118,12 +118,53 @@ class RopeTest {
         }
     }
 
+    /**
+     * Positions beyond the table are computed by the table's own formula: a table of 10 and a
+     * table of 4000 give the same bits everywhere, for chunks that straddle the table's end,
+     * lie wholly beyond it, repeat (the per-thread memo), and for single decoding positions.
+     */
+    @ParameterizedTest(name = "headDim {0}")
+    @ValueSource(ints = {2, 34, 64})
+    void positionsBeyondTheTableEqualTheTable(int headDim) {
+        Rope small = new Rope(headDim, 10, 700);
+        Rope large = new Rope(headDim, 4000, 700);
+        int[][] ranges = {{5, 12}, {10, 40}, {2000, 1990}, {2000, 1990}, {3999, 1}, {0, 10}, {37, 1}};
+        for (int[] range : ranges) {
+            int start = range[0];
+            int T = range[1];
+            Tensor x = Tensor.uniform(start + T, -1, 1, 2, T, 3, headDim);
+            Tensor a = x.copy();
+            Tensor b = x.copy();
+            small.forward(a, start);
+            large.forward(b, start);
+            assertArrayEquals(b.toArray(), a.toArray(), "forward from " + start + ", " + T + " positions");
+            small.backward(a, start);
+            large.backward(b, start);
+            assertArrayEquals(b.toArray(), a.toArray(), "backward from " + start + ", " + T + " positions");
+        }
+        Tensor row = Tensor.uniform(9, -1, 1, 3, headDim); // one decoding position, far beyond both tables
+        Tensor a = row.copy();
+        small.forward(a, 4_000_000);
+        for (int h = 0; h < 3; h++) {
+            for (int i = 0; i < headDim / 2; i++) {
+                double angle = 4_000_000L * Math.pow(700, -2.0 * i / headDim);
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                float x1 = row.get(h, i);
+                float x2 = row.get(h, i + headDim / 2);
+                // Exactly the float expression of the rotation, with cos and sin rounded from double.
+                assertEquals(x1 * c - x2 * s, a.get(h, i), 1e-6);
+                assertEquals(x2 * c + x1 * s, a.get(h, i + headDim / 2), 1e-6);
+            }
+        }
+    }
+
     @Test
     void rejectsBadInput() {
         Rope rope = new Rope(8, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> rope.forward(Tensor.zeros(1, 6, 2, 8), 5));
-        assertTrue(e.getMessage().contains("[5, 11)") && e.getMessage().contains("maxPositions=10"), e.getMessage());
+                () -> rope.forward(Tensor.zeros(1, 6, 2, 8), Integer.MAX_VALUE - 3));
+        assertTrue(e.getMessage().contains("2^31 - 1"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> rope.backward(Tensor.zeros(2, 8), -1));
         assertTrue(e.getMessage().contains("[-1, 0)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> rope.forward(Tensor.zeros(3, 2, 6), 0));

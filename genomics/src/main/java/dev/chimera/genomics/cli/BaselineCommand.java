@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.genomics.BadInputException;
@@ -301,12 +302,12 @@ public final class BaselineCommand implements Callable<Integer> {
     private void print(PrintWriter out, TrainEvalSplit data, MarkovBaseline.Score score, List<Row> rows, Row best,
             int order) {
         if (json) {
-            out.println(new JsonObject().put("op", "dna-baseline").put("data", data.description())
+            out.println(new JsonLine().put("op", "dna-baseline").put("data", data.description())
                     .put("records", data.parts().size()).put("train_bases", data.trainBases())
                     .put("eval_bases", data.evalBases()).put("eval_scored", score.bases())
                     .put("eval_n", score.skipped()).put("max_order", order));
             for (Row r : rows) {
-                JsonObject o = new JsonObject().put("op", "dna-baseline").put("model", r.model());
+                JsonLine o = new JsonLine().put("op", "dna-baseline").put("model", r.model());
                 if (r.order() >= 0) {
                     o.put("order", r.order());
                 } else if (r.model().equals("chimera")) {
@@ -316,7 +317,7 @@ public final class BaselineCommand implements Callable<Integer> {
                 }
                 out.println(o.put("bits_per_base", r.bitsPerBase(), 4));
             }
-            out.println(new JsonObject().put("op", "dna-baseline").put("best", best.name())
+            out.println(new JsonLine().put("op", "dna-baseline").put("best", best.name())
                     .put("bits_per_base", best.bitsPerBase(), 4));
         } else {
             out.println("data     " + data.description());

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** {@code chimera dna ...}: the genomics batch commands. */
 @Command(name = "dna",
         mixinStandardHelpOptions = true,
-        description = "DNA: baselines, pretraining and generation, and (as they arrive) scoring and embedding of FASTA/FASTQ files.",
-        subcommands = {BaselineCommand.class, PretrainCommand.class, GenerateCommand.class})
+        description = "DNA language models over FASTA/FASTQ files: pretrain, score, embed, generate, and baselines.",
+        subcommands = {PretrainCommand.class, ScoreCommand.class, EmbedCommand.class, GenerateCommand.class,
+                BaselineCommand.class})
 public final class DnaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

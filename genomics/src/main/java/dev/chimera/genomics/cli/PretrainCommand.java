@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.JsonLine;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.checkpoint.RunCheckpoints;
@@ -285,7 +286,7 @@ public final class PretrainCommand implements Callable<Integer> {
                         HeldOutScore.Result score, double trainSeconds) {
         long done = outcome.completedSteps();
         if (json) {
-            stdout.println(new JsonObject().put("op", "dna-pretrain").put("out", out.toString())
+            stdout.println(new JsonLine().put("op", "dna-pretrain").put("out", out.toString())
                     .put("parameters", parameters).put("steps", done).put("total_steps", s.steps())
                     .put("context", s.context()).put("batch", s.batch())
                     .put("tokens", done * s.batch() * s.context())

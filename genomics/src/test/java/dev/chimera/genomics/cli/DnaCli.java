@@ -14,7 +14,8 @@ final class DnaCli {
     record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    /** The {@code dna} command line with the root command's handling of user errors (one line, exit 1). */
+    static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new DnaCommand());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
@@ -24,6 +25,11 @@ final class DnaCli {
             }
             throw e;
         });
+        return cl;
+    }
+
+    static Run run(String... args) {
+        CommandLine cl = commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -37,18 +43,7 @@ final class DnaCli {
      * class path and module/opens flags.
      */
     static Run runInNewJvm(String... args) throws java.io.IOException, InterruptedException {
-        java.util.List<String> command = new java.util.ArrayList<>();
-        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (flag.startsWith("--add-") || flag.startsWith("-Djdk.incubator")) {
-                command.add(flag);
-            }
-        }
-        command.add("-Xmx1g");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(DnaMain.class.getName());
-        command.addAll(java.util.List.of(args));
+        java.util.List<String> command = childJvm(1024, java.util.List.of(args));
         java.nio.file.Path out = java.nio.file.Files.createTempFile("dna", ".out");
         java.nio.file.Path err = java.nio.file.Files.createTempFile("dna", ".err");
         try {
@@ -62,6 +57,23 @@ final class DnaCli {
             java.nio.file.Files.deleteIfExists(out);
             java.nio.file.Files.deleteIfExists(err);
         }
+    }
+
+    /** The command line of a child JVM running {@code dna args} ({@link DnaMain}) with this JVM's class path and flags. */
+    static java.util.List<String> childJvm(int heapMb, java.util.List<String> args) {
+        java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String flag : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (flag.startsWith("--add") || flag.startsWith("-Djdk.incubator") || flag.startsWith("-XX:+Use")) {
+                command.add(flag);
+            }
+        }
+        command.add("-Xmx" + heapMb + "m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(DnaMain.class.getName());
+        command.addAll(args);
+        return command;
     }
 
     /** A FASTA record body: random bases with some local structure, 70 a line. */

@@ -1,14 +1,13 @@
 package dev.chimera.genomics.cli;
 
-/** {@code dna ...} as a program of its own, for tests that need a fresh JVM (see {@link DnaCli#runInNewJvm}). */
+import picocli.CommandLine;
+
+/** {@code dna ...} as a program, for tests that run a command in a child JVM (and kill it). */
 public final class DnaMain {
     private DnaMain() {
     }
 
     public static void main(String[] args) {
-        DnaCli.Run r = DnaCli.run(args);
-        System.out.print(r.out());
-        System.err.print(r.err());
-        System.exit(r.code());
+        System.exit(DnaCli.commandLine().execute(args));
     }
 }

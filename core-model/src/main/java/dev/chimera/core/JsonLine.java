@@ -1,12 +1,12 @@
-package dev.chimera.cli;
+package dev.chimera.core;
 
 import java.util.Locale;
 
 /** Builds one flat JSON object for {@code --json} output: strings, numbers, booleans and null. */
-final class JsonLine {
+public final class JsonLine {
     private final StringBuilder sb = new StringBuilder("{");
 
-    JsonLine put(String key, String value) {
+    public JsonLine put(String key, String value) {
         key(key);
         if (value == null) {
             sb.append("null");
@@ -16,14 +16,14 @@ final class JsonLine {
         return this;
     }
 
-    JsonLine put(String key, long value) {
+    public JsonLine put(String key, long value) {
         key(key);
         sb.append(value);
         return this;
     }
 
     /** A finite number rounded to {@code decimals} places; NaN or a missing value is written as null. */
-    JsonLine put(String key, double value, int decimals) {
+    public JsonLine put(String key, double value, int decimals) {
         key(key);
         sb.append(Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "null");
         return this;

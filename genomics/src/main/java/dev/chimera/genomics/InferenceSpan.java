@@ -1,0 +1,96 @@
+package dev.chimera.genomics;
+
+import dev.chimera.core.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The attention spans a DNA model runs with at inference ({@code --span}), which decide how long
+ * a record can be and how much memory it takes:
+ *
+ * <ul>
+ *   <li>{@code context} (the default): a layer trained with a full span over windows of T
+ *       positions attends to at most the last T positions (window:T), which is all it ever saw in
+ *       training; a windowed layer keeps its window. Every layer then holds a bounded ring, so a
+ *       record of any length (a whole chromosome) is scored in bounded memory.
+ *   <li>{@code trained}: the spans as trained; a full-span layer attends to the whole record and
+ *       its KV cache grows with it, up to the decoder's capacity ({@code --max-length}).
+ *   <li>{@code full} or {@code window:W}: every attention layer gets that span.
+ * </ul>
+ */
+public final class InferenceSpan {
+    /** The spans the flag accepts, for help texts and messages. */
+    public static final String CHOICES = "context|trained|full|window:W";
+
+    private final String text;
+
+    private InferenceSpan(String text) {
+        this.text = text;
+    }
+
+    /** Parses {@code context}, {@code trained}, {@code full} or {@code window:W} (W >= 1). */
+    public static InferenceSpan parse(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("context") || t.equals("trained") || t.equals("full")) {
+            return new InferenceSpan(t);
+        }
+        if (t.startsWith("window:")) {
+            try {
+                if (Integer.parseInt(t.substring("window:".length())) >= 1) {
+                    return new InferenceSpan(t);
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException("--span must be " + CHOICES + " (W >= 1), got '" + text + "'");
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+
+    /** The config of {@code trained} with each attention layer's span chosen as described, for a model trained on windows of {@code context} positions. */
+    public ModelConfig apply(ModelConfig trained, int context) {
+        if (text.equals("trained")) {
+            return trained;
+        }
+        List<ModelConfig.Span> spans = trained.spans();
+        if (spans.isEmpty()) {
+            return trained;
+        }
+        List<String> out = new ArrayList<>();
+        for (ModelConfig.Span s : spans) {
+            if (text.equals("context")) {
+                if (context < 1) {
+                    throw new IllegalArgumentException("--span context needs the model's training context, which is "
+                            + context);
+                }
+                out.add(s.full() ? "window:" + context : s.toString());
+            } else {
+                out.add(text);
+            }
+        }
+        ModelConfig c = trained;
+        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
+                c.kvHeads(), c.ropeBase(), out, c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
+                c.chunkSize(), c.input(), c.head());
+    }
+
+    /** Whether a config has an attention layer with a full span (whose KV cache grows with the record). */
+    public static boolean hasFullSpan(ModelConfig config) {
+        for (ModelConfig.Span s : config.spans()) {
+            if (s.full()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The spans of a config as text, e.g. {@code [window:4096]} or {@code [full, window:512]}. */
+    public static String describe(ModelConfig config) {
+        return config.spans().toString();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.chimera.genomics.cli;
+
+import dev.chimera.core.JsonLine;
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import dev.chimera.genomics.ArrowTables;
+import dev.chimera.genomics.ArrowTables.Column;
+import dev.chimera.genomics.BadInputException;
+import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.Embedder;
+import dev.chimera.genomics.InferenceSpan;
+import dev.chimera.genomics.RunJournal;
+import dev.chimera.genomics.SequenceRecord;
+import dev.chimera.genomics.WindowedPrefill;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.LongConsumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code chimera dna embed}: one vector per record of a FASTA/FASTQ file from a DNA model's hidden states. */
+@Command(name = "embed",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "One vector per record: the mean, over the record's base positions, of the model's last hidden states "
+                    + "(the final norm's output, width dModel). The model reads BOS and the bases; BOS's own state "
+                    + "is not averaged.",
+            "--echo: echo embedding (HybriDNA): the model reads BOS, the bases, and the bases again, and the states "
+                    + "of the second copy are averaged, each having seen the whole record once. Twice the work.",
+            "Output: an Arrow IPC file with columns id (utf8) and embedding (fixed-size list of dModel float32), "
+                    + "one row per record in input order.",
+            "Interruptions: vectors are appended to OUT.journal as each record completes (one write per frame, "
+                    + "with a checksum; forced to disk at least once a second), and the Arrow file is written from "
+                    + "it at the end under a temporary name and renamed into place, so a kill at any moment leaves "
+                    + "no output or a complete one. --resume continues from the journal: completed records are "
+                    + "kept, a torn last frame is dropped, the rest is computed."})
+public final class EmbedCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    BatchOptions options;
+
+    @Option(names = "--out", required = true, paramLabel = "OUT.arrow", description = "The embeddings, an Arrow IPC file.")
+    Path out;
+
+    @Option(names = "--echo", description = "Echo embedding: read the record twice, average the second copy.")
+    boolean echo;
+
+    private static final byte EMBEDDING = 'E';
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        options.validate(cl);
+        if (!out.getFileName().toString().endsWith(".arrow")) {
+            throw new CommandLine.ParameterException(cl, "--out " + out + ": expected a .arrow file name");
+        }
+        BatchRun.requireWritable(out, "--out");
+        Progress notes = new Progress(cl.getErr(), System.console() != null, "");
+        DnaModel model = BatchRun.openModel(options.model);
+        ModelConfig config = BatchRun.inferenceConfig(model, options);
+        Map<String, String> settings = BatchRun.settings("embed", model, config, options);
+        settings.put("echo", Boolean.toString(echo));
+
+        try (ComputePool pool = new ComputePool(options.threads(cl))) {
+            Decoder decoder = BatchRun.decoder(model, config, options, pool);
+            Embedder embedder = new Embedder(decoder, options.chunk, echo);
+            Map<String, String> metadata = new LinkedHashMap<>();
+            metadata.put("command", "chimera dna embed" + (echo ? " --echo" : ""));
+            metadata.put("model", settings.get("model"));
+            metadata.put("spans", settings.get("spans"));
+            metadata.put("input", settings.get("input"));
+            metadata.put("pooling", echo ? "mean of the final-norm states over the second copy of BOS+x+x"
+                    : "mean of the final-norm states over the bases of BOS+x");
+            BatchRun.Work work = new BatchRun.Work() {
+                @Override
+                public long units(long bases) {
+                    return embedder.positions(bases);
+                }
+
+                @Override
+                public void check(SequenceRecord record, byte[] tokens) {
+                    if (tokens.length == 0) {
+                        throw new BadInputException(record.where() + ": no bases left to embed after --on-invalid skip");
+                    }
+                    WindowedPrefill.requireFits(decoder, embedder.positions(tokens.length), record.where());
+                }
+
+                @Override
+                public void compute(long index, SequenceRecord record, byte[] tokens, RunJournal journal,
+                                    LongConsumer progress) throws IOException {
+                    float[] v = embedder.embed(tokens, record.where(), progress);
+                    ByteBuffer b = ByteBuffer.allocate(4 * v.length);
+                    b.asFloatBuffer().put(v);
+                    journal.appendRecord(EMBEDDING, index, record.id(), b.array());
+                }
+
+                @Override
+                public List<Path> outputs() {
+                    return List.of(out);
+                }
+
+                @Override
+                public void assemble(Path journal) throws IOException {
+                    int d = embedder.dim();
+                    try (ArrowTables.Writer w = ArrowTables.create(out, List.of(Column.utf8("id"),
+                            Column.embedding("embedding", d)), 1024, metadata)) {
+                        RunJournal.replay(journal, new RunJournal.Visitor() {
+                            @Override
+                            public void part(byte type, byte[] payload) {
+                                throw new BadInputException(journal + ": unexpected frame '" + (char) type + "'");
+                            }
+
+                            @Override
+                            public void record(byte type, long index, String id, byte[] payload) {
+                                if (type != EMBEDDING || payload.length != 4 * d) {
+                                    throw new BadInputException(journal + ": record " + (index + 1) + " is not an "
+                                            + "embedding of " + d + " values");
+                                }
+                                float[] v = new float[d];
+                                ByteBuffer.wrap(payload).asFloatBuffer().get(v);
+                                w.set(0, id).set(1, v);
+                                w.endRow();
+                            }
+                        });
+                        w.commit();
+                    }
+                }
+            };
+            BatchRun.Summary s = BatchRun.run(options, out, "embedding", "positions", settings, work, notes, cl.getErr());
+            print(cl.getOut(), s, config, embedder.dim());
+        }
+        return 0;
+    }
+
+    private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim) {
+        if (s.nothingToDo()) {
+            if (options.json) {
+                w.println(new JsonLine().put("op", "dna-embed").put("out", out.toString()).put("status", "complete"));
+            }
+            w.flush();
+            return;
+        }
+        double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
+        if (options.json) {
+            w.println(new JsonLine().put("op", "dna-embed").put("records", s.records()).put("bases", s.bases())
+                    .put("dim", dim).put("echo", Boolean.toString(echo)).put("resumed_records", s.resumedRecords())
+                    .put("computed_positions", s.computedUnits()).put("seconds", s.seconds(), 3)
+                    .put("positions_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
+                    .put("threads", options.threads(spec.commandLine())).put("out", out.toString()));
+        } else {
+            w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32%s%n", s.records(), s.bases(), dim,
+                    echo ? ", echo" : "");
+            w.printf(Locale.ROOT, "spans         %s%n", InferenceSpan.describe(config));
+            w.printf(Locale.ROOT, "time          %s, %,.0f positions/s%s%n", BatchProgress.duration(s.seconds()), rate,
+                    s.resumedRecords() > 0 ? String.format(Locale.ROOT, " (%,d records were already done)",
+                            s.resumedRecords()) : "");
+            w.printf("wrote         %s%n", out);
+        }
+        w.flush();
+    }
+}
