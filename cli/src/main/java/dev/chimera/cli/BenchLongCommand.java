@@ -7,10 +7,6 @@ import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -76,11 +72,11 @@ final class BenchLongCommand implements Callable<Integer> {
                     }
                     DecoderState state = model.newState();
                     System.gc();
-                    resetPeaks();
+                    PeakHeap.reset();
                     long t0 = System.nanoTime();
                     model.prefill(state, Inputs.tokens(ids, 1, seq));
                     double seconds = (System.nanoTime() - t0) * 1e-9;
-                    long peak = peakHeapBytes();
+                    long peak = PeakHeap.bytes();
                     if (run.json) {
                         out.println(new JsonLine().put("op", "long").put("config", config.config).put("span", span)
                                 .put("seq", seq).put("threads", t).put("seconds", seconds, 2)
@@ -94,30 +90,5 @@ final class BenchLongCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static List<MemoryPoolMXBean> heapPools() {
-        List<MemoryPoolMXBean> pools = new ArrayList<>();
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                pools.add(p);
-            }
-        }
-        return pools;
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean p : heapPools()) {
-            p.resetPeakUsage();
-        }
-    }
-
-    /** Sum of the heap pools' peak usage since the reset: an upper bound on the live heap's peak. */
-    private static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : heapPools()) {
-            sum += p.getPeakUsage().getUsed();
-        }
-        return sum;
     }
 }

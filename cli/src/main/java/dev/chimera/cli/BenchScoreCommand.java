@@ -7,10 +7,6 @@ import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.Scorer;
 import dev.chimera.genomics.WindowedPrefill;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -146,14 +142,14 @@ final class BenchScoreCommand implements Callable<Integer> {
     private Result measure(Decoder decoder, byte[] record, int records) {
         Scorer scorer = new Scorer(decoder, chunk);
         System.gc();
-        resetPeaks();
+        PeakHeap.reset();
         long t0 = System.nanoTime();
         double bpb = 0;
         for (int i = 0; i < records; i++) {
             bpb = scorer.score(record, "bench record", null, null).bitsPerBase();
         }
         double seconds = (System.nanoTime() - t0) * 1e-9;
-        return new Result((long) record.length * records, seconds, peakHeapBytes(), bpb);
+        return new Result((long) record.length * records, seconds, PeakHeap.bytes(), bpb);
     }
 
     private void report(PrintWriter out, String what, String span, int length, int records, Result r, int threads) {
@@ -169,30 +165,5 @@ final class BenchScoreCommand implements Callable<Integer> {
                     1e6 * r.secondsPerBase(), r.peakHeap() >> 20);
         }
         out.flush();
-    }
-
-    private static List<MemoryPoolMXBean> heapPools() {
-        List<MemoryPoolMXBean> pools = new ArrayList<>();
-        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (p.getType() == MemoryType.HEAP) {
-                pools.add(p);
-            }
-        }
-        return pools;
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean p : heapPools()) {
-            p.resetPeakUsage();
-        }
-    }
-
-    /** Sum of the heap pools' peak usage since the reset: an upper bound on the live heap's peak. */
-    private static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean p : heapPools()) {
-            sum += p.getPeakUsage().getUsed();
-        }
-        return sum;
     }
 }

@@ -4,8 +4,6 @@ import dev.chimera.core.JsonLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -16,28 +14,13 @@ import picocli.CommandLine;
 class ChimeraCommandLineTest {
 
     /** Exit code, stdout and stderr of one invocation. */
-    private static final class Run {
-        int code;
-        String out;
-        String err;
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Chimera.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        Run r = new Run();
-        r.code = cl.execute(args);
-        r.out = out.toString();
-        r.err = err.toString();
-        return r;
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
     void rootHelpListsTheSubcommands() {
-        Run r = run("--help");
+        CliRun r = run("--help");
         assertEquals(0, r.code);
         assertTrue(r.out.contains("demo"), r.out);
         assertTrue(r.out.contains("bench"), r.out);
@@ -51,7 +34,7 @@ class ChimeraCommandLineTest {
         for (String[] path : paths) {
             String[] args = java.util.Arrays.copyOf(path, path.length + 1);
             args[path.length] = "--help";
-            Run r = run(args);
+            CliRun r = run(args);
             assertEquals(0, r.code, String.join(" ", args) + ": " + r.err);
             assertTrue(r.out.startsWith("Usage: chimera"), String.join(" ", args) + " printed: " + r.out);
         }
@@ -71,7 +54,7 @@ class ChimeraCommandLineTest {
 
     @Test
     void benchGemmJsonPrintsOneLinePerFormWithARealFigure() {
-        Run r = run("bench", "gemm", "--size", "96", "--threads", "1", "--seconds", "0.05", "--reference", "none",
+        CliRun r = run("bench", "gemm", "--size", "96", "--threads", "1", "--seconds", "0.05", "--reference", "none",
                 "--json");
         assertEquals(0, r.code, r.err);
         String[] lines = r.out.trim().split("\n");
@@ -87,7 +70,7 @@ class ChimeraCommandLineTest {
 
     @Test
     void benchGemmTableHasAHeaderAndOneRowPerCase() {
-        Run r = run("bench", "gemm", "--size", "33", "--form", "ABt", "--threads", "2", "--seconds", "0.05",
+        CliRun r = run("bench", "gemm", "--size", "33", "--form", "ABt", "--threads", "2", "--seconds", "0.05",
                 "--reference", "none");
         assertEquals(0, r.code, r.err);
         String[] lines = r.out.trim().split("\n");
@@ -97,19 +80,19 @@ class ChimeraCommandLineTest {
 
     @Test
     void badValuesAreOneLineErrorsWithExitCode1() {
-        Run r = run("bench", "gemm", "--form", "AxB");
+        CliRun r = run("bench", "gemm", "--form", "AxB");
         assertEquals(1, r.code);
         assertTrue(r.err.contains("--form must be AB, ABt, AtB or all, got 'AxB'"), r.err);
         assertEquals(1, r.err.trim().split("\n").length, "one line, no stack trace: " + r.err);
 
-        Run zero = run("bench", "gemm", "--size", "0", "--reference", "none");
+        CliRun zero = run("bench", "gemm", "--size", "0", "--reference", "none");
         assertEquals(1, zero.code);
         assertTrue(zero.err.contains("--size must be between 1 and 8192, got 0"), zero.err);
     }
 
     @Test
     void unknownOptionsAreUsageErrorsWithExitCode2() {
-        Run r = run("bench", "gemm", "--no-such-option");
+        CliRun r = run("bench", "gemm", "--no-such-option");
         assertEquals(2, r.code);
         assertTrue(r.err.contains("--no-such-option"), r.err);
     }
@@ -118,7 +101,7 @@ class ChimeraCommandLineTest {
     void evalMqarPrintsOneJsonLinePerModelAndATableOtherwise() {
         String[] tiny = {"eval", "mqar", "--vocab", "16", "--seq", "16", "--pairs", "2", "--d-model", "16",
             "--layers", "2", "--batch", "2", "--steps", "2", "--threads", "1"};
-        Run json = run(concat(tiny, "--json"));
+        CliRun json = run(concat(tiny, "--json"));
         assertEquals(0, json.code, json.err);
         String[] lines = json.out.trim().split("\n");
         assertEquals(3, lines.length, json.out);
@@ -127,12 +110,12 @@ class ChimeraCommandLineTest {
                 + "\"eval_loss\":[0-9.]+,\"seconds\":[0-9.]+}"), lines[2]);
         assertTrue(json.err.contains("hybrid: step 2/2"), json.err);
 
-        Run table = run(concat(tiny, "--arms", "hybrid"));
+        CliRun table = run(concat(tiny, "--arms", "hybrid"));
         assertEquals(0, table.code, table.err);
         assertTrue(table.out.contains("hybrid     MA"), table.out);
         assertTrue(table.out.contains("target: the hybrid reaches at least 95% query accuracy"), table.out);
 
-        Run bad = run("eval", "mqar", "--pairs", "200");
+        CliRun bad = run("eval", "mqar", "--pairs", "200");
         assertEquals(1, bad.code);
         assertTrue(bad.err.contains("MQAR needs vocab >= 4 and 1 <= pairs < vocab/2"), bad.err);
     }

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.genomics.GenomeCache;
 import dev.chimera.genomics.ReferenceGenome;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The README's first command, end to end on the real genome and the shipped model. */
 class DemoCommandTest {
@@ -24,14 +21,9 @@ class DemoCommandTest {
             System.err.println("SKIPPED DemoCommandTest: the E. coli genome is not available: " + e.getMessage());
             Assumptions.abort("E. coli genome not available: " + e.getMessage());
         }
-        CommandLine cl = Chimera.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute("demo", "--threads", "2");
-        String text = out.toString();
-        assertEquals(0, code, err.toString());
+        CliRun demo = CliRun.run("demo", "--threads", "2");
+        String text = demo.out;
+        assertEquals(0, demo.code, demo.err);
         // The README's held-out figures: the shipped model below the best Markov model.
         assertTrue(text.contains("markov order 12                1.9198"), text);
         Matcher best = Pattern.compile("best: chimera, step \\d+, T \\d+, (\\d\\.\\d{4}) bits/base").matcher(text);

@@ -3,35 +3,17 @@ package dev.chimera.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** chimera eval fourier-synthetic with tiny settings: the table, the JSON lines, progress and errors. */
 class EvalFourierSyntheticCommandTest {
     private static final String[] TINY = {"eval", "fourier-synthetic", "--epochs", "2", "--samples", "120",
         "--threads", "2"};
 
-    private static final class Run {
-        int code;
-        String out;
-        String err;
-    }
-
-    private static Run run(String... args) {
-        CommandLine cl = Chimera.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        Run r = new Run();
-        r.code = cl.execute(args);
-        r.out = out.toString();
-        r.err = err.toString();
-        return r;
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** The tiny settings on the given datasets and seeds, plus extra options (picocli appends repeated list options). */
@@ -51,7 +33,7 @@ class EvalFourierSyntheticCommandTest {
 
     @Test
     void tablePerDatasetWithThePapersFiguresBeside() {
-        Run r = run(tiny("gaussian,beta", "1,2"));
+        CliRun r = run(tiny("gaussian,beta", "1,2"));
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.startsWith("Fourier head synthetic experiment"), r.out);
         assertTrue(r.out.contains("120 samples (96 train, 24 test), 50 bins"), r.out);
@@ -77,7 +59,7 @@ class EvalFourierSyntheticCommandTest {
 
     @Test
     void jsonIsOneObjectPerDatasetAndHead() {
-        Run r = run(tiny("gmm2", "1,2", "--json", "--gamma", "0"));
+        CliRun r = run(tiny("gmm2", "1,2", "--json", "--gamma", "0"));
         assertEquals(0, r.code, r.err);
         String[] lines = r.out.trim().split("\n");
         assertEquals(2, lines.length, r.out);
@@ -96,7 +78,7 @@ class EvalFourierSyntheticCommandTest {
 
     @Test
     void aGammaWithoutReferenceFiguresPrintsDashes() {
-        Run r = run(tiny("beta", "5", "--gamma", "1e-3"));
+        CliRun r = run(tiny("beta", "5", "--gamma", "1e-3"));
         assertEquals(0, r.code, r.err);
         Matcher m = Pattern.compile("  fourier N=16 +(\\d\\.\\d{4}) +(\\d\\.\\d{4}) +- +-").matcher(r.out);
         assertTrue(m.find(), "one seed: no std; no paper figure for gamma 1e-3: " + r.out);
@@ -110,7 +92,7 @@ class EvalFourierSyntheticCommandTest {
         String[] messages = {"unknown synthetic dataset 'gmm3'", "--datasets names 'beta' twice", "--epochs must be >= 1",
             "--seeds names 1 twice", "--samples must be >= 10", "--gamma must be finite and >= 0", "--threads must be >= 1"};
         for (int i = 0; i < cases.length; i++) {
-            Run r = run("eval", "fourier-synthetic", cases[i][0], cases[i][1]);
+            CliRun r = run("eval", "fourier-synthetic", cases[i][0], cases[i][1]);
             assertEquals(1, r.code, String.join(" ", cases[i]) + ": " + r.err);
             assertTrue(r.err.contains(messages[i]), r.err);
             assertEquals(1, r.err.trim().split("\n").length, "one line: " + r.err);
