@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  */
 public final class Trainer {
 
-    /** What the loop does; {@link #validate} names the offending field. */
+    /** What the loop does; the constructor rejects counts out of range, naming them. */
     public record Settings(long steps, int accumulation, double peakLr, double minLr, long warmupSteps,
                            double clipNorm, int evalEvery, int evalBatches, int checkpointEvery, int logEvery) {
         public Settings {

@@ -56,12 +56,14 @@ public final class MqarExperiment {
     public static List<Arm> arms(Settings s, int maxLength) {
         String hybrid = "M".repeat(s.layers() - 1) + "A";
         ModelConfig reference = config(s, hybrid, 4 * s.dModel());
-        int budget = parameterCount(reference, maxLength);
-        List<Arm> arms = new ArrayList<>();
-        arms.add(new Arm("mamba2", matchBudget(s, "M", budget, maxLength)));
-        arms.add(new Arm("attention", matchBudget(s, "A", budget, maxLength)));
-        arms.add(new Arm("hybrid", reference));
-        return arms;
+        try (ComputePool pool = new ComputePool(1)) {
+            int budget = parameterCount(reference, maxLength, pool);
+            List<Arm> arms = new ArrayList<>();
+            arms.add(new Arm("mamba2", matchBudget(s, "M", budget, maxLength, pool)));
+            arms.add(new Arm("attention", matchBudget(s, "A", budget, maxLength, pool)));
+            arms.add(new Arm("hybrid", reference));
+            return arms;
+        }
     }
 
     /** Trains one arm from its seeded initialisation and measures its query accuracy. */
@@ -114,18 +116,19 @@ public final class MqarExperiment {
         return best;
     }
 
-    private static ModelConfig matchBudget(Settings s, String pattern, int budget, int maxLength) {
-        ModelConfig best = null;
-        int bestGap = Integer.MAX_VALUE;
-        for (int hidden = 8; hidden <= 16 * s.dModel(); hidden += 8) {
-            ModelConfig c = config(s, pattern, hidden);
-            int gap = Math.abs(parameterCount(c, maxLength) - budget);
-            if (gap < bestGap) {
-                best = c;
-                bestGap = gap;
-            }
+    /**
+     * The MLP width (a multiple of 8, from 8 to 16 dModel) that brings the pattern closest to the
+     * budget. The parameter count is linear in the width, so two counts give every other one.
+     */
+    private static ModelConfig matchBudget(Settings s, String pattern, int budget, int maxLength, ComputePool pool) {
+        long at8 = parameterCount(config(s, pattern, 8), maxLength, pool);
+        long perStep = parameterCount(config(s, pattern, 16), maxLength, pool) - at8;
+        int maxStep = 2 * s.dModel() - 1;                       // width 16 dModel
+        int step = (int) Math.max(0, Math.min(maxStep, Math.floorDiv(budget - at8, perStep)));
+        if (step < maxStep && Math.abs(at8 + (step + 1) * perStep - budget) < Math.abs(at8 + step * perStep - budget)) {
+            step++;
         }
-        return best;
+        return config(s, pattern, 8 + 8 * step);
     }
 
     /** Width dModel, {@code layers} blocks of the pattern, SwiGLU MLP of the given hidden size, 4 heads. */
@@ -136,9 +139,7 @@ public final class MqarExperiment {
                 ModelConfig.Head.softmax(s.vocab(), s.tiedHead()));
     }
 
-    private static int parameterCount(ModelConfig c, int maxLength) {
-        try (ComputePool pool = new ComputePool(1)) {
-            return new Decoder(c, maxLength, pool).parameters().size();
-        }
+    private static int parameterCount(ModelConfig c, int maxLength, ComputePool pool) {
+        return new Decoder(c, maxLength, pool).parameters().size();
     }
 }

@@ -1,7 +1,7 @@
 package dev.chimera.core.eval.mqar;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,8 +54,8 @@ class MqarTest {
     @Test
     void batchesArePureFunctionsOfTheIndexAndDifferBetweenIndices() {
         MqarTask task = new MqarTask(128, 64, 8, 2, 1);
-        assertEquals(List.of(task.batch(3).inputs().tokens()).size(), 1);
         assertTrue(java.util.Arrays.equals(task.batch(3).inputs().tokens(), task.batch(3).inputs().tokens()));
+        assertTrue(java.util.Arrays.equals(task.batch(3).targets().tokens(), task.batch(3).targets().tokens()));
         int same = 0;
         int[] a = task.batch(3).inputs().tokens();
         int[] c = task.batch(4).inputs().tokens();
@@ -63,7 +63,8 @@ class MqarTest {
             same += a[i] == c[i] && a[i] != MqarTask.FILLER ? 1 : 0;
         }
         assertTrue(same < 10, "neighbouring batches are unrelated: " + same + " equal tokens");
-        assertNotEquals(new MqarTask(128, 64, 8, 2, 2).batch(3).inputs().tokens()[0] * 0 + 1, 0);
+        assertFalse(java.util.Arrays.equals(a, new MqarTask(128, 64, 8, 2, 2).batch(3).inputs().tokens()),
+                "another seed gives other sequences");
     }
 
     @Test
