@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -13,7 +11,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class BaselineCommandTest {
     @TempDir
@@ -22,52 +19,17 @@ class BaselineCommandTest {
     Path eval;
     Path genome;
 
-    /** Exit code, stdout and stderr of one invocation. */
-    private record Run(int code, String out, String err) {
-    }
-
-    /** Runs {@code dna ...} with the same handling of user errors as the chimera root command. */
-    private static Run run(String... args) {
-        CommandLine cl = new CommandLine(new DnaCommand());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException) {
-                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
-    private static String dna(Random rnd, int n) {
-        StringBuilder sb = new StringBuilder();
-        char prev = 'A';
-        for (int i = 0; i < n; i++) {
-            prev = rnd.nextDouble() < 0.4 ? (prev == 'A' ? 'T' : 'A') : "ACGT".charAt(rnd.nextInt(4));
-            sb.append(prev);
-            if (i % 70 == 69) {
-                sb.append('\n');
-            }
-        }
-        return sb.toString();
-    }
-
     @BeforeEach
     void files() throws IOException {
         Random rnd = new Random(8);
-        train = Files.writeString(dir.resolve("train.fa"), ">t1\n" + dna(rnd, 20_000) + "\n>t2\n" + dna(rnd, 5_000) + "\n");
-        eval = Files.writeString(dir.resolve("eval.fa"), ">e1\n" + dna(rnd, 3_000) + "\n");
-        genome = Files.writeString(dir.resolve("genome.fa"), ">g1\n" + dna(rnd, 10_000) + "\n>g2\n" + dna(rnd, 10_000) + "\n");
+        train = Files.writeString(dir.resolve("train.fa"), ">t1\n" + DnaCli.dna(rnd, 20_000) + "\n>t2\n" + DnaCli.dna(rnd, 5_000) + "\n");
+        eval = Files.writeString(dir.resolve("eval.fa"), ">e1\n" + DnaCli.dna(rnd, 3_000) + "\n");
+        genome = Files.writeString(dir.resolve("genome.fa"), ">g1\n" + DnaCli.dna(rnd, 10_000) + "\n>g2\n" + DnaCli.dna(rnd, 10_000) + "\n");
     }
 
     @Test
     void tableForSeparateTrainAndEvalFiles() {
-        Run r = run("baseline", "--train", train.toString(), "--eval", eval.toString(), "--max-order", "4");
+        DnaCli.Run r = DnaCli.run("baseline", "--train", train.toString(), "--eval", eval.toString(), "--max-order", "4");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("train    25,000 bases"), r.out());
         assertTrue(r.out().contains("eval     3,000 bases (3,000 scored, 0 N"), r.out());
@@ -83,7 +45,7 @@ class BaselineCommandTest {
 
     @Test
     void jsonLinesForAHoldoutSplit() {
-        Run r = run("baseline", "--fasta", genome.toString(), "--holdout-fraction", "0.2", "--json", "--no-compressors");
+        DnaCli.Run r = DnaCli.run("baseline", "--fasta", genome.toString(), "--holdout-fraction", "0.2", "--json", "--no-compressors");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().trim().split("\n");
         assertEquals(1 + 13 + 1, lines.length, r.out());
@@ -102,7 +64,7 @@ class BaselineCommandTest {
         assertTrue(b1 < b0 - 0.05, b0 + " vs " + b1);
     }
 
-    private static void assertUserError(Run r, String... expected) {
+    private static void assertUserError(DnaCli.Run r, String... expected) {
         assertEquals(1, r.code(), r.out() + r.err());
         assertEquals("", r.out(), "no partial output");
         String[] lines = r.err().trim().split("\n");
@@ -115,23 +77,23 @@ class BaselineCommandTest {
 
     @Test
     void badInputIsOneLineWithTheFileAndNoOutput() throws IOException {
-        assertUserError(run("baseline", "--fasta", dir.resolve("missing.fa").toString()), "missing.fa: no such file");
+        assertUserError(DnaCli.run("baseline", "--fasta", dir.resolve("missing.fa").toString()), "missing.fa: no such file");
         Path bad = Files.writeString(dir.resolve("bad.fa"), ">a\nACGT\n>b\nAC-GT\n");
-        assertUserError(run("baseline", "--fasta", bad.toString(), "--max-order", "2"),
+        assertUserError(DnaCli.run("baseline", "--fasta", bad.toString(), "--max-order", "2"),
                 "bad.fa: record 2 'b': invalid character '-' at position 3");
-        assertUserError(run("baseline", "--train", train.toString(), "--eval", bad.toString(), "--max-order", "2"),
+        assertUserError(DnaCli.run("baseline", "--train", train.toString(), "--eval", bad.toString(), "--max-order", "2"),
                 "bad.fa: record 2 'b'");
         Path dup = Files.writeString(dir.resolve("dup.fa"), ">a\nACGT\n>a\nACGT\n");
-        assertUserError(run("baseline", "--fasta", dup.toString()), "dup.fa: record 2 'a'", "duplicate");
+        assertUserError(DnaCli.run("baseline", "--fasta", dup.toString()), "dup.fa: record 2 'a'", "duplicate");
         Path tiny = Files.writeString(dir.resolve("tiny.fa"), ">a\nACGT\n");
-        assertUserError(run("baseline", "--fasta", tiny.toString(), "--holdout-fraction", "0.05"), "no bases held out");
+        assertUserError(DnaCli.run("baseline", "--fasta", tiny.toString(), "--holdout-fraction", "0.05"), "no bases held out");
     }
 
     @Test
     void onInvalidMaskReadsNAndSaysHowMany() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.fa"), ">a\n" + Files.readString(genome).split("\n", 2)[1]
                 .replace(">g2", "").replace("\n", "").substring(0, 5000) + "--\n");
-        Run r = run("baseline", "--fasta", bad.toString(), "--on-invalid", "MASK", "--max-order", "3", "--no-compressors");
+        DnaCli.Run r = DnaCli.run("baseline", "--fasta", bad.toString(), "--on-invalid", "MASK", "--max-order", "3", "--no-compressors");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("read as N 2 invalid characters (--on-invalid mask)"), r.err());
         assertTrue(r.out().contains("eval     500 bases (498 scored, 2 N not scored"), r.out());
@@ -141,20 +103,20 @@ class BaselineCommandTest {
     void usageErrorsExitWithTwo() {
         String t = train.toString();
         String e = eval.toString();
-        assertEquals(2, run("baseline", "--train", t).code());
-        assertEquals(2, run("baseline", "--train", t, "--eval", e, "--fasta", t).code());
-        assertEquals(2, run("baseline", "--train", t, "--eval", e, "--holdout-fraction", "0.2").code());
-        assertEquals(2, run("baseline", "--fasta", t, "--holdout-fraction", "1.5").code());
-        assertEquals(2, run("baseline", "--fasta", t, "--max-order", "13").code());
-        Run r = run("baseline", "--fasta", t, "--on-invalid", "drop");
+        assertEquals(2, DnaCli.run("baseline", "--train", t).code());
+        assertEquals(2, DnaCli.run("baseline", "--train", t, "--eval", e, "--fasta", t).code());
+        assertEquals(2, DnaCli.run("baseline", "--train", t, "--eval", e, "--holdout-fraction", "0.2").code());
+        assertEquals(2, DnaCli.run("baseline", "--fasta", t, "--holdout-fraction", "1.5").code());
+        assertEquals(2, DnaCli.run("baseline", "--fasta", t, "--max-order", "13").code());
+        DnaCli.Run r = DnaCli.run("baseline", "--fasta", t, "--on-invalid", "drop");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("expected error, mask or skip, got 'drop'"), r.err());
-        assertEquals(2, run().code(), "the group alone asks for a command");
+        assertEquals(2, DnaCli.run().code(), "the group alone asks for a command");
     }
 
     @Test
     void helpSaysWhatRunsWithoutAFile() {
-        Run r = run("baseline", "--help");
+        DnaCli.Run r = DnaCli.run("baseline", "--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("E. coli K-12 MG1655"), r.out());
         assertTrue(r.out().contains("--holdout-fraction"), r.out());
