@@ -121,9 +121,11 @@ class GemmParityTest extends KernelParityFixture {
             {17, 65, 300},     // k > KC = 256, not a multiple of it
             {33, 100, 513},    // k = 2*KC + 1
             {100, 33, 513},
-            {9, 2100, 33},     // n > NC = 2048: two column blocks on the packed path
+            {9, 2100, 33},     // n > NC = 1024: three column blocks on the packed path
             {3, 2100, 33},     // n > 2048 on the direct path: five 512-column blocks
             {8, 4200, 17},     // three NC blocks, full MR rows only
+            {9, 40, 1300},     // six KC phases: packing buffers reused twice over
+            {150, 70, 30},     // two row blocks, one thread-sized: columns cut into chunks too
         };
         for (GemmForm f : GemmForm.values()) {
             for (int[] s : shapes) {
