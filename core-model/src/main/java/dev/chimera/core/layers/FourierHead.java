@@ -13,22 +13,58 @@ import dev.chimera.core.tensor.Tensor;
  * to outDim sets of 2(N+1) Fourier coefficients, each turned by {@link FourierDensity} into a
  * smooth distribution over B bins of [-1, 1]. Trained by cross-entropy against the bin of each
  * target value (values must already be scaled into [-1, 1]) plus the paper's smoothness
- * regulariser (gamma = 1e-6). The loss is the weighted mean over rows and values.
+ * regulariser, weighted by the {@link Settings}' gamma. The loss is the weighted mean over rows
+ * and values.
  */
 public final class FourierHead implements Layer {
     /** The regulariser weight of the reference implementation. */
     public static final double GAMMA = 1e-6;
 
+    /** fourier_head.py's initialisation divides the linear layer's default one by 100 (init_denominator_*). */
+    private static final float INIT_SCALE = 0.01f;
+
+    /**
+     * The head's choices that the reference leaves to its caller: {@code gamma} weighs the smoothness
+     * regulariser (0 leaves it out), and {@code shrinkBias} says whether {@link #initialise()} divides
+     * the bias by 100 along with the weights, as fourier_head.py does.
+     */
+    public record Settings(double gamma, boolean shrinkBias) {
+        public Settings {
+            if (!(gamma >= 0) || Double.isInfinite(gamma)) {
+                throw new IllegalArgumentException("Fourier head: gamma must be finite and >= 0, got " + gamma);
+            }
+        }
+
+        /** The decoder's head: gamma 1e-6, the weights divided by 100 and the bias left as initialised. */
+        public static Settings defaults() {
+            return new Settings(GAMMA, false);
+        }
+
+        /** fourier_head.py's head with the given gamma: weights and bias divided by 100. */
+        public static Settings reference(double gamma) {
+            return new Settings(gamma, true);
+        }
+    }
+
     private final int d;
     private final int outDim;
+    private final Settings settings;
     private final Linear projection;
     private final FourierDensity density;
     private final Bins bins;
 
+    /** A head with the {@link Settings#defaults() default settings}. */
     public FourierHead(Parameters.Builder b, String prefix, int d, int outDim, int frequencies, int binCount,
                        ComputePool pool) {
+        this(b, prefix, d, outDim, frequencies, binCount, Settings.defaults(), pool);
+    }
+
+    /** Declares {@code prefix.weight} (outDim 2(N+1), d) and {@code prefix.bias} (outDim 2(N+1)). */
+    public FourierHead(Parameters.Builder b, String prefix, int d, int outDim, int frequencies, int binCount,
+                       Settings settings, ComputePool pool) {
         this.d = d;
         this.outDim = outDim;
+        this.settings = settings;
         this.density = new FourierDensity(frequencies, binCount, pool);
         this.bins = new Bins(binCount);
         this.projection = new Linear(b, prefix, d, outDim * density.width(), true);
@@ -51,17 +87,24 @@ public final class FourierHead implements Layer {
         return outDim;
     }
 
-    /** The reference scales the linear layer's default initialisation down by 100. */
+    /**
+     * Scales the linear layer's initialisation down by 100 as the reference does: the weights, and
+     * the bias too if the settings say so.
+     */
     public void initialise() {
-        projection.scaleWeights(0.01f);
+        projection.scaleWeights(INIT_SCALE);
+        if (settings.shrinkBias()) {
+            projection.scaleBias(INIT_SCALE);
+        }
     }
 
+    /** Buffers of a forward and backward over {@code rows} rows. */
     public final class Activations {
         final Tensor z;          // (rows, outDim * 2(N+1)), read by the density as (rows * outDim, 2(N+1))
         final Tensor dz;         // (rows, outDim * 2(N+1))
         final Tensor losses;     // (rows * outDim)
         final Tensor dlosses;    // (rows * outDim)
-        final int[] targets;     // (rows * outDim) bin indices
+        final int[] targets;     // (rows * outDim) bin indices of continuous targets
         final FourierActivations density;
 
         public Activations(int rows) {
@@ -83,44 +126,80 @@ public final class FourierHead implements Layer {
                     + " rows of " + outDim);
         }
         bins.indices(a.targets, Tensor.of(values, values.length));
-        projection.forward(k, a.z, Linear.rows(h, d));
-        density.crossEntropy(a.losses, perValue(a.z), a.targets, a.density);
-        double sum = 0;
-        double weights = 0;
-        for (int r = 0; r < rows; r++) {
-            double w = targets.weight(r);
-            for (int j = 0; j < outDim; j++) {
-                sum += w * a.losses.at(r * outDim + j);
-            }
-            weights += w * outDim;
-        }
-        return (weights == 0 ? 0 : sum / weights) + density.regularizer(GAMMA, a.density);
+        return weightedForward(k, h, a.targets, targets.weights(), a);
     }
 
     /** dh (rows, d) overwritten; the projection's gradients accumulated. */
     public void backward(Kernels k, Tensor dh, Tensor h, Targets targets, Activations a) {
+        weightedBackward(k, dh, h, a.targets, targets.weights(), a);
+    }
+
+    /**
+     * Mean cross-entropy plus the regulariser for targets already quantised: {@code binTargets}
+     * (rows * outDim) bin indices, every row weighing 1.
+     */
+    public double forward(Kernels k, Tensor h, int[] binTargets, Activations a) {
+        return weightedForward(k, h, binTargets, null, a);
+    }
+
+    /** dh (rows, d) overwritten; the projection's gradients accumulated. After the int[] {@code forward}. */
+    public void backward(Kernels k, Tensor dh, Tensor h, int[] binTargets, Activations a) {
+        weightedBackward(k, dh, h, binTargets, null, a);
+    }
+
+    /** The loss with one weight per row: {@code weights} (rows), or null for all ones. */
+    private double weightedForward(Kernels k, Tensor h, int[] binTargets, float[] weights, Activations a) {
         int rows = a.losses.size() / outDim;
-        double weights = 0;
+        projection.forward(k, a.z, Linear.rows(h, d));
+        density.crossEntropy(a.losses, perValue(a.z), binTargets, a.density);
+        double sum = 0;
+        double total = 0;
         for (int r = 0; r < rows; r++) {
-            weights += targets.weight(r) * outDim;
+            double w = weight(weights, r);
+            for (int j = 0; j < outDim; j++) {
+                sum += w * a.losses.at(r * outDim + j);
+            }
+            total += w * outDim;
+        }
+        double gamma = settings.gamma();
+        return (total == 0 ? 0 : sum / total) + (gamma > 0 ? density.regularizer(gamma, a.density) : 0);
+    }
+
+    private void weightedBackward(Kernels k, Tensor dh, Tensor h, int[] binTargets, float[] weights, Activations a) {
+        int rows = a.losses.size() / outDim;
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            total += weight(weights, r) * outDim;
         }
         for (int r = 0; r < rows; r++) {
-            float w = weights == 0 ? 0f : (float) (targets.weight(r) / weights);
+            float w = total == 0 ? 0f : (float) (weight(weights, r) / total);
             for (int j = 0; j < outDim; j++) {
                 a.dlosses.set(w, r * outDim + j);
             }
         }
-        density.crossEntropyBackward(perValue(a.dz), a.dlosses, a.targets, GAMMA, a.density);
+        density.crossEntropyBackward(perValue(a.dz), a.dlosses, binTargets, settings.gamma(), a.density);
         projection.backward(k, dh, a.dz, Linear.rows(h, d), false);
+    }
+
+    private static float weight(float[] weights, int r) {
+        return weights == null ? 1f : weights[r];
+    }
+
+    /**
+     * probs and logits log(p + 1e-5), each (rows, outDim, B), for hidden state h (rows, d); a's
+     * buffers then hold this forward instead of the last training one.
+     */
+    public void distribution(Kernels k, Tensor probs, Tensor logits, Tensor h, Activations a) {
+        int values = a.losses.size();
+        projection.forward(k, a.z, Linear.rows(h, d));
+        density.forward(probs.view(values, bins.count()), logits.view(values, bins.count()), perValue(a.z),
+                a.density);
     }
 
     /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d). */
     public void probabilities(Kernels k, Tensor probs, Tensor h) {
         int n = h.size() / d;
-        Tensor z = Tensor.zeros(n, outDim * density.width());
-        projection.forward(k, z, Linear.rows(h, d));
-        density.forward(probs.view(n * outDim, bins.count()), Tensor.zeros(n * outDim, bins.count()), perValue(z),
-                density.allocate(n * outDim));
+        distribution(k, probs, Tensor.zeros(n * outDim, bins.count()), h, new Activations(n));
     }
 
     /** (rows, outDim * 2(N+1)) seen as one row of coefficients per predicted value. */

@@ -43,8 +43,20 @@ public final class Linear implements Layer {
 
     /** Multiplies the weights (not the bias) by {@code factor}; used by initialisations that shrink a layer. */
     public void scaleWeights(float factor) {
-        for (int i = 0; i < weight.size(); i++) {
-            weight.data()[weight.offset() + i] *= factor;
+        scale(weight, factor);
+    }
+
+    /** Multiplies the bias by {@code factor}; the layer must have one. */
+    public void scaleBias(float factor) {
+        if (biasName == null) {
+            throw new IllegalStateException("Linear " + weightName + " has no bias to scale");
+        }
+        scale(bias, factor);
+    }
+
+    private static void scale(Tensor t, float factor) {
+        for (int i = 0; i < t.size(); i++) {
+            t.data()[t.offset() + i] *= factor;
         }
     }
 

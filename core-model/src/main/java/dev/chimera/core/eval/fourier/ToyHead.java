@@ -9,14 +9,13 @@ import dev.chimera.core.tensor.Tensor;
  * The last layer of the synthetic experiment's MLP: hidden state (rows, d) to logits over B bins
  * of [-1, 1], trained by cross-entropy against the target bin (Gillman et al., ICLR 2025,
  * toy_synthetic.py: nn.CrossEntropyLoss on the head's output, plus the Fourier head's
- * regulariser). Both heads follow {@link Layer}'s conventions; their per-row-count buffers come
- * from {@link #allocate}.
+ * regulariser). Both heads are thin adapters over the decoder's head layers and follow
+ * {@link Layer}'s conventions; their per-row-count buffers come from {@link #allocate}.
  */
 public interface ToyHead extends Layer {
 
     /** Row buffers of one head; only the head that allocated them may use them. */
     interface Activations {
-        int rows();
     }
 
     /** linear or fourier: which head this is. */
@@ -28,8 +27,11 @@ public interface ToyHead extends Layer {
     /** Number of bins B. */
     int bins();
 
-    /** Scales the default initialisation as the head's reference does (a no-op for the linear head). */
-    void initialise(Tensor weight, Tensor bias);
+    /**
+     * Scales the default initialisation of {@link #projection()}, already drawn, as the head's
+     * reference does (a no-op for the linear head).
+     */
+    void initialise();
 
     Activations allocate(int rows);
 

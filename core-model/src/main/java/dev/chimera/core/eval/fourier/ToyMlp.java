@@ -59,8 +59,7 @@ public final class ToyMlp {
                 }
             }
         }
-        Linear p = head.projection();
-        head.initialise(parameters.value(p.weightName()), parameters.value(biasName(p)));
+        head.initialise();
     }
 
     /** Linear names its tensors prefix.weight and prefix.bias. */
