@@ -1,6 +1,13 @@
 package dev.chimera.core.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.chimera.core.train.OptimizerFixture.RATES;
+import static dev.chimera.core.train.OptimizerFixture.assertClose;
+import static dev.chimera.core.train.OptimizerFixture.assertSameContinuation;
+import static dev.chimera.core.train.OptimizerFixture.copy;
+import static dev.chimera.core.train.OptimizerFixture.doubles;
+import static dev.chimera.core.train.OptimizerFixture.gradients;
+import static dev.chimera.core.train.OptimizerFixture.parameters;
+import static dev.chimera.core.train.OptimizerFixture.steps;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,50 +16,9 @@ import dev.chimera.core.model.Parameters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class AdamWTest {
-
-    /** Learning rates of the steps in the tests: they vary, as a schedule's do. */
-    static final double[] RATES = {1e-2, 2e-2, 3e-2, 2.5e-2, 1e-2, 5e-3};
-
-    /** A decayed matrix, a non-decayed norm weight and bias, and a decayed odd-sized tensor; values seeded. */
-    static Parameters parameters(long seed) {
-        Parameters p = Parameters.builder()
-                .add("w", true, 3, 5)
-                .add("norm.weight", false, 4)
-                .add("bias", false, 3)
-                .add("w2", true, 7, 1)
-                .build();
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = p.values();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return p;
-    }
-
-    /** Seeded gradients for step {@code step} (0-based), of both signs and magnitudes from 1e-3 to 1. */
-    static void gradients(Parameters p, int step) {
-        SplittableRandom r = new SplittableRandom(1000 + step);
-        float[] g = p.grads();
-        for (int i = 0; i < g.length; i++) {
-            g[i] = (float) ((r.nextDouble() * 2 - 1) * Math.pow(10, -3 * r.nextDouble()));
-        }
-    }
-
-    static Parameters copy(Parameters from) {
-        Parameters to = parameters(0);
-        System.arraycopy(from.values(), 0, to.values(), 0, from.size());
-        return to;
-    }
-
-    static Map<String, float[]> copy(Map<String, float[]> state) {
-        Map<String, float[]> c = new LinkedHashMap<>();
-        state.forEach((k, v) -> c.put(k, v.clone()));
-        return c;
-    }
 
     /** AdamW in double, written from the paper: m, v, bias corrections, decoupled decay on decay tensors only. */
     private static double[] reference(Parameters shape, double[] p0, AdamW.Settings s, int steps) {
@@ -78,24 +44,6 @@ class AdamWTest {
             }
         }
         return p;
-    }
-
-    private static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
-    /** |a - ref| <= atol + rtol * |ref| elementwise. */
-    static void assertClose(double[] ref, float[] actual, double atol, double rtol, String what) {
-        assertEquals(ref.length, actual.length);
-        for (int i = 0; i < ref.length; i++) {
-            double err = Math.abs(actual[i] - ref[i]);
-            assertTrue(err <= atol + rtol * Math.abs(ref[i]),
-                    what + "[" + i + "]: " + actual[i] + " vs reference " + ref[i] + " (error " + err + ")");
-        }
     }
 
     @Test
@@ -124,10 +72,7 @@ class AdamWTest {
         Parameters p = parameters(7);
         double[] p0 = doubles(p.values());
         AdamW opt = new AdamW(p, s);
-        for (int t = 0; t < RATES.length; t++) {
-            gradients(p, t);
-            opt.step(RATES[t]);
-        }
+        steps(opt, p, 0, RATES.length);
         // Values of magnitude <= 1 carried in float through six updates: a few float ulps each step.
         assertClose(reference(p, p0, s, RATES.length), p.values(), 2e-6, 1e-6, "values");
         assertEquals(RATES.length, opt.steps());
@@ -138,25 +83,13 @@ class AdamWTest {
         AdamW.Settings s = AdamW.Settings.defaults();
         Parameters a = parameters(3);
         AdamW first = new AdamW(a, s);
-        for (int t = 0; t < 3; t++) {
-            gradients(a, t);
-            first.step(RATES[t]);
-        }
+        steps(first, a, 0, 3);
         Parameters b = copy(a);
         Map<String, float[]> saved = copy(first.state());
         AdamW resumed = new AdamW(b, s);
         resumed.restore(first.steps(), saved);
         assertEquals(List.of("exp_avg", "exp_avg_sq"), List.copyOf(resumed.state().keySet()));
-        for (int t = 3; t < RATES.length; t++) {
-            gradients(a, t);
-            gradients(b, t);
-            first.step(RATES[t]);
-            resumed.step(RATES[t]);
-        }
-        assertArrayEquals(a.values(), b.values());
-        for (String k : first.state().keySet()) {
-            assertArrayEquals(first.state().get(k), resumed.state().get(k), k);
-        }
+        assertSameContinuation(first, a, resumed, b, 3);
         assertEquals(first.steps(), resumed.steps());
     }
 

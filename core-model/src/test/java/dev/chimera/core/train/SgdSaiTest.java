@@ -1,10 +1,13 @@
 package dev.chimera.core.train;
 
-import static dev.chimera.core.train.AdamWTest.RATES;
-import static dev.chimera.core.train.AdamWTest.assertClose;
-import static dev.chimera.core.train.AdamWTest.copy;
-import static dev.chimera.core.train.AdamWTest.gradients;
-import static dev.chimera.core.train.AdamWTest.parameters;
+import static dev.chimera.core.train.OptimizerFixture.RATES;
+import static dev.chimera.core.train.OptimizerFixture.assertClose;
+import static dev.chimera.core.train.OptimizerFixture.assertSameContinuation;
+import static dev.chimera.core.train.OptimizerFixture.copy;
+import static dev.chimera.core.train.OptimizerFixture.doubles;
+import static dev.chimera.core.train.OptimizerFixture.gradients;
+import static dev.chimera.core.train.OptimizerFixture.parameters;
+import static dev.chimera.core.train.OptimizerFixture.steps;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,14 +63,6 @@ class SgdSaiTest {
         return p;
     }
 
-    private static double[] doubles(float[] f) {
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
     @Test
     void firstStepByHand() {
         Parameters p = Parameters.builder().add("w", false, 3).build();
@@ -89,10 +84,7 @@ class SgdSaiTest {
         Parameters p = parameters(7);
         double[] p0 = doubles(p.values());
         SgdSai opt = new SgdSai(p, s);
-        for (int t = 0; t < RATES.length; t++) {
-            gradients(p, t);
-            opt.step(RATES[t]);
-        }
+        steps(opt, p, 0, RATES.length);
         // Values of magnitude ~1 carried in float through six updates, the g-SNR rounded to float once.
         assertClose(reference(p, p0, s, RATES.length), p.values(), 2e-6, 1e-6, "values");
         assertEquals(RATES.length, opt.steps());
@@ -103,24 +95,12 @@ class SgdSaiTest {
         SgdSai.Settings s = SgdSai.Settings.defaults();
         Parameters a = parameters(3);
         SgdSai first = new SgdSai(a, s);
-        for (int t = 0; t < 3; t++) {
-            gradients(a, t);
-            first.step(RATES[t]);
-        }
+        steps(first, a, 0, 3);
         Parameters b = copy(a);
         SgdSai resumed = new SgdSai(b, s);
         resumed.restore(first.steps(), copy(first.state()));
         assertEquals(List.of("momentum_buffer", "gsnr"), List.copyOf(resumed.state().keySet()));
-        for (int t = 3; t < RATES.length; t++) {
-            gradients(a, t);
-            gradients(b, t);
-            first.step(RATES[t]);
-            resumed.step(RATES[t]);
-        }
-        assertArrayEquals(a.values(), b.values());
-        for (String k : first.state().keySet()) {
-            assertArrayEquals(first.state().get(k), resumed.state().get(k), k);
-        }
+        assertSameContinuation(first, a, resumed, b, 3);
     }
 
     @Test
