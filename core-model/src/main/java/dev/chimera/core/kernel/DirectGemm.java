@@ -69,26 +69,74 @@ final class DirectGemm {
         }
     }
 
-    /** C[i, j] (+)= A[i,:] · B[j,:] for j in [j0, j1). */
+    /**
+     * C[i, j] (+)= A[i,:] · B[j,:] for j in [j0, j1). Four columns at a time: their four dot
+     * products share the loads of A and run as four independent FMA chains (one chain waits on
+     * the FMA latency at every step; decoding one token was bound by it). Each dot product is
+     * summed in the same order either way.
+     */
     private static void dotColumns(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                                    int m, int n, int k, boolean accumulate, int j0, int j1) {
-        int vectorEnd = S.loopBound(k);
-        for (int j = j0; j < j1; j++) {
-            int bRow = bOff + j * k;
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            int b0 = bOff + j * k;
             for (int i = 0; i < m; i++) {
-                int aRow = aOff + i * k;
-                FloatVector acc = FloatVector.zero(S);
-                int p = 0;
-                for (; p < vectorEnd; p += L) {
-                    acc = FloatVector.fromArray(S, a, aRow + p).fma(FloatVector.fromArray(S, b, bRow + p), acc);
-                }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; p < k; p++) {
-                    sum += a[aRow + p] * b[bRow + p];
-                }
+                dotFour(c, cOff + i * n + j, a, aOff + i * k, b, b0, k, accumulate);
+            }
+        }
+        for (; j < j1; j++) {
+            for (int i = 0; i < m; i++) {
                 int at = cOff + i * n + j;
+                float sum = dot(a, aOff + i * k, b, bOff + j * k, k);
                 c[at] = accumulate ? c[at] + sum : sum;
             }
         }
+    }
+
+    /** C[at .. at+4) (+)= A row · B rows b0, b0+k, b0+2k, b0+3k. */
+    private static void dotFour(float[] c, int at, float[] a, int aRow, float[] b, int b0, int k, boolean accumulate) {
+        int vectorEnd = S.loopBound(k);
+        FloatVector acc0 = FloatVector.zero(S);
+        FloatVector acc1 = FloatVector.zero(S);
+        FloatVector acc2 = FloatVector.zero(S);
+        FloatVector acc3 = FloatVector.zero(S);
+        int p = 0;
+        for (; p < vectorEnd; p += L) {
+            FloatVector av = FloatVector.fromArray(S, a, aRow + p);
+            acc0 = av.fma(FloatVector.fromArray(S, b, b0 + p), acc0);
+            acc1 = av.fma(FloatVector.fromArray(S, b, b0 + k + p), acc1);
+            acc2 = av.fma(FloatVector.fromArray(S, b, b0 + 2 * k + p), acc2);
+            acc3 = av.fma(FloatVector.fromArray(S, b, b0 + 3 * k + p), acc3);
+        }
+        float s0 = acc0.reduceLanes(VectorOperators.ADD);
+        float s1 = acc1.reduceLanes(VectorOperators.ADD);
+        float s2 = acc2.reduceLanes(VectorOperators.ADD);
+        float s3 = acc3.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            float av = a[aRow + p];
+            s0 += av * b[b0 + p];
+            s1 += av * b[b0 + k + p];
+            s2 += av * b[b0 + 2 * k + p];
+            s3 += av * b[b0 + 3 * k + p];
+        }
+        c[at] = accumulate ? c[at] + s0 : s0;
+        c[at + 1] = accumulate ? c[at + 1] + s1 : s1;
+        c[at + 2] = accumulate ? c[at + 2] + s2 : s2;
+        c[at + 3] = accumulate ? c[at + 3] + s3 : s3;
+    }
+
+    /** A row · B row: the same order of operations as one column of {@link #dotFour}. */
+    private static float dot(float[] a, int aRow, float[] b, int bRow, int k) {
+        int vectorEnd = S.loopBound(k);
+        FloatVector acc = FloatVector.zero(S);
+        int p = 0;
+        for (; p < vectorEnd; p += L) {
+            acc = FloatVector.fromArray(S, a, aRow + p).fma(FloatVector.fromArray(S, b, bRow + p), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            sum += a[aRow + p] * b[bRow + p];
+        }
+        return sum;
     }
 }
