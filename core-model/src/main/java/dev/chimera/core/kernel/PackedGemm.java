@@ -34,6 +34,12 @@ final class PackedGemm {
     static final int DIRECT_MAX_ROWS = 4;
     /** Below this many multiply-adds a product runs on the calling thread. */
     private static final long PARALLEL_MIN_MACS = 1L << 17;
+    /**
+     * The same for the direct path: a few rows take microseconds per million multiply-adds, about
+     * what waking a pool thread costs on a busy host, so only larger products are split (a small
+     * model's decoding step ran 2x slower and twice as variable on two threads than on one).
+     */
+    private static final long DIRECT_PARALLEL_MIN_MACS = 1L << 22;
     /** Busy-wait rounds before a waiting thread starts yielding its core. */
     private static final int SPINS_BEFORE_YIELD = 1 << 14;
     /** Column panels packed as one unit of shared packing work. */
@@ -85,7 +91,8 @@ final class PackedGemm {
         }
         boolean useThreads = parallel && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS;
         if (m <= DIRECT_MAX_ROWS) {
-            DirectGemm.multiply(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate, useThreads ? pool : null);
+            boolean split = useThreads && (long) m * n * k >= DIRECT_PARALLEL_MIN_MACS;
+            DirectGemm.multiply(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate, split ? pool : null);
             return;
         }
         int threads = useThreads ? pool.threads() : 1;
