@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.checkpoint.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -9,7 +10,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -68,25 +68,24 @@ public final class RunJournal implements Closeable {
         return out.resolveSibling(out.getFileName() + SUFFIX);
     }
 
-    /** Starts a new journal with the run's settings; fails if the file exists. */
+    /**
+     * Starts a new journal with the run's settings; fails if the file exists. The magic bytes and
+     * the settings frame are written beside it and renamed into place whole, so a kill while they
+     * are written leaves no journal (the next run starts afresh) rather than one too short to
+     * resume, and a reader never sees a journal without its settings.
+     */
     public static RunJournal create(Path file, Map<String, String> settings) throws IOException {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        } catch (FileAlreadyExistsException e) {
-            throw new BadInputException(file + ": a journal is already there (an interrupted run?)", e);
+        if (Files.exists(file)) {
+            throw new BadInputException(file + ": a journal is already there (an interrupted run?)");
         }
-        RunJournal j = new RunJournal(file, ch, new Fingerprints(), 0);
-        try {
-            writeFully(ch, ByteBuffer.wrap(MAGIC));
-            j.frame(SETTINGS, encode(settings));
-            j.sync();
-        } catch (IOException | RuntimeException e) {
-            j.close();
-            Files.deleteIfExists(file);
-            throw e;
-        }
-        return j;
+        ByteBuffer header = frameBytes(SETTINGS, encode(settings));
+        AtomicFiles.write(file, out -> {
+            writeFully(out, ByteBuffer.wrap(MAGIC));
+            writeFully(out, header);
+        });
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        ch.position(ch.size());
+        return new RunJournal(file, ch, new Fingerprints(), 0);
     }
 
     /**
@@ -208,6 +207,11 @@ public final class RunJournal implements Closeable {
         if (closed) {
             throw new IllegalStateException(file + ": journal closed");
         }
+        writeFully(channel, frameBytes(type, payload));
+    }
+
+    /** One frame: int32 n, the type byte and payload (n bytes), int32 CRC-32 of those n bytes. */
+    private static ByteBuffer frameBytes(byte type, byte[] payload) {
         int n = 1 + payload.length;
         CRC32 crc = new CRC32();
         crc.update(type);
@@ -215,7 +219,7 @@ public final class RunJournal implements Closeable {
         ByteBuffer b = ByteBuffer.allocate(4 + n + 4);
         b.putInt(n).put(type).put(payload).putInt((int) crc.getValue());
         b.flip();
-        writeFully(channel, b);
+        return b;
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

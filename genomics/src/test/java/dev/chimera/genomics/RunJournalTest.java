@@ -129,6 +129,22 @@ class RunJournalTest {
         }
     }
 
+    @Test
+    void aNewJournalAppearsWithItsSettingsAndNothingBeside() throws IOException {
+        Path file = dir.resolve("c.tsv.journal");
+        try (RunJournal j = RunJournal.create(file, SETTINGS)) {
+            // Readable at once by another reader (the header was renamed into place whole) ...
+            assertEquals(SETTINGS, RunJournal.settings(file));
+            assertEquals(0, j.completed());
+            j.appendRecord((byte) 'R', 0, "r0", bytes("zero"));
+        }
+        // ... no temporary file is left in the folder, and appends follow the header.
+        try (var listing = Files.list(dir)) {
+            assertEquals(List.of(file), listing.toList());
+        }
+        assertEquals(List.of("R0 r0:zero"), replay(file));
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
