@@ -250,15 +250,17 @@ final class PackedGemm {
             float[] packedA = A_SCRATCH.get();
             float[] pb = packedB[q % 2];
             packA(form, packedA, a, aOff, m, k, i0, rows, pc, kc);
-            // Column panels outside, row panels inside: each B panel (kc x NR) stays in L1
-            // while the A block streams from L2.
-            for (int panel = p0; panel < p1; panel++) {
-                int bAt = B_START + panel * NR * KC;
-                int jCol = jc + panel * NR;
-                int cols = Math.min(NR, jc + nc - jCol);
-                for (int ir = 0; ir < rows; ir += MR) {
-                    int tileRows = Math.min(MR, rows - ir);
-                    int aAt = ir / MR * aStride;
+            // Row panels outside, column panels inside: each A panel (MR x kc, 8 KiB) stays in L1
+            // while the B panels stream from L2, and C is visited along its rows, so the hardware
+            // prefetcher brings each tile's lines ahead. (The other order kept a B panel in L1 but
+            // made every tile eight fresh 4 KiB-strided lines of C: waiting for them cost ~25%.)
+            for (int ir = 0; ir < rows; ir += MR) {
+                int tileRows = Math.min(MR, rows - ir);
+                int aAt = ir / MR * aStride;
+                for (int panel = p0; panel < p1; panel++) {
+                    int bAt = B_START + panel * NR * KC;
+                    int jCol = jc + panel * NR;
+                    int cols = Math.min(NR, jc + nc - jCol);
                     int cAt = cOff + (i0 + ir) * n + jCol;
                     if (tileRows == MR && cols == NR) {
                         if (add) {
