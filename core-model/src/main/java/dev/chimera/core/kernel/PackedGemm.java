@@ -295,30 +295,57 @@ final class PackedGemm {
     /**
      * Packs rows [ic, ic+rows) x columns [pc, pc+kc) of op(A) as MR-row panels:
      * dst[panel*aPanelStride(kc) + p*MR + r] = op(A)(ic + panel*MR + r, pc + p), zero past row m.
+     * One method per storage layout, so that each is compiled on its own profile (with the forms
+     * sharing one method, the first Aᵀ·B after A·B products deoptimised it and left Aᵀ·B packing
+     * interpreted for seconds in some processes: 72 instead of 125 GFLOP/s).
      */
     private static void packA(GemmForm form, float[] dst, float[] a, int aOff, int m, int k,
                               int ic, int rows, int pc, int kc) {
+        if (form == GemmForm.AtB) {
+            packColumnsOfA(dst, a, aOff, m, ic, rows, pc, kc);
+        } else {
+            packRowsOfA(dst, a, aOff, m, k, ic, rows, pc, kc);
+        }
+    }
+
+    /** {@link #packA} for A stored (m, k): each panel's MR rows read side by side. */
+    private static void packRowsOfA(float[] dst, float[] a, int aOff, int m, int k, int ic, int rows, int pc,
+                                    int kc) {
+        int fullPanels = rows / MR;
+        for (int panel = 0; panel < fullPanels; panel++) {
+            interleaveRows(dst, panel * aPanelStride(kc), MR, a, aOff + (ic + panel * MR) * k + pc, k, kc);
+        }
+        if (fullPanels * MR < rows) {
+            int base = fullPanels * aPanelStride(kc);
+            int valid = rows - fullPanels * MR;
+            for (int p = 0; p < kc; p++) {
+                for (int r = 0; r < MR; r++) {
+                    dst[base + p * MR + r] = r < valid ? a[aOff + (ic + fullPanels * MR + r) * k + pc + p] : 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #packA} for A stored (k, m), op(A) = Aᵀ: row p of storage holds column p of op(A),
+     * each panel's MR values side by side. (Written out, not System.arraycopy: the call cost more
+     * than the copy. Not a 256-bit vector either: a second species in the process made C2 box the
+     * 512-bit vectors of other kernels.)
+     */
+    private static void packColumnsOfA(float[] dst, float[] a, int aOff, int m, int ic, int rows, int pc, int kc) {
         int fullPanels = rows / MR;
         for (int panel = 0; panel < fullPanels; panel++) {
             int d = panel * aPanelStride(kc);
-            if (form == GemmForm.AtB) {
-                // A is stored (k, m): row p of storage holds column p of op(A), the panel's MR
-                // values side by side. (Written out, not System.arraycopy: the call cost more
-                // than the copy. Not a 256-bit vector either: a second species in the process
-                // made C2 box the 512-bit vectors of other kernels.)
-                int src = aOff + pc * m + ic + panel * MR;
-                for (int p = 0; p < kc; p++, src += m, d += MR) {
-                    dst[d] = a[src];
-                    dst[d + 1] = a[src + 1];
-                    dst[d + 2] = a[src + 2];
-                    dst[d + 3] = a[src + 3];
-                    dst[d + 4] = a[src + 4];
-                    dst[d + 5] = a[src + 5];
-                    dst[d + 6] = a[src + 6];
-                    dst[d + 7] = a[src + 7];
-                }
-            } else {
-                interleaveRows(dst, d, MR, a, aOff + (ic + panel * MR) * k + pc, k, kc);
+            int src = aOff + pc * m + ic + panel * MR;
+            for (int p = 0; p < kc; p++, src += m, d += MR) {
+                dst[d] = a[src];
+                dst[d + 1] = a[src + 1];
+                dst[d + 2] = a[src + 2];
+                dst[d + 3] = a[src + 3];
+                dst[d + 4] = a[src + 4];
+                dst[d + 5] = a[src + 5];
+                dst[d + 6] = a[src + 6];
+                dst[d + 7] = a[src + 7];
             }
         }
         if (fullPanels * MR < rows) {
@@ -326,12 +353,7 @@ final class PackedGemm {
             int valid = rows - fullPanels * MR;
             for (int p = 0; p < kc; p++) {
                 for (int r = 0; r < MR; r++) {
-                    int i = ic + fullPanels * MR + r;
-                    float v = 0f;
-                    if (r < valid) {
-                        v = form == GemmForm.AtB ? a[aOff + (pc + p) * m + i] : a[aOff + i * k + pc + p];
-                    }
-                    dst[base + p * MR + r] = v;
+                    dst[base + p * MR + r] = r < valid ? a[aOff + (pc + p) * m + ic + fullPanels * MR + r] : 0f;
                 }
             }
         }
@@ -358,34 +380,49 @@ final class PackedGemm {
     /**
      * Packs rows [pc, pc+kc) x columns [j0, j0+cols) of op(B) as {@code count} NR-wide panels,
      * panel i at {@code at + i*NR*KC}: dst[at + i*NR*KC + p*NR + c] = op(B)(pc + p, j0 + i*NR + c),
-     * zero past the last valid column.
+     * zero past the last valid column. One method per storage layout, as for A.
      */
     private static void packB(GemmForm form, float[] dst, int at, float[] b, int bOff, int n, int k,
                               int pc, int kc, int j0, int count, int cols) {
-        int full = cols / NR;
         if (form == GemmForm.ABt) {
-            // B is stored (n, k): column j of op(B) is row j of storage. Full panels take their
-            // rows eight at a time; the partial panel goes value by value.
-            for (int i = 0; i < count; i++) {
-                int at0 = at + i * NR * KC;
-                int src = bOff + (j0 + i * NR) * k + pc;
-                if (i < full) {
-                    for (int c0 = 0; c0 < NR; c0 += 8) {
-                        interleaveRows(dst, at0 + c0, NR, b, src + c0 * k, k, kc);
-                    }
-                    continue;
+            packRowsOfB(dst, at, b, bOff, k, pc, kc, j0, count, cols);
+        } else {
+            packColumnsOfB(dst, at, b, bOff, n, pc, kc, j0, count, cols);
+        }
+    }
+
+    /**
+     * {@link #packB} for B stored (n, k), op(B) = Bᵀ: column j of op(B) is row j of storage. Full
+     * panels take their rows eight at a time; the partial panel goes value by value.
+     */
+    private static void packRowsOfB(float[] dst, int at, float[] b, int bOff, int k, int pc, int kc, int j0,
+                                    int count, int cols) {
+        int full = cols / NR;
+        for (int i = 0; i < count; i++) {
+            int at0 = at + i * NR * KC;
+            int src = bOff + (j0 + i * NR) * k + pc;
+            if (i < full) {
+                for (int c0 = 0; c0 < NR; c0 += 8) {
+                    interleaveRows(dst, at0 + c0, NR, b, src + c0 * k, k, kc);
                 }
-                int valid = cols - i * NR;
-                for (int p = 0; p < kc; p++) {
-                    for (int c = 0; c < NR; c++) {
-                        dst[at0 + p * NR + c] = c < valid ? b[src + c * k + p] : 0f;
-                    }
+                continue;
+            }
+            int valid = cols - i * NR;
+            for (int p = 0; p < kc; p++) {
+                for (int c = 0; c < NR; c++) {
+                    dst[at0 + p * NR + c] = c < valid ? b[src + c * k + p] : 0f;
                 }
             }
-            return;
         }
-        // B is stored (k, n): walk each row of the block once, handing every full panel its NR
-        // values (a contiguous read the prefetcher follows), then the partial panel, if any.
+    }
+
+    /**
+     * {@link #packB} for B stored (k, n): walks each row of the block once, handing every full
+     * panel its NR values (a contiguous read the prefetcher follows), then the partial panel.
+     */
+    private static void packColumnsOfB(float[] dst, int at, float[] b, int bOff, int n, int pc, int kc, int j0,
+                                       int count, int cols) {
+        int full = cols / NR;
         for (int p = 0; p < kc; p++) {
             int src = bOff + (pc + p) * n + j0;
             int d = at + p * NR;
