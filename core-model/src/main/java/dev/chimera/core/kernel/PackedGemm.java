@@ -59,9 +59,11 @@ final class PackedGemm {
      * GFLOP/s for the micro-kernel alone). Under other alignments it is harmless.
      */
     static final int B_START = 12;
+    /** Where the edge tile starts in A_SCRATCH: after the largest packed A block (MC rows, KC deep). */
+    private static final int EDGE_TILE_AT = MC / MR * aPanelStride(KC);
     /** Per thread: its packed A block, then one MR x NR edge tile. */
     private static final ThreadLocal<float[]> A_SCRATCH =
-            ThreadLocal.withInitial(() -> new float[MC / MR * (MR * KC + PANEL_PAD) + MR * NR]);
+            ThreadLocal.withInitial(() -> new float[EDGE_TILE_AT + MR * NR]);
     /** Per calling thread: the two packed B blocks that the threads of its products share (grow-only). */
     private static final ThreadLocal<float[][]> B_SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
@@ -328,9 +330,9 @@ final class PackedGemm {
 
     /**
      * {@link #packA} for A stored (k, m), op(A) = Aᵀ: row p of storage holds column p of op(A),
-     * each panel's MR values side by side. (Written out, not System.arraycopy: the call cost more
-     * than the copy. Not a 256-bit vector either: a second species in the process made C2 box the
-     * 512-bit vectors of other kernels.)
+     * each panel's MR values side by side. (System.arraycopy of the 8 values measured the same. Not a
+     * 256-bit vector: a second species in the process made C2 box the 512-bit vectors of other
+     * kernels.)
      */
     private static void packColumnsOfA(float[] dst, float[] a, int aOff, int m, int ic, int rows, int pc, int kc) {
         int fullPanels = rows / MR;
@@ -446,11 +448,10 @@ final class PackedGemm {
     private static void edgeTile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc,
                                  boolean add, int rows, int cols) {
         float[] scratch = A_SCRATCH.get();
-        int tile = MC / MR * (MR * KC + PANEL_PAD);
-        kernel(pa, aAt, pb, bAt, kc, scratch, tile, NR);
+        kernel(pa, aAt, pb, bAt, kc, scratch, EDGE_TILE_AT, NR);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
-                float v = scratch[tile + r * NR + j];
+                float v = scratch[EDGE_TILE_AT + r * NR + j];
                 c[cAt + r * ldc + j] = add ? c[cAt + r * ldc + j] + v : v;
             }
         }
