@@ -70,7 +70,8 @@ final class BenchStepCommand implements Callable<Integer> {
         int longest = contexts.stream().mapToInt(Integer::intValue).max().getAsInt();
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
-            Decoder model = new Decoder(c, longest + (ROUNDS + 1) * 2 * steps + 1, pool);
+            // Every state takes `steps` steps in each of the ROUNDS + 1 rounds after its prefill.
+            Decoder model = new Decoder(c, longest + (ROUNDS + 1) * steps + 1, pool);
             model.initialise(1);
             SplittableRandom random = new SplittableRandom(3);
             int vocab = c.input().vocabSize();
