@@ -3,7 +3,7 @@ package dev.chimera.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,7 +98,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         NumpyReference numpy = withNumpy ? NumpyReference.start(threads, why) : null;
         String reference = !withNumpy ? "none" : numpy == null ? "numpy unavailable: " + why : numpy.description();
         try (ComputePool pool = new ComputePool(threads)) {
-            Kernels kernels = Kernels.create(pool);
+            Backend kernels = Backend.create(pool);
             if (!json) {
                 out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s;%n"
                                 + "best of %d alternating rounds of %.2f s each%n",

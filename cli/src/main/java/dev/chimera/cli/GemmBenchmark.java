@@ -1,7 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.core.kernel.GemmForm;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +80,7 @@ final class GemmBenchmark {
     }
 
     /** GFLOP/s of the best run of {@code c} within {@code seconds} (at least three timed runs). */
-    static double measure(Kernels kernels, Case c, double seconds) {
+    static double measure(Backend kernels, Case c, double seconds) {
         Tensor a = c.aShape();
         Tensor b = c.bShape();
         Tensor out = Tensor.zeros(c.m, c.n);

@@ -1,7 +1,7 @@
 package dev.chimera.genomics;
 
 import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.layers.Targets;
 import dev.chimera.core.train.Batch;
 import dev.chimera.core.train.DataSource;
@@ -119,7 +119,7 @@ public final class DnaWindows implements DataSource {
             if (i + 1 < context) {
                 inputs[at + i + 1] = i + 1 < length ? bases[i] : NucleotideTokenizer.PAD;
             }
-            targets[at + i] = i < length && bases[i] <= NucleotideTokenizer.T ? bases[i] : Kernels.IGNORE_TARGET;
+            targets[at + i] = i < length && bases[i] <= NucleotideTokenizer.T ? bases[i] : Backend.IGNORE_TARGET;
         }
     }
 

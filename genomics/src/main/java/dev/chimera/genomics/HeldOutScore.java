@@ -2,7 +2,7 @@ package dev.chimera.genomics;
 
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.layers.Targets;
 import dev.chimera.core.tensor.Tensor;
 import java.util.ArrayList;
@@ -133,7 +133,7 @@ public final class HeldOutScore {
     private void run(int[] inputs, int[] targets, int[] owner, int filled, double[] nats, long[] bases) {
         for (int i = filled * context; i < inputs.length; i++) {
             inputs[i] = NucleotideTokenizer.PAD;
-            targets[i] = Kernels.IGNORE_TARGET;
+            targets[i] = Backend.IGNORE_TARGET;
         }
         Tensor hidden = model.hiddenStates(Inputs.tokens(inputs, rows, context), buffers);  // (rows, T, d)
         model.logits(logits, hidden.view(rows * context, hidden.dim(2)));
@@ -141,7 +141,7 @@ public final class HeldOutScore {
         int vocab = logits.dim(1);
         for (int row = 0; row < filled * context; row++) {
             int t = targets[row];
-            if (t == Kernels.IGNORE_TARGET) {
+            if (t == Backend.IGNORE_TARGET) {
                 continue;
             }
             // -log softmax over the four base logits, in double: exact where a float probability would underflow.

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.train.Batch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -151,10 +151,10 @@ class DnaWindowsTest {
             assertEquals(expected.substring(0, 7), letters(in, 1, 8));
             for (int i = 0; i < 8; i++) {
                 char c = expected.charAt(i);
-                assertEquals(c == 'N' ? Kernels.IGNORE_TARGET : "ACGT".indexOf(c), target[i], "position " + i);
+                assertEquals(c == 'N' ? Backend.IGNORE_TARGET : "ACGT".indexOf(c), target[i], "position " + i);
             }
             for (int i = 8; i < 16; i++) {
-                assertEquals(Kernels.IGNORE_TARGET, target[i]);
+                assertEquals(Backend.IGNORE_TARGET, target[i]);
                 assertEquals(NucleotideTokenizer.PAD, in[i]);
             }
             assertEquals(7, b.lossPositions());

@@ -1,5 +1,6 @@
 package dev.chimera.core.attention;
 
+import dev.chimera.core.backend.AttentionOp;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Arrays;
@@ -37,7 +38,7 @@ import java.util.Arrays;
  *
  * <p>Activation gradients (dq, dk, dv) are overwritten, as for every layer.
  */
-public final class CausalAttention {
+public final class CausalAttention implements AttentionOp {
     /** Query and key rows per tile: one tile of k and v (2 x 64 x headDim floats) stays in cache. */
     public static final int TILE = 64;
     /** Rows per strip when a diagonal or window-edge block skips its wholly masked parts. */
@@ -53,6 +54,7 @@ public final class CausalAttention {
     private final int group;
     private final float scale;
     private final ComputePool pool;
+    private final ContinuedAttention continued;
 
     private CausalAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool) {
         if (nHeads < 1 || nKvHeads < 1 || headDim < 1) {
@@ -70,6 +72,7 @@ public final class CausalAttention {
         this.group = nHeads / nKvHeads;
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.pool = pool;
+        this.continued = new ContinuedAttention(nHeads, nKvHeads, headDim, window, pool);
     }
 
     /** Full causal span. */
@@ -85,19 +88,23 @@ public final class CausalAttention {
         return new CausalAttention(nHeads, nKvHeads, headDim, window, pool);
     }
 
+    @Override
     public int nHeads() {
         return nHeads;
     }
 
+    @Override
     public int nKvHeads() {
         return nKvHeads;
     }
 
+    @Override
     public int headDim() {
         return headDim;
     }
 
     /** The window W, or 0 for the full causal span. */
+    @Override
     public int window() {
         return window;
     }
@@ -117,6 +124,7 @@ public final class CausalAttention {
      * @param k   (batch, T, nKvHeads, headDim)
      * @param v   (batch, T, nKvHeads, headDim)
      */
+    @Override
     public void forward(Tensor o, Tensor lse, Tensor q, Tensor k, Tensor v) {
         int batch = q.rank() == 4 ? q.dim(0) : -1;
         int T = q.rank() == 4 ? q.dim(1) : -1;
@@ -302,6 +310,7 @@ public final class CausalAttention {
      * @param o     forward output, (batch, T, nHeads, headDim)
      * @param lse   forward log-sum-exp, (batch, nHeads, T)
      */
+    @Override
     public void backward(Tensor dq, Tensor dk, Tensor dv, Tensor delta, Tensor dout,
                          Tensor q, Tensor k, Tensor v, Tensor o, Tensor lse) {
         int batch = q.rank() == 4 ? q.dim(0) : -1;
@@ -514,6 +523,8 @@ public final class CausalAttention {
         final float[] alpha = new float[TILE];
         final float[] lse = new float[TILE];
         final float[] delta = new float[TILE];
+        /** The decoding step's running (max, sum) of one query row. */
+        final float[] ml = new float[2];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -540,35 +551,91 @@ public final class CausalAttention {
     public void decode(Tensor out, Tensor q, KvCache cache) {
         expect("decode", "q", q, nHeads, headDim);
         expect("decode", "out", out, nHeads, headDim);
+        checkCache("decode", cache);
+        int n = cache.size();
+        if ((long) n * headDim >= DECODE_PARALLEL_MIN) {
+            pool.parallelFor(nHeads, h -> decodeHead(out.data(), out.offset(), q.data(), q.offset(), h, cache));
+        } else {
+            for (int h = 0; h < nHeads; h++) {
+                decodeHead(out.data(), out.offset(), q.data(), q.offset(), h, cache);
+            }
+        }
+    }
+
+    @Override
+    public KvCache newCache(int capacity) {
+        return window == 0 ? KvCache.full(nKvHeads, headDim, capacity) : KvCache.windowed(nKvHeads, headDim, window);
+    }
+
+    @Override
+    public void continueFrom(Tensor o, Tensor q, Tensor k, Tensor v, KvCache cache) {
+        continued.forward(o, q, k, v, cache);
+    }
+
+    /**
+     * The decoding step of n sequences: row i of k and v joins caches[i], then every (sequence,
+     * head) pair decodes as {@link #decode} does, spread over the pool when the caches are long.
+     */
+    @Override
+    public void step(Tensor out, Tensor q, Tensor k, Tensor v, KvCache[] caches) {
+        int n = q.rank() == 3 ? q.dim(0) : -1;
+        if (n < 0 || n > caches.length || q.dim(1) != nHeads || q.dim(2) != headDim) {
+            throw new IllegalArgumentException("attention step: q must be (n <= " + caches.length + " caches, nHeads="
+                    + nHeads + ", headDim=" + headDim + "), got " + q.shapeString());
+        }
+        out.requireSameShape("attention step: out vs q", q);
+        if (k.rank() != 3 || k.dim(0) != n || k.dim(1) != nKvHeads || k.dim(2) != headDim) {
+            throw new IllegalArgumentException("attention step: k must be (" + n + ", nKvHeads=" + nKvHeads
+                    + ", headDim=" + headDim + "), got " + k.shapeString());
+        }
+        v.requireSameShape("attention step: v vs k", k);
+        long held = 0;
+        for (int i = 0; i < n; i++) {
+            checkCache("step", caches[i]);
+            caches[i].appendRow(k, v, i);
+            held += caches[i].size();
+        }
+        if (held * headDim >= DECODE_PARALLEL_MIN) {
+            pool.parallelFor(n * nHeads, pair -> decodeHead(out.data(), out.offset() + pair / nHeads * nHeads * headDim,
+                    q.data(), q.offset() + pair / nHeads * nHeads * headDim, pair % nHeads, caches[pair / nHeads]));
+        } else {
+            for (int pair = 0; pair < n * nHeads; pair++) {
+                int row = pair / nHeads * nHeads * headDim;
+                decodeHead(out.data(), out.offset() + row, q.data(), q.offset() + row, pair % nHeads,
+                        caches[pair / nHeads]);
+            }
+        }
+    }
+
+    /**
+     * Head h of one query row (nHeads, headDim at qo) against every position its cache holds, into
+     * the output row at oo. The held slots are one contiguous run per kv head; softmax does not care
+     * about their order. Works in this thread's scratch: allocates nothing.
+     */
+    private void decodeHead(float[] out, int outRow, float[] q, int qRow, int h, KvCache cache) {
+        Scratch w = scratch();
+        float[] ml = w.ml;
+        ml[0] = Float.NEGATIVE_INFINITY;
+        ml[1] = 0f;
+        int n = cache.size();
+        int kv = cache.slotOffset(h / group, 0);
+        int oo = outRow + h * headDim;
+        Arrays.fill(out, oo, oo + headDim, 0f);
+        for (int j0 = 0; j0 < n; j0 += TILE) {
+            HeadMath.foldBlock(q, qRow + h * headDim, cache.keys(), kv + j0 * headDim, cache.values(),
+                    kv + j0 * headDim, headDim, Math.min(TILE, n - j0), headDim, scale, w.lse, out, oo, ml, 0);
+        }
+        HeadMath.scale(out, oo, 1 / ml[1], headDim);
+    }
+
+    private void checkCache(String op, KvCache cache) {
         if (cache.nKvHeads() != nKvHeads || cache.headDim() != headDim || cache.window() != window) {
-            throw new IllegalArgumentException("decode: cache has nKvHeads=" + cache.nKvHeads() + ", headDim="
+            throw new IllegalArgumentException(op + ": cache has nKvHeads=" + cache.nKvHeads() + ", headDim="
                     + cache.headDim() + ", window=" + cache.window() + " but this attention has nKvHeads=" + nKvHeads
                     + ", headDim=" + headDim + ", window=" + window + " (0 = full span)");
         }
-        if (cache.length() == 0) {
+        if (cache.length() == 0 && op.equals("decode")) {
             throw new IllegalArgumentException("decode: the cache is empty; append this position's k and v first");
-        }
-        int n = cache.size();
-        java.util.function.IntConsumer head = h -> {
-            int kv = cache.slotOffset(h / group, 0);
-            int oo = out.offset() + h * headDim;
-            float[] ml = {Float.NEGATIVE_INFINITY, 0f};
-            float[] scores = new float[TILE];
-            Arrays.fill(out.data(), oo, oo + headDim, 0f);
-            // The held slots are one contiguous run per kv head; softmax does not care about their order.
-            for (int j0 = 0; j0 < n; j0 += TILE) {
-                HeadMath.foldBlock(q.data(), q.offset() + h * headDim, cache.keys(), kv + j0 * headDim,
-                        cache.values(), kv + j0 * headDim, headDim, Math.min(TILE, n - j0), headDim, scale, scores,
-                        out.data(), oo, ml, 0);
-            }
-            HeadMath.scale(out.data(), oo, 1 / ml[1], headDim);
-        };
-        if ((long) n * headDim >= DECODE_PARALLEL_MIN) {
-            pool.parallelFor(nHeads, head);
-        } else {
-            for (int h = 0; h < nHeads; h++) {
-                head.accept(h);
-            }
         }
     }
 

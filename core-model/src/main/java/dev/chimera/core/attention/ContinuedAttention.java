@@ -23,7 +23,7 @@ import java.util.Arrays;
  * count, so results are identical for any number of threads. They differ from the one-prefill
  * forward only by float rounding (other block boundaries, other summation order).
  */
-public final class ContinuedAttention {
+final class ContinuedAttention {
     private static final int TILE = CausalAttention.TILE;
 
     private final int nHeads;
@@ -34,12 +34,12 @@ public final class ContinuedAttention {
     private final float scale;
     private final ComputePool pool;
 
-    /** The continuation of {@code attention}'s heads and span, its work split over {@code pool}. */
-    public ContinuedAttention(CausalAttention attention, ComputePool pool) {
-        this.nHeads = attention.nHeads();
-        this.nKvHeads = attention.nKvHeads();
-        this.headDim = attention.headDim();
-        this.window = attention.window();
+    /** The continuation of a {@link CausalAttention} of these heads and span, its work split over {@code pool}. */
+    ContinuedAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool) {
+        this.nHeads = nHeads;
+        this.nKvHeads = nKvHeads;
+        this.headDim = headDim;
+        this.window = window;
         this.group = nHeads / nKvHeads;
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.pool = pool;
@@ -54,7 +54,7 @@ public final class ContinuedAttention {
      * @param v     (T, nKvHeads, headDim)
      * @param cache the positions before the chunk; same kv heads, head size and window
      */
-    public void forward(Tensor o, Tensor q, Tensor k, Tensor v, KvCache cache) {
+    void forward(Tensor o, Tensor q, Tensor k, Tensor v, KvCache cache) {
         int T = q.rank() == 3 ? q.dim(0) : -1;
         expect("q", q, T, nHeads, headDim);
         expect("k", k, T, nKvHeads, headDim);

@@ -101,6 +101,23 @@ public final class KvCache {
     public void append(Tensor k, Tensor v) {
         checkRow("k", k);
         checkRow("v", v);
+        appendAt(k.data(), k.offset(), v.data(), v.offset());
+    }
+
+    /**
+     * Appends row {@code row} of k and v, each (n, nKvHeads, headDim): one sequence's position in a
+     * batched decoding step. Allocates nothing.
+     */
+    public void appendRow(Tensor k, Tensor v, int row) {
+        if (k.rank() != 3 || k.dim(1) != nKvHeads || k.dim(2) != headDim || row < 0 || row >= k.dim(0)) {
+            throw new IllegalArgumentException("KV cache appendRow: row " + row + " of k, which must be (n, nKvHeads="
+                    + nKvHeads + ", headDim=" + headDim + "), got " + k.shapeString());
+        }
+        v.requireSameShape("KV cache appendRow: k vs v", k);
+        appendAt(k.data(), k.offset() + row * nKvHeads * headDim, v.data(), v.offset() + row * nKvHeads * headDim);
+    }
+
+    private void appendAt(float[] k, int ko, float[] v, int vo) {
         if (window == 0 && length == capacity) {
             throw new IllegalStateException("KV cache is full: " + capacity + " positions held, capacity " + capacity);
         }
@@ -109,8 +126,8 @@ public final class KvCache {
         }
         int slot = length % capacity;
         for (int g = 0; g < nKvHeads; g++) {
-            System.arraycopy(k.data(), k.offset() + g * headDim, keys, slotOffset(g, slot), headDim);
-            System.arraycopy(v.data(), v.offset() + g * headDim, values, slotOffset(g, slot), headDim);
+            System.arraycopy(k, ko + g * headDim, keys, slotOffset(g, slot), headDim);
+            System.arraycopy(v, vo + g * headDim, values, slotOffset(g, slot), headDim);
         }
         length++;
     }
@@ -137,8 +154,9 @@ public final class KvCache {
             }
             length += first;
         }
+        int row = nKvHeads * headDim;
         for (int t = first; t < T; t++) {
-            append(k.select(t), v.select(t));
+            appendAt(k.data(), k.offset() + t * row, v.data(), v.offset() + t * row);
         }
     }
 
@@ -156,6 +174,25 @@ public final class KvCache {
         System.arraycopy(values, 0, c.values, 0, values.length);
         c.length = length;
         return c;
+    }
+
+    /**
+     * Makes this cache equal to {@code other}, which must have the same heads, size, window and
+     * capacity, without allocating: a state restored in place.
+     */
+    public void copyFrom(KvCache other) {
+        if (other.nKvHeads != nKvHeads || other.headDim != headDim || other.window != window
+                || other.capacity != capacity) {
+            throw new IllegalArgumentException("KV cache copyFrom: a cache of " + other.describeShape()
+                    + " cannot be copied into one of " + describeShape());
+        }
+        System.arraycopy(other.keys, 0, keys, 0, keys.length);
+        System.arraycopy(other.values, 0, values, 0, values.length);
+        length = other.length;
+    }
+
+    private String describeShape() {
+        return "nKvHeads=" + nKvHeads + ", headDim=" + headDim + ", window=" + window + ", capacity=" + capacity;
     }
 
     /** Offset of kv head g, slot s in {@link #keys()} and {@link #values()}. */
@@ -200,33 +237,57 @@ public final class KvCache {
 
     /** Reads a cache written by {@link #writeTo}; a stream that is not one fails naming the field. */
     public static KvCache readFrom(DataInput in) throws IOException {
-        int magic = in.readInt();
-        if (magic != MAGIC) {
-            throw new IOException("not a KV cache: magic 0x" + Integer.toHexString(magic) + ", expected 0x"
-                    + Integer.toHexString(MAGIC));
-        }
-        int nKvHeads = in.readInt();
-        int headDim = in.readInt();
-        int window = in.readInt();
-        int capacity = in.readInt();
-        int length = in.readInt();
-        if (window < 0 || (window > 0 && capacity != window) || length < 0 || (window == 0 && length > capacity)) {
-            throw new IOException("corrupt KV cache header: window=" + window + ", capacity=" + capacity + ", length="
-                    + length + " (a ring needs capacity == window; a full cache needs length <= capacity)");
-        }
+        Header h = Header.read(in);
         KvCache c;
         try {
-            c = new KvCache(nKvHeads, headDim, window, capacity);
+            c = new KvCache(h.nKvHeads, h.headDim, h.window, h.capacity);
         } catch (IllegalArgumentException e) {
             throw new IOException("corrupt KV cache header: " + e.getMessage(), e);
         }
-        c.length = length;
+        c.readBody(in, h.length);
+        return c;
+    }
+
+    /**
+     * Reads a cache written by {@link #writeTo} into this one, which must have the same heads, size,
+     * window and capacity: a state restored in place, without allocating a new cache.
+     */
+    public void readInto(DataInput in) throws IOException {
+        Header h = Header.read(in);
+        if (h.nKvHeads != nKvHeads || h.headDim != headDim || h.window != window || h.capacity != capacity) {
+            throw new IOException("KV cache of nKvHeads=" + h.nKvHeads + ", headDim=" + h.headDim + ", window="
+                    + h.window + ", capacity=" + h.capacity + " cannot be read into one of " + describeShape());
+        }
+        readBody(in, h.length);
+    }
+
+    /** The fields {@link #writeTo} writes before the slots. */
+    private record Header(int nKvHeads, int headDim, int window, int capacity, int length) {
+        static Header read(DataInput in) throws IOException {
+            int magic = in.readInt();
+            if (magic != MAGIC) {
+                throw new IOException("not a KV cache: magic 0x" + Integer.toHexString(magic) + ", expected 0x"
+                        + Integer.toHexString(MAGIC));
+            }
+            Header h = new Header(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+            if (h.window < 0 || (h.window > 0 && h.capacity != h.window) || h.length < 0
+                    || (h.window == 0 && h.length > h.capacity)) {
+                throw new IOException("corrupt KV cache header: window=" + h.window + ", capacity=" + h.capacity
+                        + ", length=" + h.length + " (a ring needs capacity == window; a full cache needs length <= "
+                        + "capacity)");
+            }
+            return h;
+        }
+    }
+
+    private void readBody(DataInput in, int newLength) throws IOException {
+        length = newLength;
         byte[] buf = new byte[IO_CHUNK_FLOATS * Float.BYTES];
         FloatBuffer fb = ByteBuffer.wrap(buf).asFloatBuffer();
-        for (float[] array : new float[][] {c.keys, c.values}) {
+        for (float[] array : new float[][] {keys, values}) {
             for (int g = 0; g < nKvHeads; g++) {
-                int from = c.slotOffset(g, 0);
-                int end = from + c.size() * headDim;
+                int from = slotOffset(g, 0);
+                int end = from + size() * headDim;
                 for (int i = from; i < end; i += IO_CHUNK_FLOATS) {
                     int n = Math.min(IO_CHUNK_FLOATS, end - i);
                     in.readFully(buf, 0, n * Float.BYTES);
@@ -235,7 +296,6 @@ public final class KvCache {
                 }
             }
         }
-        return c;
     }
 
     /** {@link #writeTo} into a byte array. */

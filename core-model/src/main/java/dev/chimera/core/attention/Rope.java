@@ -1,5 +1,6 @@
 package dev.chimera.core.attention;
 
+import dev.chimera.core.backend.RotaryOp;
 import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
@@ -26,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * computed are kept per thread, so that rotating q and then k of one chunk computes them once.
  * Negative positions, and positions past 2^31 - 1, are errors.
  */
-public final class Rope {
+public final class Rope implements RotaryOp {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     /** False under -Dchimera.kernels=scalar: the scalar loop then rotates every pair. */
@@ -128,6 +129,7 @@ public final class Rope {
      * (heads, headDim) tensor is one position, startPos (the decoding step). Positions beyond
      * the table are computed (see the class comment).
      */
+    @Override
     public void forward(Tensor x, int startPos) {
         rotate(x, startPos, 1f, "forward");
     }
@@ -136,8 +138,38 @@ public final class Rope {
      * Gradient of {@link #forward}, in place: the rotation is orthogonal, so its transpose,
      * the rotation by the opposite angle, maps dL/dy to dL/dx.
      */
+    @Override
     public void backward(Tensor dx, int startPos) {
         rotate(dx, startPos, -1f, "backward");
+    }
+
+    /**
+     * Rotates row i of x (n, heads, headDim) at position {@code positions[i]}: the decoding step of
+     * n sequences, each at its own position. Allocates nothing once this thread has computed a
+     * position beyond the table.
+     */
+    @Override
+    public void forwardAt(Tensor x, int[] positions) {
+        if (x.rank() != 3 || x.dim(2) != headDim || x.dim(0) > positions.length) {
+            throw new IllegalArgumentException("RoPE forwardAt: x must be (n <= " + positions.length
+                    + " positions, heads, headDim=" + headDim + "), got " + x.shapeString());
+        }
+        int heads = x.dim(1);
+        float[] d = x.data();
+        for (int r = 0; r < x.dim(0); r++) {
+            int pos = positions[r];
+            if (pos < 0) {
+                throw new IllegalArgumentException("RoPE forwardAt: position " + pos + " of row " + r + " is negative");
+            }
+            boolean table = pos < maxPositions;
+            Extension e = table ? null : extension(pos, 1);
+            float[] c = table ? cos : e.cos;
+            float[] s = table ? sin : e.sin;
+            int at = table ? pos * half : 0;
+            for (int h = 0; h < heads; h++) {
+                rotateHead(d, x.offset() + (r * heads + h) * headDim, c, s, at, 1f);
+            }
+        }
     }
 
     /** Rotates every head of x by +angle (sign 1) or -angle (sign -1). */

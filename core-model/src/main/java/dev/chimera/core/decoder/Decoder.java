@@ -1,64 +1,65 @@
 package dev.chimera.core.decoder;
 
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.RowViews;
 import dev.chimera.core.layers.AttentionMixer;
 import dev.chimera.core.layers.Block;
-import dev.chimera.core.layers.ContinuousAdapter;
-import dev.chimera.core.layers.Embedding;
-import dev.chimera.core.layers.FourierHead;
+import dev.chimera.core.layers.Head;
+import dev.chimera.core.layers.InputAdapter;
 import dev.chimera.core.layers.Mamba2Mixer;
 import dev.chimera.core.layers.Mixer;
-import dev.chimera.core.layers.RegressionHead;
 import dev.chimera.core.layers.RmsNorm;
-import dev.chimera.core.layers.SoftmaxHead;
 import dev.chimera.core.layers.Targets;
+import dev.chimera.core.model.Components;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * The hybrid decoder (DESIGN "The core"): input adapter -> N blocks (pre-RMSNorm, Mamba2 or
- * attention mixer, MLP, residuals) -> final RMSNorm -> head. Training runs the parallel forms
- * over {@link Training} buffers allocated once for a (batch, T); inference runs the recurrent
- * path over a {@link DecoderState} per sequence.
+ * attention mixer, MLP, residuals) -> final RMSNorm -> head. The input adapter and the head are
+ * the config's registered components ({@link Components}); every operation runs on the
+ * {@link Backend} the decoder was built with. Training runs the parallel forms over
+ * {@link Training} buffers allocated once for a (batch, T); inference runs the recurrent path
+ * over a {@link DecoderState} per sequence, in {@link Inference} buffers allocated once for a
+ * largest batch.
  */
 public final class Decoder {
     /** Standard deviation of the normal initialisation of every matrix (GPT-2). */
     private static final double INIT_STD = 0.02;
+    /** Positions per prefill chunk of {@link #prefill(DecoderState, Inputs)}: its buffers' size. */
+    static final int PREFILL_CHUNK = 2048;
 
     private final ModelConfig config;
     private final int maxLength;
-    private final Kernels kernels;
+    private final Backend backend;
     private final Parameters parameters;
-    private final Embedding embedding;
-    private final ContinuousAdapter adapter;
+    private final InputAdapter input;
     private final Block[] blocks;
     private final RmsNorm finalNorm;
-    private final SoftmaxHead softmaxHead;
-    private final FourierHead fourierHead;
-    private final RegressionHead regressionHead;
+    private final Head head;
 
     /**
      * A decoder whose full-span attention layers hold at most {@code maxLength} positions (their KV
      * caches; also the longest training sequence). Windowed attention and Mamba2 layers take a
      * sequence of any length at inference.
      */
-    public Decoder(ModelConfig config, int maxLength, ComputePool pool) {
+    public Decoder(ModelConfig config, int maxLength, Backend backend) {
         if (maxLength < 1) {
             throw new IllegalArgumentException("maxLength must be >= 1, got " + maxLength);
         }
         this.config = config;
         this.maxLength = maxLength;
-        this.kernels = Kernels.create(pool);
+        this.backend = backend;
         Parameters.Builder b = Parameters.builder();
         int d = config.dModel();
-        ModelConfig.Input in = config.input();
-        this.embedding = in.kind() == ModelConfig.InputKind.TOKENS ? new Embedding(b, "embed", in.vocabSize(), d) : null;
-        this.adapter = in.kind() == ModelConfig.InputKind.CONTINUOUS
-                ? new ContinuousAdapter(b, "adapter", in.adapter(), in.dim(), d) : null;
+        this.input = Components.input(config.input()).create(config.input(),
+                new Components.Context(b, d, backend, null));
         this.blocks = new Block[config.nLayers()];
         List<ModelConfig.Span> spans = config.spans();
         int attention = 0;
@@ -66,42 +67,19 @@ public final class Decoder {
             String prefix = "layers." + l;
             Mixer mixer = config.isAttention(l)
                     ? new AttentionMixer(b, prefix + ".attn", d, config.attnHeads(), config.kvHeads(),
-                    spans.get(attention++), config.ropeBase(), maxLength, pool)
-                    : new Mamba2Mixer(b, prefix + ".mamba", config, pool);
+                    spans.get(attention++), config.ropeBase(), maxLength, backend)
+                    : new Mamba2Mixer(b, prefix + ".mamba", config, backend);
             blocks[l] = new Block(b, prefix, d, mixer, config.mlp(), config.mlpHidden());
         }
         this.finalNorm = new RmsNorm(b, "final_norm", d);
-        ModelConfig.Head head = config.head();
-        this.softmaxHead = head.kind() == ModelConfig.HeadKind.SOFTMAX
-                ? new SoftmaxHead(b, "head", d, head.vocabSize(), head.tied() ? embedding : null) : null;
-        this.fourierHead = head.kind() == ModelConfig.HeadKind.FOURIER
-                ? new FourierHead(b, "head", d, head.outDim(), head.frequencies(), head.bins(), pool) : null;
-        this.regressionHead = head.kind() == ModelConfig.HeadKind.REGRESSION
-                ? new RegressionHead(b, "head", d, head.outDim()) : null;
+        this.head = Components.head(config.head()).create(config.head(), new Components.Context(b, d, backend, input));
         this.parameters = b.build();
-        bindAll();
-    }
-
-    private void bindAll() {
-        if (embedding != null) {
-            embedding.bind(parameters);
-        }
-        if (adapter != null) {
-            adapter.bind(parameters);
-        }
+        input.bind(parameters);
         for (Block block : blocks) {
             block.bind(parameters);
         }
         finalNorm.bind(parameters);
-        if (softmaxHead != null) {
-            softmaxHead.bind(parameters);
-        }
-        if (fourierHead != null) {
-            fourierHead.bind(parameters);
-        }
-        if (regressionHead != null) {
-            regressionHead.bind(parameters);
-        }
+        head.bind(parameters);
     }
 
     public ModelConfig config() {
@@ -112,18 +90,32 @@ public final class Decoder {
         return parameters;
     }
 
-    public Kernels kernels() {
-        return kernels;
+    public Backend backend() {
+        return backend;
     }
 
     public int maxLength() {
         return maxLength;
     }
 
+    public Head head() {
+        return head;
+    }
+
+    /** The head as its own class, for what only that kind of head offers (a Fourier head's bins). */
+    public <T extends Head> T head(Class<T> kind) {
+        if (!kind.isInstance(head)) {
+            throw new IllegalStateException("this model has a '" + config.head().kind() + "' head, not a "
+                    + kind.getSimpleName());
+        }
+        return kind.cast(head);
+    }
+
     /**
      * Seeded initialisation: every matrix N(0, 0.02), the projections into the residual stream
      * scaled by 1/sqrt(2 nLayers) (GPT-2), biases 0, norm scales 1, Mamba2's dt_bias, A_log, D
-     * and conv as in its reference, the Fourier head's layer shrunk by 100 (its reference).
+     * and conv as in its reference, then whatever the input adapter and the head change (the
+     * Fourier head's layer shrunk by 100, as its reference).
      */
     public void initialise(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
@@ -147,9 +139,8 @@ public final class Decoder {
             }
         }
         finalNorm.initialise();
-        if (fourierHead != null) {
-            fourierHead.initialise();
-        }
+        input.initialise();
+        head.initialise();
     }
 
     private static double gaussian(SplittableRandom random) {
@@ -160,10 +151,14 @@ public final class Decoder {
 
     // ------------------------------------------------------------ training
 
-    /** Every activation the parallel forward saves for backward, for one (batch, T), allocated once. */
+    /**
+     * Every activation the parallel forward saves for backward, for one (batch, T), in one
+     * {@link Arena} (named after the layers: {@code layers.3.mixer.proj}, ...), allocated once.
+     */
     public final class Training {
         final int batch;
         final int seqlen;
+        final Arena arena;
         final Tensor[] residual;          // nLayers + 1 of (batch, T, d)
         final Block.Activations[] acts;
         final Tensor hidden;              // (batch, T, d) after the final norm
@@ -171,11 +166,8 @@ public final class Decoder {
         final Tensor dHidden;             // (batch, T, d)
         final Tensor dResidual;           // (batch, T, d)
         final Tensor dScratch;            // (batch, T, d)
-        final Tensor dInput;              // (batch, T, D) continuous input gradient, or null
-        final ContinuousAdapter.Activations adapterActs;
-        final SoftmaxHead.Activations softmaxActs;
-        final FourierHead.Activations fourierActs;
-        final RegressionHead.Activations regressionActs;
+        final InputAdapter.Activations inputActs;
+        final Head.Activations headActs;
 
         public Training(int batch, int seqlen) {
             if (batch < 1 || seqlen < 1 || seqlen > maxLength) {
@@ -186,24 +178,23 @@ public final class Decoder {
             this.seqlen = seqlen;
             int d = config.dModel();
             int rows = batch * seqlen;
+            arena = new Arena(backend);
             residual = new Tensor[blocks.length + 1];
             acts = new Block.Activations[blocks.length];
             for (int i = 0; i <= blocks.length; i++) {
-                residual[i] = Tensor.zeros(batch, seqlen, d);
+                residual[i] = arena.take("residual." + i, batch, seqlen, d);
             }
             for (int l = 0; l < blocks.length; l++) {
-                acts[l] = blocks[l].new Activations(batch, seqlen);
+                acts[l] = blocks[l].new Activations(arena.scoped("layers." + l), batch, seqlen);
             }
-            hidden = Tensor.zeros(batch, seqlen, d);
-            rstd = Tensor.zeros(rows);
-            dHidden = Tensor.zeros(batch, seqlen, d);
-            dResidual = Tensor.zeros(batch, seqlen, d);
-            dScratch = Tensor.zeros(batch, seqlen, d);
-            dInput = adapter != null ? Tensor.zeros(batch, seqlen, adapter.inDim()) : null;
-            adapterActs = adapter != null ? adapter.new Activations(rows) : null;
-            softmaxActs = softmaxHead != null ? softmaxHead.new Activations(rows) : null;
-            fourierActs = fourierHead != null ? fourierHead.new Activations(rows) : null;
-            regressionActs = regressionHead != null ? regressionHead.new Activations(rows) : null;
+            hidden = arena.take("hidden", batch, seqlen, d);
+            rstd = arena.take("final_norm.rstd", rows);
+            dHidden = arena.take("d_hidden", batch, seqlen, d);
+            dResidual = arena.take("d_residual", batch, seqlen, d);
+            dScratch = arena.take("d_scratch", batch, seqlen, d);
+            inputActs = input.allocate(arena.scoped("input"), rows);
+            headActs = head.allocate(arena.scoped("head"), rows);
+            arena.allocate();
         }
 
         /** The final-norm hidden states of the last forward, (batch, T, d). */
@@ -211,68 +202,48 @@ public final class Decoder {
             return hidden;
         }
 
-        /** dL/d(input) of the last backward for continuous inputs, (batch, T, D). */
-        public Tensor inputGradient() {
-            return dInput;
+        /** The head's buffers, e.g. a softmax head's probabilities of the last forward. */
+        public Head.Activations headActivations() {
+            return headActs;
         }
 
-        /** Softmax head probabilities of the last forward, (batch*T, vocab). */
-        public Tensor probabilities() {
-            return softmaxActs.probs();
+        /** Floats held by these buffers. */
+        public long floats() {
+            return arena.floats();
         }
     }
 
-    /** Runs the model over the inputs and returns the mean loss against the targets. */
+    /** Runs the model over the inputs and returns the head's loss against the targets. */
     public double forward(Inputs in, Targets targets, Training t) {
         hiddenStates(in, t);
-        if (softmaxHead != null) {
-            return softmaxHead.forward(kernels, t.hidden, targets, t.softmaxActs);
-        }
-        if (fourierHead != null) {
-            return fourierHead.forward(kernels, t.hidden, targets, t.fourierActs);
-        }
-        return regressionHead.forward(kernels, t.hidden, targets, t.regressionActs);
+        return head.forward(backend, t.hidden, targets, t.headActs);
     }
 
     /** The final-norm hidden states (batch, T, d) without a head (embeddings). */
     public Tensor hiddenStates(Inputs in, Training t) {
         requireShape(in, t);
-        if (in.isTokens()) {
-            embedding.forward(t.residual[0], in.tokens());
-        } else {
-            adapter.forward(kernels, t.residual[0], in.values(), t.adapterActs);
-        }
+        input.forward(backend, t.residual[0], in, t.inputActs);
         for (int l = 0; l < blocks.length; l++) {
-            blocks[l].forward(kernels, t.residual[l + 1], t.residual[l], t.acts[l]);
+            blocks[l].forward(backend, t.residual[l + 1], t.residual[l], t.acts[l]);
         }
-        finalNorm.forward(kernels, t.hidden, t.rstd, t.residual[blocks.length]);
+        finalNorm.forward(backend, t.hidden, t.rstd, t.residual[blocks.length]);
         return t.hidden;
     }
 
-    /** Accumulates d(mean loss)/d(parameters) of the last forward into the gradient array. */
+    /** Accumulates d(loss)/d(parameters) of the last forward into the gradient array. */
     public void backward(Inputs in, Targets targets, Training t) {
         requireShape(in, t);
-        if (softmaxHead != null) {
-            softmaxHead.backward(kernels, t.dHidden, t.hidden, targets, t.softmaxActs);
-        } else if (fourierHead != null) {
-            fourierHead.backward(kernels, t.dHidden, t.hidden, targets, t.fourierActs);
-        } else {
-            regressionHead.backward(kernels, t.dHidden, t.hidden, targets, t.regressionActs);
-        }
-        finalNorm.backward(kernels, t.dResidual, t.dHidden, t.residual[blocks.length], t.rstd);
+        head.backward(backend, t.dHidden, t.hidden, targets, t.headActs);
+        finalNorm.backward(backend, t.dResidual, t.dHidden, t.residual[blocks.length], t.rstd);
         Tensor dOut = t.dResidual;
         Tensor dIn = t.dScratch;
         for (int l = blocks.length - 1; l >= 0; l--) {
-            blocks[l].backward(kernels, dIn, dOut, t.residual[l], t.acts[l]);
+            blocks[l].backward(backend, dIn, dOut, t.residual[l], t.acts[l]);
             Tensor swap = dOut;
             dOut = dIn;
             dIn = swap;
         }
-        if (in.isTokens()) {
-            embedding.backward(dOut, in.tokens());
-        } else {
-            adapter.backward(kernels, t.dInput, dOut, in.values(), t.adapterActs);
-        }
+        input.backward(backend, dOut, in, t.inputActs);
     }
 
     private void requireShape(Inputs in, Training t) {
@@ -280,9 +251,13 @@ public final class Decoder {
             throw new IllegalArgumentException("inputs are batch " + in.batch() + " x length " + in.seqlen()
                     + " but the training buffers were allocated for " + t.batch + " x " + t.seqlen);
         }
-        if (in.isTokens() != (embedding != null)) {
-            throw new IllegalArgumentException("this model takes " + (embedding != null ? "token ids" : "continuous vectors")
-                    + " as input");
+        requireKind(in);
+    }
+
+    private void requireKind(Inputs in) {
+        if (in.isTokens() != input.takesTokens()) {
+            throw new IllegalArgumentException("this model takes " + (input.takesTokens() ? "token ids"
+                    : "continuous vectors") + " as input");
         }
     }
 
@@ -311,69 +286,232 @@ public final class Decoder {
         return new DecoderState(states);
     }
 
+    /** Buffers for batched inference: steps of up to {@code maxBatch} sequences, prefills of up to maxBatch x maxLength. */
+    public Inference inference(int maxBatch, int maxPrefill) {
+        return new Inference(maxBatch, maxPrefill);
+    }
+
+    /**
+     * Batched inference over this decoder in buffers allocated once (one {@link Arena}): prefills
+     * of up to maxBatch sequences of up to maxPrefill positions, and steps of up to maxBatch
+     * sequences that allocate nothing. The mixers of one kind share their buffers, as do the
+     * blocks (layers run one after another). One Inference serves one caller at a time; what it
+     * returns is a view of its buffers, valid until its next call.
+     */
+    public final class Inference {
+        private final int maxBatch;
+        private final int maxPrefill;
+        private final Arena arena;
+        private final Tensor x;           // (maxRows, d) the residual stream entering a layer
+        private final Tensor next;        // (maxRows, d) leaving it
+        private final Tensor hidden;      // (maxRows, d) after the final norm
+        private final Tensor rstd;        // (maxRows)
+        private final Tensor output;      // (maxBatch, head output row)
+        private final RowViews stepX;
+        private final RowViews stepNext;
+        private final RowViews stepHidden;
+        private final RowViews stepRstd;
+        private final RowViews stepOutput;
+        private final Block.Workspace blockWorkspace;
+        private final Mixer.Workspace[] mixerWorkspaces;  // per layer, shared by the layers of one mixer kind
+        private final InputAdapter.Activations inputActs;
+        private final Head.Activations headActs;
+        private final Mixer.State[][] layerStates;        // (nLayers, maxBatch): the states of a call, by layer
+
+        private Inference(int maxBatch, int maxPrefill) {
+            if (maxBatch < 1 || maxPrefill < 1) {
+                throw new IllegalArgumentException("inference buffers need maxBatch >= 1 and maxPrefill >= 1, got "
+                        + maxBatch + ", " + maxPrefill);
+            }
+            this.maxBatch = maxBatch;
+            this.maxPrefill = maxPrefill;
+            int d = config.dModel();
+            int maxRows = Math.multiplyExact(maxBatch, maxPrefill);
+            arena = new Arena(backend);
+            x = arena.take("x", maxRows, d);
+            next = arena.take("next", maxRows, d);
+            hidden = arena.take("hidden", maxRows, d);
+            rstd = arena.take("rstd", maxRows);
+            int[] outRow = head.outputShape();
+            int outSize = 1;
+            for (int s : outRow) {
+                outSize *= s;
+            }
+            output = arena.take("output", maxBatch, outSize);
+            stepX = new RowViews(x, maxBatch, d);
+            stepNext = new RowViews(next, maxBatch, d);
+            stepHidden = new RowViews(hidden, maxBatch, d);
+            stepRstd = new RowViews(rstd, maxBatch);
+            stepOutput = new RowViews(output, maxBatch, outRow);
+            blockWorkspace = new Block.Workspace(arena.scoped("block"), d, blocks[0].mlp(), maxBatch, maxPrefill);
+            mixerWorkspaces = new Mixer.Workspace[blocks.length];
+            Map<Class<?>, Mixer.Workspace> byKind = new IdentityHashMap<>();
+            for (int l = 0; l < blocks.length; l++) {
+                Mixer m = blocks[l].mixer();
+                mixerWorkspaces[l] = byKind.computeIfAbsent(m.getClass(),
+                        kind -> m.allocateWorkspace(arena.scoped(kind.getSimpleName()), maxBatch, maxPrefill));
+            }
+            inputActs = input.allocate(arena.scoped("input"), maxRows);
+            headActs = head.allocate(arena.scoped("head"), maxBatch);
+            layerStates = new Mixer.State[blocks.length][maxBatch];
+            arena.allocate();
+        }
+
+        /**
+         * Continues n = in.batch() sequences: sequence i takes the first lengths[i] of the in.seqlen()
+         * <= maxPrefill positions of its row of inputs (the rest is padding) and states[i] advances
+         * by that many. Returns the final-norm hidden states (n, T, d); rows past a sequence's length
+         * are meaningless.
+         */
+        public Tensor prefill(DecoderState[] states, Inputs in, int[] lengths) {
+            int n = in.batch();
+            int seqlen = in.seqlen();
+            if (n > maxBatch || seqlen > maxPrefill || n > states.length || lengths.length < n) {
+                throw new IllegalArgumentException("prefill of " + n + " sequences x " + seqlen + " positions ("
+                        + states.length + " states, " + lengths.length + " lengths) in buffers for " + maxBatch + " x "
+                        + maxPrefill);
+            }
+            requireKind(in);
+            for (int i = 0; i < n; i++) {
+                if (lengths[i] < 0 || lengths[i] > seqlen) {
+                    throw new IllegalArgumentException("prefill: length " + lengths[i] + " of sequence " + i
+                            + " is outside [0, " + seqlen + "]");
+                }
+                requireRoom(states[i], lengths[i]);
+            }
+            gatherStates(states, n);
+            int rows = n * seqlen;
+            int d = config.dModel();
+            Tensor cur = x.slice(0, rows).view(n, seqlen, d);
+            Tensor nxt = next.slice(0, rows).view(n, seqlen, d);
+            input.forward(backend, cur, in, inputActs);
+            for (int l = 0; l < blocks.length; l++) {
+                blocks[l].prefill(backend, nxt, cur, layerStates[l], lengths, blockWorkspace, mixerWorkspaces[l]);
+                Tensor swap = cur;
+                cur = nxt;
+                nxt = swap;
+            }
+            Tensor h = hidden.slice(0, rows);
+            finalNorm.forward(backend, h, rstd.slice(0, rows), cur.view(rows, d));
+            for (int i = 0; i < n; i++) {
+                states[i].position += lengths[i];
+            }
+            return h.view(n, seqlen, d);
+        }
+
+        /**
+         * One position for each of n = in.batch() <= maxBatch sequences (inputs (n, 1)): states[i]
+         * advances by one; returns the final-norm hidden states (n, d). Every projection is one
+         * GEMM over the n rows. With inputs reused from call to call ({@link Inputs#tokensIn}),
+         * a step allocates nothing.
+         */
+        public Tensor step(DecoderState[] states, Inputs in) {
+            int n = in.batch();
+            if (in.seqlen() != 1 || n > maxBatch || n > states.length) {
+                throw new IllegalArgumentException("step takes one position per state: " + states.length
+                        + " states, inputs " + n + " x " + in.seqlen() + ", buffers for " + maxBatch);
+            }
+            requireKind(in);
+            for (int i = 0; i < n; i++) {
+                requireRoom(states[i], 1);
+            }
+            gatherStates(states, n);
+            Tensor cur = stepX.rows(n);
+            Tensor nxt = stepNext.rows(n);
+            input.forward(backend, cur, in, inputActs);
+            for (int l = 0; l < blocks.length; l++) {
+                blocks[l].step(backend, nxt, cur, layerStates[l], blockWorkspace, mixerWorkspaces[l]);
+                Tensor swap = cur;
+                cur = nxt;
+                nxt = swap;
+            }
+            Tensor h = stepHidden.rows(n);
+            finalNorm.forward(backend, h, stepRstd.rows(n), cur);
+            for (int i = 0; i < n; i++) {
+                states[i].position++;
+            }
+            return h;
+        }
+
+        /**
+         * The head's output (n, outputShape...) for hidden states (n, d), n <= maxBatch: logits, bin
+         * probabilities or values, in this Inference's buffer.
+         */
+        public Tensor output(Tensor hidden) {
+            Tensor out = stepOutput.rows(hidden.dim(0));
+            head.output(backend, out, hidden, headActs);
+            return out;
+        }
+
+        private void gatherStates(DecoderState[] states, int n) {
+            for (int i = 0; i < n; i++) {
+                Mixer.State[] layers = states[i].layers;
+                if (layers.length != blocks.length) {
+                    throw new IllegalArgumentException("state " + i + " has " + layers.length + " layers, this decoder "
+                            + blocks.length);
+                }
+                for (int l = 0; l < blocks.length; l++) {
+                    layerStates[l][i] = layers[l];
+                }
+            }
+        }
+
+        public int maxBatch() {
+            return maxBatch;
+        }
+
+        public int maxPrefill() {
+            return maxPrefill;
+        }
+
+        /** Floats held by these buffers. */
+        public long floats() {
+            return arena.floats();
+        }
+    }
+
     /**
      * Feeds T positions of one sequence (batch 1) into its state, which may be fresh or already
-     * part-way through the sequence (a long record scored window by window); returns the
-     * final-norm hidden states (T, d). Work goes layer by layer over the whole chunk: Mamba2 in
-     * pieces that carry its state, attention tiled, so memory grows linearly in T.
+     * part-way through the sequence; returns the final-norm hidden states (T, d), a new tensor.
+     * Works in chunks of {@value #PREFILL_CHUNK} positions in buffers made for this call: a caller
+     * that prefills again and again should hold an {@link Inference} instead.
      */
     public Tensor prefill(DecoderState state, Inputs in) {
         if (in.batch() != 1) {
             throw new IllegalArgumentException("prefill takes one sequence, got batch " + in.batch());
         }
         requireRoom(state, in.seqlen());
-        int d = config.dModel();
         int seqlen = in.seqlen();
-        Tensor x = Tensor.zeros(1, seqlen, d);
-        embed(x, in);
-        Tensor next = Tensor.zeros(1, seqlen, d);
-        for (int l = 0; l < blocks.length; l++) {
-            blocks[l].prefill(kernels, next, x, state.layers[l]);
-            Tensor swap = x;
-            x = next;
-            next = swap;
+        Inference inf = inference(1, Math.min(seqlen, PREFILL_CHUNK));
+        Tensor result = backend.allocate(seqlen, config.dModel());
+        DecoderState[] one = {state};
+        for (int t0 = 0; t0 < seqlen; t0 += inf.maxPrefill) {
+            int len = Math.min(inf.maxPrefill, seqlen - t0);
+            Tensor hidden = inf.prefill(one, in.positions(t0, len), new int[] {len});
+            backend.copy(result.slice(t0, t0 + len), hidden.view(len, config.dModel()));
         }
-        Tensor hidden = Tensor.zeros(seqlen, d);
-        finalNorm.forward(kernels, hidden, Tensor.zeros(seqlen), x);
-        state.position += seqlen;
-        return hidden;
+        return result;
     }
 
     /**
-     * One position for each of n sequences (inputs of batch n, length 1): the states advance and
-     * the final-norm hidden states (n, d) are returned. Every projection is one GEMM over the n rows.
+     * One position for each of n sequences (inputs of batch n, length 1) in buffers made for this
+     * call; returns the final-norm hidden states (n, d), a new tensor. A decoding loop should hold
+     * an {@link Inference} instead, whose steps allocate nothing.
      */
     public Tensor step(DecoderState[] states, Inputs in) {
-        int n = states.length;
-        if (in.batch() != n || in.seqlen() != 1) {
-            throw new IllegalArgumentException("step takes one position per state: " + n + " states, inputs "
-                    + in.batch() + " x " + in.seqlen());
-        }
-        for (DecoderState s : states) {
-            requireRoom(s, 1);
-        }
-        int d = config.dModel();
-        Tensor x = Tensor.zeros(1, n, d);
-        embed(x, in);
-        Tensor xs = x.view(n, d);
-        Tensor next = Tensor.zeros(n, d);
-        Tensor[] scratch = {Tensor.zeros(n, d), Tensor.zeros(n, d), Tensor.zeros(n, d)};
-        Mixer.State[] layerStates = new Mixer.State[n];
-        for (int l = 0; l < blocks.length; l++) {
-            for (int i = 0; i < n; i++) {
-                layerStates[i] = states[i].layers[l];
-            }
-            blocks[l].step(kernels, next, xs, layerStates, scratch);
-            Tensor swap = xs;
-            xs = next;
-            next = swap;
-        }
-        Tensor hidden = Tensor.zeros(n, d);
-        finalNorm.forward(kernels, hidden, Tensor.zeros(n), xs);
-        for (DecoderState s : states) {
-            s.position++;
-        }
-        return hidden;
+        Inference inf = inference(in.batch(), 1);
+        Tensor hidden = inf.step(states, in);
+        Tensor result = backend.allocate(hidden.shape());
+        backend.copy(result, hidden);
+        return result;
+    }
+
+    /** The head's output (n, outputShape...) into out for hidden states (n, d), in buffers made for this call. */
+    public void headOutput(Tensor out, Tensor hidden) {
+        Arena arena = new Arena(backend);
+        Head.Activations a = head.allocate(arena, hidden.size() / config.dModel());
+        arena.allocate();
+        head.output(backend, out, hidden, a);
     }
 
     /**
@@ -398,49 +536,6 @@ public final class Decoder {
                             + ", the most full-span attention (layer " + l + ") holds; windowed spans take any length");
                 }
             }
-        }
-    }
-
-    /** Input embedding of (batch, T) inputs into x (batch, T, d); prefill and step read batch x 1 as n rows. */
-    private void embed(Tensor x, Inputs in) {
-        if (in.isTokens() != (embedding != null)) {
-            throw new IllegalArgumentException("this model takes " + (embedding != null ? "token ids" : "continuous vectors")
-                    + " as input");
-        }
-        if (in.isTokens()) {
-            embedding.forward(x, in.tokens());
-        } else {
-            adapter.forward(kernels, x, in.values(),
-                    adapter.new Activations(in.batch() * in.seqlen()));
-        }
-    }
-
-    /** Softmax-head logits (n, vocab) for hidden states (n, d). */
-    public void logits(Tensor out, Tensor hidden) {
-        requireHead(softmaxHead, "softmax");
-        softmaxHead.logits(kernels, out, hidden);
-    }
-
-    /** Fourier-head bin probabilities (n, outDim, bins) for hidden states (n, d). */
-    public void binProbabilities(Tensor out, Tensor hidden) {
-        requireHead(fourierHead, "Fourier");
-        fourierHead.probabilities(kernels, out, hidden);
-    }
-
-    /** Regression-head predictions (n, outDim) for hidden states (n, d). */
-    public void predictions(Tensor out, Tensor hidden) {
-        requireHead(regressionHead, "regression");
-        regressionHead.predict(kernels, out, hidden);
-    }
-
-    public FourierHead fourierHead() {
-        return fourierHead;
-    }
-
-    private void requireHead(Object head, String kind) {
-        if (head == null) {
-            throw new IllegalStateException("this model has a " + config.head().kind() + " head, not a " + kind
-                    + " head");
         }
     }
 }

@@ -37,6 +37,21 @@ public final class DecoderState {
         return s;
     }
 
+    /**
+     * Makes this state equal to {@code other}, a state of the same decoder made with the same
+     * capacity, without allocating: restoring a snapshot into a state that is in use.
+     */
+    public void copyFrom(DecoderState other) {
+        if (other.layers.length != layers.length) {
+            throw new IllegalArgumentException("a state of " + other.layers.length + " layers cannot be copied into one of "
+                    + layers.length);
+        }
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].copyFrom(other.layers[i]);
+        }
+        position = other.position;
+    }
+
     public byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -52,7 +67,10 @@ public final class DecoderState {
         return bytes.toByteArray();
     }
 
-    /** Restores bytes written by {@link #toBytes()} into this state, which must come from the same decoder. */
+    /**
+     * Restores bytes written by {@link #toBytes()} into this state, in place: it must come from the
+     * same decoder, made with the same capacity.
+     */
     public void readBytes(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             if (in.readInt() != MAGIC) {

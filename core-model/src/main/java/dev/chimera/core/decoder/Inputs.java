@@ -24,6 +24,18 @@ public final class Inputs {
         return new Inputs(batch, seqlen, ids, null);
     }
 
+    /**
+     * Token ids (batch, T) in the first batch * T entries of a reusable buffer, which may be longer:
+     * how a decoding loop feeds each step without allocating a new array.
+     */
+    public static Inputs tokensIn(int[] buffer, int batch, int seqlen) {
+        if (batch < 1 || seqlen < 1 || buffer.length < batch * seqlen) {
+            throw new IllegalArgumentException("a buffer of " + buffer.length + " token ids for batch " + batch
+                    + " x length " + seqlen);
+        }
+        return new Inputs(batch, seqlen, buffer, null);
+    }
+
     /** Continuous vectors (batch, T, D). */
     public static Inputs values(Tensor x) {
         if (x.rank() != 3 || x.dim(0) < 1 || x.dim(1) < 1) {
@@ -31,6 +43,30 @@ public final class Inputs {
                     + x.shapeString());
         }
         return new Inputs(x.dim(0), x.dim(1), null, x);
+    }
+
+    /** Positions [from, from + count) of every sequence, as inputs of their own (a copy). */
+    public Inputs positions(int from, int count) {
+        if (from < 0 || count < 1 || from + count > seqlen) {
+            throw new IllegalArgumentException("positions [" + from + ", " + (from + count) + ") of inputs of length "
+                    + seqlen);
+        }
+        if (from == 0 && count == seqlen) {
+            return this;
+        }
+        if (tokens != null) {
+            int[] ids = new int[batch * count];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(tokens, b * seqlen + from, ids, b * count, count);
+            }
+            return tokens(ids, batch, count);
+        }
+        int dim = values.dim(2);
+        Tensor part = Tensor.zeros(batch, count, dim);
+        for (int b = 0; b < batch; b++) {
+            part.select(b).copyFrom(values.select(b).slice(from, from + count));
+        }
+        return values(part);
     }
 
     public int batch() {

@@ -1,5 +1,6 @@
 package dev.chimera.core.decoder;
 
+import dev.chimera.core.model.Components;
 import dev.chimera.core.model.ModelConfig;
 import java.util.List;
 
@@ -55,17 +56,6 @@ public final class ModelFlops {
     }
 
     private static double headPerToken(ModelConfig c) {
-        double d = c.dModel();
-        ModelConfig.Head h = c.head();
-        switch (h.kind()) {
-            case SOFTMAX:
-                return 2 * d * h.vocabSize();
-            case FOURIER:
-                return 2 * d * h.outDim() * 2.0 * (h.frequencies() + 1);
-            case REGRESSION:
-                return 2 * d * h.outDim();
-            default:
-                throw new AssertionError(h.kind());
-        }
+        return Components.head(c.head()).flopsPerToken(c.head(), c.dModel());
     }
 }

@@ -1,5 +1,7 @@
 package dev.chimera.core.heads;
 
+import dev.chimera.core.backend.FourierDensityOp;
+
 /**
  * What a {@link FourierDensity} forward pass saves for its backward pass, plus the per-thread
  * scratch both passes work in. Made by {@link FourierDensity#allocate} for a maximum number of
@@ -9,7 +11,7 @@ package dev.chimera.core.heads;
  * from them (O(N B) per row, the cost of the forward) instead of storing (rows, B) complex values.
  * Reference: Fourier Head (Gillman et al., ICLR 2025); REFERENCE.md §4.
  */
-public final class FourierActivations {
+public final class FourierActivations implements FourierDensityOp.Saved {
     final FourierDensity owner;
     final int maxRows;
     /** (maxRows, 2(N+1)): z of the last forward in double, real parts then imaginary parts. */

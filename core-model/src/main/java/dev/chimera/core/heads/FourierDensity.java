@@ -1,7 +1,8 @@
 package dev.chimera.core.heads;
 
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.FourierDensityOp;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Objects;
@@ -35,10 +36,10 @@ import java.util.Objects;
  *
  * <p>Precision: z comes in as float32 (the model path, {@link Tensor}) or float64 (arrays, used by
  * the gradient checks); everything in between is double. Rows are split over the pool. As in
- * {@link Kernels}, outputs and dz are overwritten, "rows" are all leading axes flattened, and
- * targets are in [0, B) or {@link Kernels#IGNORE_TARGET}.
+ * {@link Backend}, outputs and dz are overwritten, "rows" are all leading axes flattened, and
+ * targets are in [0, B) or {@link Backend#IGNORE_TARGET}.
  */
-public final class FourierDensity {
+public final class FourierDensity implements FourierDensityOp {
     /** Added to p before the log (the reference's const_inverse_softmax), so an empty bin has a finite logit. */
     public static final double LOG_EPS = 1e-5;
 
@@ -60,20 +61,24 @@ public final class FourierDensity {
         this.basis = new FourierBasis(frequencies, bins);
     }
 
+    @Override
     public int frequencies() {
         return frequencies;
     }
 
+    @Override
     public int bins() {
         return bins;
     }
 
     /** Width of a row of z: 2(N+1). */
+    @Override
     public int width() {
         return 2 * (frequencies + 1);
     }
 
     /** Saved state and scratch for forwards of up to {@code maxRows} rows. */
+    @Override
     public FourierActivations allocate(int maxRows) {
         return new FourierActivations(this, maxRows, pool.threads());
     }
@@ -81,7 +86,9 @@ public final class FourierDensity {
     // ---- forward: probabilities and logits --------------------------------------------------
 
     /** probs, logits: (rows, B) from z: (rows, 2(N+1)); saves z for the backward pass. */
-    public void forward(Tensor probs, Tensor logits, Tensor z, FourierActivations act) {
+    @Override
+    public void forward(Tensor probs, Tensor logits, Tensor z, Saved saved) {
+        FourierActivations act = own(saved);
         int rows = HeadChecks.rows("forward", "z", z, width());
         HeadChecks.shape("forward", "probs", probs, rows, bins);
         HeadChecks.shape("forward", "logits", logits, rows, bins);
@@ -113,7 +120,8 @@ public final class FourierDensity {
      * Backward from dlogits: (rows, B) into dz: (rows, 2(N+1)), with the regulariser's gradient
      * when gamma > 0. dL/dp_m = dlogits_m / (p_m + 1e-5). Returns R (0 when gamma = 0).
      */
-    public double backward(Tensor dz, Tensor dlogits, double gamma, FourierActivations act) {
+    public double backward(Tensor dz, Tensor dlogits, double gamma, Saved saved) {
+        FourierActivations act = own(saved);
         int rows = saved(act);
         HeadChecks.shape("backward", "dz", dz, rows, width());
         HeadChecks.shape("backward", "dlogits", dlogits, rows, bins);
@@ -144,7 +152,9 @@ public final class FourierDensity {
      * losses: (rows), loss_r = logsumexp(l) - l_t = log(sum_m p_m + B eps) - log(p_t + eps) for the
      * target bin t, 0 where t = IGNORE_TARGET; no (rows, B) output is written. Saves z.
      */
-    public void crossEntropy(Tensor losses, Tensor z, int[] targets, FourierActivations act) {
+    @Override
+    public void crossEntropy(Tensor losses, Tensor z, int[] targets, Saved saved) {
+        FourierActivations act = own(saved);
         int rows = HeadChecks.rows("crossEntropy", "z", z, width());
         HeadChecks.vector("crossEntropy", "losses", losses, rows);
         crossEntropy(Values.of(losses), Values.of(z), targets, rows, act);
@@ -164,7 +174,7 @@ public final class FourierDensity {
             load(z, r, act);
             basis.evaluate(act.a, r * width(), s);
             int t = targets[r];
-            losses.set(r, t == Kernels.IGNORE_TARGET ? 0
+            losses.set(r, t == Backend.IGNORE_TARGET ? 0
                     : Math.log(s.pSum + bins * LOG_EPS) - Math.log(s.p[t] + LOG_EPS));
         });
         act.rows = rows;
@@ -177,8 +187,9 @@ public final class FourierDensity {
      * this is softmax(l) - onehot(t) pulled back through l = log(p + eps), whose constant part the
      * normalisation of p cancels. Returns R (0 when gamma = 0).
      */
-    public double crossEntropyBackward(Tensor dz, Tensor dlosses, int[] targets, double gamma,
-            FourierActivations act) {
+    @Override
+    public double crossEntropyBackward(Tensor dz, Tensor dlosses, int[] targets, double gamma, Saved saved) {
+        FourierActivations act = own(saved);
         int rows = saved(act);
         HeadChecks.shape("crossEntropyBackward", "dz", dz, rows, width());
         HeadChecks.vector("crossEntropyBackward", "dlosses", dlosses, rows);
@@ -200,7 +211,7 @@ public final class FourierDensity {
         return (r, s) -> {
             int t = targets[r];
             double dloss = dlosses.get(r);
-            if (t == Kernels.IGNORE_TARGET || dloss == 0) {
+            if (t == Backend.IGNORE_TARGET || dloss == 0) {
                 return false;
             }
             basis.evaluate(act.a, r * width(), s);
@@ -213,7 +224,9 @@ public final class FourierDensity {
     // ---- regulariser ------------------------------------------------------------------------
 
     /** R = gamma * 2 * mean_rows sum_{k=1}^{N} 2 pi^2 k^2 |c_k|^2 over the rows of the last forward. */
-    public double regularizer(double gamma, FourierActivations act) {
+    @Override
+    public double regularizer(double gamma, Saved saved) {
+        FourierActivations act = own(saved);
         int rows = saved(act);
         HeadChecks.gamma(gamma);
         eachRow(rows, act, (r, s) -> act.penalty[r] = basis.penalty(act.a, r * width(), 0, s));
@@ -226,6 +239,14 @@ public final class FourierDensity {
             sum += act.penalty[r];
         }
         return gamma * 2 * sum / rows;
+    }
+
+    /** The saved state as this class's own type (whose owner the row passes check). */
+    private static FourierActivations own(Saved saved) {
+        if (!(saved instanceof FourierActivations)) {
+            throw new IllegalArgumentException("FourierDensity: saved state of another backend: " + saved);
+        }
+        return (FourierActivations) saved;
     }
 
     // ---- the shared row work ----------------------------------------------------------------

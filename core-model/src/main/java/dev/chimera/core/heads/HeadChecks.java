@@ -1,6 +1,6 @@
 package dev.chimera.core.heads;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.tensor.Tensor;
 
 /** Argument checks shared by the heads; each message names the operation, the argument and what was expected. */
@@ -48,7 +48,7 @@ final class HeadChecks {
         }
         for (int r = 0; r < rows; r++) {
             int t = targets[r];
-            if (t != Kernels.IGNORE_TARGET && (t < 0 || t >= bins)) {
+            if (t != Backend.IGNORE_TARGET && (t < 0 || t >= bins)) {
                 throw new IllegalArgumentException(op + ": target " + t + " at row " + r + " is outside [0, " + bins
                         + ") and is not IGNORE_TARGET (-1)");
             }

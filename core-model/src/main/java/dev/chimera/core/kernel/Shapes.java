@@ -1,5 +1,6 @@
 package dev.chimera.core.kernel;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Arrays;
 
@@ -15,6 +16,28 @@ final class Shapes {
     static void same(String op, Tensor a, Tensor b, Tensor c) {
         a.requireSameShape(op, b);
         a.requireSameShape(op, c);
+    }
+
+    static void same(String op, Tensor a, Tensor b, Tensor c, Tensor d) {
+        same(op, a, b, c);
+        a.requireSameShape(op, d);
+    }
+
+    /** Rows of x seen as (rows, n): its size must be a multiple of n. */
+    static int rowsOf(String op, Tensor x, int n) {
+        if (n < 1 || x.size() % n != 0) {
+            throw new IllegalArgumentException(op + ": " + x.shapeString() + " is not a whole number of rows of " + n);
+        }
+        return x.size() / n;
+    }
+
+    /** Checks that x is rank 2 and returns its column count. */
+    static int matrix(String op, String what, Tensor x) {
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException(op + ": " + what + " must be a (rows, columns) matrix, got "
+                    + x.shapeString());
+        }
+        return x.dim(1);
     }
 
     /** Size of the last axis; rank 0 is refused. */
@@ -44,38 +67,11 @@ final class Shapes {
         }
         for (int r = 0; r < rows; r++) {
             int t = targets[r];
-            if (t != Kernels.IGNORE_TARGET && (t < 0 || t >= vocab)) {
+            if (t != Backend.IGNORE_TARGET && (t < 0 || t >= vocab)) {
                 throw new IllegalArgumentException(op + ": target " + t + " at row " + r + " is outside [0, " + vocab
                         + ") and is not IGNORE_TARGET (-1)");
             }
         }
-    }
-
-    /** Outer, reduced and inner extents of a reduction over {@code axis}, after checking out's shape. */
-    static int[] reduction(String op, Tensor out, Tensor x, int axis) {
-        if (axis < 0 || axis >= x.rank()) {
-            throw new IllegalArgumentException(op + ": axis " + axis + " out of range for " + x.shapeString());
-        }
-        int[] xs = x.shape();
-        int[] expected = new int[xs.length - 1];
-        for (int d = 0, e = 0; d < xs.length; d++) {
-            if (d != axis) {
-                expected[e++] = xs[d];
-            }
-        }
-        if (!Arrays.equals(out.shape(), expected)) {
-            throw new IllegalArgumentException(op + ": output " + out.shapeString() + " for " + x.shapeString()
-                    + " reduced over axis " + axis + ", expected " + Tensor.shapeString(expected));
-        }
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= xs[d];
-        }
-        int inner = 1;
-        for (int d = axis + 1; d < xs.length; d++) {
-            inner *= xs[d];
-        }
-        return new int[] {outer, xs[axis], inner};
     }
 
     /** Checks a gated RMSNorm's operands and returns {rows, C, C / groups}. */

@@ -1,11 +1,11 @@
 package dev.chimera.core.layers;
 
-import dev.chimera.core.attention.CausalAttention;
-import dev.chimera.core.attention.ContinuedAttention;
 import dev.chimera.core.attention.KvCache;
-import dev.chimera.core.attention.Rope;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.AttentionOp;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.RotaryOp;
+import dev.chimera.core.backend.RowViews;
 import dev.chimera.core.model.ModelConfig.Span;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -30,9 +30,8 @@ public final class AttentionMixer implements Mixer {
     private final Linear wk;
     private final Linear wv;
     private final Linear wo;
-    private final Rope rope;
-    private final CausalAttention attention;
-    private final ContinuedAttention continued;
+    private final RotaryOp rope;
+    private final AttentionOp attention;
 
     /**
      * A prefill chunk shorter than this that continues a cache runs the decoding step position
@@ -47,7 +46,7 @@ public final class AttentionMixer implements Mixer {
 
     /** {@code maxPositions}: the RoPE table's size and the default capacity of a full-span cache. */
     public AttentionMixer(Parameters.Builder b, String prefix, int d, int nHeads, int nKvHeads, Span span,
-                          double ropeBase, int maxPositions, ComputePool pool) {
+                          double ropeBase, int maxPositions, Backend backend) {
         this.d = d;
         this.nHeads = nHeads;
         this.nKvHeads = nKvHeads;
@@ -57,10 +56,8 @@ public final class AttentionMixer implements Mixer {
         this.wk = new Linear(b, prefix + ".wk", d, nKvHeads * headDim, false);
         this.wv = new Linear(b, prefix + ".wv", d, nKvHeads * headDim, false);
         this.wo = new Linear(b, prefix + ".wo", nHeads * headDim, d, false);
-        this.rope = new Rope(headDim, Math.min(maxPositions, ROPE_TABLE_MAX), ropeBase);
-        this.attention = span.full() ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
-                : CausalAttention.windowed(nHeads, nKvHeads, headDim, span.window(), pool);
-        this.continued = new ContinuedAttention(attention, pool);
+        this.rope = backend.rotary(headDim, Math.min(maxPositions, ROPE_TABLE_MAX), ropeBase);
+        this.attention = backend.attention(nHeads, nKvHeads, headDim, span.window());
     }
 
     @Override
@@ -76,8 +73,6 @@ public final class AttentionMixer implements Mixer {
     }
 
     private final class Saved implements Mixer.Activations {
-        final int batch;
-        final int seqlen;
         final Tensor q;      // (batch, T, nHeads, headDim), after RoPE
         final Tensor k;      // (batch, T, nKvHeads, headDim), after RoPE
         final Tensor v;      // (batch, T, nKvHeads, headDim)
@@ -89,29 +84,27 @@ public final class AttentionMixer implements Mixer {
         final Tensor dv;
         final Tensor dout;   // (batch, T, nHeads, headDim)
 
-        Saved(int batch, int seqlen) {
-            this.batch = batch;
-            this.seqlen = seqlen;
-            q = Tensor.zeros(batch, seqlen, nHeads, headDim);
-            k = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
-            v = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
-            o = Tensor.zeros(batch, seqlen, nHeads, headDim);
-            lse = Tensor.zeros(batch, nHeads, seqlen);
-            delta = Tensor.zeros(batch, nHeads, seqlen);
-            dq = Tensor.zeros(batch, seqlen, nHeads, headDim);
-            dk = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
-            dv = Tensor.zeros(batch, seqlen, nKvHeads, headDim);
-            dout = Tensor.zeros(batch, seqlen, nHeads, headDim);
+        Saved(Allocator alloc, int batch, int seqlen) {
+            q = alloc.take("q", batch, seqlen, nHeads, headDim);
+            k = alloc.take("k", batch, seqlen, nKvHeads, headDim);
+            v = alloc.take("v", batch, seqlen, nKvHeads, headDim);
+            o = alloc.take("o", batch, seqlen, nHeads, headDim);
+            lse = alloc.take("lse", batch, nHeads, seqlen);
+            delta = alloc.take("delta", batch, nHeads, seqlen);
+            dq = alloc.take("dq", batch, seqlen, nHeads, headDim);
+            dk = alloc.take("dk", batch, seqlen, nKvHeads, headDim);
+            dv = alloc.take("dv", batch, seqlen, nKvHeads, headDim);
+            dout = alloc.take("dout", batch, seqlen, nHeads, headDim);
         }
     }
 
     @Override
-    public Mixer.Activations allocate(int batch, int seqlen) {
-        return new Saved(batch, seqlen);
+    public Mixer.Activations allocate(Allocator alloc, int batch, int seqlen) {
+        return new Saved(alloc, batch, seqlen);
     }
 
     @Override
-    public void forward(Kernels k, Tensor y, Tensor x, Mixer.Activations activations) {
+    public void forward(Backend k, Tensor y, Tensor x, Mixer.Activations activations) {
         Saved a = (Saved) activations;
         wq.forward(k, a.q, x);
         wk.forward(k, a.k, x);
@@ -123,7 +116,7 @@ public final class AttentionMixer implements Mixer {
     }
 
     @Override
-    public void backward(Kernels k, Tensor dx, Tensor dy, Tensor x, Mixer.Activations activations) {
+    public void backward(Backend k, Tensor dx, Tensor dy, Tensor x, Mixer.Activations activations) {
         Saved a = (Saved) activations;
         wo.backward(k, a.dout, dy, a.o, false);
         attention.backward(a.dq, a.dk, a.dv, a.delta, a.dout, a.q, a.k, a.v, a.o, a.lse);
@@ -134,9 +127,11 @@ public final class AttentionMixer implements Mixer {
         wv.backward(k, dx, a.dv, x, true);
     }
 
+    // ------------------------------------------------------------ recurrent inference
+
     /** One sequence's KV cache. */
     static final class State implements Mixer.State {
-        KvCache cache;
+        final KvCache cache;
 
         State(KvCache cache) {
             this.cache = cache;
@@ -148,21 +143,25 @@ public final class AttentionMixer implements Mixer {
         }
 
         @Override
+        public void copyFrom(Mixer.State other) {
+            cache.copyFrom(((State) other).cache);
+        }
+
+        @Override
         public void write(DataOutput out) throws IOException {
             cache.writeTo(out);
         }
 
         @Override
         public void read(DataInput in) throws IOException {
-            cache = KvCache.readFrom(in);
+            cache.readInto(in);
         }
     }
 
-    /** A full-span cache holds {@code maxLength} positions; a windowed one is a ring of W, whatever maxLength is. */
+    /** A full-span cache holds {@code capacity} positions; a windowed one is a ring of W, whatever capacity is. */
     @Override
-    public Mixer.State newState(int maxLength) {
-        return new State(span.full() ? KvCache.full(nKvHeads, headDim, maxLength)
-                : KvCache.windowed(nKvHeads, headDim, span.window()));
+    public Mixer.State newState(int capacity) {
+        return new State(attention.newCache(capacity));
     }
 
     /**
@@ -179,61 +178,122 @@ public final class AttentionMixer implements Mixer {
         return span.full() ? ((State) state).cache.capacity() : -1;
     }
 
-    /**
-     * Continues one sequence by T positions. From an empty cache the chunk runs the tiled
-     * parallel attention (O(T) memory even for a full span); a chunk that continues a cache
-     * runs {@link ContinuedAttention} over the held positions and itself, tiled as well (a
-     * chunk shorter than {@link #CONTINUE_TILED_MIN} takes the decoding step per position).
-     */
-    @Override
-    public void prefill(Kernels k, Tensor y, Tensor x, Mixer.State state) {
-        KvCache cache = ((State) state).cache;
-        int seqlen = x.dim(1);
-        int start = cache.length();
-        Tensor q = Tensor.zeros(1, seqlen, nHeads, headDim);
-        Tensor kk = Tensor.zeros(1, seqlen, nKvHeads, headDim);
-        Tensor vv = Tensor.zeros(1, seqlen, nKvHeads, headDim);
-        Tensor o = Tensor.zeros(1, seqlen, nHeads, headDim);
-        wq.forward(k, q, x);
-        wk.forward(k, kk, x);
-        wv.forward(k, vv, x);
-        rope.forward(q, start);
-        rope.forward(kk, start);
-        if (start == 0) {
-            attention.forward(o, Tensor.zeros(1, nHeads, seqlen), q, kk, vv);
-            cache.appendAll(kk.select(0), vv.select(0));
-        } else if (seqlen >= CONTINUE_TILED_MIN) {
-            continued.forward(o.select(0), q.select(0), kk.select(0), vv.select(0), cache);
-            cache.appendAll(kk.select(0), vv.select(0));
-        } else {
-            for (int t = 0; t < seqlen; t++) {
-                cache.append(kk.select(0).select(t), vv.select(0).select(t));
-                attention.decode(o.select(0).select(t), q.select(0).select(t), cache);
-            }
+    /** Inference buffers; the step's operands are views of their first n rows, made here. */
+    private final class Workspace implements Mixer.Workspace {
+        final Tensor q;       // (maxRows, nHeads * headDim)
+        final Tensor k;       // (maxRows, nKvHeads * headDim)
+        final Tensor v;       // (maxRows, nKvHeads * headDim)
+        final Tensor o;       // (maxRows, nHeads * headDim)
+        final Tensor lse;     // (maxBatch * nHeads * maxLength)
+        final RowViews q2;
+        final RowViews q3;
+        final RowViews k2;
+        final RowViews k3;
+        final RowViews v2;
+        final RowViews v3;
+        final RowViews o2;
+        final RowViews o3;
+        final int[] positions;    // (maxBatch) each sequence's position in a step
+        final KvCache[] caches;   // (maxBatch) the step's caches, gathered without allocating
+
+        Workspace(Allocator alloc, int maxBatch, int maxLength) {
+            int maxRows = maxBatch * maxLength;
+            q = alloc.take("q", maxRows, nHeads * headDim);
+            k = alloc.take("k", maxRows, nKvHeads * headDim);
+            v = alloc.take("v", maxRows, nKvHeads * headDim);
+            o = alloc.take("o", maxRows, nHeads * headDim);
+            lse = alloc.take("lse", maxBatch * nHeads * maxLength);
+            q2 = new RowViews(q, maxBatch, nHeads * headDim);
+            q3 = new RowViews(q, maxBatch, nHeads, headDim);
+            k2 = new RowViews(k, maxBatch, nKvHeads * headDim);
+            k3 = new RowViews(k, maxBatch, nKvHeads, headDim);
+            v2 = new RowViews(v, maxBatch, nKvHeads * headDim);
+            v3 = new RowViews(v, maxBatch, nKvHeads, headDim);
+            o2 = new RowViews(o, maxBatch, nHeads * headDim);
+            o3 = new RowViews(o, maxBatch, nHeads, headDim);
+            positions = new int[maxBatch];
+            caches = new KvCache[maxBatch];
         }
-        wo.forward(k, y, o);
     }
 
     @Override
-    public void step(Kernels k, Tensor y, Tensor x, Mixer.State[] states) {
-        int n = states.length;
-        Tensor q = Tensor.zeros(n, nHeads, headDim);
-        Tensor kk = Tensor.zeros(n, nKvHeads, headDim);
-        Tensor vv = Tensor.zeros(n, nKvHeads, headDim);
-        Tensor o = Tensor.zeros(n, nHeads, headDim);
-        wq.forward(k, q, x);
-        wk.forward(k, kk, x);
-        wv.forward(k, vv, x);
+    public Mixer.Workspace allocateWorkspace(Allocator alloc, int maxBatch, int maxLength) {
+        return new Workspace(alloc, maxBatch, maxLength);
+    }
+
+    /**
+     * Continues n sequences by lengths[i] positions. When every cache is empty, one tiled parallel
+     * attention runs over the whole (n, T) batch (O(T) memory even for a full span; padding only
+     * reaches padding, the span being causal); otherwise each sequence continues its own cache
+     * (the attention over held positions and the chunk, tiled as well, or position by position for
+     * a chunk shorter than {@link #CONTINUE_TILED_MIN}).
+     */
+    @Override
+    public void prefill(Backend k, Tensor y, Tensor x, Mixer.State[] states, int[] lengths, Mixer.Workspace ws) {
+        Workspace w = (Workspace) ws;
+        int n = x.dim(0);
+        int seqlen = x.dim(1);
+        int rows = n * seqlen;
+        Tensor q = w.q.slice(0, rows).view(n, seqlen, nHeads, headDim);
+        Tensor kk = w.k.slice(0, rows).view(n, seqlen, nKvHeads, headDim);
+        Tensor vv = w.v.slice(0, rows).view(n, seqlen, nKvHeads, headDim);
+        Tensor o = w.o.slice(0, rows).view(n, seqlen, nHeads, headDim);
+        Tensor xRows = x.view(rows, d);
+        wq.forward(k, q, xRows);
+        wk.forward(k, kk, xRows);
+        wv.forward(k, vv, xRows);
+        boolean fresh = true;
+        for (int i = 0; i < n; i++) {
+            int start = ((State) states[i]).cache.length();
+            fresh &= start == 0;
+            rope.forward(q.select(i), start);
+            rope.forward(kk.select(i), start);
+        }
+        if (fresh) {
+            attention.forward(o, w.lse.slice(0, n * nHeads * seqlen).view(n, nHeads, seqlen), q, kk, vv);
+        }
+        for (int i = 0; i < n; i++) {
+            int len = lengths[i];
+            if (len > 0) {
+                KvCache cache = ((State) states[i]).cache;
+                Tensor qi = q.select(i).slice(0, len);
+                Tensor ki = kk.select(i).slice(0, len);
+                Tensor vi = vv.select(i).slice(0, len);
+                Tensor oi = o.select(i).slice(0, len);
+                if (fresh) {
+                    cache.appendAll(ki, vi);
+                } else if (len >= CONTINUE_TILED_MIN) {
+                    attention.continueFrom(oi, qi, ki, vi, cache);
+                    cache.appendAll(ki, vi);
+                } else {
+                    KvCache[] one = {cache};
+                    for (int t = 0; t < len; t++) {
+                        attention.step(oi.slice(t, t + 1), qi.slice(t, t + 1), ki.slice(t, t + 1), vi.slice(t, t + 1),
+                                one);
+                    }
+                }
+            }
+        }
+        wo.forward(k, y.view(rows, d), o.view(rows, nHeads * headDim));
+    }
+
+    @Override
+    public void step(Backend k, Tensor y, Tensor x, Mixer.State[] states, Mixer.Workspace ws) {
+        Workspace w = (Workspace) ws;
+        int n = x.dim(0);
         for (int i = 0; i < n; i++) {
             KvCache cache = ((State) states[i]).cache;
-            int pos = cache.length();
-            Tensor qi = q.select(i);
-            Tensor ki = kk.select(i);
-            rope.forward(qi, pos);
-            rope.forward(ki, pos);
-            cache.append(ki, vv.select(i));
-            attention.decode(o.select(i), qi, cache);
+            w.caches[i] = cache;
+            w.positions[i] = cache.length();
         }
-        wo.forward(k, y, o);
+        wq.forward(k, w.q2.rows(n), x);
+        wk.forward(k, w.k2.rows(n), x);
+        wv.forward(k, w.v2.rows(n), x);
+        Tensor q = w.q3.rows(n);
+        Tensor kk = w.k3.rows(n);
+        rope.forwardAt(q, w.positions);
+        rope.forwardAt(kk, w.positions);
+        attention.step(w.o3.rows(n), q, kk, w.v3.rows(n), w.caches);
+        wo.forward(k, y, w.o2.rows(n));
     }
 }

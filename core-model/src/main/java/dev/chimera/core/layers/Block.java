@@ -1,6 +1,8 @@
 package dev.chimera.core.layers;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.RowViews;
 import dev.chimera.core.model.ModelConfig.MlpKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -59,21 +61,21 @@ public final class Block implements Layer {
         final Mixer.Activations mixerActs;
         final Mlp.Activations mlpActs;
 
-        public Activations(int batch, int seqlen) {
-            n1 = Tensor.zeros(batch, seqlen, d);
-            rstd1 = Tensor.zeros(batch * seqlen);
-            x1 = Tensor.zeros(batch, seqlen, d);
-            n2 = Tensor.zeros(batch, seqlen, d);
-            rstd2 = Tensor.zeros(batch * seqlen);
-            branch = Tensor.zeros(batch, seqlen, d);
-            dx1 = Tensor.zeros(batch, seqlen, d);
-            mixerActs = mixer.allocate(batch, seqlen);
-            mlpActs = mlp.new Activations(batch * seqlen);
+        public Activations(Allocator alloc, int batch, int seqlen) {
+            n1 = alloc.take("n1", batch, seqlen, d);
+            rstd1 = alloc.take("rstd1", batch * seqlen);
+            x1 = alloc.take("x1", batch, seqlen, d);
+            n2 = alloc.take("n2", batch, seqlen, d);
+            rstd2 = alloc.take("rstd2", batch * seqlen);
+            branch = alloc.take("branch", batch, seqlen, d);
+            dx1 = alloc.take("dx1", batch, seqlen, d);
+            mixerActs = mixer.allocate(alloc.scoped("mixer"), batch, seqlen);
+            mlpActs = mlp.new Activations(alloc.scoped("mlp"), batch * seqlen);
         }
     }
 
     /** out (batch, T, d) from x (batch, T, d); out may not alias x. */
-    public void forward(Kernels k, Tensor out, Tensor x, Activations a) {
+    public void forward(Backend k, Tensor out, Tensor x, Activations a) {
         norm1.forward(k, a.n1, a.rstd1, x);
         mixer.forward(k, a.branch, a.n1, a.mixerActs);
         k.add(a.x1, x, a.branch);
@@ -83,7 +85,7 @@ public final class Block implements Layer {
     }
 
     /** dx (batch, T, d) overwritten from the residual gradient dOut; parameter gradients accumulated. */
-    public void backward(Kernels k, Tensor dx, Tensor dOut, Tensor x, Activations a) {
+    public void backward(Backend k, Tensor dx, Tensor dOut, Tensor x, Activations a) {
         // out = x1 + mlp(norm2(x1)): dx1 = dOut + norm2'(mlp'(dOut)).
         mlp.backward(k, a.branch, dOut, a.n2, a.mlpActs);
         norm2.backward(k, a.dx1, a.branch, a.x1, a.rstd2);
@@ -94,46 +96,84 @@ public final class Block implements Layer {
         k.add(dx, dx, a.dx1);
     }
 
-    /** Inference: x (n, d) -> out (n, d) for n sequences at their next position; {@code scratch} holds 3 x (n, d). */
-    public void step(Kernels k, Tensor out, Tensor x, Mixer.State[] states, Tensor[] scratch) {
-        int n = x.dim(0);
-        Tensor normed = scratch[0];
-        Tensor branch = scratch[1];
-        Tensor x1 = scratch[2];
-        Tensor rstd = Tensor.zeros(n);
-        norm1.forward(k, normed, rstd, x);
-        mixer.step(k, branch, normed, states);
-        k.add(x1, x, branch);
-        norm2.forward(k, normed, rstd, x1);
-        mlp.forward(k, branch, normed, mlp.new Activations(n));
-        k.add(out, x1, branch);
+    // ------------------------------------------------------------ inference
+
+    /**
+     * The inference buffers of a block, shared by every block of a decoder (they run one after
+     * another and have the same widths): prefills use them whole, a step of n sequences the first
+     * n rows through views made here.
+     */
+    public static final class Workspace {
+        final Tensor normed;  // (maxRows, d)
+        final Tensor branch;  // (maxRows, d)
+        final Tensor x1;      // (maxRows, d)
+        final Tensor rstd;    // (maxRows)
+        final Tensor g;       // (maxRows, hidden)
+        final Tensor u;       // (maxRows, hidden), SwiGLU only
+        final Tensor h;       // (maxRows, hidden)
+        final RowViews stepNormed;
+        final RowViews stepBranch;
+        final RowViews stepX1;
+        final RowViews stepRstd;
+        final RowViews stepG;
+        final RowViews stepU;
+        final RowViews stepH;
+
+        /** Buffers for the blocks of a model of width d whose MLPs are like {@code mlp}. */
+        public Workspace(Allocator alloc, int d, Mlp mlp, int maxBatch, int maxLength) {
+            int maxRows = maxBatch * maxLength;
+            int hidden = mlp.hidden();
+            normed = alloc.take("normed", maxRows, d);
+            branch = alloc.take("branch", maxRows, d);
+            x1 = alloc.take("x1", maxRows, d);
+            rstd = alloc.take("rstd", maxRows);
+            g = alloc.take("mlp.g", maxRows, hidden);
+            u = mlp.gated() ? alloc.take("mlp.u", maxRows, hidden) : null;
+            h = alloc.take("mlp.h", maxRows, hidden);
+            stepNormed = new RowViews(normed, maxBatch, d);
+            stepBranch = new RowViews(branch, maxBatch, d);
+            stepX1 = new RowViews(x1, maxBatch, d);
+            stepRstd = new RowViews(rstd, maxBatch);
+            stepG = new RowViews(g, maxBatch, hidden);
+            stepU = u == null ? null : new RowViews(u, maxBatch, hidden);
+            stepH = new RowViews(h, maxBatch, hidden);
+        }
     }
 
-    /** Rows per MLP call during prefill, so its hidden buffers stay small for long prompts. */
-    private static final int PREFILL_ROWS = 2048;
+    /**
+     * Inference over n = x.dim(0) sequences of T positions, x, out (n, T, d), each sequence taking
+     * lengths[i] of them, continuing and advancing the mixer's states.
+     */
+    public void prefill(Backend k, Tensor out, Tensor x, Mixer.State[] states, int[] lengths, Workspace w,
+                        Mixer.Workspace mixerWorkspace) {
+        int rows = x.dim(0) * x.dim(1);
+        Tensor xRows = x.view(rows, d);
+        Tensor normed = w.normed.slice(0, rows);
+        Tensor x1 = w.x1.slice(0, rows);
+        Tensor rstd = w.rstd.slice(0, rows);
+        norm1.forward(k, normed, rstd, xRows);
+        mixer.prefill(k, x1.view(x.shape()), normed.view(x.shape()), states, lengths, mixerWorkspace);
+        k.add(x1, x1, xRows);
+        norm2.forward(k, normed, rstd, x1);
+        Tensor outRows = out.view(rows, d);
+        mlp.forward(k, outRows, normed, w.g.slice(0, rows), w.u == null ? null : w.u.slice(0, rows),
+                w.h.slice(0, rows));
+        k.add(outRows, outRows, x1);
+    }
 
-    /** Inference over T positions x (1, T, d) of one sequence, continuing and advancing the mixer's state. */
-    public void prefill(Kernels k, Tensor out, Tensor x, Mixer.State state) {
-        int seqlen = x.dim(1);
-        Tensor normed = Tensor.zeros(1, seqlen, d);
-        Tensor x1 = Tensor.zeros(1, seqlen, d);
-        norm1.forward(k, normed, Tensor.zeros(seqlen), x);
-        mixer.prefill(k, x1, normed, state);
-        k.add(x1, x1, x);
-        Tensor x1Rows = x1.view(seqlen, d);
-        Tensor outRows = out.view(seqlen, d);
-        Mlp.Activations acts = null;
-        for (int t0 = 0; t0 < seqlen; t0 += PREFILL_ROWS) {
-            int len = Math.min(PREFILL_ROWS, seqlen - t0);
-            if (acts == null || len != PREFILL_ROWS) {
-                acts = mlp.new Activations(len);
-            }
-            Tensor rows = x1Rows.slice(t0, t0 + len);
-            Tensor n2 = normed.view(seqlen, d).slice(t0, t0 + len);
-            norm2.forward(k, n2, Tensor.zeros(len), rows);
-            Tensor o = outRows.slice(t0, t0 + len);
-            mlp.forward(k, o, n2, acts);
-            k.add(o, o, rows);
-        }
+    /** Inference: x (n, d) -> out (n, d) for n sequences at their next position. Allocates nothing. */
+    public void step(Backend k, Tensor out, Tensor x, Mixer.State[] states, Workspace w,
+                     Mixer.Workspace mixerWorkspace) {
+        int n = x.dim(0);
+        Tensor normed = w.stepNormed.rows(n);
+        Tensor branch = w.stepBranch.rows(n);
+        Tensor x1 = w.stepX1.rows(n);
+        Tensor rstd = w.stepRstd.rows(n);
+        norm1.forward(k, normed, rstd, x);
+        mixer.step(k, branch, normed, states, mixerWorkspace);
+        k.add(x1, x, branch);
+        norm2.forward(k, normed, rstd, x1);
+        mlp.forward(k, branch, normed, w.stepG.rows(n), w.stepU == null ? null : w.stepU.rows(n), w.stepH.rows(n));
+        k.add(out, x1, branch);
     }
 }

@@ -1,20 +1,24 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
-/** Token embedding: row {@code id} of a (vocab, d) table per position; backward scatters the gradient back. */
-public final class Embedding implements Layer {
+/**
+ * The token input: row {@code id} of a (vocab, d) table per position; backward scatters the
+ * gradient back. Its table is shared with a tied softmax head.
+ */
+public final class Embedding implements InputAdapter {
     private final String name;
     private final int vocab;
-    private final int d;
     private Tensor table;   // (vocab, d)
     private Tensor dTable;  // (vocab, d)
 
     public Embedding(Parameters.Builder b, String prefix, int vocab, int d) {
         this.name = prefix + ".weight";
         this.vocab = vocab;
-        this.d = d;
         b.add(name, true, vocab, d);
     }
 
@@ -24,8 +28,8 @@ public final class Embedding implements Layer {
         dTable = p.grad(name);
     }
 
-    public String weightName() {
-        return name;
+    public int vocab() {
+        return vocab;
     }
 
     /** The (vocab, d) table, shared with a tied softmax head. */
@@ -37,32 +41,26 @@ public final class Embedding implements Layer {
         return dTable;
     }
 
-    /** out (rows, d) = table[ids]; an id outside [0, vocab) is rejected with its position. */
-    public void forward(Tensor out, int[] ids) {
-        Tensor o = Linear.rows(out, d);
-        if (o.dim(0) != ids.length) {
-            throw new IllegalArgumentException("embedding: " + ids.length + " ids for output " + out.shapeString());
-        }
-        for (int t = 0; t < ids.length; t++) {
-            int id = ids[t];
-            if (id < 0 || id >= vocab) {
-                throw new IllegalArgumentException("token id " + id + " at position " + t + " is outside [0, " + vocab
-                        + ")");
-            }
-            System.arraycopy(table.data(), table.offset() + id * d, o.data(), o.offset() + t * d, d);
-        }
+    /** An embedding needs no buffers. */
+    @Override
+    public InputAdapter.Activations allocate(Allocator alloc, int rows) {
+        return null;
+    }
+
+    @Override
+    public boolean takesTokens() {
+        return true;
+    }
+
+    /** out (rows of d) = table[ids]; an id outside [0, vocab) is rejected with its position. */
+    @Override
+    public void forward(Backend k, Tensor out, Inputs in, InputAdapter.Activations a) {
+        k.gatherRows(out, table, in.tokens());
     }
 
     /** dTable[ids[t]] += dOut[t]. */
-    public void backward(Tensor dOut, int[] ids) {
-        Tensor g = Linear.rows(dOut, d);
-        float[] dt = dTable.data();
-        for (int t = 0; t < ids.length; t++) {
-            int at = dTable.offset() + ids[t] * d;
-            int go = g.offset() + t * d;
-            for (int j = 0; j < d; j++) {
-                dt[at + j] += g.data()[go + j];
-            }
-        }
+    @Override
+    public void backward(Backend k, Tensor dOut, Inputs in, InputAdapter.Activations a) {
+        k.scatterAddRows(dTable, dOut, in.tokens());
     }
 }

@@ -1,22 +1,21 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.FourierDensityOp;
 import dev.chimera.core.heads.Bins;
-import dev.chimera.core.heads.FourierActivations;
-import dev.chimera.core.heads.FourierDensity;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
 /**
  * The Fourier head (REFERENCE §4) for {@code outDim} continuous values per row: a linear layer
- * to outDim sets of 2(N+1) Fourier coefficients, each turned by {@link FourierDensity} into a
+ * to outDim sets of 2(N+1) Fourier coefficients, each turned by the backend's {@link FourierDensityOp} into a
  * smooth distribution over B bins of [-1, 1]. Trained by cross-entropy against the bin of each
  * target value (values must already be scaled into [-1, 1]) plus the paper's smoothness
  * regulariser, weighted by the {@link Settings}' gamma. The loss is the weighted mean over rows
  * and values.
  */
-public final class FourierHead implements Layer {
+public final class FourierHead implements Head {
     /** The regulariser weight of the reference implementation. */
     public static final double GAMMA = 1e-6;
 
@@ -50,22 +49,16 @@ public final class FourierHead implements Layer {
     private final int outDim;
     private final Settings settings;
     private final Linear projection;
-    private final FourierDensity density;
+    private final FourierDensityOp density;
     private final Bins bins;
-
-    /** A head with the {@link Settings#defaults() default settings}. */
-    public FourierHead(Parameters.Builder b, String prefix, int d, int outDim, int frequencies, int binCount,
-                       ComputePool pool) {
-        this(b, prefix, d, outDim, frequencies, binCount, Settings.defaults(), pool);
-    }
 
     /** Declares {@code prefix.weight} (outDim 2(N+1), d) and {@code prefix.bias} (outDim 2(N+1)). */
     public FourierHead(Parameters.Builder b, String prefix, int d, int outDim, int frequencies, int binCount,
-                       Settings settings, ComputePool pool) {
+                       Settings settings, Backend backend) {
         this.d = d;
         this.outDim = outDim;
         this.settings = settings;
-        this.density = new FourierDensity(frequencies, binCount, pool);
+        this.density = backend.fourierDensity(frequencies, binCount);
         this.bins = new Bins(binCount);
         this.projection = new Linear(b, prefix, d, outDim * density.width(), true);
     }
@@ -91,6 +84,7 @@ public final class FourierHead implements Layer {
      * Scales the linear layer's initialisation down by 100 as the reference does: the weights, and
      * the bias too if the settings say so.
      */
+    @Override
     public void initialise() {
         projection.scaleWeights(INIT_SCALE);
         if (settings.shrinkBias()) {
@@ -99,65 +93,96 @@ public final class FourierHead implements Layer {
     }
 
     /** Buffers of a forward and backward over {@code rows} rows. */
-    public final class Activations {
+    public final class Activations implements Head.Activations {
         final Tensor z;          // (rows, outDim * 2(N+1)), read by the density as (rows * outDim, 2(N+1))
         final Tensor dz;         // (rows, outDim * 2(N+1))
         final Tensor losses;     // (rows * outDim)
         final Tensor dlosses;    // (rows * outDim)
+        final Tensor logits;     // (rows * outDim, B): the inference output's logits, beside its probabilities
+        final float[] hostLosses; // (rows * outDim)
+        final float[] hostDlosses; // (rows * outDim)
         final int[] targets;     // (rows * outDim) bin indices of continuous targets
-        final FourierActivations density;
+        final FourierDensityOp.Saved density;
 
-        public Activations(int rows) {
-            z = Tensor.zeros(rows, outDim * FourierHead.this.density.width());
-            dz = Tensor.zeros(rows, outDim * FourierHead.this.density.width());
-            losses = Tensor.zeros(rows * outDim);
-            dlosses = Tensor.zeros(rows * outDim);
+        Activations(Allocator alloc, int rows) {
+            int width = FourierHead.this.density.width();
+            z = alloc.take("z", rows, outDim * width);
+            dz = alloc.take("dz", rows, outDim * width);
+            losses = alloc.take("losses", rows * outDim);
+            dlosses = alloc.take("dlosses", rows * outDim);
+            logits = alloc.take("logits", rows * outDim, bins.count());
+            hostLosses = new float[rows * outDim];
+            hostDlosses = new float[rows * outDim];
             targets = new int[rows * outDim];
             density = FourierHead.this.density.allocate(rows * outDim);
         }
     }
 
-    /** Weighted mean cross-entropy (nats per value) plus the regulariser. */
-    public double forward(Kernels k, Tensor h, Targets targets, Activations a) {
-        int rows = a.losses.size() / outDim;
-        float[] values = targets.values();
-        if (values.length != rows * outDim) {
-            throw new IllegalArgumentException("Fourier head: " + values.length + " target values for " + rows
-                    + " rows of " + outDim);
-        }
-        bins.indices(a.targets, Tensor.of(values, values.length));
-        return weightedForward(k, h, a.targets, targets.weights(), a);
+    @Override
+    public Activations allocate(Allocator alloc, int rows) {
+        return new Activations(alloc, rows);
     }
 
-    /** dh (rows, d) overwritten; the projection's gradients accumulated. */
-    public void backward(Kernels k, Tensor dh, Tensor h, Targets targets, Activations a) {
-        weightedBackward(k, dh, h, a.targets, targets.weights(), a);
+    @Override
+    public int[] outputShape() {
+        return new int[] {outDim, bins.count()};
+    }
+
+    /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d). */
+    @Override
+    public void output(Backend k, Tensor probs, Tensor h, Head.Activations activations) {
+        Activations a = (Activations) activations;
+        int n = h.size() / d;
+        int values = n * outDim;
+        distribution(k, probs.view(values, bins.count()), Linear.rowsOf(a.logits, values), h, a);
     }
 
     /**
-     * Mean cross-entropy plus the regulariser for targets already quantised: {@code binTargets}
-     * (rows * outDim) bin indices, every row weighing 1.
+     * Weighted mean cross-entropy (nats per value) plus the regulariser. Targets are continuous
+     * values in [-1, 1], which the head quantises into its bins, or bin indices already
+     * (token targets, IGNORE_TARGET where a value carries no loss), (rows * outDim) either way.
      */
-    public double forward(Kernels k, Tensor h, int[] binTargets, Activations a) {
-        return weightedForward(k, h, binTargets, null, a);
+    @Override
+    public double forward(Backend k, Tensor h, Targets targets, Head.Activations activations) {
+        Activations a = (Activations) activations;
+        int rows = a.losses.size() / outDim;
+        if (targets.isTokens()) {
+            int[] ids = targets.tokens();
+            if (ids.length != rows * outDim) {
+                throw new IllegalArgumentException("Fourier head: " + ids.length + " target bins for " + rows
+                        + " rows of " + outDim);
+            }
+            System.arraycopy(ids, 0, a.targets, 0, ids.length);
+        } else {
+            float[] values = targets.values();
+            if (values.length != rows * outDim) {
+                throw new IllegalArgumentException("Fourier head: " + values.length + " target values for " + rows
+                        + " rows of " + outDim);
+            }
+            bins.indices(a.targets, Tensor.of(values, values.length));
+        }
+        return weightedForward(k, h, a.targets, targets.isTokens() ? null : targets.weights(), a);
     }
 
-    /** dh (rows, d) overwritten; the projection's gradients accumulated. After the int[] {@code forward}. */
-    public void backward(Kernels k, Tensor dh, Tensor h, int[] binTargets, Activations a) {
-        weightedBackward(k, dh, h, binTargets, null, a);
+    /** dh (rows, d) overwritten; the projection's gradients accumulated. */
+    @Override
+    public void backward(Backend k, Tensor dh, Tensor h, Targets targets, Head.Activations activations) {
+        Activations a = (Activations) activations;
+        weightedBackward(k, dh, h, a.targets, targets.isTokens() ? null : targets.weights(), a);
     }
 
     /** The loss with one weight per row: {@code weights} (rows), or null for all ones. */
-    private double weightedForward(Kernels k, Tensor h, int[] binTargets, float[] weights, Activations a) {
+    private double weightedForward(Backend k, Tensor h, int[] binTargets, float[] weights, Activations a) {
         int rows = a.losses.size() / outDim;
         projection.forward(k, a.z, Linear.rows(h, d));
         density.crossEntropy(a.losses, perValue(a.z), binTargets, a.density);
+        k.download(a.hostLosses, a.losses);
         double sum = 0;
         double total = 0;
         for (int r = 0; r < rows; r++) {
             double w = weight(weights, r);
             for (int j = 0; j < outDim; j++) {
-                sum += w * a.losses.at(r * outDim + j);
+                sum += w * a.hostLosses[r * outDim + j];
             }
             total += w * outDim;
         }
@@ -165,7 +190,7 @@ public final class FourierHead implements Layer {
         return (total == 0 ? 0 : sum / total) + (gamma > 0 ? density.regularizer(gamma, a.density) : 0);
     }
 
-    private void weightedBackward(Kernels k, Tensor dh, Tensor h, int[] binTargets, float[] weights, Activations a) {
+    private void weightedBackward(Backend k, Tensor dh, Tensor h, int[] binTargets, float[] weights, Activations a) {
         int rows = a.losses.size() / outDim;
         double total = 0;
         for (int r = 0; r < rows; r++) {
@@ -174,9 +199,10 @@ public final class FourierHead implements Layer {
         for (int r = 0; r < rows; r++) {
             float w = total == 0 ? 0f : (float) (weight(weights, r) / total);
             for (int j = 0; j < outDim; j++) {
-                a.dlosses.set(w, r * outDim + j);
+                a.hostDlosses[r * outDim + j] = w;
             }
         }
+        k.upload(a.dlosses, a.hostDlosses);
         density.crossEntropyBackward(perValue(a.dz), a.dlosses, binTargets, settings.gamma(), a.density);
         projection.backward(k, dh, a.dz, Linear.rows(h, d), false);
     }
@@ -186,20 +212,15 @@ public final class FourierHead implements Layer {
     }
 
     /**
-     * probs and logits log(p + 1e-5), each (rows, outDim, B), for hidden state h (rows, d); a's
-     * buffers then hold this forward instead of the last training one.
+     * probs and logits log(p + 1e-5), each (rows * outDim, B), for hidden state h (rows, d), with
+     * rows up to the number a's buffers were made for; a's buffers then hold this forward instead
+     * of the last training one.
      */
-    public void distribution(Kernels k, Tensor probs, Tensor logits, Tensor h, Activations a) {
-        int values = a.losses.size();
-        projection.forward(k, a.z, Linear.rows(h, d));
-        density.forward(probs.view(values, bins.count()), logits.view(values, bins.count()), perValue(a.z),
-                a.density);
-    }
-
-    /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d). */
-    public void probabilities(Kernels k, Tensor probs, Tensor h) {
-        int n = h.size() / d;
-        distribution(k, probs, Tensor.zeros(n * outDim, bins.count()), h, new Activations(n));
+    public void distribution(Backend k, Tensor probs, Tensor logits, Tensor h, Activations a) {
+        int rows = h.size() / d;
+        Tensor z = Linear.rowsOf(a.z, rows);
+        projection.forward(k, z, Linear.rows(h, d));
+        density.forward(probs, logits, perValue(z), a.density);
     }
 
     /** (rows, outDim * 2(N+1)) seen as one row of coefficients per predicted value. */

@@ -1,6 +1,6 @@
 package dev.chimera.core.layers;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
@@ -33,13 +33,13 @@ public final class GatedRmsNorm implements Layer {
     }
 
     /** out (rows, dInner) from y and z (rows, dInner); rstd (rows * G) saved for backward. */
-    public void forward(Kernels k, Tensor out, Tensor rstd, Tensor y, Tensor z) {
+    public void forward(Backend k, Tensor out, Tensor rstd, Tensor y, Tensor z) {
         k.gatedRmsNorm(Linear.rows(out, width), rstd, Linear.rows(y, width), Linear.rows(z, width), weight, groups,
                 RmsNorm.EPS);
     }
 
     /** dy and dz (rows, dInner) overwritten; dWeight accumulated. */
-    public void backward(Kernels k, Tensor dy, Tensor dz, Tensor dOut, Tensor y, Tensor z, Tensor rstd) {
+    public void backward(Backend k, Tensor dy, Tensor dz, Tensor dOut, Tensor y, Tensor z, Tensor rstd) {
         k.gatedRmsNormBackward(Linear.rows(dy, width), Linear.rows(dz, width), dWeight, Linear.rows(dOut, width),
                 Linear.rows(y, width), Linear.rows(z, width), weight, rstd, groups);
     }

@@ -1,7 +1,7 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.kernel.GemmForm;
-import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
@@ -73,10 +73,11 @@ public final class Linear implements Layer {
     }
 
     /** y (rows, out) = x (rows, in)·Wᵀ + b. */
-    public void forward(Kernels k, Tensor y, Tensor x) {
-        k.gemm(GemmForm.ABt, rows(y, out), rows(x, in), weight, false);
+    public void forward(Backend k, Tensor y, Tensor x) {
+        Tensor y2 = rows(y, out);
+        k.gemm(GemmForm.ABt, y2, rows(x, in), weight, false);
         if (bias != null) {
-            addBias(y);
+            k.addRowVector(y2, bias);
         }
     }
 
@@ -84,7 +85,7 @@ public final class Linear implements Layer {
      * dx (rows, in) = dy·W, overwritten or, with {@code accumulateDx}, added (skipped if dx is null);
      * dW += dyᵀ·x; db += column sums of dy.
      */
-    public void backward(Kernels k, Tensor dx, Tensor dy, Tensor x, boolean accumulateDx) {
+    public void backward(Backend k, Tensor dx, Tensor dy, Tensor x, boolean accumulateDx) {
         Tensor dy2 = rows(dy, out);
         Tensor x2 = rows(x, in);
         if (dx != null) {
@@ -92,26 +93,13 @@ public final class Linear implements Layer {
         }
         k.gemm(GemmForm.AtB, dWeight, dy2, x2, true);
         if (dBias != null) {
-            float[] g = dy2.data();
-            float[] db = dBias.data();
-            for (int r = 0; r < dy2.dim(0); r++) {
-                int o = dy2.offset() + r * out;
-                for (int j = 0; j < out; j++) {
-                    db[dBias.offset() + j] += g[o + j];
-                }
-            }
+            k.addColumnSums(dBias, dy2);
         }
     }
 
-    private void addBias(Tensor y) {
-        float[] v = y.data();
-        float[] b = bias.data();
-        for (int r = 0; r < y.size() / out; r++) {
-            int o = y.offset() + r * out;
-            for (int j = 0; j < out; j++) {
-                v[o + j] += b[bias.offset() + j];
-            }
-        }
+    /** The first {@code rows} rows (along axis 0) of a buffer made for at least that many; the buffer itself when it has exactly that many. */
+    static Tensor rowsOf(Tensor t, int rows) {
+        return t.dim(0) == rows ? t : t.slice(0, rows);
     }
 
     /** t viewed as (rows, cols); its trailing axes must multiply to exactly cols, e.g. (B, T, heads, headDim). */

@@ -1,7 +1,8 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.kernel.Activation;
-import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.ModelConfig.MlpKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -12,7 +13,6 @@ import dev.chimera.core.tensor.Tensor;
  */
 public final class Mlp implements Layer {
     private final MlpKind kind;
-    private final int d;
     private final int hidden;
     private final Linear gate;  // W1: d -> hidden
     private final Linear up;    // W3: d -> hidden (SwiGLU only)
@@ -20,7 +20,6 @@ public final class Mlp implements Layer {
 
     public Mlp(Parameters.Builder b, String prefix, MlpKind kind, int d, int hidden) {
         this.kind = kind;
-        this.d = d;
         this.hidden = hidden;
         this.gate = new Linear(b, prefix + ".w1", d, hidden, false);
         this.up = kind == MlpKind.SWIGLU ? new Linear(b, prefix + ".w3", d, hidden, false) : null;
@@ -48,6 +47,14 @@ public final class Mlp implements Layer {
         return down;
     }
 
+    public int hidden() {
+        return hidden;
+    }
+
+    public boolean gated() {
+        return kind == MlpKind.SWIGLU;
+    }
+
     /** What forward saves for backward, and backward's scratch, for a fixed number of rows. */
     public final class Activations {
         final Tensor g;     // (rows, hidden) W1 x
@@ -56,30 +63,38 @@ public final class Mlp implements Layer {
         final Tensor dh;    // (rows, hidden)
         final Tensor dg;    // (rows, hidden)
 
-        public Activations(int rows) {
-            g = Tensor.zeros(rows, hidden);
-            u = kind == MlpKind.SWIGLU ? Tensor.zeros(rows, hidden) : null;
-            h = Tensor.zeros(rows, hidden);
-            dh = Tensor.zeros(rows, hidden);
-            dg = Tensor.zeros(rows, hidden);
+        public Activations(Allocator alloc, int rows) {
+            g = alloc.take("g", rows, hidden);
+            u = kind == MlpKind.SWIGLU ? alloc.take("u", rows, hidden) : null;
+            h = alloc.take("h", rows, hidden);
+            dh = alloc.take("dh", rows, hidden);
+            dg = alloc.take("dg", rows, hidden);
         }
     }
 
     /** y (rows, d) from x (rows, d). */
-    public void forward(Kernels k, Tensor y, Tensor x, Activations a) {
-        gate.forward(k, a.g, x);
+    public void forward(Backend k, Tensor y, Tensor x, Activations a) {
+        forward(k, y, x, a.g, a.u, a.h);
+    }
+
+    /**
+     * y (rows, d) from x (rows, d) in the given buffers, each (rows, hidden) (u unused by a ReLU
+     * MLP): how inference runs the MLP in buffers shared by every block.
+     */
+    public void forward(Backend k, Tensor y, Tensor x, Tensor g, Tensor u, Tensor h) {
+        gate.forward(k, g, x);
         if (kind == MlpKind.SWIGLU) {
-            up.forward(k, a.u, x);
-            k.activation(Activation.SILU, a.h, a.g);
-            k.mul(a.h, a.h, a.u);
+            up.forward(k, u, x);
+            k.activation(Activation.SILU, h, g);
+            k.mul(h, h, u);
         } else {
-            k.activation(Activation.RELU, a.h, a.g);
+            k.activation(Activation.RELU, h, g);
         }
-        down.forward(k, y, a.h);
+        down.forward(k, y, h);
     }
 
     /** dx (rows, d) overwritten from dy (rows, d); parameter gradients accumulated. */
-    public void backward(Kernels k, Tensor dx, Tensor dy, Tensor x, Activations a) {
+    public void backward(Backend k, Tensor dx, Tensor dy, Tensor x, Activations a) {
         down.backward(k, a.dh, dy, a.h, false);
         if (kind == MlpKind.SWIGLU) {
             // h = silu(g) * u, so du = dh * silu(g) and dg = dh * u * silu'(g); a.h (no longer needed) holds du.

@@ -1,6 +1,6 @@
 package dev.chimera.core.layers;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
@@ -30,12 +30,12 @@ public final class RmsNorm implements Layer {
     }
 
     /** out (rows, d) = x * rstd * w; rstd (rows) is saved for backward. */
-    public void forward(Kernels k, Tensor out, Tensor rstd, Tensor x) {
+    public void forward(Backend k, Tensor out, Tensor rstd, Tensor x) {
         k.rmsNorm(Linear.rows(out, d), rstd, Linear.rows(x, d), weight, EPS);
     }
 
     /** dx overwritten; dw accumulated. */
-    public void backward(Kernels k, Tensor dx, Tensor dOut, Tensor x, Tensor rstd) {
+    public void backward(Backend k, Tensor dx, Tensor dOut, Tensor x, Tensor rstd) {
         k.rmsNormBackward(Linear.rows(dx, d), dWeight, Linear.rows(dOut, d), Linear.rows(x, d), weight, rstd);
     }
 }

@@ -1,7 +1,8 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Allocator;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.kernel.GemmForm;
-import dev.chimera.core.kernel.Kernels;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 
@@ -10,27 +11,34 @@ import dev.chimera.core.tensor.Tensor;
  * layer, a (vocab, d) weight with an optional (vocab) bias, or, when tied, the input embedding's
  * table (logits = h·Eᵀ). The loss is the mean over rows whose target is not IGNORE_TARGET.
  */
-public final class SoftmaxHead implements Layer {
-    private final int d;
+public final class SoftmaxHead implements Head {
     private final int vocab;
     private final Linear projection;      // own weights, or null when tied
     private final Embedding tiedTo;       // the embedding whose table is shared, or null
 
-    /** A head without bias: its own (vocab, d) weight, or the table of {@code tiedTo} when that is not null. */
-    public SoftmaxHead(Parameters.Builder b, String prefix, int d, int vocab, Embedding tiedTo) {
-        this(b, prefix, d, vocab, tiedTo, false);
+    /** A head with its own (vocab, d) weight and no bias. */
+    public SoftmaxHead(Parameters.Builder b, String prefix, int d, int vocab) {
+        this(new Linear(b, prefix, d, vocab, false), null, vocab);
     }
 
-    private SoftmaxHead(Parameters.Builder b, String prefix, int d, int vocab, Embedding tiedTo, boolean withBias) {
-        this.d = d;
+    private SoftmaxHead(Linear projection, Embedding tiedTo, int vocab) {
         this.vocab = vocab;
+        this.projection = projection;
         this.tiedTo = tiedTo;
-        this.projection = tiedTo == null ? new Linear(b, prefix, d, vocab, withBias) : null;
+    }
+
+    /** A head whose weight is the embedding's (vocab, d) table. */
+    public static SoftmaxHead tied(int vocab, Embedding embedding) {
+        if (embedding.vocab() != vocab) {
+            throw new IllegalArgumentException("a softmax head of " + vocab + " tokens cannot be tied to an embedding of "
+                    + embedding.vocab());
+        }
+        return new SoftmaxHead(null, embedding, vocab);
     }
 
     /** A head with its own (vocab, d) weight and a (vocab) bias: logits = h·Wᵀ + b, a plain linear classifier. */
     public static SoftmaxHead withBias(Parameters.Builder b, String prefix, int d, int vocab) {
-        return new SoftmaxHead(b, prefix, d, vocab, null, true);
+        return new SoftmaxHead(new Linear(b, prefix, d, vocab, true), null, vocab);
     }
 
     @Override
@@ -53,43 +61,61 @@ public final class SoftmaxHead implements Layer {
     }
 
     /** Per-row buffers. */
-    public final class Activations {
+    public static final class Activations implements Head.Activations {
         final Tensor logits;   // (rows, vocab), overwritten by dlogits in backward
         final Tensor probs;    // (rows, vocab)
         final Tensor losses;   // (rows)
         final Tensor dlosses;  // (rows)
+        final float[] hostLosses;
 
-        public Activations(int rows) {
-            logits = Tensor.zeros(rows, vocab);
-            probs = Tensor.zeros(rows, vocab);
-            losses = Tensor.zeros(rows);
-            dlosses = Tensor.zeros(rows);
+        Activations(Allocator alloc, int rows, int vocab) {
+            logits = alloc.take("logits", rows, vocab);
+            probs = alloc.take("probs", rows, vocab);
+            losses = alloc.take("losses", rows);
+            dlosses = alloc.take("dlosses", rows);
+            hostLosses = new float[rows];
         }
 
+        /** Probabilities of the last forward, (rows, vocab). */
         public Tensor probs() {
             return probs;
         }
     }
 
-    /** logits (rows, vocab) = h (rows, d)·Wᵀ (+ b). */
-    public void logits(Kernels k, Tensor logits, Tensor h) {
+    @Override
+    public Activations allocate(Allocator alloc, int rows) {
+        return new Activations(alloc, rows, vocab);
+    }
+
+    @Override
+    public int[] outputShape() {
+        return new int[] {vocab};
+    }
+
+    /** logits (n, vocab) = h (n, d)·Wᵀ (+ b). */
+    @Override
+    public void output(Backend k, Tensor logits, Tensor h, Head.Activations a) {
         if (projection != null) {
             projection.forward(k, logits, h);
         } else {
-            k.gemm(GemmForm.ABt, Linear.rows(logits, vocab), Linear.rows(h, d), tiedTo.table(), false);
+            k.gemm(GemmForm.ABt, Linear.rows(logits, vocab), Linear.rows(h, tiedTo.table().dim(1)), tiedTo.table(),
+                    false);
         }
     }
 
     /** Mean cross-entropy (nats) over rows with a target; probabilities are kept for backward. */
-    public double forward(Kernels k, Tensor h, Targets targets, Activations a) {
-        logits(k, a.logits, h);
+    @Override
+    public double forward(Backend k, Tensor h, Targets targets, Head.Activations activations) {
+        Activations a = (Activations) activations;
+        output(k, a.logits, h, a);
         int[] ids = targets.tokens();
         k.softmaxCrossEntropy(a.losses, a.probs, a.logits, ids);
+        k.download(a.hostLosses, a.losses);
         double sum = 0;
         int counted = 0;
         for (int r = 0; r < ids.length; r++) {
-            if (ids[r] != Kernels.IGNORE_TARGET) {
-                sum += a.losses.at(r);
+            if (ids[r] != Backend.IGNORE_TARGET) {
+                sum += a.hostLosses[r];
                 counted++;
             }
         }
@@ -97,20 +123,23 @@ public final class SoftmaxHead implements Layer {
     }
 
     /** dh (rows, d) overwritten with d(mean loss)/dh; dW (and db) accumulated. */
-    public void backward(Kernels k, Tensor dh, Tensor h, Targets targets, Activations a) {
+    @Override
+    public void backward(Backend k, Tensor dh, Tensor h, Targets targets, Head.Activations activations) {
+        Activations a = (Activations) activations;
         int[] ids = targets.tokens();
         int counted = 0;
         for (int id : ids) {
-            counted += id == Kernels.IGNORE_TARGET ? 0 : 1;
+            counted += id == Backend.IGNORE_TARGET ? 0 : 1;
         }
-        a.dlosses.fill(counted == 0 ? 0f : 1f / counted);
+        k.fill(a.dlosses, counted == 0 ? 0f : 1f / counted);
         Tensor dlogits = a.logits;
         k.softmaxCrossEntropyBackward(dlogits, a.dlosses, a.probs, ids);
         if (projection != null) {
             projection.backward(k, dh, dlogits, h, false);
         } else {
-            k.gemm(GemmForm.AB, Linear.rows(dh, d), dlogits, tiedTo.table(), false);
-            k.gemm(GemmForm.AtB, tiedTo.tableGrad(), dlogits, Linear.rows(h, d), true);
+            int width = tiedTo.table().dim(1);
+            k.gemm(GemmForm.AB, Linear.rows(dh, width), dlogits, tiedTo.table(), false);
+            k.gemm(GemmForm.AtB, tiedTo.tableGrad(), dlogits, Linear.rows(h, width), true);
         }
     }
 }

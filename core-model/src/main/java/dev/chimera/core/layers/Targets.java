@@ -1,8 +1,10 @@
 package dev.chimera.core.layers;
 
+import dev.chimera.core.backend.Backend;
+
 /**
  * What a head is trained to predict at each row (position): token ids for a softmax head
- * ({@link dev.chimera.core.kernel.Kernels#IGNORE_TARGET} where there is no loss), or continuous
+ * ({@link dev.chimera.core.backend.Backend#IGNORE_TARGET} where there is no loss), or continuous
  * values (rows, outDim) with an optional per-row weight (0 masks the row) for the Fourier and
  * regression heads. The loss a head reports is the weighted mean over rows.
  */

@@ -1,12 +1,16 @@
 package dev.chimera.core.model;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,83 +19,27 @@ import java.util.List;
 
 /**
  * The shape of a hybrid decoder (REFERENCE §2-§4, DESIGN "The core"): width, layer pattern,
- * mixer and MLP sizes, input adapter and head. Immutable, validated on construction (each
- * message names the offending field and why), and round-trips through JSON.
+ * mixer and MLP sizes, input adapter and head. Immutable, built by name ({@link #builder()}, or
+ * JSON with the same field names), validated when built (each message names the offending field
+ * and why), and round-trips through JSON.
  *
  * <p>{@code mixerPattern} is a string over {@code M} (Mamba2) and {@code A} (attention) repeated
  * to {@code nLayers}: HybriDNA's 7:1 is {@code MMMMMMMA}. {@code attnSpans} gives the span of
  * each attention layer in order ({@code full} or {@code window:W}, MASFormer-style); a single
- * entry applies to all of them.
+ * entry applies to all of them (default {@code full}). {@code input} and {@code head} name
+ * registered components ({@link Components}) with their own settings, e.g.
+ * {@code "head": {"kind": "softmax", "vocabSize": 9, "tied": true}}.
  */
-public record ModelConfig(
-        int dModel,
-        int nLayers,
-        String mixerPattern,
-        MlpKind mlp,
-        int mlpHidden,
-        int attnHeads,
-        int kvHeads,
-        double ropeBase,
-        List<String> attnSpans,
-        int dState,
-        int headdim,
-        int expand,
-        int ngroups,
-        int dConv,
-        int chunkSize,
-        Input input,
-        Head head) {
+@JsonDeserialize(builder = ModelConfig.Builder.class)
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonPropertyOrder({"dModel", "nLayers", "mixerPattern", "mlp", "mlpHidden", "attnHeads", "kvHeads", "ropeBase",
+        "attnSpans", "dState", "headdim", "expand", "ngroups", "dConv", "chunkSize", "input", "head"})
+public final class ModelConfig {
 
     public enum MlpKind {
         @JsonProperty("swiglu") SWIGLU,
         @JsonProperty("relu") RELU
-    }
-
-    /** How inputs enter the model: token ids through an embedding, or continuous vectors through a Linear/MLP. */
-    public record Input(InputKind kind, int vocabSize, int dim, AdapterKind adapter) {
-        public static Input tokens(int vocabSize) {
-            return new Input(InputKind.TOKENS, vocabSize, 0, null);
-        }
-
-        public static Input continuous(int dim, AdapterKind adapter) {
-            return new Input(InputKind.CONTINUOUS, 0, dim, adapter);
-        }
-    }
-
-    public enum InputKind {
-        @JsonProperty("tokens") TOKENS,
-        @JsonProperty("continuous") CONTINUOUS
-    }
-
-    public enum AdapterKind {
-        @JsonProperty("linear") LINEAR,
-        @JsonProperty("mlp") MLP
-    }
-
-    /**
-     * What the model predicts at each position: a softmax over {@code vocabSize} tokens
-     * (optionally tied to the input embedding), a Fourier head over {@code bins} bins with
-     * {@code frequencies} frequencies for each of {@code outDim} values, or a regression of
-     * {@code outDim} values.
-     */
-    public record Head(HeadKind kind, int vocabSize, boolean tied, int bins, int frequencies, int outDim) {
-        public static Head softmax(int vocabSize, boolean tied) {
-            return new Head(HeadKind.SOFTMAX, vocabSize, tied, 0, 0, 0);
-        }
-
-        public static Head fourier(int bins, int frequencies, int outDim) {
-            return new Head(HeadKind.FOURIER, 0, false, bins, frequencies, outDim);
-        }
-
-        public static Head regression(int outDim) {
-            return new Head(HeadKind.REGRESSION, 0, false, 0, 0, outDim);
-        }
-    }
-
-    public enum HeadKind {
-        @JsonProperty("softmax") SOFTMAX,
-        @JsonProperty("fourier") FOURIER,
-        @JsonProperty("regression") REGRESSION
     }
 
     /** The span of one attention layer: {@code window == 0} means full causal span. */
@@ -100,7 +48,8 @@ public record ModelConfig(
             return window == 0;
         }
 
-        static Span parse(String text, String field) {
+        /** {@code full} or {@code window:W} with W >= 1; {@code field} names the setting in the error. */
+        public static Span parse(String text, String field) {
             if ("full".equals(text)) {
                 return new Span(0);
             }
@@ -123,16 +72,258 @@ public record ModelConfig(
         }
     }
 
-    public ModelConfig {
-        attnSpans = attnSpans == null ? List.of("full") : List.copyOf(attnSpans);
-        validate(dModel, nLayers, mixerPattern, mlp, mlpHidden, attnHeads, kvHeads, ropeBase, attnSpans, dState,
-                headdim, expand, ngroups, dConv, chunkSize, input, head);
+    private final int dModel;
+    private final int nLayers;
+    private final String mixerPattern;
+    private final MlpKind mlp;
+    private final int mlpHidden;
+    private final int attnHeads;
+    private final int kvHeads;
+    private final double ropeBase;
+    private final List<String> attnSpans;
+    private final int dState;
+    private final int headdim;
+    private final int expand;
+    private final int ngroups;
+    private final int dConv;
+    private final int chunkSize;
+    private final ComponentSpec input;
+    private final ComponentSpec head;
+
+    private ModelConfig(Builder b) {
+        this.dModel = required("dModel", b.dModel);
+        this.nLayers = required("nLayers", b.nLayers);
+        this.mixerPattern = b.mixerPattern;
+        this.mlp = b.mlp;
+        this.mlpHidden = required("mlpHidden", b.mlpHidden);
+        this.attnHeads = required("attnHeads", b.attnHeads);
+        this.kvHeads = required("kvHeads", b.kvHeads);
+        this.ropeBase = b.ropeBase == null ? missing("ropeBase") : b.ropeBase;
+        this.attnSpans = b.attnSpans == null ? List.of("full") : List.copyOf(b.attnSpans);
+        this.dState = required("dState", b.dState);
+        this.headdim = required("headdim", b.headdim);
+        this.expand = required("expand", b.expand);
+        this.ngroups = required("ngroups", b.ngroups);
+        this.dConv = required("dConv", b.dConv);
+        this.chunkSize = required("chunkSize", b.chunkSize);
+        if (b.input == null) {
+            throw invalid("input", "missing (e.g. {\"kind\": \"tokens\", \"vocabSize\": 9})");
+        }
+        if (b.head == null) {
+            throw invalid("head", "missing (e.g. {\"kind\": \"softmax\", \"vocabSize\": 9})");
+        }
+        this.input = b.input.as("input");
+        this.head = b.head.as("head");
+        validate();
     }
 
-    private static void validate(int dModel, int nLayers, String mixerPattern, MlpKind mlp, int mlpHidden,
-                                 int attnHeads, int kvHeads, double ropeBase, List<String> attnSpans, int dState,
-                                 int headdim, int expand, int ngroups, int dConv, int chunkSize, Input input,
-                                 Head head) {
+    private static int required(String field, Integer value) {
+        if (value == null) {
+            missing(field);
+        }
+        return value;
+    }
+
+    private static double missing(String field) {
+        throw invalid(field, "missing");
+    }
+
+    /** A builder with nothing set; {@link #toBuilder()} starts from an existing config. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this config's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().dModel(dModel).nLayers(nLayers).mixerPattern(mixerPattern).mlp(mlp).mlpHidden(mlpHidden)
+                .attnHeads(attnHeads).kvHeads(kvHeads).ropeBase(ropeBase).attnSpans(attnSpans).dState(dState)
+                .headdim(headdim).expand(expand).ngroups(ngroups).dConv(dConv).chunkSize(chunkSize).input(input)
+                .head(head);
+    }
+
+    /** Sets a config's fields by name; {@link #build()} validates them. Also how JSON is read. */
+    @JsonPOJOBuilder(withPrefix = "")
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public static final class Builder {
+        private Integer dModel;
+        private Integer nLayers;
+        private String mixerPattern;
+        private MlpKind mlp;
+        private Integer mlpHidden;
+        private Integer attnHeads;
+        private Integer kvHeads;
+        private Double ropeBase;
+        private List<String> attnSpans;
+        private Integer dState;
+        private Integer headdim;
+        private Integer expand;
+        private Integer ngroups;
+        private Integer dConv;
+        private Integer chunkSize;
+        private ComponentSpec input;
+        private ComponentSpec head;
+
+        public Builder dModel(int v) {
+            dModel = v;
+            return this;
+        }
+
+        public Builder nLayers(int v) {
+            nLayers = v;
+            return this;
+        }
+
+        public Builder mixerPattern(String v) {
+            mixerPattern = v;
+            return this;
+        }
+
+        public Builder mlp(MlpKind v) {
+            mlp = v;
+            return this;
+        }
+
+        public Builder mlpHidden(int v) {
+            mlpHidden = v;
+            return this;
+        }
+
+        public Builder attnHeads(int v) {
+            attnHeads = v;
+            return this;
+        }
+
+        public Builder kvHeads(int v) {
+            kvHeads = v;
+            return this;
+        }
+
+        public Builder ropeBase(double v) {
+            ropeBase = v;
+            return this;
+        }
+
+        public Builder attnSpans(List<String> v) {
+            attnSpans = v;
+            return this;
+        }
+
+        public Builder dState(int v) {
+            dState = v;
+            return this;
+        }
+
+        public Builder headdim(int v) {
+            headdim = v;
+            return this;
+        }
+
+        public Builder expand(int v) {
+            expand = v;
+            return this;
+        }
+
+        public Builder ngroups(int v) {
+            ngroups = v;
+            return this;
+        }
+
+        public Builder dConv(int v) {
+            dConv = v;
+            return this;
+        }
+
+        public Builder chunkSize(int v) {
+            chunkSize = v;
+            return this;
+        }
+
+        public Builder input(ComponentSpec v) {
+            input = v;
+            return this;
+        }
+
+        public Builder head(ComponentSpec v) {
+            head = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(this);
+        }
+    }
+
+    public int dModel() {
+        return dModel;
+    }
+
+    public int nLayers() {
+        return nLayers;
+    }
+
+    public String mixerPattern() {
+        return mixerPattern;
+    }
+
+    public MlpKind mlp() {
+        return mlp;
+    }
+
+    public int mlpHidden() {
+        return mlpHidden;
+    }
+
+    public int attnHeads() {
+        return attnHeads;
+    }
+
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    public double ropeBase() {
+        return ropeBase;
+    }
+
+    public List<String> attnSpans() {
+        return attnSpans;
+    }
+
+    public int dState() {
+        return dState;
+    }
+
+    public int headdim() {
+        return headdim;
+    }
+
+    public int expand() {
+        return expand;
+    }
+
+    public int ngroups() {
+        return ngroups;
+    }
+
+    public int dConv() {
+        return dConv;
+    }
+
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** The input adapter: a registered kind and its settings. */
+    public ComponentSpec input() {
+        return input;
+    }
+
+    /** The head: a registered kind and its settings. */
+    public ComponentSpec head() {
+        return head;
+    }
+
+    private void validate() {
         positive("dModel", dModel);
         positive("nLayers", nLayers);
         if (mixerPattern == null || mixerPattern.isEmpty() || !mixerPattern.matches("[MA]+")) {
@@ -184,52 +375,8 @@ public record ModelConfig(
                         + ngroups);
             }
         }
-        validateInput(input);
-        validateHead(head, input);
-    }
-
-    private static void validateInput(Input input) {
-        if (input == null || input.kind() == null) {
-            throw invalid("input.kind", "must be 'tokens' or 'continuous'");
-        }
-        if (input.kind() == InputKind.TOKENS) {
-            positive("input.vocabSize", input.vocabSize());
-        } else {
-            positive("input.dim", input.dim());
-            if (input.adapter() == null) {
-                throw invalid("input.adapter", "must be 'linear' or 'mlp' for continuous input");
-            }
-        }
-    }
-
-    private static void validateHead(Head head, Input input) {
-        if (head == null || head.kind() == null) {
-            throw invalid("head.kind", "must be 'softmax', 'fourier' or 'regression'");
-        }
-        switch (head.kind()) {
-            case SOFTMAX:
-                positive("head.vocabSize", head.vocabSize());
-                if (head.tied() && (input.kind() != InputKind.TOKENS || input.vocabSize() != head.vocabSize())) {
-                    throw invalid("head.tied", "a tied softmax head needs token input with the same vocabSize ("
-                            + input.vocabSize() + " vs " + head.vocabSize() + ")");
-                }
-                break;
-            case FOURIER:
-                if (head.bins() < 2) {
-                    throw invalid("head.bins", head.bins() + " must be >= 2");
-                }
-                positive("head.frequencies", head.frequencies());
-                positive("head.outDim", head.outDim());
-                break;
-            case REGRESSION:
-                positive("head.outDim", head.outDim());
-                break;
-            default:
-                throw new AssertionError(head.kind());
-        }
-        if (head.kind() != HeadKind.SOFTMAX && head.tied()) {
-            throw invalid("head.tied", "only a softmax head can be tied to the embedding");
-        }
+        Components.input(input).validate(input);
+        Components.head(head).validate(head, input);
     }
 
     private static void positive(String field, long value) {
@@ -253,7 +400,6 @@ public record ModelConfig(
     // ------------------------------------------------------------ derived sizes
 
     /** The mixer of each layer, 'M' or 'A', the pattern repeated to nLayers. */
-    @JsonIgnore
     public String layerMixers() {
         return expandPattern(mixerPattern, nLayers);
     }
@@ -264,7 +410,6 @@ public record ModelConfig(
     }
 
     /** The span of every attention layer, in layer order. */
-    @JsonIgnore
     public List<Span> spans() {
         int count = (int) layerMixers().chars().filter(c -> c == 'A').count();
         List<Span> spans = new ArrayList<>(count);
@@ -276,25 +421,21 @@ public record ModelConfig(
     }
 
     /** expand * dModel: the Mamba2 inner width. */
-    @JsonIgnore
     public int dInner() {
         return expand * dModel;
     }
 
     /** Mamba2 heads: dInner / headdim. */
-    @JsonIgnore
     public int mambaHeads() {
         return dInner() / headdim;
     }
 
     /** Channels through the Mamba2 causal conv: x, B and C. */
-    @JsonIgnore
     public int convDim() {
         return dInner() + 2 * ngroups * dState;
     }
 
     /** Width of each attention head. */
-    @JsonIgnore
     public int attnHeadDim() {
         return dModel / attnHeads;
     }
@@ -303,14 +444,17 @@ public record ModelConfig(
 
     /** A model small enough for gradient checks: both mixer kinds, two layers. */
     public static ModelConfig tiny() {
-        return new ModelConfig(16, 2, "MA", MlpKind.SWIGLU, 24, 2, 1, 10_000, List.of("full"),
-                4, 8, 2, 1, 4, 4, Input.tokens(8), Head.softmax(8, false));
+        return builder().dModel(16).nLayers(2).mixerPattern("MA").mlp(MlpKind.SWIGLU).mlpHidden(24).attnHeads(2)
+                .kvHeads(1).ropeBase(10_000).attnSpans(List.of("full")).dState(4).headdim(8).expand(2).ngroups(1)
+                .dConv(4).chunkSize(4).input(CoreComponents.tokens(8)).head(CoreComponents.softmax(8, false)).build();
     }
 
     /** The 'small' preset: dModel 256, 8 layers MMMMMMMA, dState 64, headdim 64, 4 heads / 2 KV heads, SwiGLU 512. */
     public static ModelConfig small() {
-        return new ModelConfig(256, 8, "MMMMMMMA", MlpKind.SWIGLU, 512, 4, 2, 10_000, List.of("full"),
-                64, 64, 2, 1, 4, 256, Input.tokens(16), Head.softmax(16, true));
+        return builder().dModel(256).nLayers(8).mixerPattern("MMMMMMMA").mlp(MlpKind.SWIGLU).mlpHidden(512)
+                .attnHeads(4).kvHeads(2).ropeBase(10_000).attnSpans(List.of("full")).dState(64).headdim(64).expand(2)
+                .ngroups(1).dConv(4).chunkSize(256).input(CoreComponents.tokens(16))
+                .head(CoreComponents.softmax(16, true)).build();
     }
 
     /** A named preset: {@code tiny} or {@code small}. */
@@ -330,6 +474,21 @@ public record ModelConfig(
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelConfig && toJson().equals(((ModelConfig) o).toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelConfig" + toJson().replaceAll("\\s+", " ");
+    }
 
     public String toJson() {
         try {

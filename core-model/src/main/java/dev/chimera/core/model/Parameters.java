@@ -90,6 +90,8 @@ public final class Parameters {
     private final Map<String, Entry> byName = new LinkedHashMap<>();
     private final float[] values;
     private final float[] grads;
+    private final Tensor flatValues;
+    private final Tensor flatGrads;
 
     private Parameters(List<Entry> entries, int total) {
         this.entries = Collections.unmodifiableList(entries);
@@ -98,6 +100,8 @@ public final class Parameters {
         }
         this.values = new float[total];
         this.grads = new float[total];
+        this.flatValues = Tensor.of(values, total);
+        this.flatGrads = Tensor.of(grads, total);
     }
 
     public static Builder builder() {
@@ -140,6 +144,26 @@ public final class Parameters {
 
     public float[] grads() {
         return grads;
+    }
+
+    /** All values as one rank-1 tensor, for whole-model operations (an optimiser step, a norm). */
+    public Tensor flatValues() {
+        return flatValues;
+    }
+
+    /** All gradients as one rank-1 tensor. */
+    public Tensor flatGrads() {
+        return flatGrads;
+    }
+
+    /** Entry e's values as a rank-1 view of {@link #flatValues()}. */
+    public Tensor values(Entry e) {
+        return flatValues.slice(e.offset, e.offset + e.size);
+    }
+
+    /** Entry e's gradient as a rank-1 view of {@link #flatGrads()}. */
+    public Tensor grads(Entry e) {
+        return flatGrads.slice(e.offset, e.offset + e.size);
     }
 
     public void zeroGrads() {

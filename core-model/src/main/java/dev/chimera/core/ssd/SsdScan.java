@@ -1,9 +1,8 @@
 package dev.chimera.core.ssd;
 
+import dev.chimera.core.backend.SsdScanOp;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
-import java.util.function.IntConsumer;
 
 /**
  * The optimised float32 SSD scan used for training and inference: forward, backward and the
@@ -32,7 +31,7 @@ import java.util.function.IntConsumer;
  * overwritten and the per-head parameter gradients dA and dD are accumulated ({@code +=}).
  * Results do not depend on the number of threads: every sum across pairs is taken in a fixed order.
  */
-public final class SsdScan {
+public final class SsdScan implements SsdScanOp {
     /** A batched step with fewer state values than this stays on the calling thread. */
     private static final int PARALLEL_MIN_STATE_VALUES = 1 << 15;
 
@@ -40,13 +39,11 @@ public final class SsdScan {
     private final int chunkSize;
     private final SsdScanKernels kernels;
 
-    /** A scan whose backward pass rebuilds states {@code chunkSize} steps at a time, on {@code pool}. */
-    public SsdScan(ComputePool pool, int chunkSize) {
-        this(pool, chunkSize, Simd.vectorEnabled());
-    }
-
-    /** As {@link #SsdScan(ComputePool, int)}, choosing the vector or the scalar inner loops (for tests). */
-    SsdScan(ComputePool pool, int chunkSize, boolean vector) {
+    /**
+     * A scan whose backward pass rebuilds states {@code chunkSize} steps at a time, on {@code pool},
+     * with the Vector API inner loops or (vector false) their scalar reference.
+     */
+    public SsdScan(ComputePool pool, int chunkSize, boolean vector) {
         if (chunkSize < 1) {
             throw new IllegalArgumentException("SsdScan: chunkSize must be >= 1, got " + chunkSize);
         }
@@ -55,6 +52,7 @@ public final class SsdScan {
         this.kernels = new SsdScanKernels(vector);
     }
 
+    @Override
     public int chunkSize() {
         return chunkSize;
     }
@@ -69,6 +67,7 @@ public final class SsdScan {
      * shrink as chunkSize grows while the backward workspace grows with threads * chunkSize / 16
      * states (see {@link #backwardWorkspaceSize}).
      */
+    @Override
     public int[] chunkStatesShape(SsdShape s) {
         return new int[] {s.batch(), s.nheads(), nchunks(s.seqlen()), s.headdim(), s.dstate()};
     }
@@ -79,6 +78,7 @@ public final class SsdScan {
      * Q = min(chunkSize, seqlen) and M = min(16, Q), plus 2 * batch * nheads * seqlen * dstate
      * when ngroups &lt; nheads (see {@link SsdScanBackward}).
      */
+    @Override
     public int backwardWorkspaceSize(SsdShape s) {
         long size = SsdScanBackward.workspaceSize(s, chunkSize, pool.threads());
         if (size > Integer.MAX_VALUE - 8) {
@@ -94,6 +94,7 @@ public final class SsdScan {
      * ({@link #chunkStatesShape}; null for inference), from the initial state h0 (null: zeros).
      * Allocates one headdim * dstate float state per (sequence, head) pair.
      */
+    @Override
     public void forward(Tensor y, Tensor hFinal, Tensor chunkStates, Tensor x, Tensor dt, Tensor A, Tensor B,
                         Tensor C, Tensor D, Tensor h0) {
         String op = "SsdScan.forward";
@@ -163,6 +164,7 @@ public final class SsdScan {
      * {@link #forward} saved. Overwrites dx, ddt, dB, dC and dh0 (null if not wanted); adds into
      * dA and dD (nheads). workspace: a rank-1 tensor of at least {@link #backwardWorkspaceSize} floats.
      */
+    @Override
     public void backward(Tensor dx, Tensor ddt, Tensor dA, Tensor dB, Tensor dC, Tensor dD, Tensor dh0, Tensor dy,
                          Tensor dhFinal, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D,
                          Tensor chunkStates, Tensor workspace) {
@@ -189,39 +191,58 @@ public final class SsdScan {
     }
 
     /**
-     * One recurrent step for many independent sequences: y (batch, nheads, headdim) from x
-     * (batch, nheads, headdim), dt (batch, nheads), A and D (nheads), B and C (batch, ngroups,
-     * dstate), updating state (batch, nheads, headdim, dstate) in place. Allocates nothing.
+     * One recurrent step for n = x.dim(0) independent sequences: y (n, nheads, headdim) from x
+     * (n, nheads, headdim), dt (n, nheads), A and D (nheads), B and C (n, ngroups, dstate),
+     * updating states[i] (nheads, headdim, dstate) in place. Allocates nothing: the (sequence,
+     * head) pairs run on the calling thread unless there are enough of them to repay the pool.
      */
-    public void step(Tensor y, Tensor state, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D) {
-        String op = "SsdScan.step";
-        SsdShape s = SsdShape.ofStep(op, x, B);
-        int[] rowShape = {s.batch(), s.nheads(), s.headdim()};
-        s.require(op, "y", y, rowShape);
-        s.require(op, "state", state, s.stateShape());
-        s.require(op, "dt", dt, s.batch(), s.nheads());
-        s.require(op, "A", A, s.nheads());
-        s.require(op, "C", C, B.shape());
-        s.require(op, "D", D, s.nheads());
-        int pairs = s.batch() * s.nheads();
-        IntConsumer one = pair -> {
-            int b = pair / s.nheads();
-            int hd = pair % s.nheads();
-            int xo = pair * s.headdim();
-            int bo = (b * s.ngroups() + s.group(hd)) * s.dstate();
-            float step = dt.data()[dt.offset() + pair];
-            kernels.rowStep(state.data(), state.offset() + pair * s.stateSize(), y.data(), y.offset() + xo,
-                    x.data(), x.offset() + xo, B.data(), B.offset() + bo, C.data(), C.offset() + bo, step,
-                    SsdScanKernels.decay(step, A.data()[A.offset() + hd]), D.data()[D.offset() + hd], s.headdim(),
-                    s.dstate());
-        };
-        if ((long) pairs * s.stateSize() < PARALLEL_MIN_STATE_VALUES) {
+    @Override
+    public void step(Tensor y, Tensor[] states, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C, Tensor D) {
+        // Sizes read straight from the operands (no SsdShape, no shape arrays): the decoding step allocates nothing.
+        if (x.rank() != 3 || B.rank() != 3 || B.dim(0) != x.dim(0) || x.dim(1) % B.dim(1) != 0) {
+            throw new IllegalArgumentException("SsdScan.step: x must be (n, nheads, headdim) and B (n, ngroups, dstate)"
+                    + " with nheads divisible by ngroups, got x " + x.shapeString() + ", B " + B.shapeString());
+        }
+        int n = x.dim(0);
+        int nheads = x.dim(1);
+        int headdim = x.dim(2);
+        int dstate = B.dim(2);
+        if (n > states.length) {
+            throw new IllegalArgumentException("SsdScan.step: " + n + " rows of x but " + states.length + " states");
+        }
+        SsdShape.requireDims("SsdScan.step", "y", y, n, nheads, headdim);
+        SsdShape.requireDims("SsdScan.step", "C", C, n, B.dim(1), dstate);
+        SsdShape.requireDims("SsdScan.step", "dt", dt, n, nheads);
+        SsdShape.requireDims("SsdScan.step", "A", A, nheads);
+        SsdShape.requireDims("SsdScan.step", "D", D, nheads);
+        for (int i = 0; i < n; i++) {
+            SsdShape.requireDims("SsdScan.step", "state", states[i], nheads, headdim, dstate);
+        }
+        int pairs = n * nheads;
+        if ((long) pairs * headdim * dstate < PARALLEL_MIN_STATE_VALUES) {
             for (int pair = 0; pair < pairs; pair++) {
-                one.accept(pair);
+                stepPair(pair, y, states, x, dt, A, B, C, D);
             }
         } else {
-            pool.parallelFor(pairs, one);
+            pool.parallelFor(pairs, pair -> stepPair(pair, y, states, x, dt, A, B, C, D));
         }
+    }
+
+    private void stepPair(int pair, Tensor y, Tensor[] states, Tensor x, Tensor dt, Tensor A, Tensor B, Tensor C,
+                          Tensor D) {
+        int nheads = x.dim(1);
+        int headdim = x.dim(2);
+        int ngroups = B.dim(1);
+        int dstate = B.dim(2);
+        int b = pair / nheads;
+        int hd = pair % nheads;
+        int xo = pair * headdim;
+        int bo = (b * ngroups + hd / (nheads / ngroups)) * dstate;
+        float step = dt.data()[dt.offset() + pair];
+        Tensor state = states[b];
+        kernels.rowStep(state.data(), state.offset() + hd * headdim * dstate, y.data(), y.offset() + xo,
+                x.data(), x.offset() + xo, B.data(), B.offset() + bo, C.data(), C.offset() + bo, step,
+                SsdScanKernels.decay(step, A.data()[A.offset() + hd]), D.data()[D.offset() + hd], headdim, dstate);
     }
 
     private static void requireOptional(String op, SsdShape s, String name, Tensor t, int[] shape) {

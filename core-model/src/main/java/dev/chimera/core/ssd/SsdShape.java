@@ -107,4 +107,28 @@ public record SsdShape(int batch, int seqlen, int nheads, int headdim, int ngrou
                     + " = " + n + " values for " + this + ", got " + length);
         }
     }
+
+    /**
+     * Throws unless t has exactly the dimensions given; written for one to three axes without an
+     * array, so that the decoding step's checks allocate nothing.
+     */
+    static void requireDims(String op, String name, Tensor t, int d0) {
+        if (t.rank() != 1 || t.dim(0) != d0) {
+            throw new IllegalArgumentException(op + ": " + name + " must be (" + d0 + "), got " + t.shapeString());
+        }
+    }
+
+    static void requireDims(String op, String name, Tensor t, int d0, int d1) {
+        if (t.rank() != 2 || t.dim(0) != d0 || t.dim(1) != d1) {
+            throw new IllegalArgumentException(op + ": " + name + " must be (" + d0 + ", " + d1 + "), got "
+                    + t.shapeString());
+        }
+    }
+
+    static void requireDims(String op, String name, Tensor t, int d0, int d1, int d2) {
+        if (t.rank() != 3 || t.dim(0) != d0 || t.dim(1) != d1 || t.dim(2) != d2) {
+            throw new IllegalArgumentException(op + ": " + name + " must be (" + d0 + ", " + d1 + ", " + d2 + "), got "
+                    + t.shapeString());
+        }
+    }
 }

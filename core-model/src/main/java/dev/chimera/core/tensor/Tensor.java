@@ -4,39 +4,48 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * A dense float32 tensor: a shape over a contiguous, row-major window of a {@code float[]}.
+ * A dense float32 tensor: a shape over a contiguous, row-major window of a {@link Storage}.
+ * The storage belongs to a compute backend: a heap array for the CPU backends
+ * ({@link HeapStorage}), device memory for a device backend. Host code reads values
+ * ({@link #data()}, {@link #get}, {@link #at}) only from heap tensors; a device tensor is
+ * read through its backend.
  *
- * <p>Views ({@link #view}, {@link #slice}, {@link #select}) share the backing array and are
+ * <p>Views ({@link #view}, {@link #slice}, {@link #select}) share the storage and are
  * bounds-checked when they are made, so a kernel handed a tensor may trust
- * {@code offset() .. offset() + size()} to lie inside {@code data()}. There are no strides:
+ * {@code offset() .. offset() + size()} to lie inside its storage. There are no strides:
  * transposed operands are expressed by the GEMM form, never by a strided view, and there is
  * no broadcasting anywhere.
  */
 public final class Tensor {
-    private final float[] data;
+    private final Storage storage;
     private final int offset;
     private final int[] shape;
     private final int size;
 
-    private Tensor(float[] data, int offset, int[] shape) {
+    private Tensor(Storage storage, int offset, int[] shape) {
         this.shape = shape.clone();
         this.size = sizeOf(this.shape);
-        if (offset < 0 || offset > data.length - size) {
+        if (offset < 0 || offset > storage.capacity() - size) {
             throw new IndexOutOfBoundsException("tensor " + shapeString(this.shape) + " at offset " + offset
-                    + " does not fit in a backing array of " + data.length + " floats");
+                    + " does not fit in a storage of " + storage.capacity() + " floats");
         }
-        this.data = data;
+        this.storage = storage;
         this.offset = offset;
     }
 
-    /** A new zero-filled tensor. */
+    /** A new zero-filled tensor on the heap. */
     public static Tensor zeros(int... shape) {
-        return new Tensor(new float[sizeOf(shape)], 0, shape);
+        return new Tensor(new HeapStorage(new float[sizeOf(shape)]), 0, shape);
     }
 
     /** A tensor over {@code data[offset ..]} with the given shape; the array is shared, not copied. */
     public static Tensor wrap(float[] data, int offset, int... shape) {
-        return new Tensor(data, offset, shape);
+        return new Tensor(new HeapStorage(data), offset, shape);
+    }
+
+    /** A tensor over {@code storage} from {@code offset} with the given shape (how backends and arenas make them). */
+    public static Tensor over(Storage storage, int offset, int... shape) {
+        return new Tensor(storage, offset, shape);
     }
 
     /** A tensor over the whole array with the given shape. */
@@ -45,21 +54,30 @@ public final class Tensor {
             throw new IllegalArgumentException("shape " + shapeString(shape) + " holds " + sizeOf(shape)
                     + " values but the array has " + data.length);
         }
-        return new Tensor(data, 0, shape);
+        return new Tensor(new HeapStorage(data), 0, shape);
     }
 
     /** A tensor of independent uniform values in [lo, hi), from a seeded generator. */
     public static Tensor uniform(long seed, float lo, float hi, int... shape) {
         Tensor t = zeros(shape);
+        float[] values = t.data();
         SplittableRandom random = new SplittableRandom(seed);
         for (int i = 0; i < t.size; i++) {
-            t.data[i] = (float) (lo + (hi - lo) * random.nextDouble());
+            values[i] = (float) (lo + (hi - lo) * random.nextDouble());
         }
         return t;
     }
 
+    /**
+     * The heap array this tensor is a window of (from {@link #offset()}), for CPU kernels and
+     * host-side code; a tensor in device memory throws {@link IllegalStateException}.
+     */
     public float[] data() {
-        return data;
+        return storage.heapArray();
+    }
+
+    public Storage storage() {
+        return storage;
     }
 
     public int offset() {
@@ -88,7 +106,7 @@ public final class Tensor {
             throw new IllegalArgumentException("cannot view " + shapeString() + " (" + size + " values) as "
                     + shapeString(newShape) + " (" + sizeOf(newShape) + " values)");
         }
-        return new Tensor(data, offset, newShape);
+        return new Tensor(storage, offset, newShape);
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive) along axis 0. */
@@ -99,7 +117,7 @@ public final class Tensor {
         }
         int[] s = shape.clone();
         s[0] = to - from;
-        return new Tensor(data, offset + from * rowSize(), s);
+        return new Tensor(storage, offset + from * rowSize(), s);
     }
 
     /** Index {@code i} of axis 0, dropping that axis. */
@@ -108,15 +126,15 @@ public final class Tensor {
         if (i < 0 || i >= shape[0]) {
             throw new IndexOutOfBoundsException("index " + i + " of axis 0 of " + shapeString());
         }
-        return new Tensor(data, offset + i * rowSize(), Arrays.copyOfRange(shape, 1, shape.length));
+        return new Tensor(storage, offset + i * rowSize(), Arrays.copyOfRange(shape, 1, shape.length));
     }
 
     public float get(int... index) {
-        return data[flatIndex(index)];
+        return data()[flatIndex(index)];
     }
 
     public void set(float value, int... index) {
-        data[flatIndex(index)] = value;
+        data()[flatIndex(index)] = value;
     }
 
     /** Value {@code i} of the flattened window. */
@@ -124,25 +142,25 @@ public final class Tensor {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("flat index " + i + " of " + shapeString());
         }
-        return data[offset + i];
+        return data()[offset + i];
     }
 
     public void fill(float value) {
-        Arrays.fill(data, offset, offset + size, value);
+        Arrays.fill(data(), offset, offset + size, value);
     }
 
     public void copyFrom(Tensor src) {
         requireSameShape("copyFrom", src);
-        System.arraycopy(src.data, src.offset, data, offset, size);
+        System.arraycopy(src.data(), src.offset, data(), offset, size);
     }
 
     /** A fresh copy with its own backing array. */
     public Tensor copy() {
-        return new Tensor(toArray(), 0, shape);
+        return new Tensor(new HeapStorage(toArray()), 0, shape);
     }
 
     public float[] toArray() {
-        return Arrays.copyOfRange(data, offset, offset + size);
+        return Arrays.copyOfRange(data(), offset, offset + size);
     }
 
     /** Number of values in one index of axis 0. */

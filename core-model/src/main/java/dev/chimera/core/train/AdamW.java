@@ -1,6 +1,8 @@
 package dev.chimera.core.train;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -8,7 +10,7 @@ import java.util.Map;
  * AdamW (Loshchilov and Hutter, "Decoupled weight decay regularization"): Adam moments with
  * bias correction, and weight decay applied to the weights directly (p -= lr * wd * p), only on
  * tensors whose {@link Parameters.Entry#decay()} is set (not norms, biases, A_log, D, dt_bias).
- * State: two floats per parameter.
+ * State: two floats per parameter. The update itself is the backend's {@link Backend#adamwUpdate}.
  */
 public final class AdamW implements Optimizer {
 
@@ -31,15 +33,17 @@ public final class AdamW implements Optimizer {
 
     private final Parameters parameters;
     private final Settings settings;
-    private final float[] m;
-    private final float[] v;
+    private final Backend backend;
+    private final Tensor m;
+    private final Tensor v;
     private long steps;
 
-    public AdamW(Parameters parameters, Settings settings) {
+    public AdamW(Parameters parameters, Settings settings, Backend backend) {
         this.parameters = parameters;
         this.settings = settings;
-        this.m = new float[parameters.size()];
-        this.v = new float[parameters.size()];
+        this.backend = backend;
+        this.m = backend.allocate(parameters.size());
+        this.v = backend.allocate(parameters.size());
     }
 
     @Override
@@ -50,8 +54,6 @@ public final class AdamW implements Optimizer {
     @Override
     public void step(double learningRate) {
         steps++;
-        float[] p = parameters.values();
-        float[] g = parameters.grads();
         float b1 = (float) settings.beta1();
         float b2 = (float) settings.beta2();
         float eps = (float) settings.eps();
@@ -61,17 +63,13 @@ public final class AdamW implements Optimizer {
         float lr = (float) learningRate;
         for (Parameters.Entry e : parameters.entries()) {
             float keep = e.decay() ? (float) (1 - learningRate * settings.weightDecay()) : 1f;
-            for (int i = e.offset(), end = e.offset() + e.size(); i < end; i++) {
-                float gi = g[i];
-                float mi = b1 * m[i] + (1 - b1) * gi;
-                float vi = b2 * v[i] + (1 - b2) * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                float mHat = mi / c1;
-                float vHat = vi / c2;
-                p[i] = p[i] * keep - lr * mHat / ((float) Math.sqrt(vHat) + eps);
-            }
+            backend.adamwUpdate(parameters.values(e), slice(m, e), slice(v, e), parameters.grads(e), lr, b1, b2, eps,
+                    c1, c2, keep);
         }
+    }
+
+    private static Tensor slice(Tensor state, Parameters.Entry e) {
+        return state.slice(e.offset(), e.offset() + e.size());
     }
 
     @Override
@@ -81,14 +79,14 @@ public final class AdamW implements Optimizer {
 
     @Override
     public long stateBytes() {
-        return 4L * (m.length + v.length);
+        return 4L * (m.size() + v.size());
     }
 
     @Override
     public Map<String, float[]> state() {
         Map<String, float[]> s = new LinkedHashMap<>();
-        s.put("exp_avg", m);
-        s.put("exp_avg_sq", v);
+        s.put("exp_avg", m.data());
+        s.put("exp_avg_sq", v.data());
         return s;
     }
 

@@ -1,12 +1,12 @@
 package dev.chimera.core.train;
 
 import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.layers.Targets;
 
 /**
  * One training or evaluation batch: inputs (batch, T) and the targets of every position, with the
- * loss mask carried by the targets ({@link Kernels#IGNORE_TARGET} for token targets, weight 0 for
+ * loss mask carried by the targets ({@link Backend#IGNORE_TARGET} for token targets, weight 0 for
  * continuous ones). {@link #of} checks that the two agree.
  */
 public record Batch(Inputs inputs, Targets targets) {
@@ -51,7 +51,7 @@ public record Batch(Inputs inputs, Targets targets) {
         if (targets.isTokens()) {
             long n = 0;
             for (int t : targets.tokens()) {
-                n += t == Kernels.IGNORE_TARGET ? 0 : 1;
+                n += t == Backend.IGNORE_TARGET ? 0 : 1;
             }
             return n;
         }

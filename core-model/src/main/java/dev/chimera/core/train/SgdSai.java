@@ -1,6 +1,8 @@
 package dev.chimera.core.train;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -62,20 +64,22 @@ public final class SgdSai implements Optimizer {
 
     private final Parameters parameters;
     private final Settings settings;
+    private final Backend backend;
     /** (parameters.size()): the momentum buffer. */
-    private final float[] buf;
+    private final Tensor buf;
     /** (entries): the g-SNR of each tensor's first gradient, in declaration order. */
     private final float[] gsnr;
     private long steps;
 
-    public SgdSai(Parameters parameters, Settings settings) {
+    public SgdSai(Parameters parameters, Settings settings, Backend backend) {
         if (parameters == null || settings == null) {
             throw new IllegalArgumentException("SGD-SaI needs parameters and settings, got " + parameters + ", "
                     + settings);
         }
         this.parameters = parameters;
         this.settings = settings;
-        this.buf = new float[parameters.size()];
+        this.backend = backend;
+        this.buf = backend.allocate(parameters.size());
         this.gsnr = new float[parameters.entries().size()];
     }
 
@@ -89,10 +93,10 @@ public final class SgdSai implements Optimizer {
         if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("SGD-SaI learning rate must be finite and >= 0, got " + learningRate);
         }
-        float[] p = parameters.values();
-        float[] g = parameters.grads();
         boolean first = steps == 0;
         if (first) {
+            float[] g = new float[parameters.size()];
+            backend.download(g, parameters.flatGrads());
             measureGsnr(g);
         }
         float momentum = (float) settings.momentum();
@@ -101,18 +105,8 @@ public final class SgdSai implements Optimizer {
         for (Parameters.Entry e : parameters.entries()) {
             float keep = e.decay() ? (float) (1 - learningRate * settings.weightDecay()) : 1f;
             float stepSize = (float) (learningRate * gsnr[k++]);
-            int from = e.offset();
-            int to = from + e.size();
-            if (first) {
-                System.arraycopy(g, from, buf, from, to - from);
-            } else {
-                for (int i = from; i < to; i++) {
-                    buf[i] = momentum * buf[i] + dampening * g[i];
-                }
-            }
-            for (int i = from; i < to; i++) {
-                p[i] = p[i] * keep - stepSize * buf[i];
-            }
+            backend.sgdSaiUpdate(parameters.values(e), buf.slice(e.offset(), e.offset() + e.size()),
+                    parameters.grads(e), stepSize, momentum, dampening, keep, first);
         }
         steps++;
     }
@@ -157,13 +151,13 @@ public final class SgdSai implements Optimizer {
 
     @Override
     public long stateBytes() {
-        return 4L * (buf.length + gsnr.length);
+        return 4L * (buf.size() + gsnr.length);
     }
 
     @Override
     public Map<String, float[]> state() {
         Map<String, float[]> s = new LinkedHashMap<>();
-        s.put("momentum_buffer", buf);
+        s.put("momentum_buffer", buf.data());
         s.put("gsnr", gsnr);
         return s;
     }

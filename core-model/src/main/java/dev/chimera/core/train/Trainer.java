@@ -1,12 +1,9 @@
 package dev.chimera.core.train;
 
-import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.model.Parameters;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -49,17 +46,16 @@ public final class Trainer {
         }
     }
 
-    private final Decoder model;
+    private final TrainableModel model;
     private final Optimizer optimizer;
     private final Settings settings;
     private final DataSource train;
     private final DataSource eval;
     private final CheckpointStore store;
     private final Consumer<String> progress;
-    private final Map<Long, Decoder.Training> buffers = new HashMap<>();
 
     /** {@code eval} and {@code store} may be null (no evaluation, no checkpoints). */
-    public Trainer(Decoder model, Optimizer optimizer, Settings settings, DataSource train, DataSource eval,
+    public Trainer(TrainableModel model, Optimizer optimizer, Settings settings, DataSource train, DataSource eval,
                    CheckpointStore store, Consumer<String> progress) {
         this.model = model;
         this.optimizer = optimizer;
@@ -95,14 +91,15 @@ public final class Trainer {
             double loss = 0;
             for (int micro = 0; micro < settings.accumulation(); micro++) {
                 Batch batch = train.batch(step * settings.accumulation() + micro);
-                Decoder.Training t = buffersFor(batch);
-                loss += model.forward(batch.inputs(), batch.targets(), t);
-                model.backward(batch.inputs(), batch.targets(), t);
+                loss += model.forward(batch);
+                model.backward(batch);
                 tokens += (long) batch.inputs().batch() * batch.inputs().seqlen();
             }
             loss /= settings.accumulation();
-            scale(p.grads(), 1f / settings.accumulation());
-            double norm = GradientClipping.clipGlobalNorm(p.grads(), settings.clipNorm());
+            if (settings.accumulation() > 1) {
+                model.backend().scale(p.flatGrads(), 1f / settings.accumulation(), p.flatGrads());
+            }
+            double norm = GradientClipping.clipGlobalNorm(model.backend(), p.flatGrads(), settings.clipNorm());
             if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
                 return diverged(startStep, losses, evalLoss, step, loss, norm);
             }
@@ -135,7 +132,7 @@ public final class Trainer {
         for (int i = 0; i < settings.evalBatches(); i++) {
             Batch batch = eval.batch(i);
             long n = batch.lossPositions();
-            sum += model.forward(batch.inputs(), batch.targets(), buffersFor(batch)) * n;
+            sum += model.forward(batch) * n;
             positions += n;
         }
         return positions == 0 ? Double.NaN : sum / positions;
@@ -149,20 +146,6 @@ public final class Trainer {
                         : "no checkpoint had been written, the weights are those before step " + (step + 1));
         progress.accept(message);
         return new Outcome(startStep, unbox(losses), evalLoss, true, message);
-    }
-
-    private Decoder.Training buffersFor(Batch batch) {
-        int b = batch.inputs().batch();
-        int t = batch.inputs().seqlen();
-        return buffers.computeIfAbsent(((long) b << 32) | t, k -> model.new Training(b, t));
-    }
-
-    private static void scale(float[] a, float s) {
-        if (s != 1f) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] *= s;
-            }
-        }
     }
 
     private static double[] unbox(List<Double> values) {

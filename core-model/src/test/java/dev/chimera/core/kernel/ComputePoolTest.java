@@ -143,14 +143,14 @@ class ComputePoolTest {
     void nestedKernelCallsInsideTasksComplete() {
         // The pattern the batched GEMM path uses: kernels running inside pool tasks that themselves use the pool.
         try (ComputePool pool = new ComputePool(2)) {
-            VectorKernels v = new VectorKernels(pool);
+            VectorBackend v = new VectorBackend(pool);
             assertTimeoutPreemptively(DEADLINE, () -> pool.parallelFor(4, i -> {
                 dev.chimera.core.tensor.Tensor a = dev.chimera.core.tensor.Tensor.uniform(i, -1, 1, 9, 300);
                 dev.chimera.core.tensor.Tensor b = dev.chimera.core.tensor.Tensor.uniform(i + 10, -1, 1, 300, 200);
                 dev.chimera.core.tensor.Tensor c = dev.chimera.core.tensor.Tensor.zeros(9, 200);
                 v.gemm(GemmForm.AB, c, a, b, false);
                 dev.chimera.core.tensor.Tensor ref = dev.chimera.core.tensor.Tensor.zeros(9, 200);
-                new ScalarKernels().gemm(GemmForm.AB, ref, a, b, false);
+                new ScalarBackend().gemm(GemmForm.AB, ref, a, b, false);
                 Parity.assertClose("gemm inside a pool task " + i, ref, c, GemmParityTest.gemmAtol(300, a, b),
                         GemmParityTest.GEMM_RTOL);
             }));

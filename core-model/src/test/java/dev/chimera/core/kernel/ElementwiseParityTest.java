@@ -11,14 +11,15 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import dev.chimera.core.backend.Backend;
 
 /**
- * Activations (forward and backward) and the elementwise arithmetic kernels: {@link VectorKernels}
- * against {@link ScalarKernels}, and the double-precision {@link Activation} derivatives against
+ * Activations (forward and backward) and the elementwise arithmetic kernels: {@link VectorBackend}
+ * against {@link ScalarBackend}, and the double-precision {@link Activation} derivatives against
  * finite differences.
  */
 class ElementwiseParityTest extends KernelParityFixture {
-    /** 70000 is above VectorKernels' 2^15 threshold, so it is split over the two-thread pool. */
+    /** 70000 is above VectorBackend' 2^15 threshold, so it is split over the two-thread pool. */
     private static final int[] SIZES = {1, 7, 17, 33, 1000, 1023, 70000};
 
     // ------------------------------------------------------------------ tolerances, with reasons
@@ -70,7 +71,7 @@ class ElementwiseParityTest extends KernelParityFixture {
             Tensor x = Tensor.uniform(size + 11, -8, 8, size);
             Tensor ref = Tensor.zeros(size);
             REF.activation(f, ref, x);
-            for (VectorKernels v : vectors) {
+            for (VectorBackend v : vectors) {
                 Tensor got = Tensor.uniform(1, 100, 200, size); // garbage: out must be overwritten
                 v.activation(f, got, x);
                 Parity.assertClose(f + " forward, size " + size + ", " + v.name(), ref, got, forwardAtol(f), ACT_RTOL);
@@ -86,7 +87,7 @@ class ElementwiseParityTest extends KernelParityFixture {
             Tensor dy = Tensor.uniform(size + 13, -1, 1, size);
             Tensor ref = Tensor.zeros(size);
             REF.activationBackward(f, ref, dy, x);
-            for (VectorKernels v : vectors) {
+            for (VectorBackend v : vectors) {
                 Tensor got = Tensor.uniform(2, 100, 200, size);
                 v.activationBackward(f, got, dy, x);
                 Parity.assertClose(f + " backward, size " + size + ", " + v.name(), ref, got, backwardAtol(f),
@@ -176,7 +177,7 @@ class ElementwiseParityTest extends KernelParityFixture {
     void extremeInputsGiveNoNaN(Activation f) {
         // 37 copies of each value: two full vectors (AVX-512) or four (AVX2), then a scalar tail.
         int size = 37;
-        Kernels[] all = {REF, vectors[0], vectors[1]};
+        Backend[] all = {REF, vectors[0], vectors[1]};
         for (float value : EXTREMES) {
             Tensor x = Tensor.zeros(size);
             x.fill(value);
@@ -185,7 +186,7 @@ class ElementwiseParityTest extends KernelParityFixture {
                 dy.fill(g);
                 Tensor refOut = null;
                 Tensor refDx = null;
-                for (Kernels k : all) {
+                for (Backend k : all) {
                     String what = f + " at x=" + value + " (dy=" + g + ") on " + k.name();
                     Tensor out = Tensor.zeros(size);
                     Tensor dx = Tensor.zeros(size);
@@ -225,7 +226,7 @@ class ElementwiseParityTest extends KernelParityFixture {
             Tensor refMul = Tensor.zeros(size);
             REF.add(refAdd, a, b);
             REF.mul(refMul, a, b);
-            for (VectorKernels v : vectors) {
+            for (VectorBackend v : vectors) {
                 Tensor add = Tensor.uniform(3, 100, 200, size);
                 Tensor mul = Tensor.uniform(4, 100, 200, size);
                 v.add(add, a, b);
@@ -252,7 +253,7 @@ class ElementwiseParityTest extends KernelParityFixture {
             Tensor x = Tensor.uniform(size + 2, -8, 8, size);
             Tensor ref = Tensor.zeros(size);
             REF.scale(ref, alpha, x);
-            for (VectorKernels v : vectors) {
+            for (VectorBackend v : vectors) {
                 Tensor got = Tensor.uniform(5, 100, 200, size);
                 v.scale(got, alpha, x);
                 // One float multiply per element on both paths: bit-identical.
@@ -264,33 +265,12 @@ class ElementwiseParityTest extends KernelParityFixture {
         assertEquals("[3.0, -6.0]", Arrays.toString(out.toArray()));
     }
 
-    @Test
-    void axpyParity() {
-        float alpha = 0.6180339f;
-        for (int size : SIZES) {
-            Tensor x = Tensor.uniform(size + 3, -8, 8, size);
-            Tensor y0 = Tensor.uniform(size + 4, -8, 8, size);
-            Tensor ref = y0.copy();
-            REF.axpy(ref, alpha, x);
-            for (VectorKernels v : vectors) {
-                Tensor got = y0.copy();
-                v.axpy(got, alpha, x);
-                // The vector FMA rounds once; the scalar rounds alpha*x and then the sum: they differ by at
-                // most half an ulp of alpha*x (|alpha*x| <= 5, so <= 4 eps absolute) plus half an ulp of y.
-                Parity.assertClose("axpy size " + size + " " + v.name(), ref, got, 4 * Parity.EPS, Parity.EPS);
-            }
-        }
-        Tensor y = Tensor.of(new float[] {1, 2}, 2);
-        REF.axpy(y, 3f, Tensor.of(new float[] {0.5f, -1f}, 2));
-        assertEquals("[2.5, -1.0]", Arrays.toString(y.toArray()));
-    }
-
     // ------------------------------------------------------------------ views and shapes
 
     @Test
     void viewsWithOffsetAreRespected() {
         int size = 1000;
-        for (Kernels k : new Kernels[] {REF, vectors[0], vectors[1]}) {
+        for (Backend k : new Backend[] {REF, vectors[0], vectors[1]}) {
             Tensor x = Parity.paddedView(1, 3, 7, size);
             Tensor y = Parity.paddedView(2, 9, 1, size);
             for (Activation f : Activation.values()) {
@@ -326,10 +306,6 @@ class ElementwiseParityTest extends KernelParityFixture {
             k.scale(out, 3f, x);
             REF.scale(expected, 3f, x.copy());
             Parity.assertExact("scale on views " + k.name(), expected, out.copy());
-            Tensor yCopy = out.copy();
-            k.axpy(out, 0.5f, x);
-            REF.axpy(yCopy, 0.5f, x.copy());
-            Parity.assertClose("axpy on views " + k.name(), yCopy, out.copy(), 4 * Parity.EPS, Parity.EPS);
             Parity.assertUntouched("arith " + k.name() + " head", before, out.data(), 0, out.offset());
             Parity.assertUntouched("arith " + k.name() + " tail", before, out.data(), out.offset() + size,
                     out.data().length);
@@ -338,7 +314,7 @@ class ElementwiseParityTest extends KernelParityFixture {
 
     @Test
     void shapeMismatchIsRejected() {
-        for (Kernels k : new Kernels[] {REF, vectors[1]}) {
+        for (Backend k : new Backend[] {REF, vectors[1]}) {
             Tensor a = Tensor.zeros(3, 4);
             Tensor b = Tensor.zeros(4, 3);
             Tensor c = Tensor.zeros(3, 4);
@@ -348,7 +324,6 @@ class ElementwiseParityTest extends KernelParityFixture {
                     () -> k.activationBackward(Activation.SILU, a, c, b)), "(3, 4)", "(4, 3)");
             assertMentions(assertThrows(IllegalArgumentException.class, () -> k.add(a, c, b)), "(3, 4)", "(4, 3)");
             assertMentions(assertThrows(IllegalArgumentException.class, () -> k.mul(b, a, c)), "(3, 4)", "(4, 3)");
-            assertMentions(assertThrows(IllegalArgumentException.class, () -> k.axpy(a, 1f, b)), "(3, 4)", "(4, 3)");
             assertMentions(assertThrows(IllegalArgumentException.class, () -> k.scale(a, 1f, Tensor.zeros(12))),
                     "(3, 4)", "(12)");
         }

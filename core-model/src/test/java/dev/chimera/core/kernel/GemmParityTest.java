@@ -12,10 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.chimera.core.backend.Backend;
 
 /**
- * {@link VectorKernels#gemm} (packed and direct paths, one and two threads) against the
- * {@link ScalarKernels} reference, for every {@link GemmForm}, overwrite and accumulate.
+ * {@link VectorBackend#gemm} (packed and direct paths, one and two threads) against the
+ * {@link ScalarBackend} reference, for every {@link GemmForm}, overwrite and accumulate.
  *
  * <p>Every product is computed once by the reference and then by both vector kernels on copies of
  * the same C, so the expensive reference runs only once per case.
@@ -76,7 +77,7 @@ class GemmParityTest extends KernelParityFixture {
         Tensor ref = c0.copy();
         REF.gemm(form, ref, a, b, accumulate);
         double atol = gemmAtol(k, a, b);
-        for (VectorKernels v : new VectorKernels[] {vectors[0], vectors[1]}) {
+        for (VectorBackend v : new VectorBackend[] {vectors[0], vectors[1]}) {
             Tensor got = c0.copy();
             v.gemm(form, got, a, b, accumulate);
             Parity.assertClose(what + " on " + v.name(), ref, got, atol, GEMM_RTOL);
@@ -221,7 +222,7 @@ class GemmParityTest extends KernelParityFixture {
         REF.gemm(form, ref, a.copy(), b.copy(), accumulate);
         double atol = gemmAtol(k, a.copy(), b.copy());
 
-        for (Kernels kernels : new Kernels[] {REF, vectors[0], vectors[1]}) {
+        for (Backend kernels : new Backend[] {REF, vectors[0], vectors[1]}) {
             String what = "gemm " + form + " on views, " + kernels.name() + (accumulate ? " accumulate" : "");
             float[] aBefore = a.data().clone();
             float[] bBefore = b.data().clone();
@@ -280,7 +281,7 @@ class GemmParityTest extends KernelParityFixture {
             {17, 23, 39, 53}, // ABt = A * B^T
             {26, 30, 38, 44}, // AtB = A^T * B
         };
-        for (Kernels kernels : new Kernels[] {REF, vectors[0], vectors[1]}) {
+        for (Backend kernels : new Backend[] {REF, vectors[0], vectors[1]}) {
             for (GemmForm f : GemmForm.values()) {
                 Tensor c = Tensor.zeros(2, 2);
                 kernels.gemm(f, c, a, b, false);

@@ -10,16 +10,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.chimera.core.backend.Backend;
 
-/** Shape checking of {@link Kernels#gemm} and the k = 0 edge case, for both implementations. */
+/** Shape checking of {@link Backend#gemm} and the k = 0 edge case, for both implementations. */
 class GemmShapeTest {
     private static ComputePool pool;
-    private static Kernels[] kernels;
+    private static Backend[] kernels;
 
     @BeforeAll
     static void setUp() {
         pool = new ComputePool(2);
-        kernels = new Kernels[] {new ScalarKernels(), new VectorKernels(pool)};
+        kernels = new Backend[] {new ScalarBackend(), new VectorBackend(pool)};
     }
 
     @AfterAll
@@ -34,7 +35,7 @@ class GemmShapeTest {
         return r;
     }
 
-    private static void assertRejected(Kernels k, GemmForm form, Tensor c, Tensor a, Tensor b, String why) {
+    private static void assertRejected(Backend k, GemmForm form, Tensor c, Tensor a, Tensor b, String why) {
         for (boolean accumulate : new boolean[] {false, true}) {
             float[] cBefore = c.toArray();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -58,7 +59,7 @@ class GemmShapeTest {
         return s.build();
     }
 
-    private static Kernels pick(String name) {
+    private static Backend pick(String name) {
         return name.equals("scalar") ? kernels[0] : kernels[1];
     }
 
@@ -74,7 +75,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void innerDimensionMismatchIsRejected(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         Tensor[] t = good(form, 0);
         // B with k = 6 instead of 4
         Tensor b = Tensor.zeros(GemmParityTest.bShape(form, 0, 5, 6));
@@ -84,7 +85,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void wrongOutputShapeIsRejected(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         Tensor[] t = good(form, 0);
         assertRejected(k, form, Tensor.zeros(5, 3), t[1], t[2], "C transposed");
         assertRejected(k, form, Tensor.zeros(3, 6), t[1], t[2], "C one column too many");
@@ -94,7 +95,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void noBroadcasting(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         // The example from the spec, in the storage layout of each form: C (4,5) for a (4,3)x(3,6) product.
         Tensor a = Tensor.zeros(GemmParityTest.aShape(form, 0, 4, 3));
         Tensor b = Tensor.zeros(GemmParityTest.bShape(form, 0, 6, 3));
@@ -111,7 +112,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void rankMismatchIsRejected(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         Tensor[] t = good(form, 0);
         assertRejected(k, form, t[0].view(1, 3, 5), t[1], t[2], "rank-3 C");
         assertRejected(k, form, t[0], t[1].view(12), t[2], "rank-1 A");
@@ -123,7 +124,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void batchMismatchIsRejected(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         Tensor c2 = Tensor.zeros(GemmParityTest.cShape(2, 3, 5));
         Tensor a2 = Tensor.zeros(GemmParityTest.aShape(form, 2, 3, 4));
         Tensor b2 = Tensor.zeros(GemmParityTest.bShape(form, 2, 5, 4));
@@ -139,7 +140,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void messageShowsShapesInParentheses(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         // A literal check of the format, independent of Tensor.shapeString.
         Tensor c = Tensor.zeros(3, 4);
         Tensor a = Tensor.zeros(GemmParityTest.aShape(form, 0, 3, 2));
@@ -157,7 +158,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void emptyInnerDimension(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         // m = 3 (direct path on the vector kernels) and m = 9 (packed path), rank 2 and batched.
         for (int m : new int[] {3, 9}) {
             for (int batch : new int[] {0, 2}) {
@@ -181,7 +182,7 @@ class GemmShapeTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("kernelsAndForms")
     void emptyOutput(String name, GemmForm form) {
-        Kernels k = pick(name);
+        Backend k = pick(name);
         Tensor a = Tensor.uniform(1, -1, 1, GemmParityTest.aShape(form, 0, 0, 5));
         Tensor b = Tensor.uniform(2, -1, 1, GemmParityTest.bShape(form, 0, 4, 5));
         Tensor c = Tensor.zeros(0, 4);

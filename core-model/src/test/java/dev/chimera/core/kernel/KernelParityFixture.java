@@ -8,18 +8,18 @@ import org.junit.jupiter.api.BeforeAll;
  * one-thread and a two-thread pool (the second exercises the parallel splits).
  */
 abstract class KernelParityFixture {
-    static final ScalarKernels REF = new ScalarKernels();
+    static final ScalarBackend REF = new ScalarBackend();
 
     private static ComputePool pool1;
     private static ComputePool pool2;
     /** The vector kernels over 1 and over 2 threads. */
-    static VectorKernels[] vectors;
+    static VectorBackend[] vectors;
 
     @BeforeAll
     static void pools() {
         pool1 = new ComputePool(1);
         pool2 = new ComputePool(2);
-        vectors = new VectorKernels[] {new VectorKernels(pool1), new VectorKernels(pool2)};
+        vectors = new VectorBackend[] {new VectorBackend(pool1), new VectorBackend(pool2)};
     }
 
     @AfterAll

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.Activation;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.ModelConfig.AdapterKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Softmax (own and tied weights) and regression heads, and the continuous input adapter, against finite differences. */
 class HeadAndAdapterGradientTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Kernels K = Kernels.create(POOL);
+    private static final Backend K = Backend.create(POOL);
 
     @AfterAll
     static void close() {
@@ -62,7 +62,7 @@ class HeadAndAdapterGradientTest {
             head.bind(p);
             GradientCheck.randomise(p.values(), 21, 0.8);
             Tensor h = Tensor.uniform(22, -1, 1, rows, d);
-            int[] ids = {3, Kernels.IGNORE_TARGET, 0, 8, 3};
+            int[] ids = {3, Backend.IGNORE_TARGET, 0, 8, 3};
             Targets t = Targets.tokens(ids);
             SoftmaxHead.Activations a = head.new Activations(rows);
             Tensor dh = Tensor.zeros(rows, d);

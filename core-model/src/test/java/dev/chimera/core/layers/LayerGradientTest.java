@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.ModelConfig.MlpKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayerGradientTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Kernels K = Kernels.create(POOL);
+    private static final Backend K = Backend.create(POOL);
 
     @AfterAll
     static void close() {

@@ -7,13 +7,14 @@ import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
+import dev.chimera.core.backend.Backend;
 
 /** The causal depthwise conv and the gated RMSNorm of the Mamba2 block against finite differences; conv step parity. */
 class MambaPartsGradientTest {
     private static final dev.chimera.core.kernel.ComputePool POOL = new dev.chimera.core.kernel.ComputePool(2);
     /** The gated norm is a kernel: both implementations are checked against finite differences. */
-    private static final dev.chimera.core.kernel.Kernels[] KERNELS = {
-        new dev.chimera.core.kernel.ScalarKernels(), new dev.chimera.core.kernel.VectorKernels(POOL)};
+    private static final dev.chimera.core.backend.Backend[] KERNELS = {
+        new dev.chimera.core.kernel.ScalarBackend(), new dev.chimera.core.kernel.VectorBackend(POOL)};
 
     @org.junit.jupiter.api.AfterAll
     static void close() {
@@ -107,7 +108,7 @@ class MambaPartsGradientTest {
                     ys -> RefLayers.dot(RefLayers.gatedNorm(ys, zd, rows, width, groups, th, 0), rd));
             double[] dZ = GradientCheck.numeric(zd, 0, zd.length,
                     zs -> RefLayers.dot(RefLayers.gatedNorm(yd, zs, rows, width, groups, th, 0), rd));
-            for (dev.chimera.core.kernel.Kernels k : KERNELS) {
+            for (dev.chimera.core.backend.Backend k : KERNELS) {
                 String what = k.name() + " G=" + groups;
                 norm.forward(k, out, rstd, y, z);
                 p.zeroGrads();

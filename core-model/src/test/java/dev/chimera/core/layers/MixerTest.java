@@ -3,7 +3,7 @@ package dev.chimera.core.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.ModelConfig.Span;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** Mixers as whole layers: gradients against finite differences, and prefill + step against the parallel forward. */
 class MixerTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Kernels K = Kernels.create(POOL);
+    private static final Backend K = Backend.create(POOL);
 
     @AfterAll
     static void close() {

@@ -12,7 +12,7 @@ import dev.chimera.core.decoder.Sampler;
 import dev.chimera.core.heads.FourierActivations;
 import dev.chimera.core.heads.FourierDensity;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The Fourier head as a layer (against finite differences), and seeded sampling from a decoder's heads. */
 class SamplerAndFourierHeadTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Kernels K = Kernels.create(POOL);
+    private static final Backend K = Backend.create(POOL);
 
     @AfterAll
     static void close() {

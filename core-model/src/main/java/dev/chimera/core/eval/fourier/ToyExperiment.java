@@ -3,9 +3,10 @@ package dev.chimera.core.eval.fourier;
 import dev.chimera.core.heads.Bins;
 import dev.chimera.core.heads.KlDivergence;
 import dev.chimera.core.heads.Smoothness;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.AdamW;
+import dev.chimera.core.train.Trainer;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -85,65 +86,55 @@ public final class ToyExperiment {
         void epochDone(int epoch, int epochs, double meanLoss);
     }
 
-    /** Trains and scores one job; the kernels and the pool are the caller's. */
-    public static Result run(Settings s, Job job, Kernels k, ComputePool pool, EpochListener listener) {
+    /** Trains and scores one job on the caller's backend. */
+    public static Result run(Settings s, Job job, Backend backend, EpochListener listener) {
         long t0 = System.nanoTime();
         Bins bins = new Bins(s.bins());
         ToyData data = new ToyData(job.dataset().generate(s.samples(), s.variance(), job.seed()), bins);
         double[] truth = truePmfs(s, job.dataset(), data, bins);
 
         SplittableRandom modelRandom = new SplittableRandom(job.seed() ^ MODEL_STREAM);
-        ToyMlp model = new ToyMlp(job.head(), job.frequencies(), s.bins(), s.gamma(), pool);
+        ToyMlp model = new ToyMlp(job.head(), job.frequencies(), s.bins(), s.gamma(), backend);
         model.initialise(modelRandom.split());
-        SplittableRandom shuffle = modelRandom.split();
+        ToyBatches batches = new ToyBatches(data, s.batchSize(), () -> {
+            SplittableRandom r = new SplittableRandom(job.seed() ^ MODEL_STREAM);
+            r.split();
+            return r.split();
+        });
         // torch.optim.Adam(lr) is AdamW with no weight decay and betas 0.9, 0.999, eps 1e-8.
-        AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, 0));
+        AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.999, 1e-8, 0), backend);
 
-        ToyMlp.Activations test = model.new Activations(data.testRows);
-        System.arraycopy(data.testInput, 0, test.input.data(), 0, data.testInput.length);
-        System.arraycopy(data.testTargets, 0, test.targets, 0, data.testRows);
+        Tensor testInput = Tensor.of(data.testInput.clone(), data.testRows, ToyMlp.INPUTS);
         double[] predicted = new double[data.testRows * s.bins()];
-        model.predict(k, test, predicted);
+        model.predict(testInput, predicted);
         double initialKl = KlDivergence.meanOverRows(truth, predicted, data.testRows);
         double[] uniform = new double[predicted.length];
         Arrays.fill(uniform, 1.0 / s.bins());
         double uniformKl = KlDivergence.meanOverRows(truth, uniform, data.testRows);
 
-        int batch = Math.min(s.batchSize(), data.trainRows);
-        ToyMlp.Activations full = model.new Activations(batch);
-        int rest = data.trainRows % batch;
-        ToyMlp.Activations last = rest == 0 ? null : model.new Activations(rest);
-        int[] order = ToyData.permutation(data.trainRows, shuffle);
+        // Constant learning rate, no clipping, no evaluation or checkpoints: the reference's loop.
+        int perEpoch = batches.batchesPerEpoch();
+        Trainer trainer = new Trainer(model, adam, new Trainer.Settings((long) s.epochs() * perEpoch, 1,
+                s.learningRate(), s.learningRate(), 0, 0, 0, 0, 0, perEpoch), batches, null, null, line -> { });
         double epochLoss = Double.NaN;
         for (int epoch = 0; epoch < s.epochs(); epoch++) {
-            ToyData.shuffle(order, shuffle);
+            Trainer.Outcome outcome = trainer.run((long) epoch * perEpoch, (long) (epoch + 1) * perEpoch);
             double sum = 0;
-            int steps = 0;
-            for (int from = 0; from < data.trainRows; from += batch) {
-                ToyMlp.Activations a = from + batch <= data.trainRows ? full : last;
-                for (int r = 0; r < a.rows(); r++) {
-                    int i = order[from + r];
-                    a.input.data()[2 * r] = data.trainInput[2 * i];
-                    a.input.data()[2 * r + 1] = data.trainInput[2 * i + 1];
-                    a.targets[r] = data.trainTargets[i];
-                }
-                model.parameters().zeroGrads();
-                sum += model.forward(k, a);
-                model.backward(k, a);
-                adam.step(s.learningRate());
-                steps++;
+            for (double loss : outcome.losses()) {
+                sum += loss;
             }
-            epochLoss = sum / steps;
-            if (!Double.isFinite(epochLoss)) {
+            epochLoss = sum / perEpoch;
+            if (outcome.diverged() || !Double.isFinite(epochLoss)) {
                 throw new IllegalStateException(job.dataset().id() + " " + job.head().id() + " seed " + job.seed()
-                        + ": the training loss became " + epochLoss + " in epoch " + (epoch + 1));
+                        + ": the training loss became " + (outcome.diverged() ? outcome.message() : epochLoss)
+                        + " in epoch " + (epoch + 1));
             }
             if (listener != null) {
                 listener.epochDone(epoch + 1, s.epochs(), epochLoss);
             }
         }
 
-        model.predict(k, test, predicted);
+        model.predict(testInput, predicted);
         double kl = KlDivergence.meanOverRows(truth, predicted, data.testRows);
         double smoothness = 0;
         double[] row = new double[s.bins()];

@@ -1,48 +1,72 @@
 package dev.chimera.core.eval.fourier;
 
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.kernel.Activation;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.layers.FourierHead;
+import dev.chimera.core.layers.Head;
 import dev.chimera.core.layers.Linear;
+import dev.chimera.core.layers.SoftmaxHead;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
+import dev.chimera.core.train.Batch;
+import dev.chimera.core.train.TrainableModel;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * The synthetic experiment's model (toy_synthetic.py, class MLP): input (2) -> Linear 64 -> ReLU
- * -> Linear 32 -> ReLU -> head, where the head is a {@link LinearToyHead} or a
- * {@link FourierToyHead} over B bins. The input is the pair of bin indices of (x, y), as floats,
- * exactly as the reference feeds it (it quantises the features with the same B bins).
+ * -> Linear 32 -> ReLU -> head, where the head is the decoder's {@link SoftmaxHead} with a bias
+ * (the paper's linear head) or its {@link FourierHead} over B bins with the reference's settings
+ * (gamma as given; weight and bias divided by 100 at initialisation). The input is the pair of
+ * bin indices of (x, y), as floats, exactly as the reference feeds it (it quantises the features
+ * with the same B bins); the target is the bin of z. Trained by the same {@link
+ * dev.chimera.core.train.Trainer} as the decoder: batches are inputs (1, rows, 2) with token
+ * targets (the bins).
  */
-public final class ToyMlp {
+public final class ToyMlp implements TrainableModel {
     public static final int INPUTS = 2;
     public static final int HIDDEN1 = 64;
     public static final int HIDDEN2 = 32;
 
+    private final Backend backend;
+    private final HeadKind kind;
+    private final int bins;
     private final Parameters parameters;
     private final Linear fc1;
     private final Linear fc2;
-    private final ToyHead head;
+    private final Head head;
+    private final Map<Integer, Activations> byRows = new HashMap<>();
 
     /** {@code frequencies} and {@code gamma} are used by the Fourier head only. */
-    public ToyMlp(HeadKind kind, int frequencies, int bins, double gamma, ComputePool pool) {
+    public ToyMlp(HeadKind kind, int frequencies, int bins, double gamma, Backend backend) {
+        if (bins < 2) {
+            throw new IllegalArgumentException("ToyMlp: bins must be >= 2, got " + bins);
+        }
+        this.backend = backend;
+        this.kind = kind;
+        this.bins = bins;
         Parameters.Builder b = Parameters.builder();
         fc1 = new Linear(b, "fc1", INPUTS, HIDDEN1, true);
         fc2 = new Linear(b, "fc2", HIDDEN1, HIDDEN2, true);
-        head = kind == HeadKind.LINEAR ? new LinearToyHead(b, "head", HIDDEN2, bins)
-                : new FourierToyHead(b, "head", HIDDEN2, frequencies, bins, gamma, pool);
+        head = kind == HeadKind.LINEAR ? SoftmaxHead.withBias(b, "head", HIDDEN2, bins)
+                : new FourierHead(b, "head", HIDDEN2, 1, frequencies, bins, FourierHead.Settings.reference(gamma),
+                backend);
         parameters = b.build();
         fc1.bind(parameters);
         fc2.bind(parameters);
         head.bind(parameters);
     }
 
+    @Override
     public Parameters parameters() {
         return parameters;
     }
 
-    public ToyHead head() {
-        return head;
+    @Override
+    public Backend backend() {
+        return backend;
     }
 
     /**
@@ -50,7 +74,9 @@ public final class ToyMlp {
      * +-1/sqrt(in), what kaiming_uniform with a = sqrt(5) reduces to), then the head's own scaling.
      */
     public void initialise(SplittableRandom random) {
-        for (Linear l : new Linear[] {fc1, fc2, head.projection()}) {
+        Linear headLinear = kind == HeadKind.LINEAR ? ((SoftmaxHead) head).projection()
+                : ((FourierHead) head).projection();
+        for (Linear l : new Linear[] {fc1, fc2, headLinear}) {
             double bound = 1 / Math.sqrt(l.in());
             for (Tensor t : new Tensor[] {parameters.value(l.weightName()), parameters.value(biasName(l))}) {
                 float[] v = t.data();
@@ -68,10 +94,9 @@ public final class ToyMlp {
         return w.substring(0, w.length() - "weight".length()) + "bias";
     }
 
-    /** Every buffer of a forward and backward pass over {@code rows} rows. */
+    /** Every buffer of a forward and backward pass over {@code rows} rows, in one arena. */
     public final class Activations {
-        final Tensor input;    // (rows, 2): the caller writes the features here
-        final int[] targets;   // (rows): the caller writes the target bins here
+        final int rows;
         final Tensor h1;       // (rows, 64) pre-activation
         final Tensor a1;       // (rows, 64)
         final Tensor h2;       // (rows, 32) pre-activation
@@ -79,66 +104,78 @@ public final class ToyMlp {
         final Tensor da1;      // (rows, 64), then dh1 in place
         final Tensor da2;      // (rows, 32), then dh2 in place
         final Tensor logits;   // (rows, B)
-        final ToyHead.Activations headActivations;
+        final Tensor probs;    // (rows, B), the Fourier head's density
+        final Head.Activations headActivations;
 
         public Activations(int rows) {
             if (rows < 1) {
                 throw new IllegalArgumentException("ToyMlp: rows must be >= 1, got " + rows);
             }
-            input = Tensor.zeros(rows, INPUTS);
-            targets = new int[rows];
-            h1 = Tensor.zeros(rows, HIDDEN1);
-            a1 = Tensor.zeros(rows, HIDDEN1);
-            h2 = Tensor.zeros(rows, HIDDEN2);
-            a2 = Tensor.zeros(rows, HIDDEN2);
-            da1 = Tensor.zeros(rows, HIDDEN1);
-            da2 = Tensor.zeros(rows, HIDDEN2);
-            logits = Tensor.zeros(rows, head.bins());
-            headActivations = head.allocate(rows);
-        }
-
-        public Tensor input() {
-            return input;
-        }
-
-        public int[] targets() {
-            return targets;
-        }
-
-        public int rows() {
-            return targets.length;
+            this.rows = rows;
+            Arena arena = new Arena(backend);
+            h1 = arena.take("h1", rows, HIDDEN1);
+            a1 = arena.take("a1", rows, HIDDEN1);
+            h2 = arena.take("h2", rows, HIDDEN2);
+            a2 = arena.take("a2", rows, HIDDEN2);
+            da1 = arena.take("da1", rows, HIDDEN1);
+            da2 = arena.take("da2", rows, HIDDEN2);
+            logits = arena.take("logits", rows, bins);
+            probs = arena.take("probs", rows, bins);
+            headActivations = head.allocate(arena.scoped("head"), rows);
+            arena.allocate();
         }
     }
 
-    /** The training loss of the rows in {@code a} (their input and targets filled in). */
-    public double forward(Kernels k, Activations a) {
-        hidden(k, a);
-        return head.forward(k, a.a2, a.targets, a.headActivations);
+    /** The batch's mean loss: inputs (1, rows, 2), token targets (rows) holding the target bins. */
+    @Override
+    public double forward(Batch batch) {
+        Activations a = activationsFor(batch);
+        hidden(a, input(batch));
+        return head.forward(backend, a.a2, batch.targets(), a.headActivations);
     }
 
-    /** Accumulates every parameter gradient of the last {@link #forward}. */
-    public void backward(Kernels k, Activations a) {
-        head.backward(k, a.da2, a.a2, a.targets, a.headActivations);
-        k.activationBackward(Activation.RELU, a.da2, a.da2, a.h2);
-        fc2.backward(k, a.da1, a.da2, a.a1, false);
-        k.activationBackward(Activation.RELU, a.da1, a.da1, a.h1);
-        fc1.backward(k, null, a.da1, a.input, false);
+    /** Accumulates every parameter gradient of the last {@link #forward} of this batch. */
+    @Override
+    public void backward(Batch batch) {
+        Activations a = activationsFor(batch);
+        Tensor input = input(batch);
+        head.backward(backend, a.da2, a.a2, batch.targets(), a.headActivations);
+        backend.activationBackward(Activation.RELU, a.da2, a.da2, a.h2);
+        fc2.backward(backend, a.da1, a.da2, a.a1, false);
+        backend.activationBackward(Activation.RELU, a.da1, a.da1, a.h1);
+        fc1.backward(backend, null, a.da1, input, false);
+    }
+
+    private Activations activationsFor(Batch batch) {
+        return byRows.computeIfAbsent(batch.inputs().seqlen(), Activations::new);
+    }
+
+    private static Tensor input(Batch batch) {
+        Tensor x = batch.inputs().values();
+        return x.view(x.dim(1), INPUTS);
     }
 
     /**
-     * out (rows, B) = softmax(logits) in double, the predicted distribution the reference scores
-     * (torch.softmax of the model output; for the Fourier head that is (p + 1e-5) / (1 + B 1e-5)).
+     * out (rows, B) = softmax(logits) in double for inputs (rows, 2), the predicted distribution
+     * the reference scores (torch.softmax of the model output; for the Fourier head that is
+     * (p + 1e-5) / (1 + B 1e-5)).
      */
-    public void predict(Kernels k, Activations a, double[] out) {
-        int bins = head.bins();
-        if (out.length != a.rows() * bins) {
-            throw new IllegalArgumentException("ToyMlp.predict: out has " + out.length + " values for (" + a.rows()
+    public void predict(Tensor input, double[] out) {
+        int rows = input.dim(0);
+        if (out.length != rows * bins) {
+            throw new IllegalArgumentException("ToyMlp.predict: out has " + out.length + " values for (" + rows
                     + ", " + bins + ")");
         }
-        hidden(k, a);
-        head.logits(k, a.logits, a.a2, a.headActivations);
+        Activations a = byRows.computeIfAbsent(rows, Activations::new);
+        hidden(a, input);
+        if (kind == HeadKind.LINEAR) {
+            head.output(backend, a.logits, a.a2, a.headActivations);
+        } else {
+            FourierHead fourier = (FourierHead) head;
+            fourier.distribution(backend, a.probs, a.logits, a.a2, (FourierHead.Activations) a.headActivations);
+        }
         float[] l = a.logits.data();
-        for (int r = 0; r < a.rows(); r++) {
+        for (int r = 0; r < rows; r++) {
             int o = a.logits.offset() + r * bins;
             double max = Double.NEGATIVE_INFINITY;
             for (int m = 0; m < bins; m++) {
@@ -156,10 +193,10 @@ public final class ToyMlp {
         }
     }
 
-    private void hidden(Kernels k, Activations a) {
-        fc1.forward(k, a.h1, a.input);
-        k.activation(Activation.RELU, a.a1, a.h1);
-        fc2.forward(k, a.h2, a.a1);
-        k.activation(Activation.RELU, a.a2, a.h2);
+    private void hidden(Activations a, Tensor input) {
+        fc1.forward(backend, a.h1, input);
+        backend.activation(Activation.RELU, a.a1, a.h1);
+        fc2.forward(backend, a.h2, a.a1);
+        backend.activation(Activation.RELU, a.a2, a.h2);
     }
 }

@@ -1,7 +1,7 @@
 package dev.chimera.core.eval.fourier;
 
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -14,7 +14,7 @@ import java.util.function.Function;
 /**
  * Runs many {@link ToyExperiment} jobs, {@code threads} at a time. The model is far too small for
  * its matrix products to gain from several threads, so each job runs on one thread with its own
- * single-thread pool and kernels, and the parallelism is across jobs. Every job is seeded on its
+ * single-thread pool and backend, and the parallelism is across jobs. Every job is seeded on its
  * own, so the results do not depend on the thread count and repeat bit for bit (the vector
  * kernels compute the same bits before and after the JIT compiles them: see
  * {@link dev.chimera.core.kernel.PortableMath}).
@@ -34,16 +34,10 @@ public final class ToyRunner {
         }
     }
 
-    /** The results in the order of {@code jobs}, with {@link Kernels#create} kernels. */
-    public static List<ToyExperiment.Result> runAll(ToyExperiment.Settings settings, List<ToyExperiment.Job> jobs,
-                                                    int threads, Listener listener) {
-        return runAll(settings, jobs, threads, listener, Kernels::create);
-    }
-
-    /** The results in the order of {@code jobs}; {@code kernels} makes each job's kernels over its one-thread pool. */
+    /** The results in the order of {@code jobs}; {@code backends} makes each job's backend over its one-thread pool. */
     public static List<ToyExperiment.Result> runAll(ToyExperiment.Settings settings, List<ToyExperiment.Job> jobs,
                                                     int threads, Listener listener,
-                                                    Function<ComputePool, Kernels> kernels) {
+                                                    Function<ComputePool, Backend> backends) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -62,7 +56,7 @@ public final class ToyRunner {
             for (ToyExperiment.Job job : jobs) {
                 futures.add(executor.submit(() -> {
                     try (ComputePool pool = new ComputePool(1)) {
-                        ToyExperiment.Result r = ToyExperiment.run(settings, job, kernels.apply(pool), pool,
+                        ToyExperiment.Result r = ToyExperiment.run(settings, job, backends.apply(pool),
                                 (epoch, epochs, loss) -> {
                                     synchronized (lock) {
                                         l.epochsDone(++epochsDone[0], totalEpochs);

@@ -1,12 +1,15 @@
 package dev.chimera.core.eval.mqar;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.decoder.Decoder;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.kernel.ScalarBackend;
+import dev.chimera.core.layers.SoftmaxHead;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Batch;
+import dev.chimera.core.train.TrainableDecoder;
 import dev.chimera.core.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,25 +59,23 @@ public final class MqarExperiment {
     public static List<Arm> arms(Settings s, int maxLength) {
         String hybrid = "M".repeat(s.layers() - 1) + "A";
         ModelConfig reference = config(s, hybrid, 4 * s.dModel());
-        try (ComputePool pool = new ComputePool(1)) {
-            int budget = parameterCount(reference, maxLength, pool);
-            List<Arm> arms = new ArrayList<>();
-            arms.add(new Arm("mamba2", matchBudget(s, "M", budget, maxLength, pool)));
-            arms.add(new Arm("attention", matchBudget(s, "A", budget, maxLength, pool)));
-            arms.add(new Arm("hybrid", reference));
-            return arms;
-        }
+        int budget = parameterCount(reference, maxLength);
+        List<Arm> arms = new ArrayList<>();
+        arms.add(new Arm("mamba2", matchBudget(s, "M", budget, maxLength)));
+        arms.add(new Arm("attention", matchBudget(s, "A", budget, maxLength)));
+        arms.add(new Arm("hybrid", reference));
+        return arms;
     }
 
     /** Trains one arm from its seeded initialisation and measures its query accuracy. */
-    public static Result run(Arm arm, Settings s, ComputePool pool, Consumer<String> progress) {
+    public static Result run(Arm arm, Settings s, Backend backend, Consumer<String> progress) {
         long t0 = System.nanoTime();
-        Decoder model = new Decoder(arm.config(), s.seqlen(), pool);
+        Decoder model = new Decoder(arm.config(), s.seqlen(), backend);
         model.initialise(s.seed());
-        AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.98, 1e-8, 0.1));
+        AdamW adam = new AdamW(model.parameters(), new AdamW.Settings(0.9, 0.98, 1e-8, 0.1), backend);
         Trainer.Settings ts = new Trainer.Settings(s.steps(), 1, s.lr(), s.lr() / 10, Math.max(1, s.steps() / 10),
                 1.0, (int) Math.max(1, s.steps() / 5), s.evalBatches(), 0, (int) Math.max(1, s.steps() / 10));
-        Trainer trainer = new Trainer(model, adam, ts, s.trainTask(), s.evalTask(), null,
+        Trainer trainer = new Trainer(new TrainableDecoder(model), adam, ts, s.trainTask(), s.evalTask(), null,
                 line -> progress.accept(arm.name() + ": " + line));
         Trainer.Outcome outcome = trainer.run(0);
         if (outcome.diverged()) {
@@ -93,10 +94,10 @@ public final class MqarExperiment {
         for (int i = 0; i < batches; i++) {
             Batch batch = task.batch(i);
             model.forward(batch.inputs(), batch.targets(), t);
-            Tensor probs = t.probabilities();  // (batch*T, vocab)
+            Tensor probs = ((SoftmaxHead.Activations) t.headActivations()).probs();  // (batch*T, vocab)
             int[] targets = batch.targets().tokens();
             for (int r = 0; r < targets.length; r++) {
-                if (targets[r] != Kernels.IGNORE_TARGET) {
+                if (targets[r] != Backend.IGNORE_TARGET) {
                     total++;
                     right += argmax(probs, r) == targets[r] ? 1 : 0;
                 }
@@ -120,9 +121,9 @@ public final class MqarExperiment {
      * The MLP width (a multiple of 8, from 8 to 16 dModel) that brings the pattern closest to the
      * budget. The parameter count is linear in the width, so two counts give every other one.
      */
-    private static ModelConfig matchBudget(Settings s, String pattern, int budget, int maxLength, ComputePool pool) {
-        long at8 = parameterCount(config(s, pattern, 8), maxLength, pool);
-        long perStep = parameterCount(config(s, pattern, 16), maxLength, pool) - at8;
+    private static ModelConfig matchBudget(Settings s, String pattern, int budget, int maxLength) {
+        long at8 = parameterCount(config(s, pattern, 8), maxLength);
+        long perStep = parameterCount(config(s, pattern, 16), maxLength) - at8;
         int maxStep = 2 * s.dModel() - 1;                       // width 16 dModel
         int step = (int) Math.max(0, Math.min(maxStep, Math.floorDiv(budget - at8, perStep)));
         if (step < maxStep && Math.abs(at8 + (step + 1) * perStep - budget) < Math.abs(at8 + step * perStep - budget)) {
@@ -134,12 +135,14 @@ public final class MqarExperiment {
     /** Width dModel, {@code layers} blocks of the pattern, SwiGLU MLP of the given hidden size, 4 heads. */
     static ModelConfig config(Settings s, String pattern, int mlpHidden) {
         int d = s.dModel();
-        return new ModelConfig(d, s.layers(), pattern, ModelConfig.MlpKind.SWIGLU, mlpHidden, 4, 4, 10_000,
-                List.of("full"), 16, Math.max(8, d / 4), 2, 1, 4, 64, ModelConfig.Input.tokens(s.vocab()),
-                ModelConfig.Head.softmax(s.vocab(), s.tiedHead()));
+        return ModelConfig.builder().dModel(d).nLayers(s.layers()).mixerPattern(pattern).mlp(ModelConfig.MlpKind.SWIGLU)
+                .mlpHidden(mlpHidden).attnHeads(4).kvHeads(4).ropeBase(10_000).attnSpans(List.of("full")).dState(16)
+                .headdim(Math.max(8, d / 4)).expand(2).ngroups(1).dConv(4).chunkSize(64)
+                .input(CoreComponents.tokens(s.vocab())).head(CoreComponents.softmax(s.vocab(), s.tiedHead())).build();
     }
 
-    private static int parameterCount(ModelConfig c, int maxLength, ComputePool pool) {
-        return new Decoder(c, maxLength, pool).parameters().size();
+    /** Parameters of a model of this config (built on the scalar backend: nothing is computed). */
+    private static int parameterCount(ModelConfig c, int maxLength) {
+        return new Decoder(c, maxLength, new ScalarBackend()).parameters().size();
     }
 }

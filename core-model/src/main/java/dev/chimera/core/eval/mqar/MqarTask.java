@@ -1,7 +1,7 @@
 package dev.chimera.core.eval.mqar;
 
 import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.layers.Targets;
 import dev.chimera.core.train.Batch;
 import dev.chimera.core.train.DataSource;
@@ -64,7 +64,7 @@ public final class MqarTask implements DataSource {
         SplittableRandom random = Seeds.stream(seed, index);
         int[] inputs = new int[batch * seqlen];
         int[] targets = new int[batch * seqlen];
-        Arrays.fill(targets, Kernels.IGNORE_TARGET);
+        Arrays.fill(targets, Backend.IGNORE_TARGET);
         for (int b = 0; b < batch; b++) {
             fillSequence(random, inputs, targets, b * seqlen);
         }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,9 +57,9 @@ class ToyExperimentTest {
         List<ToyExperiment.Job> jobs = List.of(new ToyExperiment.Job(ToyDataset.BETA, HeadKind.LINEAR, 16, 3),
                 new ToyExperiment.Job(ToyDataset.BETA, HeadKind.FOURIER, 16, 3),
                 new ToyExperiment.Job(ToyDataset.GMM2, HeadKind.FOURIER, 6, 4));
-        List<ToyExperiment.Result> one = ToyRunner.runAll(tiny, jobs, 1, null, Kernels::create);
-        List<ToyExperiment.Result> two = ToyRunner.runAll(tiny, jobs, 2, null, Kernels::create);
-        List<ToyExperiment.Result> warm = ToyRunner.runAll(tiny, jobs, 2, null, Kernels::create);
+        List<ToyExperiment.Result> one = ToyRunner.runAll(tiny, jobs, 1, null, Backend::create);
+        List<ToyExperiment.Result> two = ToyRunner.runAll(tiny, jobs, 2, null, Backend::create);
+        List<ToyExperiment.Result> warm = ToyRunner.runAll(tiny, jobs, 2, null, Backend::create);
         for (int i = 0; i < jobs.size(); i++) {
             assertEquals(one.get(i).job(), jobs.get(i), "results come back in job order");
             for (List<ToyExperiment.Result> other : List.of(two, warm)) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chimera.core.heads.FourierActivations;
 import dev.chimera.core.heads.FourierDensity;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ToyMlpGradientTest {
     private static final ComputePool POOL = new ComputePool(1);
-    private static final Kernels K = Kernels.create(POOL);
+    private static final Backend K = Backend.create(POOL);
     private static final int ROWS = 6;
     private static final int BINS = 20;
     private static final int FREQS = 4;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.train.Batch;
 import java.util.HashSet;
 import java.util.List;
@@ -29,12 +29,12 @@ class MqarTest {
                 int v = in[base + 2 * i + 1];
                 assertTrue(k >= 1 && k < 64 && v >= 64 && v < 128, k + " " + v);
                 assertTrue(keys.add(k), "keys distinct");
-                assertEquals(Kernels.IGNORE_TARGET, tg[base + 2 * i]);
-                assertEquals(Kernels.IGNORE_TARGET, tg[base + 2 * i + 1]);
+                assertEquals(Backend.IGNORE_TARGET, tg[base + 2 * i]);
+                assertEquals(Backend.IGNORE_TARGET, tg[base + 2 * i + 1]);
             }
             int queries = 0;
             for (int t = 16; t < 64; t++) {
-                if (tg[base + t] == Kernels.IGNORE_TARGET) {
+                if (tg[base + t] == Backend.IGNORE_TARGET) {
                     assertEquals(MqarTask.FILLER, in[base + t]);
                     continue;
                 }

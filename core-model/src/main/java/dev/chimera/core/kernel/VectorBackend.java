@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The optimised CPU kernels: Vector API loops over {@link Simd#FLOAT}, with work split over a
  * {@link ComputePool} once a tensor is large enough to repay the hand-off. Tested for parity
- * against {@link ScalarKernels}.
+ * against {@link ScalarBackend}.
  */
-public final class VectorKernels implements Kernels {
+public final class VectorBackend extends CpuBackend {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     /** Elementwise work below this many values stays on the calling thread. */
@@ -19,11 +19,10 @@ public final class VectorKernels implements Kernels {
     /** Batched products smaller than this many multiply-adds each are spread over the pool one per task. */
     private static final long SMALL_PRODUCT_MACS = 1L << 21;
 
-    private final ComputePool pool;
     private final PackedGemm packedGemm;
 
-    public VectorKernels(ComputePool pool) {
-        this.pool = pool;
+    public VectorBackend(ComputePool pool) {
+        super(pool, true);
         this.packedGemm = new PackedGemm(pool);
     }
 
@@ -196,25 +195,6 @@ public final class VectorKernels implements Kernels {
             }
             for (; i < to; i++) {
                 o[oo + i] = multiply ? av[ao + i] * bv[bo + i] : av[ao + i] + bv[bo + i];
-            }
-        });
-    }
-
-    @Override
-    public void axpy(Tensor y, float alpha, Tensor x) {
-        Shapes.same("axpy", y, x);
-        float[] yv = y.data();
-        float[] xv = x.data();
-        int yo = y.offset();
-        int xo = x.offset();
-        split(y.size(), (from, to) -> {
-            int i = from;
-            for (int end = from + S.loopBound(to - from); i < end; i += L) {
-                FloatVector.fromArray(S, xv, xo + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, yv, yo + i))
-                        .intoArray(yv, yo + i);
-            }
-            for (; i < to; i++) {
-                yv[yo + i] += alpha * xv[xo + i];
             }
         });
     }
@@ -521,37 +501,6 @@ public final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void softmax(Tensor out, Tensor x) {
-        Shapes.same("softmax", out, x);
-        int cols = Shapes.lastDim("softmax", x);
-        rowsParallel(Shapes.rows(x, cols), cols, r ->
-                softmaxRow(out.data(), out.offset() + r * cols, x.data(), x.offset() + r * cols, cols));
-    }
-
-    @Override
-    public void softmaxBackward(Tensor dx, Tensor dy, Tensor y) {
-        Shapes.same("softmaxBackward", dx, dy, y);
-        int cols = Shapes.lastDim("softmaxBackward", y);
-        float[] d = dx.data();
-        float[] g = dy.data();
-        float[] yv = y.data();
-        rowsParallel(Shapes.rows(y, cols), cols, r -> {
-            int go = dy.offset() + r * cols;
-            int yo = y.offset() + r * cols;
-            int dOff = dx.offset() + r * cols;
-            float dot = dot(g, go, yv, yo, cols);
-            int i = 0;
-            for (int end = S.loopBound(cols); i < end; i += L) {
-                FloatVector.fromArray(S, g, go + i).sub(dot).mul(FloatVector.fromArray(S, yv, yo + i))
-                        .intoArray(d, dOff + i);
-            }
-            for (; i < cols; i++) {
-                d[dOff + i] = yv[yo + i] * (g[go + i] - dot);
-            }
-        });
-    }
-
-    @Override
     public void softmaxCrossEntropy(Tensor losses, Tensor probs, Tensor logits, int[] targets) {
         Shapes.same("softmaxCrossEntropy", probs, logits);
         int vocab = Shapes.lastDim("softmaxCrossEntropy", logits);
@@ -594,64 +543,40 @@ public final class VectorKernels implements Kernels {
         });
     }
 
-    // ---------------------------------------------------------------- reductions
+    // ---------------------------------------------------------------- optimiser steps
 
+    /**
+     * {@link CpuBackend#adamwUpdate} lane by lane: the same float operations in the same order
+     * (the Vector API's sqrt and division round as IEEE float ops do), so the same bits.
+     */
     @Override
-    public void sum(Tensor out, Tensor x, int axis) {
-        reduce("sum", out, x, axis, false);
-    }
-
-    @Override
-    public void mean(Tensor out, Tensor x, int axis) {
-        reduce("mean", out, x, axis, true);
-    }
-
-    /** x viewed as (outer, n, inner) reduced over n: contiguous rows when inner is 1, else rows of inner added up. */
-    private void reduce(String op, Tensor out, Tensor x, int axis, boolean mean) {
-        int[] e = Shapes.reduction(op, out, x, axis);
-        int outer = e[0];
-        int n = e[1];
-        int inner = e[2];
-        if (mean && n == 0) {
-            throw new IllegalArgumentException("mean over empty axis " + axis + " of " + x.shapeString());
+    public void adamwUpdate(Tensor p, Tensor m, Tensor v, Tensor g, float lr, float b1, float b2, float eps, float c1,
+                            float c2, float keep) {
+        Shapes.same("adamwUpdate", p, m, v, g);
+        float[] pv = p.data();
+        float[] mv = m.data();
+        float[] vv = v.data();
+        float[] gv = g.data();
+        int po = p.offset();
+        int mo = m.offset();
+        int vo = v.offset();
+        int go = g.offset();
+        float d1 = 1 - b1;
+        float d2 = 1 - b2;
+        int n = p.size();
+        int i = 0;
+        for (int end = S.loopBound(n); i < end; i += L) {
+            FloatVector gi = FloatVector.fromArray(S, gv, go + i);
+            FloatVector mi = FloatVector.fromArray(S, mv, mo + i).mul(b1).add(gi.mul(d1));
+            FloatVector vi = FloatVector.fromArray(S, vv, vo + i).mul(b2).add(gi.mul(d2).mul(gi));
+            mi.intoArray(mv, mo + i);
+            vi.intoArray(vv, vo + i);
+            FloatVector step = mi.div(c1).mul(lr).div(vi.div(c2).sqrt().add(eps));
+            FloatVector.fromArray(S, pv, po + i).mul(keep).sub(step).intoArray(pv, po + i);
         }
-        float factor = mean ? 1f / n : 1f;
-        float[] xv = x.data();
-        float[] o = out.data();
-        if (inner == 1) {
-            rowsParallel(outer, n, r -> {
-                int xo = x.offset() + r * n;
-                FloatVector acc = FloatVector.zero(S);
-                int i = 0;
-                for (int end = S.loopBound(n); i < end; i += L) {
-                    acc = acc.add(FloatVector.fromArray(S, xv, xo + i));
-                }
-                float s = acc.reduceLanes(VectorOperators.ADD);
-                for (; i < n; i++) {
-                    s += xv[xo + i];
-                }
-                o[out.offset() + r] = s * factor;
-            });
-            return;
+        if (i < n) {
+            super.adamwUpdate(p.view(n).slice(i, n), m.view(n).slice(i, n), v.view(n).slice(i, n),
+                    g.view(n).slice(i, n), lr, b1, b2, eps, c1, c2, keep);
         }
-        rowsParallel(outer, n * inner, r -> {
-            int oo = out.offset() + r * inner;
-            java.util.Arrays.fill(o, oo, oo + inner, 0f);
-            for (int j = 0; j < n; j++) {
-                int xo = x.offset() + (r * n + j) * inner;
-                int i = 0;
-                for (int end = S.loopBound(inner); i < end; i += L) {
-                    FloatVector.fromArray(S, o, oo + i).add(FloatVector.fromArray(S, xv, xo + i)).intoArray(o, oo + i);
-                }
-                for (; i < inner; i++) {
-                    o[oo + i] += xv[xo + i];
-                }
-            }
-            if (mean) {
-                for (int i = 0; i < inner; i++) {
-                    o[oo + i] *= factor;
-                }
-            }
-        });
     }
 }

@@ -3,10 +3,15 @@ package dev.chimera.core.kernel;
 import dev.chimera.core.tensor.Tensor;
 
 /**
- * The reference kernels: plain loops, one thread, sums accumulated in double. Slow on
- * purpose; every optimised kernel is tested against these.
+ * The reference backend: plain loops, one thread, sums accumulated in double, and the scalar
+ * inner loops of the sequence operations. Slow on purpose; every optimised backend is tested
+ * against it.
  */
-public final class ScalarKernels implements Kernels {
+public final class ScalarBackend extends CpuBackend {
+
+    public ScalarBackend() {
+        super(new ComputePool(1), false);
+    }
 
     @Override
     public String name() {
@@ -69,14 +74,6 @@ public final class ScalarKernels implements Kernels {
         Shapes.same("mul", out, a, b);
         for (int i = 0; i < out.size(); i++) {
             out.data()[out.offset() + i] = a.data()[a.offset() + i] * b.data()[b.offset() + i];
-        }
-    }
-
-    @Override
-    public void axpy(Tensor y, float alpha, Tensor x) {
-        Shapes.same("axpy", y, x);
-        for (int i = 0; i < y.size(); i++) {
-            y.data()[y.offset() + i] += alpha * x.data()[x.offset() + i];
         }
     }
 
@@ -196,15 +193,6 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
-    @Override
-    public void softmax(Tensor out, Tensor x) {
-        Shapes.same("softmax", out, x);
-        int cols = Shapes.lastDim("softmax", x);
-        for (int r = 0; r < Shapes.rows(x, cols); r++) {
-            softmaxRow(out.data(), out.offset() + r * cols, x.data(), x.offset() + r * cols, cols);
-        }
-    }
-
     /** Writes softmax of one row and returns its log-sum-exp. */
     private static double softmaxRow(float[] out, int oo, float[] x, int xo, int cols) {
         double max = Double.NEGATIVE_INFINITY;
@@ -219,23 +207,6 @@ public final class ScalarKernels implements Kernels {
             out[oo + i] = (float) (Math.exp(x[xo + i] - max) / sum);
         }
         return max + Math.log(sum);
-    }
-
-    @Override
-    public void softmaxBackward(Tensor dx, Tensor dy, Tensor y) {
-        Shapes.same("softmaxBackward", dx, dy, y);
-        int cols = Shapes.lastDim("softmaxBackward", y);
-        for (int r = 0; r < Shapes.rows(y, cols); r++) {
-            int o = r * cols;
-            double dot = 0;
-            for (int i = 0; i < cols; i++) {
-                dot += (double) dy.data()[dy.offset() + o + i] * y.data()[y.offset() + o + i];
-            }
-            for (int i = 0; i < cols; i++) {
-                dx.data()[dx.offset() + o + i] = (float) (y.data()[y.offset() + o + i]
-                        * (dy.data()[dy.offset() + o + i] - dot));
-            }
-        }
     }
 
     @Override
@@ -268,35 +239,6 @@ public final class ScalarKernels implements Kernels {
             for (int i = 0; i < vocab; i++) {
                 float p = probs.data()[probs.offset() + o + i];
                 dlogits.data()[dlogits.offset() + o + i] = (p - (i == t ? 1f : 0f)) * scale;
-            }
-        }
-    }
-
-    @Override
-    public void sum(Tensor out, Tensor x, int axis) {
-        reduce("sum", out, x, axis, false);
-    }
-
-    @Override
-    public void mean(Tensor out, Tensor x, int axis) {
-        reduce("mean", out, x, axis, true);
-    }
-
-    private static void reduce(String op, Tensor out, Tensor x, int axis, boolean mean) {
-        int[] e = Shapes.reduction(op, out, x, axis);
-        int outer = e[0];
-        int n = e[1];
-        int inner = e[2];
-        if (mean && n == 0) {
-            throw new IllegalArgumentException("mean over empty axis " + axis + " of " + x.shapeString());
-        }
-        for (int o = 0; o < outer; o++) {
-            for (int i = 0; i < inner; i++) {
-                double s = 0;
-                for (int j = 0; j < n; j++) {
-                    s += x.data()[x.offset() + (o * n + j) * inner + i];
-                }
-                out.data()[out.offset() + o * inner + i] = (float) (mean ? s / n : s);
             }
         }
     }
