@@ -8,12 +8,14 @@ public final class Inputs {
     private final int seqlen;
     private final int[] tokens;
     private final Tensor values;
+    private final Tensor valueRows;
 
     private Inputs(int batch, int seqlen, int[] tokens, Tensor values) {
         this.batch = batch;
         this.seqlen = seqlen;
         this.tokens = tokens;
         this.values = values;
+        this.valueRows = values == null ? null : values.view(batch * seqlen, values.dim(2));
     }
 
     /** Token ids, row-major (batch, T). */
@@ -87,5 +89,10 @@ public final class Inputs {
 
     public Tensor values() {
         return values;
+    }
+
+    /** The continuous vectors as rows, (batch * T, D): made once, so a step that reuses its inputs allocates nothing. */
+    public Tensor valueRows() {
+        return valueRows;
     }
 }

@@ -65,7 +65,7 @@ public final class ContinuousAdapter implements InputAdapter {
     /** out (rows of d) from the inputs' values (rows of inDim). */
     @Override
     public void forward(Backend k, Tensor out, Inputs in, InputAdapter.Activations a) {
-        Tensor x = in.values();
+        Tensor x = in.valueRows();
         requireFinite(x);
         if (!mlp) {
             first.forward(k, out, x);
@@ -82,7 +82,7 @@ public final class ContinuousAdapter implements InputAdapter {
     /** Parameter gradients accumulated; the inputs' own gradient is not needed by any caller. */
     @Override
     public void backward(Backend k, Tensor dOut, Inputs in, InputAdapter.Activations a) {
-        Tensor x = in.values();
+        Tensor x = in.valueRows();
         if (!mlp) {
             first.backward(k, null, dOut, x, false);
             return;
