@@ -6,6 +6,7 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.PeakHeap;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

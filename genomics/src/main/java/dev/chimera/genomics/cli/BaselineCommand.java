@@ -3,7 +3,6 @@ package dev.chimera.genomics.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.CompressionBaseline;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.GenomeCache;
@@ -14,6 +13,8 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -110,10 +111,10 @@ public final class BaselineCommand implements Callable<Integer> {
                     onInvalid.name().toLowerCase(Locale.ROOT)));
         }
         if (data.trainBases() == 0) {
-            throw new BadInputException(data.description() + ": no training bases");
+            throw new UserException(data.description() + ": no training bases");
         }
         if (data.evalBases() == 0) {
-            throw new BadInputException(data.description() + ": no bases held out for evaluation (records too short "
+            throw new UserException(data.description() + ": no bases held out for evaluation (records too short "
                     + "for the holdout fraction?)");
         }
         progress.note(String.format(Locale.ROOT, "read %,d records, %,d bases in %.1f s", data.parts().size(),
@@ -123,7 +124,7 @@ public final class BaselineCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         MarkovBaseline.Score score = markov(data, order, progress);
         if (score.bases() == 0) {
-            throw new BadInputException(data.description() + ": the eval part holds only N, nothing to score");
+            throw new UserException(data.description() + ": the eval part holds only N, nothing to score");
         }
         for (int k = 0; k <= order; k++) {
             rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
@@ -209,7 +210,7 @@ public final class BaselineCommand implements Callable<Integer> {
         Path file = GenomeCache.locate().obtain(genome, progress::note);
         TrainEvalSplit data = TrainEvalSplit.holdout(file, holdout, tokenizer);
         if (data.totalBases() != genome.length()) {
-            throw new BadInputException(file + ": " + genome.description() + " should have " + genome.length()
+            throw new UserException(file + ": " + genome.description() + " should have " + genome.length()
                     + " bases, this file has " + data.totalBases() + "; delete it to fetch it again");
         }
         return data;
@@ -223,7 +224,7 @@ public final class BaselineCommand implements Callable<Integer> {
         if (maxOrder != null) {
             long need = MarkovBaseline.memoryBytes(maxOrder, trainBases);
             if (need > free) {
-                throw new BadInputException(String.format(Locale.ROOT, "--max-order %d needs %,d MB of heap for its "
+                throw new UserException(String.format(Locale.ROOT, "--max-order %d needs %,d MB of heap for its "
                         + "tables, %,d MB are free; lower it or raise the heap (CHIMERA_JAVA_OPTS=-Xmx%dg)",
                         maxOrder, need >> 20, Math.max(0, free) >> 20, Math.max(1, (need + rt.maxMemory()) >> 30) + 1));
             }
@@ -231,7 +232,7 @@ public final class BaselineCommand implements Callable<Integer> {
         }
         int k = MarkovBaseline.largestOrderFitting(free, trainBases);
         if (k < 0) {
-            throw new BadInputException("the heap cannot hold even the order-0 Markov tables; raise it with CHIMERA_JAVA_OPTS=-Xmx1g");
+            throw new UserException("the heap cannot hold even the order-0 Markov tables; raise it with CHIMERA_JAVA_OPTS=-Xmx1g");
         }
         if (k < MarkovBaseline.MAX_ORDER) {
             progress.note(String.format(Locale.ROOT, "Markov orders up to %d only: order %d needs %,d MB of heap, "
@@ -275,7 +276,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     private static List<Row> compressors(TrainEvalSplit data, Progress progress) {
         if (data.totalBases() + data.parts().size() > Integer.MAX_VALUE - 64) {
-            throw new BadInputException(data.description() + ": more than 2 GB of sequence, too much for the in-memory "
+            throw new UserException(data.description() + ": more than 2 GB of sequence, too much for the in-memory "
                     + "compressor baselines; pass --no-compressors");
         }
         byte[] trainText = data.trainLetters();

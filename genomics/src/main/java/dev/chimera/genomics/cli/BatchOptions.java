@@ -1,8 +1,8 @@
 package dev.chimera.genomics.cli;
 
-import dev.chimera.genomics.InferenceSpan;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
-import dev.chimera.genomics.WindowedPrefill;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.WindowedPrefill;
 import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;

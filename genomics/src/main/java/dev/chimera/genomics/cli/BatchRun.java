@@ -4,14 +4,16 @@ import dev.chimera.core.checkpoint.AtomicFiles;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.FastaSource;
-import dev.chimera.genomics.InferenceSpan;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
-import dev.chimera.genomics.RunJournal;
 import dev.chimera.genomics.SequenceRecord;
+import dev.chimera.runtime.BatchProgress;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunJournal;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -72,7 +74,7 @@ final class BatchRun {
         try {
             return DnaModel.open(dir);
         } catch (IOException e) {
-            throw new BadInputException("--model " + dir + ": " + e.getMessage(), e);
+            throw new UserException("--model " + dir + ": " + e.getMessage(), e);
         }
     }
 
@@ -86,7 +88,7 @@ final class BatchRun {
         try {
             return model.decoder(config, o.maxLength, pool);
         } catch (IOException e) {
-            throw new BadInputException("--model " + model.directory() + ": " + e.getMessage(), e);
+            throw new UserException("--model " + model.directory() + ": " + e.getMessage(), e);
         }
     }
 
@@ -113,17 +115,17 @@ final class BatchRun {
     static void requireWritable(Path out, String option) {
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
-            throw new BadInputException(option + " " + out + ": is a directory, expected a file name");
+            throw new UserException(option + " " + out + ": is a directory, expected a file name");
         }
         Path dir = target.getParent();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new BadInputException(option + " " + out + ": cannot create the folder " + dir + " ("
+            throw new UserException(option + " " + out + ": cannot create the folder " + dir + " ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
         if (!Files.isWritable(dir)) {
-            throw new BadInputException(option + " " + out + ": the folder " + dir + " is not writable");
+            throw new UserException(option + " " + out + ": the folder " + dir + " is not writable");
         }
     }
 
@@ -133,7 +135,7 @@ final class BatchRun {
         Path journalPath = RunJournal.pathFor(out.toAbsolutePath());
         boolean journalExists = Files.exists(journalPath);
         if (journalExists && !o.resume) {
-            throw new BadInputException(journalPath + " holds an interrupted run: pass --resume to continue it, or "
+            throw new UserException(journalPath + " holds an interrupted run: pass --resume to continue it, or "
                     + "delete it to start again");
         }
         if (o.resume && !journalExists) {
@@ -170,7 +172,7 @@ final class BatchRun {
         BatchProgress progress = new BatchProgress(err, System.console() != null, what, unit, totals[0], totals[2]);
         try {
             if (resumed > totals[0]) {
-                throw new BadInputException(journalPath + " holds " + resumed + " records but " + o.fasta + " has only "
+                throw new UserException(journalPath + " holds " + resumed + " records but " + o.fasta + " has only "
                         + totals[0] + "; it was written for another input");
             }
             if (journalExists) {
@@ -185,7 +187,7 @@ final class BatchRun {
                     SequenceRecord r = source.next();
                     if (index < resumed) {
                         if (!journal.completedWithId(index, r.id())) {
-                            throw new BadInputException(r.where() + ": the interrupted run's record " + (index + 1)
+                            throw new UserException(r.where() + ": the interrupted run's record " + (index + 1)
                                     + " had another id; the input changed, delete " + journalPath + " to start again");
                         }
                         resumedUnits += work.units(tokenizer.encode(r).length);

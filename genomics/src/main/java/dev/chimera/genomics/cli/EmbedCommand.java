@@ -4,15 +4,17 @@ import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.ArrowTables;
-import dev.chimera.genomics.ArrowTables.Column;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.Embedder;
-import dev.chimera.genomics.InferenceSpan;
-import dev.chimera.genomics.RunJournal;
 import dev.chimera.genomics.SequenceRecord;
-import dev.chimera.genomics.WindowedPrefill;
+import dev.chimera.runtime.ArrowTables;
+import dev.chimera.runtime.ArrowTables.Column;
+import dev.chimera.runtime.BatchProgress;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunJournal;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -93,7 +95,7 @@ public final class EmbedCommand implements Callable<Integer> {
                 @Override
                 public void check(SequenceRecord record, byte[] tokens) {
                     if (tokens.length == 0) {
-                        throw new BadInputException(record.where() + ": no bases left to embed after --on-invalid skip");
+                        throw new UserException(record.where() + ": no bases left to embed after --on-invalid skip");
                     }
                     WindowedPrefill.requireFits(decoder, embedder.positions(tokens.length), record.where());
                 }
@@ -120,13 +122,13 @@ public final class EmbedCommand implements Callable<Integer> {
                         RunJournal.replay(journal, new RunJournal.Visitor() {
                             @Override
                             public void part(byte type, byte[] payload) {
-                                throw new BadInputException(journal + ": unexpected frame '" + (char) type + "'");
+                                throw new UserException(journal + ": unexpected frame '" + (char) type + "'");
                             }
 
                             @Override
                             public void record(byte type, long index, String id, byte[] payload) {
                                 if (type != EMBEDDING || payload.length != 4 * d) {
-                                    throw new BadInputException(journal + ": record " + (index + 1) + " is not an "
+                                    throw new UserException(journal + ": record " + (index + 1) + " is not an "
                                             + "embedding of " + d + " values");
                                 }
                                 float[] v = new float[d];

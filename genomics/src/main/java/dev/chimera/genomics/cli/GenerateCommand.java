@@ -9,9 +9,9 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Seeds;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -145,7 +145,7 @@ public final class GenerateCommand implements Callable<Integer> {
             char c = prompt.charAt(i);
             int code = c < 128 ? NucleotideTokenizer.code((byte) c) : -1;
             if (code < 0) {
-                throw new BadInputException("--prompt: invalid character '" + c + "' at position " + (i + 1)
+                throw new UserException("--prompt: invalid character '" + c + "' at position " + (i + 1)
                         + " (expected A C G T U N or an IUPAC code)");
             }
             out[i] = (byte) code;

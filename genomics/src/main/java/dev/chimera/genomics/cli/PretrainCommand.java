@@ -12,7 +12,6 @@ import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
 import dev.chimera.core.train.Trainer;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.DnaWindows;
 import dev.chimera.genomics.GenomeCache;
@@ -22,6 +21,8 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -209,7 +210,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     s.onInvalid().name().toLowerCase(Locale.ROOT)));
         }
         if (data.evalBases() == 0) {
-            throw new BadInputException(data.description() + ": no bases held out for evaluation (records too short "
+            throw new UserException(data.description() + ": no bases held out for evaluation (records too short "
                     + "for the holdout fraction?)");
         }
         Map<String, String> info = new LinkedHashMap<>(DnaModel.info(s.context()));
@@ -332,7 +333,7 @@ public final class PretrainCommand implements Callable<Integer> {
         int ckpt = (int) r.integer("checkpoint_every", checkpointEvery == null ? null : checkpointEvery.longValue(), every);
         int log = (int) r.integer("log_every", logEvery == null ? null : logEvery.longValue(), Math.max(1, n / 100));
         if (!differences.isEmpty()) {
-            throw new BadInputException(out + " holds a run with other settings; --resume continues it only with the "
+            throw new UserException(out + " holds a run with other settings; --resume continues it only with the "
                     + "same ones (omit an option to take the recorded value): " + String.join("; ", differences));
         }
         if (!(fraction > 0 && fraction < 1)) {
@@ -431,18 +432,18 @@ public final class PretrainCommand implements Callable<Integer> {
         } else {
             Path file = Path.of(name);
             if (!Files.isRegularFile(file)) {
-                throw new BadInputException("--config: '" + name + "' is neither a preset (tiny, small) nor a file");
+                throw new UserException("--config: '" + name + "' is neither a preset (tiny, small) nor a file");
             }
             try {
                 c = ModelConfig.read(file);
             } catch (IOException e) {
-                throw new BadInputException("--config: cannot read " + file + ": " + e.getMessage(), e);
+                throw new UserException("--config: cannot read " + file + ": " + e.getMessage(), e);
             }
         }
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
                 || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
-            throw new BadInputException("--config " + name + ": a DNA model needs token input and a softmax head over at "
+            throw new UserException("--config " + name + ": a DNA model needs token input and a softmax head over at "
                     + "least " + NucleotideTokenizer.VOCAB_SIZE + " ids (the nucleotide tokenizer's)");
         }
         return c;
@@ -459,7 +460,7 @@ public final class PretrainCommand implements Callable<Integer> {
             try {
                 previous.requireConfig(loadConfig());
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--resume with --config " + config + ": " + e.getMessage(), e);
+                throw new UserException("--resume with --config " + config + ": " + e.getMessage(), e);
             }
         }
         return previous.config();
@@ -469,7 +470,7 @@ public final class PretrainCommand implements Callable<Integer> {
         for (String key : List.of("train_bases", "eval_bases")) {
             String old = recorded.get(PREFIX + key);
             if (old != null && !old.equals(now.get(PREFIX + key))) {
-                throw new BadInputException(now.get(PREFIX + "fasta") + " now gives " + now.get(PREFIX + key) + " "
+                throw new UserException(now.get(PREFIX + "fasta") + " now gives " + now.get(PREFIX + key) + " "
                         + key.replace('_', ' ') + ", the run in " + out + " recorded " + old
                         + "; the data changed, so the run cannot be resumed");
             }
@@ -481,13 +482,13 @@ public final class PretrainCommand implements Callable<Integer> {
     /** The latest checkpoint of --out, which must be a DNA pretraining run. */
     private LoadedCheckpoint latestRun() throws IOException {
         if (!Files.isDirectory(out) || Checkpoint.latest(out).isEmpty()) {
-            throw new BadInputException("--resume: " + out + " holds no run to resume (no '" + Checkpoint.LATEST
+            throw new UserException("--resume: " + out + " holds no run to resume (no '" + Checkpoint.LATEST
                     + "' checkpoint); start one without --resume");
         }
         DnaModel model = DnaModel.open(out);
         LoadedCheckpoint loaded = model.checkpoint();
         if (!loaded.hasOptimizer() || !loaded.trainerState().info().containsKey(PREFIX + "steps")) {
-            throw new BadInputException("--resume: " + loaded.directory() + " is not a checkpoint of a 'dna pretrain' run "
+            throw new UserException("--resume: " + loaded.directory() + " is not a checkpoint of a 'dna pretrain' run "
                     + "with optimizer state (an exported model cannot be resumed)");
         }
         return loaded;
@@ -498,14 +499,14 @@ public final class PretrainCommand implements Callable<Integer> {
             return;
         }
         if (!Files.isDirectory(out)) {
-            throw new BadInputException("--out " + out + " is a file, not a directory");
+            throw new UserException("--out " + out + " is a file, not a directory");
         }
         if (Checkpoint.latest(out).isPresent()) {
-            throw new BadInputException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
+            throw new UserException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
                     .getFileName() + "); pass --resume to continue it, or choose another directory");
         }
         if (!isEmpty(out)) {
-            throw new BadInputException("--out " + out + " is not empty; choose a new or empty directory");
+            throw new UserException("--out " + out + " is not empty; choose a new or empty directory");
         }
     }
 
@@ -517,11 +518,11 @@ public final class PretrainCommand implements Callable<Integer> {
             throw usage("--export must differ from --out");
         }
         if (Files.exists(export) && !Files.isDirectory(export)) {
-            throw new BadInputException("--export " + export + " is a file, not a directory");
+            throw new UserException("--export " + export + " is a file, not a directory");
         }
         if (Files.exists(export.resolve(Checkpoint.LATEST)) || !Checkpoint.steps(export).isEmpty()
                 || Files.exists(export.resolve(Checkpoint.CONFIG))) {
-            throw new BadInputException("--export " + export + " already holds a checkpoint; nothing is overwritten, "
+            throw new UserException("--export " + export + " already holds a checkpoint; nothing is overwritten, "
                     + "choose another directory");
         }
     }

@@ -5,15 +5,18 @@ import dev.chimera.core.checkpoint.AtomicFiles;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.ArrowTables;
-import dev.chimera.genomics.ArrowTables.Column;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
-import dev.chimera.genomics.InferenceSpan;
 import dev.chimera.genomics.NucleotideTokenizer;
-import dev.chimera.genomics.RunJournal;
 import dev.chimera.genomics.Scorer;
 import dev.chimera.genomics.SequenceRecord;
+import dev.chimera.runtime.ArrowTables;
+import dev.chimera.runtime.ArrowTables.Column;
+import dev.chimera.runtime.BatchProgress;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunJournal;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -169,7 +172,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
         @Override
         public void check(SequenceRecord record, byte[] tokens) {
-            dev.chimera.genomics.WindowedPrefill.requireFits(decoder, Scorer.positions(tokens.length), record.where());
+            WindowedPrefill.requireFits(decoder, Scorer.positions(tokens.length), record.where());
         }
 
         @Override
@@ -250,7 +253,7 @@ public final class ScoreCommand implements Callable<Integer> {
             @Override
             public void part(byte type, byte[] payload) {
                 if (type != POSITIONS || positions == null) {
-                    throw new BadInputException(journal + ": unexpected frame '" + (char) type + "'");
+                    throw new UserException(journal + ": unexpected frame '" + (char) type + "'");
                 }
                 ByteBuffer b = ByteBuffer.wrap(payload);
                 byte[] idBytes = new byte[b.getInt()];
@@ -270,7 +273,7 @@ public final class ScoreCommand implements Callable<Integer> {
             @Override
             public void record(byte type, long index, String id, byte[] payload) throws IOException {
                 if (type != RECORD) {
-                    throw new BadInputException(journal + ": unexpected record frame '" + (char) type + "'");
+                    throw new UserException(journal + ": unexpected record frame '" + (char) type + "'");
                 }
                 ByteBuffer b = ByteBuffer.wrap(payload);
                 Scorer.Score s = new Scorer.Score(b.getLong(), b.getLong(), b.getDouble());

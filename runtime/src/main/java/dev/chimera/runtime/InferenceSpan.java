@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import dev.chimera.core.model.ModelConfig;
 import java.util.ArrayList;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The attention spans a DNA model runs with at inference ({@code --span}), which decide how long
+ * The attention spans a model runs with at inference ({@code --span}), which decide how long
  * a record can be and how much memory it takes:
  *
  * <ul>

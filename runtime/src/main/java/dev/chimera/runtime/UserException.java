@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 /**
  * Input the user can fix: a missing or malformed file, an invalid character, a genome that cannot be
@@ -6,14 +6,14 @@ package dev.chimera.genomics;
  * is one) and what was expected; the command line prints it as {@code chimera dna X: error: <message>}
  * and exits with status 1, without a stack trace.
  */
-public class BadInputException extends IllegalArgumentException {
+public class UserException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    public BadInputException(String message) {
+    public UserException(String message) {
         super(message);
     }
 
-    public BadInputException(String message, Throwable cause) {
+    public UserException(String message, Throwable cause) {
         super(message, cause);
     }
 }
