@@ -4,6 +4,9 @@ import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.kernel.Kernels;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.ThreadsOption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +47,13 @@ final class BenchGemmCommand implements Callable<Integer> {
     String reference;
 
     @Mixin
-    RunOptions run;
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -67,8 +76,9 @@ final class BenchGemmCommand implements Callable<Integer> {
             }
             cases.addAll(GemmBenchmark.square(sizes, forms));
         }
-        int t = run.threads();
-        run(cases, t, seconds, reference.equals("numpy"), run.json, spec.commandLine().getOut());
+        int t = threads.count();
+        device.selected();
+        run(cases, t, seconds, reference.equals("numpy"), json.enabled(), spec.commandLine().getOut());
         return 0;
     }
 

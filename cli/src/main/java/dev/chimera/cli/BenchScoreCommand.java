@@ -5,9 +5,15 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.Scorer;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.PeakHeap;
+import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.WindowedPrefill;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -66,7 +72,13 @@ final class BenchScoreCommand implements Callable<Integer> {
     int chunk;
 
     @Mixin
-    RunOptions run;
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -78,29 +90,35 @@ final class BenchScoreCommand implements Callable<Integer> {
         if (shortLength < 1 || shortRecords < 1 || longLength < 0 || fullLength < 0 || chunk < 1) {
             throw new Chimera.UserError("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
         }
-        int threads = run.threads();
-        PrintWriter out = spec.commandLine().getOut();
-        if (!run.json) {
-            out.printf(Locale.ROOT, "scoring throughput, config %s, random weights, %d thread(s), chunks of %,d, max heap "
-                    + "%,d MiB%n", config.config, threads, chunk, Runtime.getRuntime().maxMemory() >> 20);
+        List<ModelConfig.Span> parsed = new ArrayList<>();
+        for (String span : spans) {
+            parsed.add(InferenceSpan.span("--span", span));
         }
-        try (ComputePool pool = new ComputePool(threads)) {
-            for (String span : longLength == 0 ? List.<String>of() : spans) {
-                Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
+        int threadCount = threads.count();
+        device.selected();
+        PrintWriter out = spec.commandLine().getOut();
+        if (!json.enabled()) {
+            out.printf(Locale.ROOT, "scoring throughput, config %s, random weights, %d thread(s), chunks of %,d, max heap "
+                    + "%,d MiB%n", config.name(), threadCount, chunk, Runtime.getRuntime().maxMemory() >> 20);
+        }
+        try (ComputePool pool = new ComputePool(threadCount)) {
+            for (int i = 0; i < (longLength == 0 ? 0 : spans.size()); i++) {
+                String span = spans.get(i);
+                Decoder windowed = decoder(InferenceSpan.withSpan(base, parsed.get(i)), chunk, pool);
                 // Warm-up: compile the kernels (long and short paths) before anything is timed.
                 measure(windowed, bases(1, 3 * chunk), 1);
                 measure(windowed, bases(5, shortLength), Math.max(1, shortRecords / 10));
                 // Short records before and after the long one, so that a change of the machine's load
                 // during the long run shows (this machine is shared) and the ratio uses their mean.
                 Result before = measure(windowed, bases(2, shortLength), shortRecords);
-                report(out, "short", span, shortLength, shortRecords, before, threads);
+                report(out, "short", span, shortLength, shortRecords, before, threadCount);
                 Result large = measure(windowed, bases(3, longLength), 1);
-                report(out, "long", span, longLength, 1, large, threads);
+                report(out, "long", span, longLength, 1, large, threadCount);
                 Result after = measure(windowed, bases(2, shortLength), shortRecords);
-                report(out, "short", span, shortLength, shortRecords, after, threads);
+                report(out, "short", span, shortLength, shortRecords, after, threadCount);
                 double ratio = large.secondsPerBase() / ((before.secondsPerBase() + after.secondsPerBase()) / 2);
-                if (run.json) {
-                    out.println(new JsonLine().put("op", "score").put("config", config.config).put("span", span)
+                if (json.enabled()) {
+                    out.println(new JsonLine().put("op", "score").put("config", config.name()).put("span", span)
                             .put("compare", "long/short").put("per_base_cost_ratio", ratio, 3));
                 } else {
                     out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records (mean of before and "
@@ -110,9 +128,9 @@ final class BenchScoreCommand implements Callable<Integer> {
                 out.flush();
             }
             if (fullLength > 0) {
-                Decoder full = decoder(ConfigOption.withSpan(base, "full"), fullLength, pool);
+                Decoder full = decoder(InferenceSpan.withSpan(base, new ModelConfig.Span(0)), fullLength, pool);
                 Result r = measure(full, bases(4, fullLength), 1);
-                report(out, "full-span", "full", fullLength, 1, r, threads);
+                report(out, "full-span", "full", fullLength, 1, r, threadCount);
             }
         }
         return 0;
@@ -154,8 +172,8 @@ final class BenchScoreCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter out, String what, String span, int length, int records, Result r, int threads) {
-        if (run.json) {
-            out.println(new JsonLine().put("op", "score").put("config", config.config).put("record", what)
+        if (json.enabled()) {
+            out.println(new JsonLine().put("op", "score").put("config", config.name()).put("record", what)
                     .put("span", span).put("length", length).put("records", records).put("threads", threads)
                     .put("chunk", chunk).put("seconds", r.seconds(), 3).put("bases_per_s", r.bases() / r.seconds(), 0)
                     .put("us_per_base", 1e6 * r.secondsPerBase(), 2).put("peak_heap_mb", r.peakHeap() / 1048576.0, 0)

@@ -12,13 +12,17 @@ import dev.chimera.core.model.Parameters;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.ThreadsOption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +58,13 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
 
     @Mixin
-    RunOptions run;
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -65,7 +75,9 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new Chimera.UserError("--batch, --seq and --steps must be >= 1");
         }
-        print(spec.commandLine().getOut(), run.json, config.config, measure(c, batch, seq, steps, run.threads()));
+        int t = threads.count();
+        device.selected();
+        print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t));
         return 0;
     }
 

@@ -7,12 +7,20 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.ShippedModels;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ThreadsOption;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float4Vector;
@@ -20,14 +28,9 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Path;
-import java.util.Locale;
-import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,8 +53,11 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Another model trained by 'chimera dna pretrain' on this genome (default: models/ecoli-hybrid).")
@@ -62,10 +68,8 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw new Chimera.UserError("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = threads.count();
+        device.selected();
         out.println("Chimera demo: a hybrid Mamba2-attention DNA language model on E. coli, end to end");
         out.println();
 

@@ -3,6 +3,9 @@ package dev.chimera.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.eval.mqar.MqarExperiment;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.ThreadsOption;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +62,13 @@ final class EvalMqarCommand implements Callable<Integer> {
     List<String> armNames = List.of("mamba2", "attention", "hybrid");
 
     @Mixin
-    RunOptions run;
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -82,18 +91,20 @@ final class EvalMqarCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<MqarExperiment.Result> results = new ArrayList<>();
-        try (ComputePool pool = new ComputePool(run.threads())) {
+        int threadCount = threads.count();
+        device.selected();
+        try (ComputePool pool = new ComputePool(threadCount)) {
             for (MqarExperiment.Arm arm : arms) {
                 results.add(MqarExperiment.run(arm, s, pool, line -> {
                     err.println(line);
                     err.flush();
                 }));
-                if (run.json) {
+                if (json.enabled()) {
                     print(out, s, results.get(results.size() - 1));
                 }
             }
         }
-        if (!run.json) {
+        if (!json.enabled()) {
             table(out, s, results);
         }
         return 0;

@@ -100,7 +100,7 @@ public record ModelConfig(
             return window == 0;
         }
 
-        static Span parse(String text, String field) {
+        public static Span parse(String text, String field) {
             if ("full".equals(text)) {
                 return new Span(0);
             }

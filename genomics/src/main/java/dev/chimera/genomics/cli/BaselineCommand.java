@@ -13,7 +13,10 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -26,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -83,11 +87,14 @@ public final class BaselineCommand implements Callable<Integer> {
                     + "every base predicted from the bases before it in its window.")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads for --model (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--json", description = "One JSON object per line: the data, each row, the best.")
-    boolean json;
+    @Mixin
+    DeviceOption device;
+
+    @Mixin
+    JsonOption json;
 
     /** One line of the result table. */
     record Row(String name, String model, int order, String mode, double bitsPerBase) {
@@ -99,9 +106,8 @@ public final class BaselineCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null, "");
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(onInvalid);
 
-        if (threads != null && threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-        }
+        int threadCount = threads.count();
+        device.selected();
         DnaModel dnaModel = openModel();
         long t0 = System.nanoTime();
         TrainEvalSplit data = load(tokenizer, progress);
@@ -130,7 +136,7 @@ public final class BaselineCommand implements Callable<Integer> {
             rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
         }
         if (dnaModel != null) {
-            rows.add(modelRow(dnaModel, data, progress));
+            rows.add(modelRow(dnaModel, data, progress, threadCount));
         }
         if (!noCompressors) {
             rows.addAll(compressors(data, progress));
@@ -157,7 +163,7 @@ public final class BaselineCommand implements Callable<Integer> {
     }
 
     /** The model's bits per base on the eval parts ({@link HeldOutScore}), with a note if it was trained on another split. */
-    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress) {
+    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress, int threadCount) {
         Map<String, String> info = m.checkpoint().trainerState().info();
         String trainBases = info.get(PretrainCommand.PREFIX + "train_bases");
         String evalBases = info.get(PretrainCommand.PREFIX + "eval_bases");
@@ -168,7 +174,6 @@ public final class BaselineCommand implements Callable<Integer> {
         }
         int t = m.context();
         int rows = Math.max(1, 8192 / t);
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         HeldOutScore.Result r;
         try (ComputePool pool = new ComputePool(threadCount)) {
             Decoder decoder = m.decoder(t, pool);
@@ -302,7 +307,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, TrainEvalSplit data, MarkovBaseline.Score score, List<Row> rows, Row best,
             int order) {
-        if (json) {
+        if (json.enabled()) {
             out.println(new JsonLine().put("op", "dna-baseline").put("data", data.description())
                     .put("records", data.parts().size()).put("train_bases", data.trainBases())
                     .put("eval_bases", data.evalBases()).put("eval_scored", score.bases())

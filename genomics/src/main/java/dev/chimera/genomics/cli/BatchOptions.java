@@ -1,10 +1,14 @@
 package dev.chimera.genomics.cli;
 
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
+import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.WindowedPrefill;
 import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options {@code dna score} and {@code dna embed} share: model, input, output, spans, threads, resume. */
@@ -38,10 +42,11 @@ final class BatchOptions {
                     + "state, so memory for activations is bounded (default: ${DEFAULT-VALUE}).")
     int chunk;
 
-    @Option(names = "--threads", paramLabel = "T",
-            description = "Compute threads of the model (default: all cores). Records run one after another, each "
-                    + "spread over the threads; results do not depend on T.")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--resume",
             description = "Continue an interrupted run from its journal (OUT.journal): completed records are kept, "
@@ -54,19 +59,12 @@ final class BatchOptions {
                     + "or drop it (skip) (default: ${DEFAULT-VALUE}).")
     OnInvalid onInvalid;
 
-    @Option(names = "--json", description = "Print the run's summary as one JSON object on stdout.")
-    boolean json;
-
-    int threads(CommandLine cl) {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new CommandLine.ParameterException(cl, "--threads must be >= 1, got " + t);
-        }
-        return t;
-    }
+    @Mixin
+    JsonOption json;
 
     void validate(CommandLine cl) {
-        threads(cl);
+        threads.count();
+        device.selected();
         if (chunk < 1) {
             throw new CommandLine.ParameterException(cl, "--chunk must be >= 1, got " + chunk);
         }

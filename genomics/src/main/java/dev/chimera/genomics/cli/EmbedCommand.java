@@ -76,7 +76,7 @@ public final class EmbedCommand implements Callable<Integer> {
         Map<String, String> settings = BatchRun.settings("embed", model, config, options);
         settings.put("echo", Boolean.toString(echo));
 
-        try (ComputePool pool = new ComputePool(options.threads(cl))) {
+        try (ComputePool pool = new ComputePool(options.threads.count())) {
             Decoder decoder = BatchRun.decoder(model, config, options, pool);
             Embedder embedder = new Embedder(decoder, options.chunk, echo);
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -149,19 +149,19 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim) {
         if (s.nothingToDo()) {
-            if (options.json) {
+            if (options.json.enabled()) {
                 w.println(new JsonLine().put("op", "dna-embed").put("out", out.toString()).put("status", "complete"));
             }
             w.flush();
             return;
         }
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
-        if (options.json) {
+        if (options.json.enabled()) {
             w.println(new JsonLine().put("op", "dna-embed").put("records", s.records()).put("bases", s.bases())
                     .put("dim", dim).put("echo", Boolean.toString(echo)).put("resumed_records", s.resumedRecords())
                     .put("computed_positions", s.computedUnits()).put("seconds", s.seconds(), 3)
                     .put("positions_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
-                    .put("threads", options.threads(spec.commandLine())).put("out", out.toString()));
+                    .put("threads", options.threads.count()).put("out", out.toString()));
         } else {
             w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32%s%n", s.records(), s.bases(), dim,
                     echo ? ", echo" : "");

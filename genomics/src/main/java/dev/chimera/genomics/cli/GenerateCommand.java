@@ -11,6 +11,8 @@ import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -74,8 +77,11 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the FASTA here (atomically) instead of stdout.")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws IOException {
@@ -88,10 +94,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (topK < 0 || topK > 4) {
             throw usage("--top-k must be in 0..4 (0 keeps all four bases), got " + topK);
         }
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw usage("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = threads.count();
+        device.selected();
         byte[] promptTokens = encodePrompt();
         DnaModel dna = DnaModel.open(model);
         StringBuilder fasta = new StringBuilder();

@@ -21,7 +21,11 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,6 +41,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,6 +64,8 @@ import picocli.CommandLine.Option;
                     + "every record), scored in consecutive windows of T bases each starting with BOS, comparable with "
                     + "'chimera dna baseline'.",
             "Without --fasta: the E. coli K-12 MG1655 genome, fetched once into cache/genomes.",
+            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids; a file must have token input "
+                    + "and a softmax head of >= 9 ids.",
             "--resume continues the run in --out from its latest checkpoint with the settings it recorded (options given "
                     + "again must agree with them). Progress on stderr; exit 1 if training diverges."})
 public final class PretrainCommand implements Callable<Integer> {
@@ -73,10 +80,8 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "FASTA/FASTQ (plain, gzip, bgzip) to train on (default: the cached E. coli genome).")
     Path fasta;
 
-    @Option(names = "--config", paramLabel = "tiny|small|FILE",
-            description = "Model preset or config JSON file (default: small). A preset's vocabulary is set to the "
-                    + "nucleotide tokenizer's 9 ids; a file must have token input and a softmax head of >= 9 ids.")
-    String config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimiser steps of the run (default: 2000).")
     Long steps;
@@ -136,8 +141,11 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Progress line every N steps (default: steps/100).")
     Integer logEvery;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Run directory for the checkpoints; must be new or empty unless --resume.")
@@ -152,8 +160,8 @@ public final class PretrainCommand implements Callable<Integer> {
                     + "exist (e.g. with a README) but must hold no checkpoint.")
     Path export;
 
-    @Option(names = "--json", description = "End with one JSON summary line on stdout.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     /** The settings that define a run, as recorded in trainer.json; {@code threads} may change on resume. */
     record Settings(String fasta, double holdoutFraction, OnInvalid onInvalid, long steps, int context, int batch,
@@ -187,10 +195,8 @@ public final class PretrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Progress progress = new Progress(stderr, System.console() != null, "");
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw usage("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = threads.count();
+        device.selected();
         checkExportDir();
 
         LoadedCheckpoint previous = resume ? latestRun() : null;
@@ -286,7 +292,7 @@ public final class PretrainCommand implements Callable<Integer> {
     private void report(PrintWriter stdout, Settings s, int parameters, Trainer.Outcome outcome, double lastLoss,
                         HeldOutScore.Result score, double trainSeconds) {
         long done = outcome.completedSteps();
-        if (json) {
+        if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "dna-pretrain").put("out", out.toString())
                     .put("parameters", parameters).put("steps", done).put("total_steps", s.steps())
                     .put("context", s.context()).put("batch", s.batch())
@@ -425,25 +431,11 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** A preset (vocabulary set to the tokenizer's) or a config file, checked to fit the tokenizer. */
     private ModelConfig loadConfig() {
-        String name = config == null ? "small" : config;
-        ModelConfig c;
-        if (name.equals("tiny") || name.equals("small")) {
-            c = withVocabulary(ModelConfig.preset(name), NucleotideTokenizer.VOCAB_SIZE);
-        } else {
-            Path file = Path.of(name);
-            if (!Files.isRegularFile(file)) {
-                throw new UserException("--config: '" + name + "' is neither a preset (tiny, small) nor a file");
-            }
-            try {
-                c = ModelConfig.read(file);
-            } catch (IOException e) {
-                throw new UserException("--config: cannot read " + file + ": " + e.getMessage(), e);
-            }
-        }
+        ModelConfig c = config.preset() ? withVocabulary(config.load(), NucleotideTokenizer.VOCAB_SIZE) : config.load();
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
                 || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
-            throw new UserException("--config " + name + ": a DNA model needs token input and a softmax head over at "
+            throw new UserException("--config " + config.name() + ": a DNA model needs token input and a softmax head over at "
                     + "least " + NucleotideTokenizer.VOCAB_SIZE + " ids (the nucleotide tokenizer's)");
         }
         return c;
@@ -456,11 +448,11 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     private ModelConfig resumedConfig(LoadedCheckpoint previous) {
-        if (config != null) {
+        if (config.given()) {
             try {
                 previous.requireConfig(loadConfig());
             } catch (IllegalArgumentException e) {
-                throw new UserException("--resume with --config " + config + ": " + e.getMessage(), e);
+                throw new UserException("--resume with --config " + config.name() + ": " + e.getMessage(), e);
             }
         }
         return previous.config();

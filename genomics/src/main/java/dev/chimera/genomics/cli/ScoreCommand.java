@@ -109,7 +109,7 @@ public final class ScoreCommand implements Callable<Integer> {
         settings.put("out", format.name().toLowerCase(Locale.ROOT));
         settings.put("per_position", positionsOut == null ? "" : positionsOut.toAbsolutePath().normalize().toString());
 
-        try (ComputePool pool = new ComputePool(options.threads(cl))) {
+        try (ComputePool pool = new ComputePool(options.threads.count())) {
             Decoder decoder = BatchRun.decoder(model, config, options, pool);
             Scorer scorer = new Scorer(decoder, options.chunk);
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -297,7 +297,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     private void print(PrintWriter w, BatchRun.Summary s, Work work, ModelConfig config) {
         if (s.nothingToDo()) {
-            if (options.json) {
+            if (options.json.enabled()) {
                 w.println(new JsonLine().put("op", "dna-score").put("out", out.toString()).put("status", "complete"));
             }
             w.flush();
@@ -305,13 +305,13 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         double bpb = work.scored[0] == 0 ? Double.NaN : -work.total[0] / (Math.log(2) * work.scored[0]);
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
-        if (options.json) {
+        if (options.json.enabled()) {
             JsonLine o = new JsonLine().put("op", "dna-score").put("records", s.records()).put("bases", s.bases())
                     .put("scored_bases", work.scored[0]).put("log_likelihood", work.total[0], 6)
                     .put("bits_per_base", bpb, 6).put("resumed_records", s.resumedRecords())
                     .put("computed_bases", s.computedUnits()).put("seconds", s.seconds(), 3)
                     .put("bases_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
-                    .put("threads", options.threads(spec.commandLine())).put("out", out.toString());
+                    .put("threads", options.threads.count()).put("out", out.toString());
             if (work.positionsOut != null) {
                 o.put("positions", work.positionsOut.toString());
             }
