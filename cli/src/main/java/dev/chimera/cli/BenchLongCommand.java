@@ -12,6 +12,7 @@ import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.PeakHeap;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ final class BenchLongCommand implements Callable<Integer> {
     public Integer call() {
         ModelConfig base = config.load();
         if (base.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new Chimera.UserError("bench long needs a token model");
+            throw new UserException("bench long needs a token model");
         }
         List<ModelConfig.Span> parsed = new ArrayList<>();
         for (String span : spans) {
@@ -79,7 +80,7 @@ final class BenchLongCommand implements Callable<Integer> {
             ModelConfig c = InferenceSpan.withSpan(base, parsed.get(s));
             for (int seq : lengths) {
                 if (seq < 1) {
-                    throw new Chimera.UserError("--seq must be >= 1, got " + seq);
+                    throw new UserException("--seq must be >= 1, got " + seq);
                 }
                 try (ComputePool pool = new ComputePool(t)) {
                     Decoder model = new Decoder(c, seq, pool);

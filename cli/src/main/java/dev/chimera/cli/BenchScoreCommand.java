@@ -11,6 +11,7 @@ import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.PeakHeap;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import dev.chimera.runtime.WindowedPrefill;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -85,10 +86,10 @@ final class BenchScoreCommand implements Callable<Integer> {
         ModelConfig base = config.load();
         if (base.input().kind() != ModelConfig.InputKind.TOKENS || base.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || base.head().vocabSize() < 5) {
-            throw new Chimera.UserError("bench score needs a token model with a softmax head over at least 5 ids");
+            throw new UserException("bench score needs a token model with a softmax head over at least 5 ids");
         }
         if (shortLength < 1 || shortRecords < 1 || longLength < 0 || fullLength < 0 || chunk < 1) {
-            throw new Chimera.UserError("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
+            throw new UserException("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
         }
         List<ModelConfig.Span> parsed = new ArrayList<>();
         for (String span : spans) {

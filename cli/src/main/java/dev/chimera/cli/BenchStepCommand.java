@@ -11,6 +11,7 @@ import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -72,14 +73,18 @@ final class BenchStepCommand implements Callable<Integer> {
     public Integer call() {
         ModelConfig c = InferenceSpan.withSpan(config.load(), InferenceSpan.span("--span", span));
         if (c.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new Chimera.UserError("bench step needs a token model");
+            throw new UserException("bench step needs a token model");
         }
         if (contexts.stream().anyMatch(x -> x < 1) || batch < 1 || steps < 1) {
-            throw new Chimera.UserError("--context, --batch and --steps must be >= 1");
+            throw new UserException("--context, --batch and --steps must be >= 1");
         }
         int t = threads.count();
         device.selected();
         int longest = contexts.stream().mapToInt(Integer::intValue).max().getAsInt();
+        if (longest + (ROUNDS + 1L) * steps + 1 > Integer.MAX_VALUE) {
+            throw new UserException("--context " + longest + " and --steps " + steps + " reach more than the 2^31 - 1 "
+                    + "positions a sequence can have");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
             // Every state takes `steps` steps in each of the ROUNDS + 1 rounds after its prefill.

@@ -16,6 +16,7 @@ import dev.chimera.runtime.ConfigOption;
 import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,10 +71,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     public Integer call() {
         ModelConfig c = config.load();
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX) {
-            throw new Chimera.UserError("bench train-step needs a token model with a softmax head");
+            throw new UserException("bench train-step needs a token model with a softmax head");
         }
         if (batch < 1 || seq < 1 || steps < 1) {
-            throw new Chimera.UserError("--batch, --seq and --steps must be >= 1");
+            throw new UserException("--batch, --seq and --steps must be >= 1");
         }
         int t = threads.count();
         device.selected();

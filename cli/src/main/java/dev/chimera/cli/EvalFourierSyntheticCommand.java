@@ -10,6 +10,7 @@ import dev.chimera.core.eval.fourier.ToyRunner;
 import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -83,13 +84,13 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         List<ToyDataset> chosen = parseDatasets();
         List<Long> seedList = checkSeeds();
         if (epochs < 1) {
-            throw new Chimera.UserError("--epochs must be >= 1, got " + epochs);
+            throw new UserException("--epochs must be >= 1, got " + epochs);
         }
         if (samples < 10) {
-            throw new Chimera.UserError("--samples must be >= 10, got " + samples);
+            throw new UserException("--samples must be >= 10, got " + samples);
         }
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-            throw new Chimera.UserError("--gamma must be finite and >= 0, got " + gamma);
+            throw new UserException("--gamma must be finite and >= 0, got " + gamma);
         }
         int threadCount = threads.count();
         device.selected();
@@ -203,10 +204,10 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
             try {
                 d = ToyDataset.parse(name);
             } catch (IllegalArgumentException e) {
-                throw new Chimera.UserError("--datasets: " + e.getMessage());
+                throw new UserException("--datasets: " + e.getMessage());
             }
             if (!set.add(d)) {
-                throw new Chimera.UserError("--datasets names '" + d.id() + "' twice");
+                throw new UserException("--datasets names '" + d.id() + "' twice");
             }
         }
         return new ArrayList<>(set);
@@ -216,7 +217,7 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         Set<Long> set = new LinkedHashSet<>();
         for (long seed : seeds) {
             if (!set.add(seed)) {
-                throw new Chimera.UserError("--seeds names " + seed + " twice");
+                throw new UserException("--seeds names " + seed + " twice");
             }
         }
         return new ArrayList<>(set);

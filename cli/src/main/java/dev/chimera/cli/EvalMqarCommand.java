@@ -6,6 +6,7 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ final class EvalMqarCommand implements Callable<Integer> {
             s = new MqarExperiment.Settings(vocab, seq, pairs, dModel, layers, !untied, batch, steps, lr,
                     DEFAULTS.evalBatches(), seed);
         } catch (IllegalArgumentException e) {
-            throw new Chimera.UserError(e.getMessage());
+            throw new UserException(e.getMessage());
         }
         List<MqarExperiment.Arm> arms = new ArrayList<>();
         for (MqarExperiment.Arm arm : MqarExperiment.arms(s, seq)) {
@@ -86,7 +87,7 @@ final class EvalMqarCommand implements Callable<Integer> {
             }
         }
         if (arms.size() != armNames.size()) {
-            throw new Chimera.UserError("--arms takes mamba2, attention and hybrid, got " + armNames);
+            throw new UserException("--arms takes mamba2, attention and hybrid, got " + armNames);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.genomics.GenomeCache;
 import dev.chimera.genomics.ReferenceGenome;
+import dev.chimera.runtime.UserException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -17,7 +18,7 @@ class DemoCommandTest {
     void theDemoScoresGeneratesAndEmbedsAndTheShippedModelBeatsMarkov() {
         try {
             GenomeCache.locate().obtain(ReferenceGenome.ECOLI_K12_MG1655, line -> { });
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (UserException | java.io.UncheckedIOException e) {
             System.err.println("SKIPPED DemoCommandTest: the E. coli genome is not available: " + e.getMessage());
             Assumptions.abort("E. coli genome not available: " + e.getMessage());
         }

@@ -1,12 +1,18 @@
 package dev.chimera.runtime;
 
 /**
- * Input the user can fix: a missing or malformed file, an invalid character, a genome that cannot be
- * fetched. The message is one line and names the file, the record (and line or position where there
- * is one) and what was expected; the command line prints it as {@code chimera dna X: error: <message>}
+ * A failure the user can fix: a bad option value, a missing or malformed file, an invalid
+ * character, a model that does not fit the input, a genome that cannot be fetched. The message is
+ * one line and names the option or file, the record (and line or position where there is one) and
+ * what was expected; {@link UserErrorHandler} prints it as {@code chimera <cmd>: error: <message>}
  * and exits with status 1, without a stack trace.
+ *
+ * <p>It is deliberately not an {@link IllegalArgumentException}: core-model throws those for
+ * internal faults (shape mismatches, misuse of an API), which must reach the user with their stack
+ * trace. Code where user input enters (options, loaders of files) turns such an exception into this
+ * one when, and only when, the input is the cause.
  */
-public class UserException extends IllegalArgumentException {
+public class UserException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public UserException(String message) {

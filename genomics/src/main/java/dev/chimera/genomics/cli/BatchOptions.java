@@ -5,6 +5,7 @@ import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.UserException;
 import dev.chimera.runtime.WindowedPrefill;
 import java.nio.file.Path;
 import picocli.CommandLine;
@@ -79,7 +80,7 @@ final class BatchOptions {
         public InferenceSpan convert(String value) {
             try {
                 return InferenceSpan.parse(value);
-            } catch (IllegalArgumentException e) {
+            } catch (UserException e) {
                 throw new CommandLine.TypeConversionException("expected " + InferenceSpan.CHOICES + ", got '" + value
                         + "'");
             }

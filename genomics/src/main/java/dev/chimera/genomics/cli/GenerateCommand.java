@@ -88,6 +88,10 @@ public final class GenerateCommand implements Callable<Integer> {
         if (length < 1 || num < 1) {
             throw usage("--length and --num must be >= 1, got " + length + ", " + num);
         }
+        if (length > Integer.MAX_VALUE - 1 - prompt.length()) {
+            throw usage("--length " + length + " with a prompt of " + prompt.length() + " bases is more than the 2^31 - 1 "
+                    + "positions a sequence can have");
+        }
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw usage("--temperature must be finite and > 0, got " + temperature);
         }
