@@ -1,32 +1,21 @@
-package dev.chimera.genomics.cli;
+package dev.chimera.runtime;
 
 import dev.chimera.core.checkpoint.AtomicFiles;
-import dev.chimera.core.decoder.Decoder;
-import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.DnaModel;
-import dev.chimera.genomics.FastaSource;
-import dev.chimera.genomics.NucleotideTokenizer;
-import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
-import dev.chimera.genomics.SequenceRecord;
-import dev.chimera.runtime.BatchProgress;
-import dev.chimera.runtime.InferenceSpan;
-import dev.chimera.runtime.Progress;
-import dev.chimera.runtime.RunJournal;
-import dev.chimera.runtime.UserException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
- * The run of a batch command over the records of one FASTA/FASTQ file, with its journal:
+ * The run of a batch command over the records of one input (a FASTA file, a table of series),
+ * with its journal:
  *
  * <ol>
  *   <li>the whole input is read once and checked (format, characters, ids, lengths against the
@@ -41,18 +30,45 @@ import java.util.function.LongConsumer;
  * keeps the journal's complete records (checking their ids against the input), cuts off a torn
  * tail, and computes the rest.
  */
-final class BatchRun {
+public final class BatchRun {
+    /** One record of an input as a run sees it. */
+    public interface Record {
+        /** The id the journal keeps, to check on resume that the input is the same. */
+        String id();
+
+        /** Where the record is, for messages, e.g. {@code in.fa: record 3 'chr3'}. */
+        String where();
+
+        /** Its size in the input's unit (bases, values), summed in {@link Summary#size}. */
+        long size();
+    }
+
+    /** The input of a run, read twice: once to check every record, once to compute them. */
+    public interface Input<R extends Record> {
+        /** The input as messages name it, e.g. its file. */
+        String name();
+
+        /** A new pass over the records, in input order. */
+        Pass<R> open() throws IOException;
+
+        /** Called after the checking pass, e.g. to note what was read leniently. */
+        void checked(Progress notes);
+    }
+
+    /** One pass over an input's records. */
+    public interface Pass<R> extends Iterator<R>, Closeable {
+    }
+
     /** One command's part: checking a record, computing it into the journal, making the outputs. */
-    interface Work {
-        /** Progress units of a record of {@code bases} bases (bases, or positions run). */
-        long units(long bases);
+    public interface Work<R extends Record> {
+        /** Progress units of a record of {@code size} (bases, or positions run). */
+        long units(long size);
 
         /** Fails (naming the record) if it cannot be computed, e.g. too long for a full span. */
-        void check(SequenceRecord record, byte[] tokens);
+        void check(R record);
 
         /** Computes record {@code index} and appends its frames, the last completing it. */
-        void compute(long index, SequenceRecord record, byte[] tokens, RunJournal journal, LongConsumer progress)
-                throws IOException;
+        void compute(long index, R record, RunJournal journal, LongConsumer progress) throws IOException;
 
         /** Makes the outputs from a journal of complete records (each atomically). */
         void assemble(Path journal) throws IOException;
@@ -61,58 +77,16 @@ final class BatchRun {
         List<Path> outputs();
     }
 
-    /** What a run did. */
-    record Summary(long records, long bases, long resumedRecords, long computedUnits, double seconds,
-                   boolean nothingToDo) {
+    /** What a run did; {@code size} sums the records' sizes. */
+    public record Summary(long records, long size, long resumedRecords, long computedUnits, double seconds,
+                          boolean nothingToDo) {
     }
 
     private BatchRun() {
     }
 
-    /** Opens a DNA model, every failure one line naming the directory. */
-    static DnaModel openModel(Path dir) {
-        try {
-            return DnaModel.open(dir);
-        } catch (IOException e) {
-            throw new UserException("--model " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The config the model runs with: spans chosen by --span from those it was trained with and its context. */
-    static ModelConfig inferenceConfig(DnaModel model, BatchOptions o) {
-        return o.span.apply(model.config(), model.context());
-    }
-
-    /** A decoder of the model's weights with the config given. */
-    static Decoder decoder(DnaModel model, ModelConfig config, BatchOptions o, ComputePool pool) {
-        try {
-            return model.decoder(config, o.maxLength, pool);
-        } catch (IOException e) {
-            throw new UserException("--model " + model.directory() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** The settings every batch run records in its journal; a resume must match them all. */
-    static Map<String, String> settings(String command, DnaModel model, ModelConfig config, BatchOptions o) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("command", command);
-        s.put("model", model.checkpoint().directory().toAbsolutePath().normalize() + " step " + model.steps());
-        s.put("spans", InferenceSpan.describe(config));
-        s.put("chunk", Integer.toString(o.chunk));
-        s.put("on_invalid", o.onInvalid.name().toLowerCase(Locale.ROOT));
-        Path fasta = o.fasta.toAbsolutePath().normalize();
-        s.put("input", fasta.toString());
-        try {
-            s.put("input_bytes", Long.toString(Files.size(fasta)));
-            s.put("input_modified", Files.getLastModifiedTime(fasta).toString());
-        } catch (IOException e) {
-            // FastaSource reports a missing or unreadable input in its own words.
-        }
-        return s;
-    }
-
     /** Fails in one line, before any work, if {@code out} cannot be written. */
-    static void requireWritable(Path out, String option) {
+    public static void requireWritable(Path out, String option) {
         Path target = out.toAbsolutePath();
         if (Files.isDirectory(target)) {
             throw new UserException(option + " " + out + ": is a directory, expected a file name");
@@ -130,15 +104,16 @@ final class BatchRun {
     }
 
     /** Runs the batch: check, compute into the journal, assemble. See the class comment. */
-    static Summary run(BatchOptions o, Path out, String what, String unit, Map<String, String> settings, Work work,
-                       Progress notes, PrintWriter err) throws IOException {
+    public static <R extends Record> Summary run(Input<R> input, boolean resume, Path out, String what, String unit,
+                                                 Map<String, String> settings, Work<R> work, Progress notes,
+                                                 PrintWriter err) throws IOException {
         Path journalPath = RunJournal.pathFor(out.toAbsolutePath());
         boolean journalExists = Files.exists(journalPath);
-        if (journalExists && !o.resume) {
+        if (journalExists && !resume) {
             throw new UserException(journalPath + " holds an interrupted run: pass --resume to continue it, or "
                     + "delete it to start again");
         }
-        if (o.resume && !journalExists) {
+        if (resume && !journalExists) {
             if (work.outputs().stream().allMatch(Files::exists)) {
                 notes.note("--resume: " + out + " is complete (no journal left), nothing to do");
                 return new Summary(0, 0, 0, 0, 0, true);
@@ -147,23 +122,17 @@ final class BatchRun {
         }
 
         // 1. Read and check every record before writing anything.
-        long[] totals = new long[3]; // records, bases, units
-        NucleotideTokenizer tokenizer = new NucleotideTokenizer(o.onInvalid);
-        try (FastaSource source = FastaSource.open(o.fasta)) {
-            while (source.hasNext()) {
-                SequenceRecord r = source.next();
-                byte[] tokens = tokenizer.encode(r);
-                work.check(r, tokens);
+        long[] totals = new long[3]; // records, size, units
+        try (Pass<R> records = input.open()) {
+            while (records.hasNext()) {
+                R r = records.next();
+                work.check(r);
                 totals[0]++;
-                totals[1] += tokens.length;
-                totals[2] += work.units(tokens.length);
+                totals[1] += r.size();
+                totals[2] += work.units(r.size());
             }
         }
-        if (tokenizer.invalidCount() > 0) {
-            notes.note(String.format(Locale.ROOT, "%s %,d invalid characters (--on-invalid %s)",
-                    o.onInvalid == OnInvalid.MASK ? "read as N" : "dropped", tokenizer.invalidCount(),
-                    o.onInvalid.name().toLowerCase(Locale.ROOT)));
-        }
+        input.checked(notes);
 
         // 2. Compute the records not in the journal.
         RunJournal journal = journalExists ? RunJournal.resume(journalPath, settings)
@@ -172,8 +141,8 @@ final class BatchRun {
         BatchProgress progress = new BatchProgress(err, System.console() != null, what, unit, totals[0], totals[2]);
         try {
             if (resumed > totals[0]) {
-                throw new UserException(journalPath + " holds " + resumed + " records but " + o.fasta + " has only "
-                        + totals[0] + "; it was written for another input");
+                throw new UserException(journalPath + " holds " + resumed + " records but " + input.name()
+                        + " has only " + totals[0] + "; it was written for another input");
             }
             if (journalExists) {
                 notes.note(String.format(Locale.ROOT, "--resume: %,d of %,d records were done%s", resumed, totals[0],
@@ -181,21 +150,21 @@ final class BatchRun {
                                 "; dropped %,d bytes of the record that was in progress", journal.droppedBytes()) : ""));
             }
             long resumedUnits = 0;
-            try (FastaSource source = FastaSource.open(o.fasta)) {
+            try (Pass<R> records = input.open()) {
                 long index = 0;
-                while (source.hasNext()) {
-                    SequenceRecord r = source.next();
+                while (records.hasNext()) {
+                    R r = records.next();
                     if (index < resumed) {
                         if (!journal.completedWithId(index, r.id())) {
                             throw new UserException(r.where() + ": the interrupted run's record " + (index + 1)
                                     + " had another id; the input changed, delete " + journalPath + " to start again");
                         }
-                        resumedUnits += work.units(tokenizer.encode(r).length);
+                        resumedUnits += work.units(r.size());
                         if (index + 1 == resumed) {
                             progress.alreadyDone(resumed, resumedUnits);
                         }
                     } else {
-                        work.compute(index, r, tokenizer.encode(r), journal, progress::advance);
+                        work.compute(index, r, journal, progress::advance);
                         progress.recordDone();
                     }
                     index++;
