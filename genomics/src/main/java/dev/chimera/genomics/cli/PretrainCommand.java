@@ -22,6 +22,8 @@ import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
 import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.ResumeSettings;
+import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
@@ -29,16 +31,13 @@ import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -201,7 +200,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
         LoadedCheckpoint previous = resume ? latestRun() : null;
         if (!resume) {
-            requireFreshRunDir();
+            RunDirectory.requireFresh(out);
         }
         Map<String, String> recorded = previous == null ? Map.of() : previous.trainerState().info();
         ModelConfig model = previous == null ? loadConfig() : resumedConfig(previous);
@@ -318,8 +317,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** Defaults for a new run; the recorded values on resume, where any option given must agree. */
     private Settings settings(Map<String, String> recorded, Progress progress) {
-        List<String> differences = new ArrayList<>();
-        Resolver r = new Resolver(recorded, differences);
+        ResumeSettings r = new ResumeSettings(recorded, PREFIX);
         String fastaPath = r.text("fasta", fasta == null ? null : fasta.toAbsolutePath().normalize().toString(),
                 () -> defaultGenome(progress));
         double fraction = r.real("holdout_fraction", holdoutFraction, Holdout.DEFAULT_FRACTION);
@@ -338,10 +336,7 @@ public final class PretrainCommand implements Callable<Integer> {
         int batches = (int) r.integer("eval_batches", evalBatches == null ? null : evalBatches.longValue(), 4);
         int ckpt = (int) r.integer("checkpoint_every", checkpointEvery == null ? null : checkpointEvery.longValue(), every);
         int log = (int) r.integer("log_every", logEvery == null ? null : logEvery.longValue(), Math.max(1, n / 100));
-        if (!differences.isEmpty()) {
-            throw new UserException(out + " holds a run with other settings; --resume continues it only with the "
-                    + "same ones (omit an option to take the recorded value): " + String.join("; ", differences));
-        }
+        r.requireSame(out);
         if (!(fraction > 0 && fraction < 1)) {
             throw usage("--holdout-fraction must be in (0, 1), got " + fraction);
         }
@@ -368,60 +363,6 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         return new Settings(fastaPath, fraction, OnInvalid.parse(policy), n, t, b, peak, floor, warm, opt, clipNorm, s,
                 every, batches, ckpt, log);
-    }
-
-    /** Takes an option's value, the recorded one on resume, or the default; collects disagreements. */
-    private static final class Resolver {
-        private final Map<String, String> recorded;
-        private final List<String> differences;
-
-        Resolver(Map<String, String> recorded, List<String> differences) {
-            this.recorded = recorded;
-            this.differences = differences;
-        }
-
-        private String recorded(String key) {
-            return recorded.isEmpty() ? null : recorded.get(PREFIX + key);
-        }
-
-        String text(String key, String given, java.util.function.Supplier<String> fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback.get();
-            }
-            if (given != null && !given.equals(old)) {
-                differences.add(option(key) + " is " + given + ", the run has " + old);
-            }
-            return old;
-        }
-
-        long integer(String key, Long given, long fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback;
-            }
-            long value = Long.parseLong(old);
-            if (given != null && given != value) {
-                differences.add(option(key) + " is " + given + ", the run has " + value);
-            }
-            return value;
-        }
-
-        double real(String key, Double given, double fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback;
-            }
-            double value = Double.parseDouble(old);
-            if (given != null && Double.compare(given, value) != 0) {
-                differences.add(option(key) + " is " + given + ", the run has " + value);
-            }
-            return value;
-        }
-
-        private static String option(String key) {
-            return "--" + key.replace('_', '-');
-        }
     }
 
     private static String defaultGenome(Progress progress) {
@@ -473,33 +414,10 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** The latest checkpoint of --out, which must be a DNA pretraining run. */
     private LoadedCheckpoint latestRun() throws IOException {
-        if (!Files.isDirectory(out) || Checkpoint.latest(out).isEmpty()) {
-            throw new UserException("--resume: " + out + " holds no run to resume (no '" + Checkpoint.LATEST
-                    + "' checkpoint); start one without --resume");
-        }
-        DnaModel model = DnaModel.open(out);
-        LoadedCheckpoint loaded = model.checkpoint();
-        if (!loaded.hasOptimizer() || !loaded.trainerState().info().containsKey(PREFIX + "steps")) {
-            throw new UserException("--resume: " + loaded.directory() + " is not a checkpoint of a 'dna pretrain' run "
-                    + "with optimizer state (an exported model cannot be resumed)");
-        }
+        RunDirectory.requireLatest(out);
+        LoadedCheckpoint loaded = DnaModel.open(out).checkpoint();
+        RunDirectory.requireResumable(loaded, PREFIX + "steps", "dna pretrain");
         return loaded;
-    }
-
-    private void requireFreshRunDir() throws IOException {
-        if (!Files.exists(out)) {
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw new UserException("--out " + out + " is a file, not a directory");
-        }
-        if (Checkpoint.latest(out).isPresent()) {
-            throw new UserException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
-                    .getFileName() + "); pass --resume to continue it, or choose another directory");
-        }
-        if (!isEmpty(out)) {
-            throw new UserException("--out " + out + " is not empty; choose a new or empty directory");
-        }
     }
 
     private void checkExportDir() throws IOException {
@@ -509,20 +427,7 @@ public final class PretrainCommand implements Callable<Integer> {
         if (Objects.equals(export.toAbsolutePath().normalize(), out.toAbsolutePath().normalize())) {
             throw usage("--export must differ from --out");
         }
-        if (Files.exists(export) && !Files.isDirectory(export)) {
-            throw new UserException("--export " + export + " is a file, not a directory");
-        }
-        if (Files.exists(export.resolve(Checkpoint.LATEST)) || !Checkpoint.steps(export).isEmpty()
-                || Files.exists(export.resolve(Checkpoint.CONFIG))) {
-            throw new UserException("--export " + export + " already holds a checkpoint; nothing is overwritten, "
-                    + "choose another directory");
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
+        RunDirectory.requireExportable(export);
     }
 
     private CommandLine.ParameterException usage(String message) {
