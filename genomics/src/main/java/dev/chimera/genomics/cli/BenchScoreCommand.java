@@ -1,4 +1,4 @@
-package dev.chimera.cli;
+package dev.chimera.genomics.cli;
 
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                 + "and one long record with windowed attention (per-base costs side by side), then one record with "
                 + "full-span attention. Peak heap per measurement; run with CHIMERA_JAVA_OPTS=-Xmx8g for the "
                 + "longest records."})
-final class BenchScoreCommand implements Callable<Integer> {
+public final class BenchScoreCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
