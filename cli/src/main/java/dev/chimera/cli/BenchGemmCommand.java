@@ -4,9 +4,8 @@ import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.kernel.Kernels;
-import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,10 +47,7 @@ final class BenchGemmCommand implements Callable<Integer> {
     String reference;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -77,8 +73,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             }
             cases.addAll(GemmBenchmark.square(sizes, forms));
         }
-        int t = threads.count();
-        device.selected();
+        int t = compute.threads();
         run(cases, t, seconds, reference.equals("numpy"), json.enabled(), spec.commandLine().getOut());
         return 0;
     }

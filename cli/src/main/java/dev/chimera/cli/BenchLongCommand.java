@@ -6,12 +6,11 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
-import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.PeakHeap;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -50,10 +49,7 @@ final class BenchLongCommand implements Callable<Integer> {
 
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -68,8 +64,7 @@ final class BenchLongCommand implements Callable<Integer> {
         for (String span : spans) {
             parsed.add(InferenceSpan.span("--spans", span));
         }
-        int t = threads.count();
-        device.selected();
+        int t = compute.threads();
         PrintWriter out = spec.commandLine().getOut();
         if (!json.enabled()) {
             out.printf(Locale.ROOT, "long-sequence forward, config %s, %d thread(s), max heap %d MiB%n", config.name(), t,

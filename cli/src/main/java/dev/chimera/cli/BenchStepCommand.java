@@ -6,11 +6,10 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
-import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -61,10 +60,7 @@ final class BenchStepCommand implements Callable<Integer> {
     int steps;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -78,8 +74,7 @@ final class BenchStepCommand implements Callable<Integer> {
         if (contexts.stream().anyMatch(x -> x < 1) || batch < 1 || steps < 1) {
             throw new UserException("--context, --batch and --steps must be >= 1");
         }
-        int t = threads.count();
-        device.selected();
+        int t = compute.threads();
         int longest = contexts.stream().mapToInt(Integer::intValue).max().getAsInt();
         if (longest + (ROUNDS + 1L) * steps + 1 > Integer.MAX_VALUE) {
             throw new UserException("--context " + longest + " and --steps " + steps + " reach more than the 2^31 - 1 "

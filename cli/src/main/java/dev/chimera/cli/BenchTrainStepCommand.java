@@ -12,10 +12,9 @@ import dev.chimera.core.model.Parameters;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
-import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -59,10 +58,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -76,8 +72,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new UserException("--batch, --seq and --steps must be >= 1");
         }
-        int t = threads.count();
-        device.selected();
+        int t = compute.threads();
         print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t));
         return 0;
     }

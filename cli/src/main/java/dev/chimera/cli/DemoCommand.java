@@ -1,9 +1,8 @@
 package dev.chimera.cli;
 
 import dev.chimera.genomics.cli.DnaDemo;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.DemoPart;
-import dev.chimera.runtime.DeviceOption;
-import dev.chimera.runtime.ThreadsOption;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -28,10 +27,7 @@ final class DemoCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     /** The DNA part; a mixin, so that its --model is the demo's option. */
     @Mixin
@@ -61,8 +57,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         long t0 = System.nanoTime();
         CommandLine cl = spec.commandLine();
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         return run(parts(), new DemoPart.Context(cl.getOut(), cl.getErr(), threadCount, DemoCommand::chimera), t0);
     }
 

@@ -7,9 +7,8 @@ import dev.chimera.core.eval.fourier.SeedStats;
 import dev.chimera.core.eval.fourier.ToyDataset;
 import dev.chimera.core.eval.fourier.ToyExperiment;
 import dev.chimera.core.eval.fourier.ToyRunner;
-import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -71,10 +70,7 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
     double gamma;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -92,8 +88,7 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
             throw new UserException("--gamma must be finite and >= 0, got " + gamma);
         }
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         ToyExperiment.Settings settings = PAPER.withEpochs(epochs).withSamples(samples).withGamma(gamma);
         List<ToyExperiment.Job> jobs = new ArrayList<>();
         for (ToyDataset d : chosen) {

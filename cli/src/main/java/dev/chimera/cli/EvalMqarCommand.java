@@ -3,9 +3,8 @@ package dev.chimera.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.eval.mqar.MqarExperiment;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -63,10 +62,7 @@ final class EvalMqarCommand implements Callable<Integer> {
     List<String> armNames = List.of("mamba2", "attention", "hybrid");
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -92,8 +88,7 @@ final class EvalMqarCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<MqarExperiment.Result> results = new ArrayList<>();
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         try (ComputePool pool = new ComputePool(threadCount)) {
             for (MqarExperiment.Arm arm : arms) {
                 results.add(MqarExperiment.run(arm, s, pool, line -> {

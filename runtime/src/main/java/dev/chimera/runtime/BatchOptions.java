@@ -32,10 +32,7 @@ public final class BatchOptions {
     int chunk;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Option(names = "--resume",
             description = "Continue an interrupted run from its journal (OUT.journal): completed records are kept, "
@@ -58,7 +55,7 @@ public final class BatchOptions {
     }
 
     public int threads() {
-        return threads.count();
+        return compute.threads();
     }
 
     public boolean resume() {
@@ -71,8 +68,7 @@ public final class BatchOptions {
 
     /** Fails before any work on a value no run can take: a usage error (exit 2) or a {@link UserException}. */
     public void validate(CommandLine cl) {
-        threads.count();
-        device.selected();
+        compute.threads();
         if (chunk < 1) {
             throw new CommandLine.ParameterException(cl, "--chunk must be >= 1, got " + chunk);
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -23,43 +24,28 @@ public final class ResumeSettings {
         this.prefix = prefix;
     }
 
-    private String recorded(String key) {
-        return recorded.isEmpty() ? null : recorded.get(prefix + key);
-    }
-
     /** The recorded text, else the option's value {@code given} (null when omitted), else the fallback's. */
     public String text(String key, String given, Supplier<String> fallback) {
-        String old = recorded(key);
-        if (old == null) {
-            return given != null ? given : fallback.get();
-        }
-        if (given != null && !given.equals(old)) {
-            differences.add(option(key) + " is " + given + ", the run has " + old);
-        }
-        return old;
+        return take(key, given, fallback, old -> old);
     }
 
     /** As {@link #text}, for an integer setting. */
     public long integer(String key, Long given, long fallback) {
-        String old = recorded(key);
-        if (old == null) {
-            return given != null ? given : fallback;
-        }
-        long value = Long.parseLong(old);
-        if (given != null && given != value) {
-            differences.add(option(key) + " is " + given + ", the run has " + value);
-        }
-        return value;
+        return take(key, given, () -> fallback, Long::parseLong);
     }
 
-    /** As {@link #text}, for a real-valued setting. */
+    /** As {@link #text}, for a real-valued setting (compared as {@link Double#equals} does, bit for bit). */
     public double real(String key, Double given, double fallback) {
-        String old = recorded(key);
+        return take(key, given, () -> fallback, Double::parseDouble);
+    }
+
+    private <T> T take(String key, T given, Supplier<T> fallback, Function<String, T> parse) {
+        String old = recorded.isEmpty() ? null : recorded.get(prefix + key);
         if (old == null) {
-            return given != null ? given : fallback;
+            return given != null ? given : fallback.get();
         }
-        double value = Double.parseDouble(old);
-        if (given != null && Double.compare(given, value) != 0) {
+        T value = parse.apply(old);
+        if (given != null && !given.equals(value)) {
             differences.add(option(key) + " is " + given + ", the run has " + value);
         }
         return value;

@@ -23,10 +23,7 @@ class OptionsTest {
     @Command(name = "probe")
     static final class Probe {
         @Mixin
-        ThreadsOption threads;
-
-        @Mixin
-        DeviceOption device;
+        ComputeOptions compute;
 
         @Mixin
         JsonOption json;
@@ -43,17 +40,17 @@ class OptionsTest {
 
     @Test
     void threadsDefaultToTheCoresAndMustBePositive() {
-        assertEquals(Runtime.getRuntime().availableProcessors(), parse().threads.count());
-        assertEquals(3, parse("--threads", "3").threads.count());
-        UserException e = assertThrows(UserException.class, () -> parse("--threads", "0").threads.count());
+        assertEquals(Runtime.getRuntime().availableProcessors(), parse().compute.threads());
+        assertEquals(3, parse("--threads", "3").compute.threads());
+        UserException e = assertThrows(UserException.class, () -> parse("--threads", "0").compute.threads());
         assertEquals("--threads must be >= 1, got 0", e.getMessage());
     }
 
     @Test
     void theOnlyDeviceIsTheCpuAndOthersNameTheChoices() {
-        assertEquals(DeviceOption.Device.CPU, parse().device.selected());
-        assertEquals(DeviceOption.Device.CPU, parse("--device", "cpu").device.selected());
-        UserException e = assertThrows(UserException.class, () -> parse("--device", "cuda").device.selected());
+        assertEquals(DeviceOption.Device.CPU, parse().compute.device.selected());
+        assertEquals(DeviceOption.Device.CPU, parse("--device", "cpu").compute.device.selected());
+        UserException e = assertThrows(UserException.class, () -> parse("--device", "cuda").compute.threads());
         assertEquals("--device must be one of cpu, got 'cuda'", e.getMessage());
     }
 

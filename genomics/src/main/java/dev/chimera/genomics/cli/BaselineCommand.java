@@ -13,10 +13,9 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
-import dev.chimera.runtime.DeviceOption;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -88,10 +87,7 @@ public final class BaselineCommand implements Callable<Integer> {
     Path model;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -106,8 +102,7 @@ public final class BaselineCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null, "");
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(onInvalid);
 
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         DnaModel dnaModel = openModel();
         long t0 = System.nanoTime();
         TrainEvalSplit data = load(tokenizer, progress);

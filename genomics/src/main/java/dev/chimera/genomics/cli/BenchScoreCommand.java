@@ -5,12 +5,11 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.Scorer;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
-import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.PeakHeap;
-import dev.chimera.runtime.ThreadsOption;
 import dev.chimera.runtime.UserException;
 import dev.chimera.runtime.WindowedPrefill;
 import java.io.PrintWriter;
@@ -73,10 +72,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
     int chunk;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Mixin
     JsonOption json;
@@ -95,8 +91,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
         for (String span : spans) {
             parsed.add(InferenceSpan.span("--span", span));
         }
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         PrintWriter out = spec.commandLine().getOut();
         if (!json.enabled()) {
             out.printf(Locale.ROOT, "scoring throughput, config %s, random weights, %d thread(s), chunks of %,d, max heap "

@@ -11,8 +11,7 @@ import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.NucleotideTokenizer;
-import dev.chimera.runtime.DeviceOption;
-import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -78,10 +77,7 @@ public final class GenerateCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Override
     public Integer call() throws IOException {
@@ -98,8 +94,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (topK < 0 || topK > 4) {
             throw usage("--top-k must be in 0..4 (0 keeps all four bases), got " + topK);
         }
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         byte[] promptTokens = encodePrompt();
         DnaModel dna = DnaModel.open(model);
         StringBuilder fasta = new StringBuilder();

@@ -21,13 +21,12 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
-import dev.chimera.runtime.ResumeSettings;
-import dev.chimera.runtime.RunDirectory;
-import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
-import dev.chimera.runtime.ThreadsOption;
+import dev.chimera.runtime.ResumeSettings;
+import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -141,10 +140,7 @@ public final class PretrainCommand implements Callable<Integer> {
     Integer logEvery;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    DeviceOption device;
+    ComputeOptions compute;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Run directory for the checkpoints; must be new or empty unless --resume.")
@@ -194,8 +190,7 @@ public final class PretrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Progress progress = new Progress(stderr, System.console() != null, "");
-        int threadCount = threads.count();
-        device.selected();
+        int threadCount = compute.threads();
         checkExportDir();
 
         LoadedCheckpoint previous = resume ? latestRun() : null;
