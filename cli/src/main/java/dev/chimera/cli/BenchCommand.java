@@ -3,12 +3,16 @@ package dev.chimera.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code chimera bench ...}: benchmarks that print figures beside a reference measured in the same run. */
+/**
+ * {@code chimera bench ...}: benchmarks that print figures beside a reference measured in the same
+ * run: the core's (gemm, train-step, step, long), then each domain's, which the domain owns.
+ */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints its figures and a reference measured in the same run.",
         subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class, BenchStepCommand.class,
-                BenchLongCommand.class, BenchScoreCommand.class})
+                BenchLongCommand.class,
+                dev.chimera.genomics.cli.BenchScoreCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,6 +4,9 @@ import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,16 +47,19 @@ final class BenchGemmCommand implements Callable<Integer> {
     String reference;
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         List<GemmForm> forms = parseForms(form);
         if (seconds <= 0 || seconds > 60) {
-            throw new Chimera.UserError("--seconds must be in (0, 60], got " + seconds);
+            throw new UserException("--seconds must be in (0, 60], got " + seconds);
         }
         if (!reference.equals("numpy") && !reference.equals("none")) {
-            throw new Chimera.UserError("--reference must be 'numpy' or 'none', got '" + reference + "'");
+            throw new UserException("--reference must be 'numpy' or 'none', got '" + reference + "'");
         }
         List<GemmBenchmark.Case> cases = new ArrayList<>();
         if (sizes == null) {
@@ -62,13 +68,13 @@ final class BenchGemmCommand implements Callable<Integer> {
         } else {
             for (int s : sizes) {
                 if (s < 1 || s > 8192) {
-                    throw new Chimera.UserError("--size must be between 1 and 8192, got " + s);
+                    throw new UserException("--size must be between 1 and 8192, got " + s);
                 }
             }
             cases.addAll(GemmBenchmark.square(sizes, forms));
         }
-        int t = run.threads();
-        run(cases, t, seconds, reference.equals("numpy"), run.json, spec.commandLine().getOut());
+        int t = compute.threads();
+        run(cases, t, seconds, reference.equals("numpy"), json.enabled(), spec.commandLine().getOut());
         return 0;
     }
 
@@ -81,7 +87,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                 return List.of(f);
             }
         }
-        throw new Chimera.UserError("--form must be AB, ABt, AtB or all, got '" + form + "'");
+        throw new UserException("--form must be AB, ABt, AtB or all, got '" + form + "'");
     }
 
     /** Measurement rounds: Chimera and numpy alternate, so that both see the machine's quiet and busy spells. */

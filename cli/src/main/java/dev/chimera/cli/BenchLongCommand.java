@@ -6,7 +6,14 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.PeakHeap;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -42,25 +49,33 @@ final class BenchLongCommand implements Callable<Integer> {
 
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         ModelConfig base = config.load();
         if (base.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new Chimera.UserError("bench long needs a token model");
+            throw new UserException("bench long needs a token model");
         }
-        int t = run.threads();
+        List<ModelConfig.Span> parsed = new ArrayList<>();
+        for (String span : spans) {
+            parsed.add(InferenceSpan.span("--spans", span));
+        }
+        int t = compute.threads();
         PrintWriter out = spec.commandLine().getOut();
-        if (!run.json) {
-            out.printf(Locale.ROOT, "long-sequence forward, config %s, %d thread(s), max heap %d MiB%n", config.config, t,
+        if (!json.enabled()) {
+            out.printf(Locale.ROOT, "long-sequence forward, config %s, %d thread(s), max heap %d MiB%n", config.name(), t,
                     Runtime.getRuntime().maxMemory() >> 20);
         }
-        for (String span : spans) {
-            ModelConfig c = ConfigOption.withSpan(base, span);
+        for (int s = 0; s < spans.size(); s++) {
+            String span = spans.get(s);
+            ModelConfig c = InferenceSpan.withSpan(base, parsed.get(s));
             for (int seq : lengths) {
                 if (seq < 1) {
-                    throw new Chimera.UserError("--seq must be >= 1, got " + seq);
+                    throw new UserException("--seq must be >= 1, got " + seq);
                 }
                 try (ComputePool pool = new ComputePool(t)) {
                     Decoder model = new Decoder(c, seq, pool);
@@ -77,8 +92,8 @@ final class BenchLongCommand implements Callable<Integer> {
                     model.prefill(state, Inputs.tokens(ids, 1, seq));
                     double seconds = (System.nanoTime() - t0) * 1e-9;
                     long peak = PeakHeap.bytes();
-                    if (run.json) {
-                        out.println(new JsonLine().put("op", "long").put("config", config.config).put("span", span)
+                    if (json.enabled()) {
+                        out.println(new JsonLine().put("op", "long").put("config", config.name()).put("span", span)
                                 .put("seq", seq).put("threads", t).put("seconds", seconds, 2)
                                 .put("tokens_per_s", seq / seconds, 0).put("peak_heap_mb", peak / 1048576.0, 0));
                     } else {

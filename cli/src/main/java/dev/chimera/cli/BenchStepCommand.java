@@ -6,6 +6,11 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -55,19 +60,26 @@ final class BenchStepCommand implements Callable<Integer> {
     int steps;
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
-        ModelConfig c = ConfigOption.withSpan(config.load(), span);
+        ModelConfig c = InferenceSpan.withSpan(config.load(), InferenceSpan.span("--span", span));
         if (c.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new Chimera.UserError("bench step needs a token model");
+            throw new UserException("bench step needs a token model");
         }
         if (contexts.stream().anyMatch(x -> x < 1) || batch < 1 || steps < 1) {
-            throw new Chimera.UserError("--context, --batch and --steps must be >= 1");
+            throw new UserException("--context, --batch and --steps must be >= 1");
         }
-        int t = run.threads();
+        int t = compute.threads();
         int longest = contexts.stream().mapToInt(Integer::intValue).max().getAsInt();
+        if (longest + (ROUNDS + 1L) * steps + 1 > Integer.MAX_VALUE) {
+            throw new UserException("--context " + longest + " and --steps " + steps + " reach more than the 2^31 - 1 "
+                    + "positions a sequence can have");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
             // Every state takes `steps` steps in each of the ROUNDS + 1 rounds after its prefill.
@@ -104,15 +116,15 @@ final class BenchStepCommand implements Callable<Integer> {
                     }
                 }
             }
-            if (!run.json) {
+            if (!json.enabled()) {
                 out.printf(Locale.ROOT, "decoding step, config %s, attention span %s, %d thread(s), best of %d "
-                        + "alternating rounds of %d steps%n", config.config, span, t, ROUNDS, steps);
+                        + "alternating rounds of %d steps%n", config.name(), span, t, ROUNDS, steps);
                 out.printf(Locale.ROOT, "%10s %10s %18s %22s%n", "context", "prefill s", "1 sequence us/tok",
                         batch + " sequences us/tok");
             }
             for (int i = 0; i < n; i++) {
-                if (run.json) {
-                    out.println(new JsonLine().put("op", "step").put("config", config.config).put("span", span)
+                if (json.enabled()) {
+                    out.println(new JsonLine().put("op", "step").put("config", config.name()).put("span", span)
                             .put("context", contexts.get(i)).put("threads", t).put("prefill_s", prefillSeconds[i], 2)
                             .put("us_per_token", singleUs[i], 1).put("batch", batch)
                             .put("batch_us_per_token", batchedUs[i], 1));

@@ -12,13 +12,17 @@ import dev.chimera.core.model.Parameters;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,18 +58,22 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         ModelConfig c = config.load();
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX) {
-            throw new Chimera.UserError("bench train-step needs a token model with a softmax head");
+            throw new UserException("bench train-step needs a token model with a softmax head");
         }
         if (batch < 1 || seq < 1 || steps < 1) {
-            throw new Chimera.UserError("--batch, --seq and --steps must be >= 1");
+            throw new UserException("--batch, --seq and --steps must be >= 1");
         }
-        print(spec.commandLine().getOut(), run.json, config.config, measure(c, batch, seq, steps, run.threads()));
+        int t = compute.threads();
+        print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t));
         return 0;
     }
 

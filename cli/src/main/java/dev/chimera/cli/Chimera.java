@@ -1,12 +1,13 @@
 package dev.chimera.cli;
 
+import dev.chimera.runtime.UserErrorHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * The {@code chimera} command: the root of every subcommand the {@code ./chimera} launcher runs.
  * Exit codes: 0 success, 1 failure (a one-line message, no stack trace, for anything the user
- * can fix), 2 usage error.
+ * can fix; an internal error with its stack trace: {@link UserErrorHandler}), 2 usage error.
  */
 @Command(name = "chimera",
         mixinStandardHelpOptions = true,
@@ -22,25 +23,7 @@ public final class Chimera {
 
     /** The configured command line, shared by main and the tests. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Chimera());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof UserError || e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof java.io.UncheckedIOException) {
-                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
-        return cl;
-    }
-
-    /** A failure the user can fix (bad input, a missing file): reported in one line, exit code 1. */
-    public static final class UserError extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        public UserError(String message) {
-            super(message);
-        }
+        return UserErrorHandler.install(new CommandLine(new Chimera()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -7,6 +7,9 @@ import dev.chimera.core.eval.fourier.SeedStats;
 import dev.chimera.core.eval.fourier.ToyDataset;
 import dev.chimera.core.eval.fourier.ToyExperiment;
 import dev.chimera.core.eval.fourier.ToyRunner;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -67,22 +70,25 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
     double gamma;
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         List<ToyDataset> chosen = parseDatasets();
         List<Long> seedList = checkSeeds();
         if (epochs < 1) {
-            throw new Chimera.UserError("--epochs must be >= 1, got " + epochs);
+            throw new UserException("--epochs must be >= 1, got " + epochs);
         }
         if (samples < 10) {
-            throw new Chimera.UserError("--samples must be >= 10, got " + samples);
+            throw new UserException("--samples must be >= 10, got " + samples);
         }
         if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-            throw new Chimera.UserError("--gamma must be finite and >= 0, got " + gamma);
+            throw new UserException("--gamma must be finite and >= 0, got " + gamma);
         }
-        int threads = run.threads();
+        int threadCount = compute.threads();
         ToyExperiment.Settings settings = PAPER.withEpochs(epochs).withSamples(samples).withGamma(gamma);
         List<ToyExperiment.Job> jobs = new ArrayList<>();
         for (ToyDataset d : chosen) {
@@ -95,15 +101,15 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        List<ToyExperiment.Result> results = ToyRunner.runAll(settings, jobs, threads, new Progress(err, t0));
+        List<ToyExperiment.Result> results = ToyRunner.runAll(settings, jobs, threadCount, new Progress(err, t0));
         double wall = (System.nanoTime() - t0) * 1e-9;
 
         String seedText = seedList.stream().map(String::valueOf).collect(Collectors.joining(","));
-        if (!run.json) {
-            header(out, settings, seedText, threads);
+        if (!json.enabled()) {
+            header(out, settings, seedText, threadCount);
         }
         for (ToyDataset d : chosen) {
-            if (!run.json) {
+            if (!json.enabled()) {
                 out.printf(Locale.ROOT, "%n%s: %s, s^2 = %s%n", d.id(), d.formula(), number(settings.variance()));
                 out.printf(Locale.ROOT, "  %-14s %-17s %-11s %-17s %s%n", "head", "KL (mean ± std)", "smoothness",
                         "paper KL", "paper smoothness");
@@ -114,8 +120,8 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
                 report(out, settings, d, head, mine, seedText);
             }
         }
-        if (!run.json) {
-            out.printf(Locale.ROOT, "%nwall time %.1f s (%d runs on %d thread(s))%n", wall, jobs.size(), threads);
+        if (!json.enabled()) {
+            out.printf(Locale.ROOT, "%nwall time %.1f s (%d runs on %d thread(s))%n", wall, jobs.size(), threadCount);
         }
         return 0;
     }
@@ -151,7 +157,7 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         double seconds = mine.stream().mapToDouble(ToyExperiment.Result::seconds).sum();
         Optional<PaperFigures.Figure> paper = PaperFigures.of(d, head, s.gamma());
         boolean fourier = head == HeadKind.FOURIER;
-        if (run.json) {
+        if (json.enabled()) {
             JsonLine j = new JsonLine().put("experiment", "fourier-synthetic").put("dataset", d.id())
                     .put("head", head.id());
             if (fourier) {
@@ -193,10 +199,10 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
             try {
                 d = ToyDataset.parse(name);
             } catch (IllegalArgumentException e) {
-                throw new Chimera.UserError("--datasets: " + e.getMessage());
+                throw new UserException("--datasets: " + e.getMessage());
             }
             if (!set.add(d)) {
-                throw new Chimera.UserError("--datasets names '" + d.id() + "' twice");
+                throw new UserException("--datasets names '" + d.id() + "' twice");
             }
         }
         return new ArrayList<>(set);
@@ -206,7 +212,7 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         Set<Long> set = new LinkedHashSet<>();
         for (long seed : seeds) {
             if (!set.add(seed)) {
-                throw new Chimera.UserError("--seeds names " + seed + " twice");
+                throw new UserException("--seeds names " + seed + " twice");
             }
         }
         return new ArrayList<>(set);

@@ -3,6 +3,9 @@ package dev.chimera.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.eval.mqar.MqarExperiment;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +62,10 @@ final class EvalMqarCommand implements Callable<Integer> {
     List<String> armNames = List.of("mamba2", "attention", "hybrid");
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
@@ -68,7 +74,7 @@ final class EvalMqarCommand implements Callable<Integer> {
             s = new MqarExperiment.Settings(vocab, seq, pairs, dModel, layers, !untied, batch, steps, lr,
                     DEFAULTS.evalBatches(), seed);
         } catch (IllegalArgumentException e) {
-            throw new Chimera.UserError(e.getMessage());
+            throw new UserException(e.getMessage());
         }
         List<MqarExperiment.Arm> arms = new ArrayList<>();
         for (MqarExperiment.Arm arm : MqarExperiment.arms(s, seq)) {
@@ -77,23 +83,24 @@ final class EvalMqarCommand implements Callable<Integer> {
             }
         }
         if (arms.size() != armNames.size()) {
-            throw new Chimera.UserError("--arms takes mamba2, attention and hybrid, got " + armNames);
+            throw new UserException("--arms takes mamba2, attention and hybrid, got " + armNames);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<MqarExperiment.Result> results = new ArrayList<>();
-        try (ComputePool pool = new ComputePool(run.threads())) {
+        int threadCount = compute.threads();
+        try (ComputePool pool = new ComputePool(threadCount)) {
             for (MqarExperiment.Arm arm : arms) {
                 results.add(MqarExperiment.run(arm, s, pool, line -> {
                     err.println(line);
                     err.flush();
                 }));
-                if (run.json) {
+                if (json.enabled()) {
                     print(out, s, results.get(results.size() - 1));
                 }
             }
         }
-        if (!run.json) {
+        if (!json.enabled()) {
             table(out, s, results);
         }
         return 0;

@@ -1,17 +1,28 @@
 package dev.chimera.cli;
 
-import dev.chimera.core.JsonLine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.model.ModelConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 class ChimeraCommandLineTest {
+    @TempDir
+    Path dir;
 
     /** Exit code, stdout and stderr of one invocation. */
     private static CliRun run(String... args) {
@@ -88,6 +99,53 @@ class ChimeraCommandLineTest {
         CliRun zero = run("bench", "gemm", "--size", "0", "--reference", "none");
         assertEquals(1, zero.code);
         assertTrue(zero.err.contains("--size must be between 1 and 8192, got 0"), zero.err);
+    }
+
+    @Test
+    void userMistakesInConfigSpanAndDeviceAreOneLineErrorsWithExitCode1() throws IOException {
+        Path notJson = Files.writeString(dir.resolve("broken.json"), "{ \"dModel\": ");
+        Path invalid = Files.writeString(dir.resolve("invalid.json"), ModelConfig.tiny().toJson()
+                .replace("\"nLayers\" : 2", "\"nLayers\" : 0"));
+        String[][] cases = {
+            {"bench", "step", "--config", notJson.toString()},
+            {"bench", "train-step", "--config", invalid.toString()},
+            {"bench", "step", "--config", "tiny", "--span", "window:0"},
+            {"bench", "long", "--config", "tiny", "--spans", "full,windw:8"},
+            {"bench", "gemm", "--device", "cuda"}};
+        String[] messages = {
+            "chimera bench step: error: " + notJson + ": not valid JSON",
+            "chimera bench train-step: error: " + invalid + ": model config: nLayers: 0 must be >= 1",
+            "chimera bench step: error: --span must be full or window:W (W >= 1), got 'window:0'",
+            "chimera bench long: error: --spans must be full or window:W (W >= 1), got 'windw:8'",
+            "chimera bench gemm: error: --device must be one of cpu, got 'cuda'"};
+        for (int i = 0; i < cases.length; i++) {
+            CliRun r = run(cases[i]);
+            assertEquals(1, r.code, String.join(" ", cases[i]) + ": " + r.err);
+            assertTrue(r.err.startsWith(messages[i]), r.err);
+            assertEquals(1, r.err.strip().lines().count(), "one line, no stack trace: " + r.err);
+        }
+    }
+
+    /** Stands for a bug inside a command: core-model's shape checks throw IllegalArgumentException. */
+    @Command(name = "broken")
+    static final class Broken implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new IllegalArgumentException("inputs are batch 2 x length 8, the buffers batch 4 x length 8");
+        }
+    }
+
+    @Test
+    void anInternalIllegalArgumentExceptionInsideACommandPrintsItsStackTrace() {
+        CommandLine cl = Chimera.commandLine();
+        cl.addSubcommand(new Broken());
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(1, cl.execute("broken"));
+        assertTrue(err.toString().startsWith("java.lang.IllegalArgumentException: inputs are batch 2 x length 8"),
+                err.toString());
+        assertTrue(err.toString().contains("at dev.chimera.cli.ChimeraCommandLineTest$Broken.call"), err.toString());
+        assertFalse(err.toString().contains(": error: "), "not reported as the user's mistake: " + err);
     }
 
     @Test

@@ -3,41 +3,61 @@ package dev.chimera.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.genomics.GenomeCache;
-import dev.chimera.genomics.ReferenceGenome;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
+import dev.chimera.runtime.DemoPart;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The README's first command, end to end on the real genome and the shipped model. */
+/** The demo runs each domain's part in turn and ends with the time; the DNA part's own test is DnaDemoTest. */
 class DemoCommandTest {
 
+    /** A part that prints its name, or fails with exit code 3. */
+    private record Part(String name, boolean fails) implements DemoPart {
+        @Override
+        public List<String> description() {
+            return List.of(name);
+        }
+
+        @Override
+        public int run(Context context) {
+            context.out().println(name + " on " + context.threads() + " threads");
+            return fails ? 3 : 0;
+        }
+    }
+
+    private static String[] run(List<DemoPart> parts, int[] code) throws IOException {
+        StringWriter out = new StringWriter();
+        PrintWriter w = new PrintWriter(out, true);
+        code[0] = DemoCommand.run(parts, new DemoPart.Context(w, w, 2, (o, e, args) -> 0), System.nanoTime());
+        return out.toString().split("\n", -1);
+    }
+
     @Test
-    void theDemoScoresGeneratesAndEmbedsAndTheShippedModelBeatsMarkov() {
-        try {
-            GenomeCache.locate().obtain(ReferenceGenome.ECOLI_K12_MG1655, line -> { });
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            System.err.println("SKIPPED DemoCommandTest: the E. coli genome is not available: " + e.getMessage());
-            Assumptions.abort("E. coli genome not available: " + e.getMessage());
-        }
-        CliRun demo = CliRun.run("demo", "--threads", "2");
-        String text = demo.out;
-        assertEquals(0, demo.code, demo.err);
-        // The README's held-out figures: the shipped model below the best Markov model.
-        assertTrue(text.contains("markov order 12                1.9198"), text);
-        Matcher best = Pattern.compile("best: chimera, step \\d+, T \\d+, (\\d\\.\\d{4}) bits/base").matcher(text);
-        assertTrue(best.find(), text);
-        assertTrue(Double.parseDouble(best.group(1)) < 1.9198, best.group());
-        // Scored regions: real ones well below their shuffled copies.
-        Matcher real = Pattern.compile("(?m)^   K-12-MG1655:\\d+-\\d+ +3000 +(\\d\\.\\d+)$").matcher(text);
-        Matcher shuffled = Pattern.compile("(?m)^   K-12-MG1655:\\d+-\\d+_shuffled +3000 +(\\d\\.\\d+)$").matcher(text);
-        for (int i = 0; i < 3; i++) {
-            assertTrue(real.find() && shuffled.find(), text);
-            assertTrue(Double.parseDouble(real.group(1)) < Double.parseDouble(shuffled.group(1)) - 0.1, text);
-        }
-        assertTrue(text.contains(">generated_2 "), text);
-        assertEquals(9, Pattern.compile("(?m) dim 128  cosine ").matcher(text).results().count(), text);
-        assertTrue(text.contains("demo finished in"), text);
+    void partsRunInTurnThenTheTime() throws IOException {
+        int[] code = new int[1];
+        String[] lines = run(List.of(new Part("dna", false), new Part("series", false)), code);
+        assertEquals(0, code[0]);
+        assertEquals(List.of("dna on 2 threads", "", "series on 2 threads", ""), List.of(lines).subList(0, 4));
+        assertTrue(lines[4].matches("demo finished in \\d+ s"), lines[4]);
+    }
+
+    @Test
+    void aFailingPartEndsTheDemoWithItsCode() throws IOException {
+        int[] code = new int[1];
+        String[] lines = run(List.of(new Part("dna", true), new Part("series", false)), code);
+        assertEquals(3, code[0]);
+        assertEquals(List.of("dna on 2 threads", ""), List.of(lines));
+    }
+
+    @Test
+    void theHelpNamesEveryPartAndItsOptions() {
+        CliRun r = CliRun.run("demo", "--help");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("Runs each domain's job end to end"), r.out);
+        assertTrue(r.out.contains("DNA: the E. coli K-12 MG1655 genome"), r.out);
+        assertTrue(r.out.contains("--model=DIR"), r.out);
+        assertTrue(r.out.contains("--threads=T"), r.out);
     }
 }

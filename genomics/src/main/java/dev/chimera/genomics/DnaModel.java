@@ -5,6 +5,7 @@ import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -54,25 +55,25 @@ public final class DnaModel {
         Map<String, String> info = loaded.trainerState().info();
         String task = info.get(TASK_KEY);
         if (!TASK.equals(task)) {
-            throw new BadInputException(directory + " holds a Chimera checkpoint of another kind (task "
+            throw new UserException(directory + " holds a Chimera checkpoint of another kind (task "
                     + (task == null ? "not recorded" : "'" + task + "'") + "), not a DNA language model");
         }
         if (!TOKENIZER.equals(info.get(TOKENIZER_KEY))) {
-            throw new BadInputException(directory + " was trained with tokenizer '" + info.get(TOKENIZER_KEY)
+            throw new UserException(directory + " was trained with tokenizer '" + info.get(TOKENIZER_KEY)
                     + "', this build reads '" + TOKENIZER + "'");
         }
         ModelConfig c = loaded.config();
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
                 || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
-            throw new BadInputException(directory + " is not a token model with a softmax head over at least "
+            throw new UserException(directory + " is not a token model with a softmax head over at least "
                     + NucleotideTokenizer.VOCAB_SIZE + " ids");
         }
         int context;
         try {
             context = Integer.parseInt(info.getOrDefault(CONTEXT_KEY, ""));
         } catch (NumberFormatException e) {
-            throw new BadInputException(directory + "/" + Checkpoint.TRAINER + " records no valid '" + CONTEXT_KEY
+            throw new UserException(directory + "/" + Checkpoint.TRAINER + " records no valid '" + CONTEXT_KEY
                     + "'");
         }
         return new DnaModel(directory, loaded, context);

@@ -6,6 +6,7 @@ import dev.chimera.core.layers.Targets;
 import dev.chimera.core.train.Batch;
 import dev.chimera.core.train.DataSource;
 import dev.chimera.core.train.Seeds;
+import dev.chimera.runtime.UserException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,7 @@ public final class DnaWindows implements DataSource {
             starts[p + 1] = starts[p] + (length == 0 ? 0 : Math.max(1, length - context + 1));
         }
         if (starts[parts.size()] == 0) {
-            throw new BadInputException(split.description() + ": no " + (training ? "training" : "held-out")
+            throw new UserException(split.description() + ": no " + (training ? "training" : "held-out")
                     + " bases to draw windows from");
         }
     }

@@ -1,6 +1,8 @@
 package dev.chimera.genomics;
 
 import dev.chimera.core.decoder.Decoder;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.util.function.LongConsumer;
 
 /**
@@ -52,7 +54,7 @@ public final class Embedder {
     public float[] embed(byte[] tokens, String where, LongConsumer progress) {
         int n = tokens.length;
         if (n == 0) {
-            throw new BadInputException(where + ": no bases to embed");
+            throw new UserException(where + ": no bases to embed");
         }
         WindowedPrefill.requireFits(decoder, positions(n), where);
         int d = dim();

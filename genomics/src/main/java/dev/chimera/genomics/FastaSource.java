@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.UserException;
 import htsjdk.samtools.fastq.FastqReader;
 import htsjdk.samtools.fastq.FastqRecord;
 import htsjdk.samtools.reference.FastaSequenceFile;
@@ -34,7 +35,7 @@ import java.util.zip.ZipException;
  * ({@link FastaSequenceFile} over the decompressed stream, {@link FastqReader}); decompression of
  * BGZF is htsjdk's {@link BlockCompressedInputStream}, of plain gzip {@link GZIPInputStream}.
  *
- * <p>Every failure a user can cause is a {@link BadInputException} with one line naming the file and,
+ * <p>Every failure a user can cause is a {@link UserException} with one line naming the file and,
  * where there is one, the record or line: a missing, unreadable or empty file, binary data, text
  * with no header line, other compressions (bzip2, xz, zstd, zip), truncated or corrupt gzip, a FASTQ
  * structure error, a header with no name, a zero-length record, and a record id seen twice (ids are
@@ -88,16 +89,16 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
     public static FastaSource open(Path file) {
         String name = file.toString();
         if (!Files.exists(file)) {
-            throw new BadInputException(name + ": no such file");
+            throw new UserException(name + ": no such file");
         }
         if (Files.isDirectory(file)) {
-            throw new BadInputException(name + ": is a directory, expected a FASTA or FASTQ file");
+            throw new UserException(name + ": is a directory, expected a FASTA or FASTQ file");
         }
         InputStream raw = null;
         Compression compression = Compression.NONE;
         try {
             if (Files.size(file) == 0) {
-                throw new BadInputException(name + ": empty file, expected FASTA ('>') or FASTQ ('@') records");
+                throw new UserException(name + ": empty file, expected FASTA ('>') or FASTQ ('@') records");
             }
             raw = new BufferedInputStream(Files.newInputStream(file), SNIFF_BYTES);
             compression = compressionOf(raw, file);
@@ -113,16 +114,16 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             return new FastaSource(file, format, compression, text);
         } catch (AccessDeniedException e) {
             closeQuietly(raw);
-            throw new BadInputException(name + ": permission denied", e);
+            throw new UserException(name + ": permission denied", e);
         } catch (NoSuchFileException e) {
             closeQuietly(raw);
-            throw new BadInputException(name + ": no such file", e);
+            throw new UserException(name + ": no such file", e);
         } catch (IOException e) {
             closeQuietly(raw);
             throw ioFailure(name, compression, e, "");
         } catch (RuntimeException e) {
             closeQuietly(raw);
-            throw e instanceof BadInputException ? e : translateRaw(name, compression, e);
+            throw e instanceof UserException ? e : translateRaw(name, compression, e);
         }
     }
 
@@ -207,17 +208,17 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
         SequenceRecord record = new SequenceRecord(name, index, line, id, bases);
         if (id.isEmpty()) {
             close();
-            throw new BadInputException(name + ": record " + (index + 1) + (line > 0 ? " (line " + line + ")" : "")
+            throw new UserException(name + ": record " + (index + 1) + (line > 0 ? " (line " + line + ")" : "")
                     + ": header has no id");
         }
         if (bases.length == 0) {
             close();
-            throw new BadInputException(record.where() + ": zero-length record (no sequence)");
+            throw new UserException(record.where() + ": zero-length record (no sequence)");
         }
         int earlier = ids.addOrFind(id, index);
         if (earlier >= 0) {
             close();
-            throw new BadInputException(record.where() + ": duplicate record id, the same as record " + (earlier + 1));
+            throw new UserException(record.where() + ": duplicate record id, the same as record " + (earlier + 1));
         }
         index++;
         return record;
@@ -242,7 +243,7 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             if (BlockCompressedInputStream.isValidFile(raw)) {
                 BlockCompressedInputStream.FileTermination t = BlockCompressedInputStream.checkTermination(file);
                 if (t != BlockCompressedInputStream.FileTermination.HAS_TERMINATOR_BLOCK) {
-                    throw new BadInputException(name + ": truncated bgzip file (its last block is "
+                    throw new UserException(name + ": truncated bgzip file (its last block is "
                             + (t == BlockCompressedInputStream.FileTermination.DEFECTIVE ? "incomplete" : "not the end-of-file block")
                             + ")");
                 }
@@ -252,7 +253,7 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
         }
         String other = otherCompression(head);
         if (other != null) {
-            throw new BadInputException(name + ": " + other + "-compressed, which is not read; decompress it, "
+            throw new UserException(name + ": " + other + "-compressed, which is not read; decompress it, "
                     + "or recompress with gzip or bgzip");
         }
         return Compression.NONE;
@@ -324,20 +325,20 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
                     end++;
                 }
                 String found = new String(head, i, end - i, StandardCharsets.ISO_8859_1);
-                throw new BadInputException(name + ": line " + line + ": no FASTA/FASTQ header: the first non-empty line "
+                throw new UserException(name + ": line " + line + ": no FASTA/FASTQ header: the first non-empty line "
                         + "must start with '>' (FASTA) or '@' (FASTQ), found '" + found + "'");
             }
         }
         if (head.length == SNIFF_BYTES) {
-            throw new BadInputException(name + ": the first " + SNIFF_BYTES + " bytes are blank; expected a '>' or '@' "
+            throw new UserException(name + ": the first " + SNIFF_BYTES + " bytes are blank; expected a '>' or '@' "
                     + "header line");
         }
-        throw new BadInputException(name + ": no records: the " + (compression == Compression.NONE ? "file" : "decompressed text")
+        throw new UserException(name + ": no records: the " + (compression == Compression.NONE ? "file" : "decompressed text")
                 + " is empty or blank");
     }
 
-    private static BadInputException binary(String name, Compression compression, int offset, int b) {
-        return new BadInputException(name + ": binary data, not FASTA/FASTQ text (byte 0x" + String.format("%02x", b)
+    private static UserException binary(String name, Compression compression, int offset, int b) {
+        return new UserException(name + ": binary data, not FASTA/FASTQ text (byte 0x" + String.format("%02x", b)
                 + " at " + (compression == Compression.NONE ? "" : "decompressed ") + "offset " + offset + ")");
     }
 
@@ -362,9 +363,9 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
     private static final Pattern FASTQ_ERROR = Pattern.compile("(?s)(.*) at line (\\d+) in fastq.*");
 
     /** An htsjdk or I/O failure while reading record {@code index}, as one line naming the file. */
-    private BadInputException translate(RuntimeException e, int recordIndex) {
-        if (e instanceof BadInputException) {
-            return (BadInputException) e;
+    private UserException translate(RuntimeException e, int recordIndex) {
+        if (e instanceof UserException) {
+            return (UserException) e;
         }
         String at = format == Format.FASTA ? " in record " + (recordIndex + 1) : "";
         IOException io = ioCause(e);
@@ -375,16 +376,16 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
         if (format == Format.FASTQ) {
             Matcher m = FASTQ_ERROR.matcher(msg);
             if (m.matches()) {
-                return new BadInputException(name + ": line " + m.group(2) + ": " + fastqProblem(m.group(1)), e);
+                return new UserException(name + ": line " + m.group(2) + ": " + fastqProblem(m.group(1)), e);
             }
         }
         if (msg.startsWith("Missing sequence name")) {
-            return new BadInputException(name + ": record " + (recordIndex + 1) + ": header line '>' has no id", e);
+            return new UserException(name + ": record " + (recordIndex + 1) + ": header line '>' has no id", e);
         }
         if (msg.startsWith("Sequence name too long")) {
-            return new BadInputException(name + ": record " + (recordIndex + 1) + ": header line longer than 4096 characters", e);
+            return new UserException(name + ": record " + (recordIndex + 1) + ": header line longer than 4096 characters", e);
         }
-        return new BadInputException(name + at + ": cannot read " + format + ": " + firstLine(msg), e);
+        return new UserException(name + at + ": cannot read " + format + ": " + firstLine(msg), e);
     }
 
     private static String fastqProblem(String htsjdk) {
@@ -441,24 +442,24 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
         return null;
     }
 
-    private static BadInputException ioFailure(String name, Compression compression, IOException e, String at) {
+    private static UserException ioFailure(String name, Compression compression, IOException e, String at) {
         if (compression != Compression.NONE && (e instanceof EOFException || e instanceof ZipException
                 || String.valueOf(e.getMessage()).contains("Unexpected end of ZLIB"))) {
-            return new BadInputException(name + at + ": truncated or corrupt " + (compression == Compression.BGZF ? "bgzip" : "gzip")
+            return new UserException(name + at + ": truncated or corrupt " + (compression == Compression.BGZF ? "bgzip" : "gzip")
                     + " data (" + e.getMessage() + ")", e);
         }
         if (e instanceof AccessDeniedException) {
-            return new BadInputException(name + ": permission denied", e);
+            return new UserException(name + ": permission denied", e);
         }
-        return new BadInputException(name + at + ": read failed: " + e, e);
+        return new UserException(name + at + ": read failed: " + e, e);
     }
 
-    private static BadInputException translateRaw(String name, Compression compression, RuntimeException e) {
+    private static UserException translateRaw(String name, Compression compression, RuntimeException e) {
         IOException io = ioCause(e);
         if (io != null) {
             return ioFailure(name, compression, io, "");
         }
-        return new BadInputException(name + ": cannot read: " + e.getMessage(), e);
+        return new UserException(name + ": cannot read: " + e.getMessage(), e);
     }
 
     private static void closeQuietly(Closeable c) {

@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -95,7 +96,7 @@ public final class GenomeCache {
 
     /**
      * The cached file of {@code genome}, fetching it first if needed. {@code log} gets one line per
-     * step of a fetch. Fails with a {@link BadInputException} saying what to do when apt-get or dpkg
+     * step of a fetch. Fails with a {@link UserException} saying what to do when apt-get or dpkg
      * is missing, the package lists are missing, or the download fails.
      */
     public Path obtain(ReferenceGenome genome, Consumer<String> log) {
@@ -114,13 +115,13 @@ public final class GenomeCache {
                 deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
             }
             if (deb == null) {
-                throw new BadInputException("apt-get download " + genome.debianPackage() + " left no .deb file in " + work);
+                throw new UserException("apt-get download " + genome.debianPackage() + " left no .deb file in " + work);
             }
             Path unpacked = work.resolve("unpacked");
             run(work, genome, "dpkg", "-x", deb.toString(), unpacked.toString());
             Path fasta = unpacked.resolve(genome.pathInPackage());
             if (!Files.isRegularFile(fasta)) {
-                throw new BadInputException(deb.getFileName() + " does not contain " + genome.pathInPackage());
+                throw new UserException(deb.getFileName() + " does not contain " + genome.pathInPackage());
             }
             verify(genome, fasta);
             Path tmp = Files.createTempFile(genomes(), "." + genome.fileName() + ".", ".tmp");
@@ -151,7 +152,7 @@ public final class GenomeCache {
             }
         }
         if (total != genome.length()) {
-            throw new BadInputException(fasta + ": " + genome.description() + " should have " + genome.length()
+            throw new UserException(fasta + ": " + genome.description() + " should have " + genome.length()
                     + " bases, this file has " + total + "; delete it to fetch it again");
         }
     }
@@ -162,7 +163,7 @@ public final class GenomeCache {
         try {
             p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new BadInputException("cannot fetch " + genome.description() + ": '" + command[0]
+            throw new UserException("cannot fetch " + genome.description() + ": '" + command[0]
                     + "' is not available (a Debian or Ubuntu system is needed); pass --fasta FILE instead");
         }
         p.getOutputStream().close();
@@ -180,7 +181,7 @@ public final class GenomeCache {
         }
         if (!finished) {
             p.destroyForcibly();
-            throw new BadInputException("cannot fetch " + genome.description() + ": '" + what + "' did not finish in "
+            throw new UserException("cannot fetch " + genome.description() + ": '" + what + "' did not finish in "
                     + APT_TIMEOUT_MINUTES + " minutes; pass --fasta FILE instead");
         }
         if (p.exitValue() != 0) {
@@ -188,7 +189,7 @@ public final class GenomeCache {
             String hint = command[0].equals("apt-get")
                     ? "; run 'sudo apt-get update' (the package lists may be missing) and try again, or pass --fasta FILE"
                     : "; pass --fasta FILE instead";
-            throw new BadInputException("cannot fetch " + genome.description() + ": '" + what + "' failed (exit "
+            throw new UserException("cannot fetch " + genome.description() + ": '" + what + "' failed (exit "
                     + p.exitValue() + (reason.isEmpty() ? "" : ": " + reason) + ")" + hint);
         }
     }

@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.UserException;
 import java.util.Locale;
 
 /**
@@ -112,7 +113,7 @@ public final class NucleotideTokenizer {
             if (code == INVALID) {
                 switch (policy) {
                     case ERROR:
-                        throw new BadInputException(where + ": invalid character " + describe(chars[i]) + " at position "
+                        throw new UserException(where + ": invalid character " + describe(chars[i]) + " at position "
                                 + (i + 1) + " (expected A C G T U N or an IUPAC code; --on-invalid mask or skip accepts it)");
                     case MASK:
                         code = N;

@@ -2,6 +2,7 @@ package dev.chimera.genomics;
 
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.tensor.Tensor;
+import dev.chimera.runtime.WindowedPrefill;
 import java.util.function.LongConsumer;
 
 /**

@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.UserException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +26,12 @@ public final class ShippedModels {
             checkout = here != null ? here : checkout;
         }
         if (checkout == null) {
-            throw new BadInputException("cannot find the Chimera checkout (a folder with the 'chimera' launcher and "
+            throw new UserException("cannot find the Chimera checkout (a folder with the 'chimera' launcher and "
                     + "pom.xml) above the program or the working directory, so not its models/" + name);
         }
         Path dir = checkout.resolve("models").resolve(name);
         if (!Files.isDirectory(dir)) {
-            throw new BadInputException(dir + " does not exist; the checkout should ship it (see README.md)");
+            throw new UserException(dir + " does not exist; the checkout should ship it (see README.md)");
         }
         return dir;
     }

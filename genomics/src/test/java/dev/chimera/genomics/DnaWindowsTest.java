@@ -1,13 +1,8 @@
 package dev.chimera.genomics;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.chimera.core.backend.Backend;
 import dev.chimera.core.train.Batch;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +10,11 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DnaWindowsTest {
     @TempDir
@@ -165,7 +165,7 @@ class DnaWindowsTest {
     @Test
     void refusesASplitWithoutBasesOnTheRequestedSide() throws IOException {
         TrainEvalSplit data = split(0.01, "ACGTACGTAC");  // round(0.1) = 0 held out
-        BadInputException e = assertThrows(BadInputException.class, () -> DnaWindows.heldOut(data, 8, 1, 1));
+        UserException e = assertThrows(UserException.class, () -> DnaWindows.heldOut(data, 8, 1, 1));
         assertTrue(e.getMessage().contains("no held-out bases"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DnaWindows.training(data, 1, 1, 1));
     }

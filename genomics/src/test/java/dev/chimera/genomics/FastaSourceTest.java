@@ -1,11 +1,6 @@
 package dev.chimera.genomics;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.chimera.runtime.UserException;
 import htsjdk.samtools.util.BlockCompressedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,6 +14,11 @@ import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FastaSourceTest {
     @TempDir
@@ -107,7 +107,7 @@ class FastaSourceTest {
 
     /** Reading {@code file} fails with one line that contains every one of {@code expected}. */
     private static String assertFails(Path file, String... expected) {
-        BadInputException e = assertThrows(BadInputException.class, () -> FastaSource.readAll(file));
+        UserException e = assertThrows(UserException.class, () -> FastaSource.readAll(file));
         String m = e.getMessage();
         assertFalse(m.contains("\n"), "one line: " + m);
         assertTrue(m.startsWith(file.toString()), "names the file first: " + m);

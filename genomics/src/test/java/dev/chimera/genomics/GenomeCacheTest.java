@@ -1,11 +1,6 @@
 package dev.chimera.genomics;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +12,11 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GenomeCacheTest {
     @TempDir
@@ -44,7 +44,7 @@ class GenomeCacheTest {
         List<String> log = new ArrayList<>();
         assertEquals(file, cache.obtain(ReferenceGenome.ECOLI_K12_MG1655, log::add));
         assertTrue(log.isEmpty(), "no fetch for a cached file");
-        BadInputException e = assertThrows(BadInputException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> GenomeCache.verify(ReferenceGenome.ECOLI_K12_MG1655, file));
         assertTrue(e.getMessage().contains("should have 4639675 bases, this file has 4"), e.getMessage());
     }
@@ -60,7 +60,7 @@ class GenomeCacheTest {
         Path file;
         try {
             file = cache.obtain(ReferenceGenome.ECOLI_K12_MG1655, line -> System.err.println("[genome] " + line));
-        } catch (BadInputException e) {
+        } catch (UserException e) {
             System.err.println("SKIPPED theRealEcoliGenomeHasItsLength: " + e.getMessage());
             Assumptions.abort("E. coli genome not available: " + e.getMessage());
             return;

@@ -1,14 +1,14 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.model.ModelConfig;
+import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
+import dev.chimera.runtime.UserException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
 
 class NucleotideTokenizerTest {
 
@@ -46,11 +46,11 @@ class NucleotideTokenizerTest {
     @Test
     void invalidCharacterFailsWithFileRecordAndPosition() {
         NucleotideTokenizer tok = new NucleotideTokenizer(OnInvalid.ERROR);
-        BadInputException e = assertThrows(BadInputException.class, () -> tok.encode(record("ACGT-ACG")));
+        UserException e = assertThrows(UserException.class, () -> tok.encode(record("ACGT-ACG")));
         assertTrue(e.getMessage().startsWith("in.fa: record 2 'chr2': invalid character '-' at position 5 "), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> tok.encode(record("AC\0")));
+        e = assertThrows(UserException.class, () -> tok.encode(record("AC\0")));
         assertTrue(e.getMessage().contains("byte 0x00 at position 3"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> tok.encode(record("AC GT")));
+        e = assertThrows(UserException.class, () -> tok.encode(record("AC GT")));
         assertTrue(e.getMessage().contains("byte 0x20 at position 3"), e.getMessage());
     }
 

@@ -1,15 +1,12 @@
 package dev.chimera.genomics;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Scoring and embedding against a direct forward of the decoder, in windows and in one piece. */
 class ScorerTest {
@@ -174,7 +175,7 @@ class ScorerTest {
     @Test
     void fullSpanRecordsLongerThanMaxLengthFailClearly() throws IOException {
         Decoder d = full.decoder(CONTEXT, pool);
-        BadInputException e = assertThrows(BadInputException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> new Scorer(d, 16).score(tokens(TinyDnaModel.dna(1, 49)), "x.fa: record 1 'r'", null, null));
         assertTrue(e.getMessage().startsWith("x.fa: record 1 'r': needs 49 positions")
                 && e.getMessage().contains("at most 48"), e.getMessage());
@@ -209,6 +210,6 @@ class ScorerTest {
                 assertEquals(sum / 90, got[j], 1e-4, (echo ? "echo" : "plain") + ", component " + j);
             }
         }
-        assertThrows(BadInputException.class, () -> new Embedder(d, 8, false).embed(new byte[0], "r", null));
+        assertThrows(UserException.class, () -> new Embedder(d, 8, false).embed(new byte[0], "r", null));
     }
 }

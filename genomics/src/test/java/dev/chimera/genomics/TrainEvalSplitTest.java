@@ -1,16 +1,16 @@
 package dev.chimera.genomics;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainEvalSplitTest {
     @TempDir
@@ -37,7 +37,7 @@ class TrainEvalSplitTest {
     @Test
     void invalidCharactersNameTheFileRecordAndPosition() throws IOException {
         Path fa = Files.writeString(dir.resolve("bad.fa"), ">a\nACGT\n>b\nAC\nGT*A\n");
-        BadInputException e = assertThrows(BadInputException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> TrainEvalSplit.holdout(fa, new Holdout(0.1), new NucleotideTokenizer()));
         assertEquals(fa + ": record 2 'b': invalid character '*' at position 5 (expected A C G T U N or an IUPAC "
                 + "code; --on-invalid mask or skip accepts it)", e.getMessage());

@@ -3,7 +3,6 @@ package dev.chimera.genomics.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.CompressionBaseline;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.GenomeCache;
@@ -14,6 +13,10 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -82,11 +86,11 @@ public final class BaselineCommand implements Callable<Integer> {
                     + "every base predicted from the bases before it in its window.")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads for --model (default: all cores).")
-    Integer threads;
+    @Mixin
+    ComputeOptions compute;
 
-    @Option(names = "--json", description = "One JSON object per line: the data, each row, the best.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     /** One line of the result table. */
     record Row(String name, String model, int order, String mode, double bitsPerBase) {
@@ -98,9 +102,7 @@ public final class BaselineCommand implements Callable<Integer> {
         Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null, "");
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(onInvalid);
 
-        if (threads != null && threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-        }
+        int threadCount = compute.threads();
         DnaModel dnaModel = openModel();
         long t0 = System.nanoTime();
         TrainEvalSplit data = load(tokenizer, progress);
@@ -110,10 +112,10 @@ public final class BaselineCommand implements Callable<Integer> {
                     onInvalid.name().toLowerCase(Locale.ROOT)));
         }
         if (data.trainBases() == 0) {
-            throw new BadInputException(data.description() + ": no training bases");
+            throw new UserException(data.description() + ": no training bases");
         }
         if (data.evalBases() == 0) {
-            throw new BadInputException(data.description() + ": no bases held out for evaluation (records too short "
+            throw new UserException(data.description() + ": no bases held out for evaluation (records too short "
                     + "for the holdout fraction?)");
         }
         progress.note(String.format(Locale.ROOT, "read %,d records, %,d bases in %.1f s", data.parts().size(),
@@ -123,13 +125,13 @@ public final class BaselineCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         MarkovBaseline.Score score = markov(data, order, progress);
         if (score.bases() == 0) {
-            throw new BadInputException(data.description() + ": the eval part holds only N, nothing to score");
+            throw new UserException(data.description() + ": the eval part holds only N, nothing to score");
         }
         for (int k = 0; k <= order; k++) {
             rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
         }
         if (dnaModel != null) {
-            rows.add(modelRow(dnaModel, data, progress));
+            rows.add(modelRow(dnaModel, data, progress, threadCount));
         }
         if (!noCompressors) {
             rows.addAll(compressors(data, progress));
@@ -156,7 +158,7 @@ public final class BaselineCommand implements Callable<Integer> {
     }
 
     /** The model's bits per base on the eval parts ({@link HeldOutScore}), with a note if it was trained on another split. */
-    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress) {
+    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress, int threadCount) {
         Map<String, String> info = m.checkpoint().trainerState().info();
         String trainBases = info.get(PretrainCommand.PREFIX + "train_bases");
         String evalBases = info.get(PretrainCommand.PREFIX + "eval_bases");
@@ -167,7 +169,6 @@ public final class BaselineCommand implements Callable<Integer> {
         }
         int t = m.context();
         int rows = Math.max(1, 8192 / t);
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         HeldOutScore.Result r;
         try (ComputePool pool = new ComputePool(threadCount)) {
             Decoder decoder = m.decoder(t, pool);
@@ -209,7 +210,7 @@ public final class BaselineCommand implements Callable<Integer> {
         Path file = GenomeCache.locate().obtain(genome, progress::note);
         TrainEvalSplit data = TrainEvalSplit.holdout(file, holdout, tokenizer);
         if (data.totalBases() != genome.length()) {
-            throw new BadInputException(file + ": " + genome.description() + " should have " + genome.length()
+            throw new UserException(file + ": " + genome.description() + " should have " + genome.length()
                     + " bases, this file has " + data.totalBases() + "; delete it to fetch it again");
         }
         return data;
@@ -223,7 +224,7 @@ public final class BaselineCommand implements Callable<Integer> {
         if (maxOrder != null) {
             long need = MarkovBaseline.memoryBytes(maxOrder, trainBases);
             if (need > free) {
-                throw new BadInputException(String.format(Locale.ROOT, "--max-order %d needs %,d MB of heap for its "
+                throw new UserException(String.format(Locale.ROOT, "--max-order %d needs %,d MB of heap for its "
                         + "tables, %,d MB are free; lower it or raise the heap (CHIMERA_JAVA_OPTS=-Xmx%dg)",
                         maxOrder, need >> 20, Math.max(0, free) >> 20, Math.max(1, (need + rt.maxMemory()) >> 30) + 1));
             }
@@ -231,7 +232,7 @@ public final class BaselineCommand implements Callable<Integer> {
         }
         int k = MarkovBaseline.largestOrderFitting(free, trainBases);
         if (k < 0) {
-            throw new BadInputException("the heap cannot hold even the order-0 Markov tables; raise it with CHIMERA_JAVA_OPTS=-Xmx1g");
+            throw new UserException("the heap cannot hold even the order-0 Markov tables; raise it with CHIMERA_JAVA_OPTS=-Xmx1g");
         }
         if (k < MarkovBaseline.MAX_ORDER) {
             progress.note(String.format(Locale.ROOT, "Markov orders up to %d only: order %d needs %,d MB of heap, "
@@ -275,7 +276,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     private static List<Row> compressors(TrainEvalSplit data, Progress progress) {
         if (data.totalBases() + data.parts().size() > Integer.MAX_VALUE - 64) {
-            throw new BadInputException(data.description() + ": more than 2 GB of sequence, too much for the in-memory "
+            throw new UserException(data.description() + ": more than 2 GB of sequence, too much for the in-memory "
                     + "compressor baselines; pass --no-compressors");
         }
         byte[] trainText = data.trainLetters();
@@ -301,7 +302,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, TrainEvalSplit data, MarkovBaseline.Score score, List<Row> rows, Row best,
             int order) {
-        if (json) {
+        if (json.enabled()) {
             out.println(new JsonLine().put("op", "dna-baseline").put("data", data.description())
                     .put("records", data.parts().size()).put("train_bases", data.trainBases())
                     .put("eval_bases", data.evalBases()).put("eval_scored", score.bases())

@@ -4,15 +4,17 @@ import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.ArrowTables;
-import dev.chimera.genomics.ArrowTables.Column;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.Embedder;
-import dev.chimera.genomics.InferenceSpan;
-import dev.chimera.genomics.RunJournal;
-import dev.chimera.genomics.SequenceRecord;
-import dev.chimera.genomics.WindowedPrefill;
+import dev.chimera.runtime.ArrowTables;
+import dev.chimera.runtime.ArrowTables.Column;
+import dev.chimera.runtime.BatchProgress;
+import dev.chimera.runtime.BatchRun;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunJournal;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -50,7 +52,7 @@ public final class EmbedCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    BatchOptions options;
+    DnaBatchOptions options;
 
     @Option(names = "--out", required = true, paramLabel = "OUT.arrow", description = "The embeddings, an Arrow IPC file.")
     Path out;
@@ -63,20 +65,20 @@ public final class EmbedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        options.validate(cl);
+        options.batch.validate(cl);
         if (!out.getFileName().toString().endsWith(".arrow")) {
             throw new CommandLine.ParameterException(cl, "--out " + out + ": expected a .arrow file name");
         }
         BatchRun.requireWritable(out, "--out");
         Progress notes = new Progress(cl.getErr(), System.console() != null, "");
-        DnaModel model = BatchRun.openModel(options.model);
-        ModelConfig config = BatchRun.inferenceConfig(model, options);
-        Map<String, String> settings = BatchRun.settings("embed", model, config, options);
+        DnaModel model = options.openModel();
+        ModelConfig config = options.inferenceConfig(model);
+        Map<String, String> settings = options.settings("embed", model, config);
         settings.put("echo", Boolean.toString(echo));
 
-        try (ComputePool pool = new ComputePool(options.threads(cl))) {
-            Decoder decoder = BatchRun.decoder(model, config, options, pool);
-            Embedder embedder = new Embedder(decoder, options.chunk, echo);
+        try (ComputePool pool = new ComputePool(options.batch.threads())) {
+            Decoder decoder = options.decoder(model, config, pool);
+            Embedder embedder = new Embedder(decoder, options.batch.chunk(), echo);
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("command", "chimera dna embed" + (echo ? " --echo" : ""));
             metadata.put("model", settings.get("model"));
@@ -84,27 +86,27 @@ public final class EmbedCommand implements Callable<Integer> {
             metadata.put("input", settings.get("input"));
             metadata.put("pooling", echo ? "mean of the final-norm states over the second copy of BOS+x+x"
                     : "mean of the final-norm states over the bases of BOS+x");
-            BatchRun.Work work = new BatchRun.Work() {
+            BatchRun.Work<FastaInput.Tokenized> work = new BatchRun.Work<>() {
                 @Override
                 public long units(long bases) {
                     return embedder.positions(bases);
                 }
 
                 @Override
-                public void check(SequenceRecord record, byte[] tokens) {
-                    if (tokens.length == 0) {
-                        throw new BadInputException(record.where() + ": no bases left to embed after --on-invalid skip");
+                public void check(FastaInput.Tokenized r) {
+                    if (r.tokens().length == 0) {
+                        throw new UserException(r.where() + ": no bases left to embed after --on-invalid skip");
                     }
-                    WindowedPrefill.requireFits(decoder, embedder.positions(tokens.length), record.where());
+                    WindowedPrefill.requireFits(decoder, embedder.positions(r.tokens().length), r.where());
                 }
 
                 @Override
-                public void compute(long index, SequenceRecord record, byte[] tokens, RunJournal journal,
-                                    LongConsumer progress) throws IOException {
-                    float[] v = embedder.embed(tokens, record.where(), progress);
+                public void compute(long index, FastaInput.Tokenized r, RunJournal journal, LongConsumer progress)
+                        throws IOException {
+                    float[] v = embedder.embed(r.tokens(), r.where(), progress);
                     ByteBuffer b = ByteBuffer.allocate(4 * v.length);
                     b.asFloatBuffer().put(v);
-                    journal.appendRecord(EMBEDDING, index, record.id(), b.array());
+                    journal.appendRecord(EMBEDDING, index, r.id(), b.array());
                 }
 
                 @Override
@@ -120,13 +122,13 @@ public final class EmbedCommand implements Callable<Integer> {
                         RunJournal.replay(journal, new RunJournal.Visitor() {
                             @Override
                             public void part(byte type, byte[] payload) {
-                                throw new BadInputException(journal + ": unexpected frame '" + (char) type + "'");
+                                throw new UserException(journal + ": unexpected frame '" + (char) type + "'");
                             }
 
                             @Override
                             public void record(byte type, long index, String id, byte[] payload) {
                                 if (type != EMBEDDING || payload.length != 4 * d) {
-                                    throw new BadInputException(journal + ": record " + (index + 1) + " is not an "
+                                    throw new UserException(journal + ": record " + (index + 1) + " is not an "
                                             + "embedding of " + d + " values");
                                 }
                                 float[] v = new float[d];
@@ -139,7 +141,8 @@ public final class EmbedCommand implements Callable<Integer> {
                     }
                 }
             };
-            BatchRun.Summary s = BatchRun.run(options, out, "embedding", "positions", settings, work, notes, cl.getErr());
+            BatchRun.Summary s = BatchRun.run(options.input(), options.batch.resume(), out, "embedding", "positions",
+                    settings, work, notes, cl.getErr());
             print(cl.getOut(), s, config, embedder.dim());
         }
         return 0;
@@ -147,21 +150,21 @@ public final class EmbedCommand implements Callable<Integer> {
 
     private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim) {
         if (s.nothingToDo()) {
-            if (options.json) {
+            if (options.batch.json()) {
                 w.println(new JsonLine().put("op", "dna-embed").put("out", out.toString()).put("status", "complete"));
             }
             w.flush();
             return;
         }
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
-        if (options.json) {
-            w.println(new JsonLine().put("op", "dna-embed").put("records", s.records()).put("bases", s.bases())
+        if (options.batch.json()) {
+            w.println(new JsonLine().put("op", "dna-embed").put("records", s.records()).put("bases", s.size())
                     .put("dim", dim).put("echo", Boolean.toString(echo)).put("resumed_records", s.resumedRecords())
                     .put("computed_positions", s.computedUnits()).put("seconds", s.seconds(), 3)
                     .put("positions_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
-                    .put("threads", options.threads(spec.commandLine())).put("out", out.toString()));
+                    .put("threads", options.batch.threads()).put("out", out.toString()));
         } else {
-            w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32%s%n", s.records(), s.bases(), dim,
+            w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32%s%n", s.records(), s.size(), dim,
                     echo ? ", echo" : "");
             w.printf(Locale.ROOT, "spans         %s%n", InferenceSpan.describe(config));
             w.printf(Locale.ROOT, "time          %s, %,.0f positions/s%s%n", BatchProgress.duration(s.seconds()), rate,

@@ -9,9 +9,10 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Seeds;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -74,13 +76,17 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Write the FASTA here (atomically) instead of stdout.")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ComputeOptions compute;
 
     @Override
     public Integer call() throws IOException {
         if (length < 1 || num < 1) {
             throw usage("--length and --num must be >= 1, got " + length + ", " + num);
+        }
+        if (length > Integer.MAX_VALUE - 1 - prompt.length()) {
+            throw usage("--length " + length + " with a prompt of " + prompt.length() + " bases is more than the 2^31 - 1 "
+                    + "positions a sequence can have");
         }
         if (!(temperature > 0) || Double.isInfinite(temperature)) {
             throw usage("--temperature must be finite and > 0, got " + temperature);
@@ -88,10 +94,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (topK < 0 || topK > 4) {
             throw usage("--top-k must be in 0..4 (0 keeps all four bases), got " + topK);
         }
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw usage("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = compute.threads();
         byte[] promptTokens = encodePrompt();
         DnaModel dna = DnaModel.open(model);
         StringBuilder fasta = new StringBuilder();
@@ -145,7 +148,7 @@ public final class GenerateCommand implements Callable<Integer> {
             char c = prompt.charAt(i);
             int code = c < 128 ? NucleotideTokenizer.code((byte) c) : -1;
             if (code < 0) {
-                throw new BadInputException("--prompt: invalid character '" + c + "' at position " + (i + 1)
+                throw new UserException("--prompt: invalid character '" + c + "' at position " + (i + 1)
                         + " (expected A C G T U N or an IUPAC code)");
             }
             out[i] = (byte) code;

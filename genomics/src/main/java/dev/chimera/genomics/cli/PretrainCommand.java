@@ -12,7 +12,6 @@ import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
 import dev.chimera.core.train.Trainer;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.DnaWindows;
 import dev.chimera.genomics.GenomeCache;
@@ -22,20 +21,25 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.ResumeSettings;
+import dev.chimera.runtime.RunDirectory;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,6 +62,8 @@ import picocli.CommandLine.Option;
                     + "every record), scored in consecutive windows of T bases each starting with BOS, comparable with "
                     + "'chimera dna baseline'.",
             "Without --fasta: the E. coli K-12 MG1655 genome, fetched once into cache/genomes.",
+            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids; a file must have token input "
+                    + "and a softmax head of >= 9 ids.",
             "--resume continues the run in --out from its latest checkpoint with the settings it recorded (options given "
                     + "again must agree with them). Progress on stderr; exit 1 if training diverges."})
 public final class PretrainCommand implements Callable<Integer> {
@@ -72,10 +78,8 @@ public final class PretrainCommand implements Callable<Integer> {
             description = "FASTA/FASTQ (plain, gzip, bgzip) to train on (default: the cached E. coli genome).")
     Path fasta;
 
-    @Option(names = "--config", paramLabel = "tiny|small|FILE",
-            description = "Model preset or config JSON file (default: small). A preset's vocabulary is set to the "
-                    + "nucleotide tokenizer's 9 ids; a file must have token input and a softmax head of >= 9 ids.")
-    String config;
+    @Mixin
+    ConfigOption config;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimiser steps of the run (default: 2000).")
     Long steps;
@@ -135,8 +139,8 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Progress line every N steps (default: steps/100).")
     Integer logEvery;
 
-    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ComputeOptions compute;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "Run directory for the checkpoints; must be new or empty unless --resume.")
@@ -151,8 +155,8 @@ public final class PretrainCommand implements Callable<Integer> {
                     + "exist (e.g. with a README) but must hold no checkpoint.")
     Path export;
 
-    @Option(names = "--json", description = "End with one JSON summary line on stdout.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     /** The settings that define a run, as recorded in trainer.json; {@code threads} may change on resume. */
     record Settings(String fasta, double holdoutFraction, OnInvalid onInvalid, long steps, int context, int batch,
@@ -186,15 +190,12 @@ public final class PretrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         Progress progress = new Progress(stderr, System.console() != null, "");
-        int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (threadCount < 1) {
-            throw usage("--threads must be >= 1, got " + threadCount);
-        }
+        int threadCount = compute.threads();
         checkExportDir();
 
         LoadedCheckpoint previous = resume ? latestRun() : null;
         if (!resume) {
-            requireFreshRunDir();
+            RunDirectory.requireFresh(out);
         }
         Map<String, String> recorded = previous == null ? Map.of() : previous.trainerState().info();
         ModelConfig model = previous == null ? loadConfig() : resumedConfig(previous);
@@ -209,7 +210,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     s.onInvalid().name().toLowerCase(Locale.ROOT)));
         }
         if (data.evalBases() == 0) {
-            throw new BadInputException(data.description() + ": no bases held out for evaluation (records too short "
+            throw new UserException(data.description() + ": no bases held out for evaluation (records too short "
                     + "for the holdout fraction?)");
         }
         Map<String, String> info = new LinkedHashMap<>(DnaModel.info(s.context()));
@@ -285,7 +286,7 @@ public final class PretrainCommand implements Callable<Integer> {
     private void report(PrintWriter stdout, Settings s, int parameters, Trainer.Outcome outcome, double lastLoss,
                         HeldOutScore.Result score, double trainSeconds) {
         long done = outcome.completedSteps();
-        if (json) {
+        if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "dna-pretrain").put("out", out.toString())
                     .put("parameters", parameters).put("steps", done).put("total_steps", s.steps())
                     .put("context", s.context()).put("batch", s.batch())
@@ -311,8 +312,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** Defaults for a new run; the recorded values on resume, where any option given must agree. */
     private Settings settings(Map<String, String> recorded, Progress progress) {
-        List<String> differences = new ArrayList<>();
-        Resolver r = new Resolver(recorded, differences);
+        ResumeSettings r = new ResumeSettings(recorded, PREFIX);
         String fastaPath = r.text("fasta", fasta == null ? null : fasta.toAbsolutePath().normalize().toString(),
                 () -> defaultGenome(progress));
         double fraction = r.real("holdout_fraction", holdoutFraction, Holdout.DEFAULT_FRACTION);
@@ -331,10 +331,7 @@ public final class PretrainCommand implements Callable<Integer> {
         int batches = (int) r.integer("eval_batches", evalBatches == null ? null : evalBatches.longValue(), 4);
         int ckpt = (int) r.integer("checkpoint_every", checkpointEvery == null ? null : checkpointEvery.longValue(), every);
         int log = (int) r.integer("log_every", logEvery == null ? null : logEvery.longValue(), Math.max(1, n / 100));
-        if (!differences.isEmpty()) {
-            throw new BadInputException(out + " holds a run with other settings; --resume continues it only with the "
-                    + "same ones (omit an option to take the recorded value): " + String.join("; ", differences));
-        }
+        r.requireSame(out);
         if (!(fraction > 0 && fraction < 1)) {
             throw usage("--holdout-fraction must be in (0, 1), got " + fraction);
         }
@@ -363,60 +360,6 @@ public final class PretrainCommand implements Callable<Integer> {
                 every, batches, ckpt, log);
     }
 
-    /** Takes an option's value, the recorded one on resume, or the default; collects disagreements. */
-    private static final class Resolver {
-        private final Map<String, String> recorded;
-        private final List<String> differences;
-
-        Resolver(Map<String, String> recorded, List<String> differences) {
-            this.recorded = recorded;
-            this.differences = differences;
-        }
-
-        private String recorded(String key) {
-            return recorded.isEmpty() ? null : recorded.get(PREFIX + key);
-        }
-
-        String text(String key, String given, java.util.function.Supplier<String> fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback.get();
-            }
-            if (given != null && !given.equals(old)) {
-                differences.add(option(key) + " is " + given + ", the run has " + old);
-            }
-            return old;
-        }
-
-        long integer(String key, Long given, long fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback;
-            }
-            long value = Long.parseLong(old);
-            if (given != null && given != value) {
-                differences.add(option(key) + " is " + given + ", the run has " + value);
-            }
-            return value;
-        }
-
-        double real(String key, Double given, double fallback) {
-            String old = recorded(key);
-            if (old == null) {
-                return given != null ? given : fallback;
-            }
-            double value = Double.parseDouble(old);
-            if (given != null && Double.compare(given, value) != 0) {
-                differences.add(option(key) + " is " + given + ", the run has " + value);
-            }
-            return value;
-        }
-
-        private static String option(String key) {
-            return "--" + key.replace('_', '-');
-        }
-    }
-
     private static String defaultGenome(Progress progress) {
         ReferenceGenome genome = ReferenceGenome.ECOLI_K12_MG1655;
         return GenomeCache.locate().obtain(genome, progress::note).toAbsolutePath().toString();
@@ -424,25 +367,11 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** A preset (vocabulary set to the tokenizer's) or a config file, checked to fit the tokenizer. */
     private ModelConfig loadConfig() {
-        String name = config == null ? "small" : config;
-        ModelConfig c;
-        if (name.equals("tiny") || name.equals("small")) {
-            c = withVocabulary(ModelConfig.preset(name), NucleotideTokenizer.VOCAB_SIZE);
-        } else {
-            Path file = Path.of(name);
-            if (!Files.isRegularFile(file)) {
-                throw new BadInputException("--config: '" + name + "' is neither a preset (tiny, small) nor a file");
-            }
-            try {
-                c = ModelConfig.read(file);
-            } catch (IOException e) {
-                throw new BadInputException("--config: cannot read " + file + ": " + e.getMessage(), e);
-            }
-        }
+        ModelConfig c = config.preset() ? withVocabulary(config.load(), NucleotideTokenizer.VOCAB_SIZE) : config.load();
         if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
                 || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
-            throw new BadInputException("--config " + name + ": a DNA model needs token input and a softmax head over at "
+            throw new UserException("--config " + config.name() + ": a DNA model needs token input and a softmax head over at "
                     + "least " + NucleotideTokenizer.VOCAB_SIZE + " ids (the nucleotide tokenizer's)");
         }
         return c;
@@ -455,11 +384,11 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     private ModelConfig resumedConfig(LoadedCheckpoint previous) {
-        if (config != null) {
+        if (config.given()) {
             try {
                 previous.requireConfig(loadConfig());
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--resume with --config " + config + ": " + e.getMessage(), e);
+                throw new UserException("--resume with --config " + config.name() + ": " + e.getMessage(), e);
             }
         }
         return previous.config();
@@ -469,7 +398,7 @@ public final class PretrainCommand implements Callable<Integer> {
         for (String key : List.of("train_bases", "eval_bases")) {
             String old = recorded.get(PREFIX + key);
             if (old != null && !old.equals(now.get(PREFIX + key))) {
-                throw new BadInputException(now.get(PREFIX + "fasta") + " now gives " + now.get(PREFIX + key) + " "
+                throw new UserException(now.get(PREFIX + "fasta") + " now gives " + now.get(PREFIX + key) + " "
                         + key.replace('_', ' ') + ", the run in " + out + " recorded " + old
                         + "; the data changed, so the run cannot be resumed");
             }
@@ -480,33 +409,10 @@ public final class PretrainCommand implements Callable<Integer> {
 
     /** The latest checkpoint of --out, which must be a DNA pretraining run. */
     private LoadedCheckpoint latestRun() throws IOException {
-        if (!Files.isDirectory(out) || Checkpoint.latest(out).isEmpty()) {
-            throw new BadInputException("--resume: " + out + " holds no run to resume (no '" + Checkpoint.LATEST
-                    + "' checkpoint); start one without --resume");
-        }
-        DnaModel model = DnaModel.open(out);
-        LoadedCheckpoint loaded = model.checkpoint();
-        if (!loaded.hasOptimizer() || !loaded.trainerState().info().containsKey(PREFIX + "steps")) {
-            throw new BadInputException("--resume: " + loaded.directory() + " is not a checkpoint of a 'dna pretrain' run "
-                    + "with optimizer state (an exported model cannot be resumed)");
-        }
+        RunDirectory.requireLatest(out);
+        LoadedCheckpoint loaded = DnaModel.open(out).checkpoint();
+        RunDirectory.requireResumable(loaded, PREFIX + "steps", "dna pretrain");
         return loaded;
-    }
-
-    private void requireFreshRunDir() throws IOException {
-        if (!Files.exists(out)) {
-            return;
-        }
-        if (!Files.isDirectory(out)) {
-            throw new BadInputException("--out " + out + " is a file, not a directory");
-        }
-        if (Checkpoint.latest(out).isPresent()) {
-            throw new BadInputException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
-                    .getFileName() + "); pass --resume to continue it, or choose another directory");
-        }
-        if (!isEmpty(out)) {
-            throw new BadInputException("--out " + out + " is not empty; choose a new or empty directory");
-        }
     }
 
     private void checkExportDir() throws IOException {
@@ -516,20 +422,7 @@ public final class PretrainCommand implements Callable<Integer> {
         if (Objects.equals(export.toAbsolutePath().normalize(), out.toAbsolutePath().normalize())) {
             throw usage("--export must differ from --out");
         }
-        if (Files.exists(export) && !Files.isDirectory(export)) {
-            throw new BadInputException("--export " + export + " is a file, not a directory");
-        }
-        if (Files.exists(export.resolve(Checkpoint.LATEST)) || !Checkpoint.steps(export).isEmpty()
-                || Files.exists(export.resolve(Checkpoint.CONFIG))) {
-            throw new BadInputException("--export " + export + " already holds a checkpoint; nothing is overwritten, "
-                    + "choose another directory");
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        }
+        RunDirectory.requireExportable(export);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -5,15 +5,18 @@ import dev.chimera.core.checkpoint.AtomicFiles;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
-import dev.chimera.genomics.ArrowTables;
-import dev.chimera.genomics.ArrowTables.Column;
-import dev.chimera.genomics.BadInputException;
 import dev.chimera.genomics.DnaModel;
-import dev.chimera.genomics.InferenceSpan;
 import dev.chimera.genomics.NucleotideTokenizer;
-import dev.chimera.genomics.RunJournal;
 import dev.chimera.genomics.Scorer;
-import dev.chimera.genomics.SequenceRecord;
+import dev.chimera.runtime.ArrowTables;
+import dev.chimera.runtime.ArrowTables.Column;
+import dev.chimera.runtime.BatchProgress;
+import dev.chimera.runtime.BatchRun;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunJournal;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -66,7 +69,7 @@ public final class ScoreCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    BatchOptions options;
+    DnaBatchOptions options;
 
     @Option(names = "--out", required = true, paramLabel = "OUT.tsv|OUT.arrow",
             description = "Per-record results: a .tsv or .arrow file.")
@@ -86,7 +89,7 @@ public final class ScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        options.validate(cl);
+        options.batch.validate(cl);
         Format format = format(cl, out);
         Path positionsOut = perPosition == null ? null : perPosition.isEmpty() ? defaultPositions(out) : Path.of(perPosition);
         if (positionsOut != null && !positionsOut.getFileName().toString().endsWith(".arrow")) {
@@ -100,15 +103,15 @@ public final class ScoreCommand implements Callable<Integer> {
             BatchRun.requireWritable(positionsOut, "--per-position");
         }
         Progress notes = new Progress(cl.getErr(), System.console() != null, "");
-        DnaModel model = BatchRun.openModel(options.model);
-        ModelConfig config = BatchRun.inferenceConfig(model, options);
-        Map<String, String> settings = BatchRun.settings("score", model, config, options);
+        DnaModel model = options.openModel();
+        ModelConfig config = options.inferenceConfig(model);
+        Map<String, String> settings = options.settings("score", model, config);
         settings.put("out", format.name().toLowerCase(Locale.ROOT));
         settings.put("per_position", positionsOut == null ? "" : positionsOut.toAbsolutePath().normalize().toString());
 
-        try (ComputePool pool = new ComputePool(options.threads(cl))) {
-            Decoder decoder = BatchRun.decoder(model, config, options, pool);
-            Scorer scorer = new Scorer(decoder, options.chunk);
+        try (ComputePool pool = new ComputePool(options.batch.threads())) {
+            Decoder decoder = options.decoder(model, config, pool);
+            Scorer scorer = new Scorer(decoder, options.batch.chunk());
             Map<String, String> metadata = new LinkedHashMap<>();
             metadata.put("command", "chimera dna score");
             metadata.put("model", settings.get("model"));
@@ -118,7 +121,8 @@ public final class ScoreCommand implements Callable<Integer> {
             double[] total = {0};
             long[] scored = {0};
             Work work = new Work(decoder, scorer, format, positionsOut, metadata, total, scored);
-            BatchRun.Summary s = BatchRun.run(options, out, "scoring", "bases", settings, work, notes, cl.getErr());
+            BatchRun.Summary s = BatchRun.run(options.input(), options.batch.resume(), out, "scoring", "bases", settings,
+                    work, notes, cl.getErr());
             print(cl.getOut(), s, work, config);
         }
         return 0;
@@ -142,7 +146,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     /** Computing a record and making the outputs. */
-    private final class Work implements BatchRun.Work {
+    private final class Work implements BatchRun.Work<FastaInput.Tokenized> {
         final Decoder decoder;
         final Scorer scorer;
         final Format format;
@@ -168,14 +172,14 @@ public final class ScoreCommand implements Callable<Integer> {
         }
 
         @Override
-        public void check(SequenceRecord record, byte[] tokens) {
-            dev.chimera.genomics.WindowedPrefill.requireFits(decoder, Scorer.positions(tokens.length), record.where());
+        public void check(FastaInput.Tokenized r) {
+            WindowedPrefill.requireFits(decoder, Scorer.positions(r.tokens().length), r.where());
         }
 
         @Override
-        public void compute(long index, SequenceRecord record, byte[] tokens, RunJournal journal, LongConsumer progress)
+        public void compute(long index, FastaInput.Tokenized r, RunJournal journal, LongConsumer progress)
                 throws IOException {
-            String id = record.id();
+            String id = r.id();
             byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
             Scorer.PositionSink sink = positionsOut == null ? null : (from, toks, logProbs) -> {
                 ByteBuffer b = ByteBuffer.allocate(4 + idBytes.length + 8 + 4 + logProbs.length * 9);
@@ -190,7 +194,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     throw new UncheckedIOException(e);
                 }
             };
-            Scorer.Score s = scorer.score(tokens, record.where(), sink, progress);
+            Scorer.Score s = scorer.score(r.tokens(), r.where(), sink, progress);
             ByteBuffer b = ByteBuffer.allocate(3 * 8);
             b.putLong(s.length()).putLong(s.scored()).putDouble(s.logLikelihood());
             journal.appendRecord(RECORD, index, id, b.array());
@@ -250,7 +254,7 @@ public final class ScoreCommand implements Callable<Integer> {
             @Override
             public void part(byte type, byte[] payload) {
                 if (type != POSITIONS || positions == null) {
-                    throw new BadInputException(journal + ": unexpected frame '" + (char) type + "'");
+                    throw new UserException(journal + ": unexpected frame '" + (char) type + "'");
                 }
                 ByteBuffer b = ByteBuffer.wrap(payload);
                 byte[] idBytes = new byte[b.getInt()];
@@ -270,7 +274,7 @@ public final class ScoreCommand implements Callable<Integer> {
             @Override
             public void record(byte type, long index, String id, byte[] payload) throws IOException {
                 if (type != RECORD) {
-                    throw new BadInputException(journal + ": unexpected record frame '" + (char) type + "'");
+                    throw new UserException(journal + ": unexpected record frame '" + (char) type + "'");
                 }
                 ByteBuffer b = ByteBuffer.wrap(payload);
                 Scorer.Score s = new Scorer.Score(b.getLong(), b.getLong(), b.getDouble());
@@ -294,7 +298,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     private void print(PrintWriter w, BatchRun.Summary s, Work work, ModelConfig config) {
         if (s.nothingToDo()) {
-            if (options.json) {
+            if (options.batch.json()) {
                 w.println(new JsonLine().put("op", "dna-score").put("out", out.toString()).put("status", "complete"));
             }
             w.flush();
@@ -302,19 +306,19 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         double bpb = work.scored[0] == 0 ? Double.NaN : -work.total[0] / (Math.log(2) * work.scored[0]);
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
-        if (options.json) {
-            JsonLine o = new JsonLine().put("op", "dna-score").put("records", s.records()).put("bases", s.bases())
+        if (options.batch.json()) {
+            JsonLine o = new JsonLine().put("op", "dna-score").put("records", s.records()).put("bases", s.size())
                     .put("scored_bases", work.scored[0]).put("log_likelihood", work.total[0], 6)
                     .put("bits_per_base", bpb, 6).put("resumed_records", s.resumedRecords())
                     .put("computed_bases", s.computedUnits()).put("seconds", s.seconds(), 3)
                     .put("bases_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
-                    .put("threads", options.threads(spec.commandLine())).put("out", out.toString());
+                    .put("threads", options.batch.threads()).put("out", out.toString());
             if (work.positionsOut != null) {
                 o.put("positions", work.positionsOut.toString());
             }
             w.println(o);
         } else {
-            w.printf(Locale.ROOT, "records       %,d (%,d bases, %,d scored)%n", s.records(), s.bases(), work.scored[0]);
+            w.printf(Locale.ROOT, "records       %,d (%,d bases, %,d scored)%n", s.records(), s.size(), work.scored[0]);
             w.printf(Locale.ROOT, "bits/base     %.4f over all records%n", bpb);
             w.printf(Locale.ROOT, "spans         %s%n", InferenceSpan.describe(config));
             w.printf(Locale.ROOT, "time          %s, %,.0f bases/s%s%n", BatchProgress.duration(s.seconds()), rate,

@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.runtime.UserErrorHandler;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Random;
@@ -16,16 +17,7 @@ final class DnaCli {
 
     /** The {@code dna} command line with the root command's handling of user errors (one line, exit 1). */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new DnaCommand());
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException
-                    || e instanceof java.io.UncheckedIOException) {
-                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": error: " + e.getMessage());
-                return 1;
-            }
-            throw e;
-        });
-        return cl;
+        return UserErrorHandler.install(new CommandLine(new DnaCommand()));
     }
 
     static Run run(String... args) {

@@ -2,7 +2,7 @@ package dev.chimera.genomics.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.chimera.genomics.RunJournal;
+import dev.chimera.runtime.RunJournal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

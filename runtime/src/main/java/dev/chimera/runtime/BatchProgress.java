@@ -1,4 +1,4 @@
-package dev.chimera.genomics.cli;
+package dev.chimera.runtime;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -10,7 +10,7 @@ import java.util.Locale;
  * most once a minute, so logs of long runs show progress without flooding. Records a resumed run
  * found done count towards the bar but not the rate.
  */
-final class BatchProgress {
+public final class BatchProgress {
     private static final long REDRAW_NANOS = 200_000_000L;
     private static final long LOG_NANOS = 60_000_000_000L;
 
@@ -28,7 +28,7 @@ final class BatchProgress {
     private long lastDraw;
 
     /** {@code what}: e.g. "scoring"; {@code unit}: what the rate counts, e.g. "bases". */
-    BatchProgress(PrintWriter err, boolean live, String what, String unit, long totalRecords, long totalUnits) {
+    public BatchProgress(PrintWriter err, boolean live, String what, String unit, long totalRecords, long totalUnits) {
         this.err = err;
         this.live = live;
         this.what = what;
@@ -39,30 +39,30 @@ final class BatchProgress {
     }
 
     /** Records (and their units) a resumed run found already done. */
-    void alreadyDone(long doneRecords, long doneUnits) {
+    public void alreadyDone(long doneRecords, long doneUnits) {
         baseRecords = doneRecords;
         baseUnits = doneUnits;
     }
 
     /** {@code n} more units of the record in progress. */
-    void advance(long n) {
+    public void advance(long n) {
         units += n;
         maybeDraw();
     }
 
     /** A record finished. */
-    void recordDone() {
+    public void recordDone() {
         records++;
         maybeDraw();
     }
 
     /** Seconds since the run started. */
-    double seconds() {
+    public double seconds() {
         return (System.nanoTime() - start) / 1e9;
     }
 
     /** Units this run computed (not those a resume found done). */
-    long units() {
+    public long units() {
         return units;
     }
 
@@ -91,7 +91,7 @@ final class BatchProgress {
     }
 
     /** The closing line: what was done and how fast. */
-    void done() {
+    public void done() {
         double seconds = seconds();
         String line = String.format(Locale.ROOT, "%s: %,d records, %,d %s in %s (%,.0f %s/s)%s", what, records, units,
                 unit, duration(seconds), seconds > 0 ? units / seconds : 0, unit,
@@ -100,7 +100,7 @@ final class BatchProgress {
         err.flush();
     }
 
-    static String duration(double seconds) {
+    public static String duration(double seconds) {
         if (!(seconds < 1e9)) {
             return "?";
         }

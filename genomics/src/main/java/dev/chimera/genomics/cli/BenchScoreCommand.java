@@ -1,12 +1,19 @@
-package dev.chimera.cli;
+package dev.chimera.genomics.cli;
 
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.Scorer;
-import dev.chimera.genomics.WindowedPrefill;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.ConfigOption;
+import dev.chimera.runtime.InferenceSpan;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.PeakHeap;
+import dev.chimera.runtime.UserException;
+import dev.chimera.runtime.WindowedPrefill;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -29,7 +36,7 @@ import picocli.CommandLine.Option;
                 + "and one long record with windowed attention (per-base costs side by side), then one record with "
                 + "full-span attention. Peak heap per measurement; run with CHIMERA_JAVA_OPTS=-Xmx8g for the "
                 + "longest records."})
-final class BenchScoreCommand implements Callable<Integer> {
+public final class BenchScoreCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,41 +72,49 @@ final class BenchScoreCommand implements Callable<Integer> {
     int chunk;
 
     @Mixin
-    RunOptions run;
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
 
     @Override
     public Integer call() {
         ModelConfig base = config.load();
         if (base.input().kind() != ModelConfig.InputKind.TOKENS || base.head().kind() != ModelConfig.HeadKind.SOFTMAX
                 || base.head().vocabSize() < 5) {
-            throw new Chimera.UserError("bench score needs a token model with a softmax head over at least 5 ids");
+            throw new UserException("bench score needs a token model with a softmax head over at least 5 ids");
         }
         if (shortLength < 1 || shortRecords < 1 || longLength < 0 || fullLength < 0 || chunk < 1) {
-            throw new Chimera.UserError("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
+            throw new UserException("--short, --short-records and --chunk must be >= 1, --long and --full >= 0");
         }
-        int threads = run.threads();
+        List<ModelConfig.Span> parsed = new ArrayList<>();
+        for (String span : spans) {
+            parsed.add(InferenceSpan.span("--span", span));
+        }
+        int threadCount = compute.threads();
         PrintWriter out = spec.commandLine().getOut();
-        if (!run.json) {
+        if (!json.enabled()) {
             out.printf(Locale.ROOT, "scoring throughput, config %s, random weights, %d thread(s), chunks of %,d, max heap "
-                    + "%,d MiB%n", config.config, threads, chunk, Runtime.getRuntime().maxMemory() >> 20);
+                    + "%,d MiB%n", config.name(), threadCount, chunk, Runtime.getRuntime().maxMemory() >> 20);
         }
-        try (ComputePool pool = new ComputePool(threads)) {
-            for (String span : longLength == 0 ? List.<String>of() : spans) {
-                Decoder windowed = decoder(ConfigOption.withSpan(base, span), chunk, pool);
+        try (ComputePool pool = new ComputePool(threadCount)) {
+            for (int i = 0; i < (longLength == 0 ? 0 : spans.size()); i++) {
+                String span = spans.get(i);
+                Decoder windowed = decoder(InferenceSpan.withSpan(base, parsed.get(i)), chunk, pool);
                 // Warm-up: compile the kernels (long and short paths) before anything is timed.
                 measure(windowed, bases(1, 3 * chunk), 1);
                 measure(windowed, bases(5, shortLength), Math.max(1, shortRecords / 10));
                 // Short records before and after the long one, so that a change of the machine's load
                 // during the long run shows (this machine is shared) and the ratio uses their mean.
                 Result before = measure(windowed, bases(2, shortLength), shortRecords);
-                report(out, "short", span, shortLength, shortRecords, before, threads);
+                report(out, "short", span, shortLength, shortRecords, before, threadCount);
                 Result large = measure(windowed, bases(3, longLength), 1);
-                report(out, "long", span, longLength, 1, large, threads);
+                report(out, "long", span, longLength, 1, large, threadCount);
                 Result after = measure(windowed, bases(2, shortLength), shortRecords);
-                report(out, "short", span, shortLength, shortRecords, after, threads);
+                report(out, "short", span, shortLength, shortRecords, after, threadCount);
                 double ratio = large.secondsPerBase() / ((before.secondsPerBase() + after.secondsPerBase()) / 2);
-                if (run.json) {
-                    out.println(new JsonLine().put("op", "score").put("config", config.config).put("span", span)
+                if (json.enabled()) {
+                    out.println(new JsonLine().put("op", "score").put("config", config.name()).put("span", span)
                             .put("compare", "long/short").put("per_base_cost_ratio", ratio, 3));
                 } else {
                     out.printf(Locale.ROOT, "  per-base cost, %,d bp record / %,d bp records (mean of before and "
@@ -109,9 +124,9 @@ final class BenchScoreCommand implements Callable<Integer> {
                 out.flush();
             }
             if (fullLength > 0) {
-                Decoder full = decoder(ConfigOption.withSpan(base, "full"), fullLength, pool);
+                Decoder full = decoder(InferenceSpan.withSpan(base, new ModelConfig.Span(0)), fullLength, pool);
                 Result r = measure(full, bases(4, fullLength), 1);
-                report(out, "full-span", "full", fullLength, 1, r, threads);
+                report(out, "full-span", "full", fullLength, 1, r, threadCount);
             }
         }
         return 0;
@@ -153,8 +168,8 @@ final class BenchScoreCommand implements Callable<Integer> {
     }
 
     private void report(PrintWriter out, String what, String span, int length, int records, Result r, int threads) {
-        if (run.json) {
-            out.println(new JsonLine().put("op", "score").put("config", config.config).put("record", what)
+        if (json.enabled()) {
+            out.println(new JsonLine().put("op", "score").put("config", config.name()).put("record", what)
                     .put("span", span).put("length", length).put("records", records).put("threads", threads)
                     .put("chunk", chunk).put("seconds", r.seconds(), 3).put("bases_per_s", r.bases() / r.seconds(), 0)
                     .put("us_per_base", 1e6 * r.secondsPerBase(), 2).put("peak_heap_mb", r.peakHeap() / 1048576.0, 0)

@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.chimera.cli;
+package dev.chimera.runtime;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -7,17 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Peak heap of a measured section: the sum of the heap pools' peaks since {@link #reset}, an upper bound. */
-final class PeakHeap {
+public final class PeakHeap {
     private PeakHeap() {
     }
 
-    static void reset() {
+    public static void reset() {
         for (MemoryPoolMXBean p : heapPools()) {
             p.resetPeakUsage();
         }
     }
 
-    static long bytes() {
+    public static long bytes() {
         long sum = 0;
         for (MemoryPoolMXBean p : heapPools()) {
             sum += p.getPeakUsage().getUsed();

@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import dev.chimera.core.checkpoint.AtomicFiles;
 import java.io.BufferedInputStream;
@@ -76,7 +76,7 @@ public final class RunJournal implements Closeable {
      */
     public static RunJournal create(Path file, Map<String, String> settings) throws IOException {
         if (Files.exists(file)) {
-            throw new BadInputException(file + ": a journal is already there (an interrupted run?)");
+            throw new UserException(file + ": a journal is already there (an interrupted run?)");
         }
         ByteBuffer header = frameBytes(SETTINGS, encode(settings));
         AtomicFiles.write(file, out -> {
@@ -100,7 +100,7 @@ public final class RunJournal implements Closeable {
             String was = written.get(key);
             String now = settings.get(key);
             if (was == null ? now != null : !was.equals(now)) {
-                throw new BadInputException(file + ": the interrupted run had " + key + " = " + was + ", this one has "
+                throw new UserException(file + ": the interrupted run had " + key + " = " + was + ", this one has "
                         + now + "; resume with the same settings, or delete the journal to start again");
             }
         }
@@ -254,15 +254,15 @@ public final class RunJournal implements Closeable {
             try {
                 in.readFully(magic);
             } catch (EOFException e) {
-                throw new BadInputException(file + ": not a run journal (too short); delete it to start again");
+                throw new UserException(file + ": not a run journal (too short); delete it to start again");
             }
             if (!java.util.Arrays.equals(magic, MAGIC)) {
-                throw new BadInputException(file + ": not a run journal (bad magic bytes); delete it to start again");
+                throw new UserException(file + ": not a run journal (bad magic bytes); delete it to start again");
             }
             long offset = MAGIC.length;
             byte[] header = readFrame(in);
             if (header == null || header[0] != SETTINGS) {
-                throw new BadInputException(file + ": the run journal's settings frame is torn or corrupt; delete it "
+                throw new UserException(file + ": the run journal's settings frame is torn or corrupt; delete it "
                         + "to start again");
             }
             scan.settings = decode(java.util.Arrays.copyOfRange(header, 1, header.length));

@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
@@ -34,11 +34,11 @@ public final class WindowedPrefill {
      */
     public static void requireFits(Decoder decoder, long positions, String where) {
         if (positions > Integer.MAX_VALUE) {
-            throw new BadInputException(where + ": " + positions + " positions, more than the 2^31 - 1 a sequence can have");
+            throw new UserException(where + ": " + positions + " positions, more than the 2^31 - 1 a sequence can have");
         }
         ModelConfig c = decoder.config();
         if (InferenceSpan.hasFullSpan(c) && positions > decoder.maxLength()) {
-            throw new BadInputException(String.format(java.util.Locale.ROOT,
+            throw new UserException(String.format(java.util.Locale.ROOT,
                     "%s: needs %,d positions, but a full-span attention layer holds at most %,d (--max-length); "
                             + "use --span context or window:W, whose memory does not grow with the record",
                     where, positions, decoder.maxLength()));

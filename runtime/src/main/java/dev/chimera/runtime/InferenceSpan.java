@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import dev.chimera.core.model.ModelConfig;
 import java.util.ArrayList;
@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The attention spans a DNA model runs with at inference ({@code --span}), which decide how long
+ * The attention spans a model runs with at inference ({@code --span}), which decide how long
  * a record can be and how much memory it takes:
  *
  * <ul>
@@ -18,6 +18,9 @@ import java.util.Locale;
  *       its KV cache grows with it, up to the decoder's capacity ({@code --max-length}).
  *   <li>{@code full} or {@code window:W}: every attention layer gets that span.
  * </ul>
+ *
+ * <p>Every span a command takes as text, this option's or a benchmark's {@code full|window:W}, is
+ * parsed here with {@link ModelConfig.Span#parse}, so commands and configs agree on what a span is.
  */
 public final class InferenceSpan {
     /** The spans the flag accepts, for help texts and messages. */
@@ -29,22 +32,42 @@ public final class InferenceSpan {
         this.text = text;
     }
 
-    /** Parses {@code context}, {@code trained}, {@code full} or {@code window:W} (W >= 1). */
+    /** Parses {@code context}, {@code trained}, {@code full} or {@code window:W} (W >= 1), in any case. */
     public static InferenceSpan parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (t.equals("context") || t.equals("trained") || t.equals("full")) {
+        if (t.equals("context") || t.equals("trained")) {
             return new InferenceSpan(t);
         }
-        if (t.startsWith("window:")) {
-            try {
-                if (Integer.parseInt(t.substring("window:".length())) >= 1) {
-                    return new InferenceSpan(t);
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
+        try {
+            ModelConfig.Span.parse(t, "--span");
+            return new InferenceSpan(t);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--span must be " + CHOICES + " (W >= 1), got '" + text + "'");
         }
-        throw new IllegalArgumentException("--span must be " + CHOICES + " (W >= 1), got '" + text + "'");
+    }
+
+    /**
+     * One attention span as a command's {@code option} gives it, {@code full} or {@code window:W},
+     * parsed as {@link ModelConfig} parses its own; anything else is a {@link UserException}.
+     */
+    public static ModelConfig.Span span(String option, String text) {
+        try {
+            return ModelConfig.Span.parse(text, option);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(option + " must be full or window:W (W >= 1), got '" + text + "'");
+        }
+    }
+
+    /** The config with every attention layer's span replaced by {@code span}. */
+    public static ModelConfig withSpan(ModelConfig c, ModelConfig.Span span) {
+        return withSpans(c, List.of(span.toString()));
+    }
+
+    /** The config with {@code spans} as its attention spans: one for every layer, or one per attention layer. */
+    private static ModelConfig withSpans(ModelConfig c, List<String> spans) {
+        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
+                c.kvHeads(), c.ropeBase(), spans, c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
+                c.chunkSize(), c.input(), c.head());
     }
 
     @Override
@@ -65,7 +88,7 @@ public final class InferenceSpan {
         for (ModelConfig.Span s : spans) {
             if (text.equals("context")) {
                 if (context < 1) {
-                    throw new IllegalArgumentException("--span context needs the model's training context, which is "
+                    throw new UserException("--span context needs the model's training context, which is "
                             + context);
                 }
                 out.add(s.full() ? "window:" + context : s.toString());
@@ -73,10 +96,7 @@ public final class InferenceSpan {
                 out.add(text);
             }
         }
-        ModelConfig c = trained;
-        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
-                c.kvHeads(), c.ropeBase(), out, c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
-                c.chunkSize(), c.input(), c.head());
+        return withSpans(trained, out);
     }
 
     /** Whether a config has an attention layer with a full span (whose KV cache grows with the record). */

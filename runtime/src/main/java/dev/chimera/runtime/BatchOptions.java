@@ -1,24 +1,17 @@
-package dev.chimera.genomics.cli;
+package dev.chimera.runtime;
 
-import dev.chimera.genomics.InferenceSpan;
-import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
-import dev.chimera.genomics.WindowedPrefill;
-import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options {@code dna score} and {@code dna embed} share: model, input, output, spans, threads, resume. */
-final class BatchOptions {
+/**
+ * The options every batch run over records shares, whatever the domain: the spans and chunks of
+ * long-sequence inference ({@link InferenceSpan}, {@link WindowedPrefill}), threads and device,
+ * resuming ({@link BatchRun}) and JSON output. A domain's batch command adds its model and input.
+ */
+public final class BatchOptions {
     /** Positions a full-span attention layer holds by default: HybriDNA's longest context, 131,072. */
-    static final int DEFAULT_MAX_LENGTH = 131_072;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "A DNA language model: a run directory (its latest checkpoint) or a step directory.")
-    Path model;
-
-    @Option(names = "--fasta", required = true, paramLabel = "FILE",
-            description = "Records to process: FASTA or FASTQ, plain, gzip or bgzip.")
-    Path fasta;
+    public static final int DEFAULT_MAX_LENGTH = 131_072;
 
     @Option(names = "--span", paramLabel = "SPAN", defaultValue = "context", converter = SpanConverter.class,
             description = {"Attention spans at inference (default: ${DEFAULT-VALUE}). context: a layer trained with a "
@@ -38,35 +31,44 @@ final class BatchOptions {
                     + "state, so memory for activations is bounded (default: ${DEFAULT-VALUE}).")
     int chunk;
 
-    @Option(names = "--threads", paramLabel = "T",
-            description = "Compute threads of the model (default: all cores). Records run one after another, each "
-                    + "spread over the threads; results do not depend on T.")
-    Integer threads;
+    @Mixin
+    ComputeOptions compute;
 
     @Option(names = "--resume",
             description = "Continue an interrupted run from its journal (OUT.journal): completed records are kept, "
                     + "the rest are computed. The model, input and options must be the same.")
     boolean resume;
 
-    @Option(names = "--on-invalid", paramLabel = "error|mask|skip", defaultValue = "error",
-            converter = BaselineCommand.OnInvalidConverter.class,
-            description = "A character that is not a base, N, U or IUPAC code: fail (error), read it as N (mask), "
-                    + "or drop it (skip) (default: ${DEFAULT-VALUE}).")
-    OnInvalid onInvalid;
+    @Mixin
+    JsonOption json;
 
-    @Option(names = "--json", description = "Print the run's summary as one JSON object on stdout.")
-    boolean json;
-
-    int threads(CommandLine cl) {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (t < 1) {
-            throw new CommandLine.ParameterException(cl, "--threads must be >= 1, got " + t);
-        }
-        return t;
+    public InferenceSpan span() {
+        return span;
     }
 
-    void validate(CommandLine cl) {
-        threads(cl);
+    public int maxLength() {
+        return maxLength;
+    }
+
+    public int chunk() {
+        return chunk;
+    }
+
+    public int threads() {
+        return compute.threads();
+    }
+
+    public boolean resume() {
+        return resume;
+    }
+
+    public boolean json() {
+        return json.enabled();
+    }
+
+    /** Fails before any work on a value no run can take: a usage error (exit 2) or a {@link UserException}. */
+    public void validate(CommandLine cl) {
+        compute.threads();
         if (chunk < 1) {
             throw new CommandLine.ParameterException(cl, "--chunk must be >= 1, got " + chunk);
         }
@@ -81,7 +83,7 @@ final class BatchOptions {
         public InferenceSpan convert(String value) {
             try {
                 return InferenceSpan.parse(value);
-            } catch (IllegalArgumentException e) {
+            } catch (UserException e) {
                 throw new CommandLine.TypeConversionException("expected " + InferenceSpan.CHOICES + ", got '" + value
                         + "'");
             }

@@ -1,4 +1,4 @@
-package dev.chimera.genomics.cli;
+package dev.chimera.runtime;
 
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.chimera.genomics;
+package dev.chimera.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -77,7 +77,7 @@ class RunJournalTest {
             RunJournal j;
             try {
                 j = RunJournal.resume(file, SETTINGS);
-            } catch (BadInputException e) {
+            } catch (UserException e) {
                 assertTrue(e.getMessage().contains("settings frame is torn"), e.getMessage());
                 headerEnd = Math.max(headerEnd, cut);
                 continue;
@@ -112,13 +112,13 @@ class RunJournalTest {
     @Test
     void settingsMustMatchAndAJournalIsNeverOverwritten() throws IOException {
         Path file = journal();
-        BadInputException e = assertThrows(BadInputException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> RunJournal.resume(file, Map.of("command", "test", "input", "/y.fa")));
         assertTrue(e.getMessage().contains("input = /x.fa, this one has /y.fa"), e.getMessage());
-        e = assertThrows(BadInputException.class, () -> RunJournal.create(file, SETTINGS));
+        e = assertThrows(UserException.class, () -> RunJournal.create(file, SETTINGS));
         assertTrue(e.getMessage().contains("already there"), e.getMessage());
         Files.writeString(file, "something else entirely");
-        e = assertThrows(BadInputException.class, () -> RunJournal.resume(file, SETTINGS));
+        e = assertThrows(UserException.class, () -> RunJournal.resume(file, SETTINGS));
         assertTrue(e.getMessage().contains("not a run journal"), e.getMessage());
         try (RunJournal j = RunJournal.create(dir.resolve("b.journal"), SETTINGS)) {
             assertThrows(IllegalStateException.class, () -> j.appendRecord((byte) 'R', 1, "skips 0", new byte[0]));

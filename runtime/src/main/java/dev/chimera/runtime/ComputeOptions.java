@@ -1,0 +1,27 @@
+package dev.chimera.runtime;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The options of every command that computes: {@code --threads}, the size of its compute pool, and
+ * {@code --device} ({@link DeviceOption}). {@link #threads} checks both, so a command that takes its
+ * thread count has also refused a device this build does not have.
+ */
+public final class ComputeOptions {
+    @Option(names = "--threads", paramLabel = "T", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    DeviceOption device;
+
+    /** {@code --threads}, or all cores when it is omitted; below 1, or an unknown device, is a {@link UserException}. */
+    public int threads() {
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) {
+            throw new UserException("--threads must be >= 1, got " + t);
+        }
+        device.selected();
+        return t;
+    }
+}
