@@ -113,9 +113,14 @@ public final class Arena implements Allocator {
             this.index = index;
         }
 
+        /**
+         * While planning, the floats planned so far (take() adds a buffer's size before it makes the
+         * tensor): a view made then is checked against what the slab will hold, which for a slab
+         * holding one buffer larger than MAX_SLAB is more than MAX_SLAB.
+         */
         @Override
         public long capacity() {
-            return memory != null ? memory.capacity() : MAX_SLAB;
+            return memory != null ? memory.capacity() : planned;
         }
 
         @Override

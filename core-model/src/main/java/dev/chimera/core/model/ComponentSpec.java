@@ -19,7 +19,7 @@ public final class ComponentSpec {
     /**
      * Settings that configs written before the component registry held for every kind, with a
      * zero, false or null value where the kind did not use them (the shipped models' configs have
-     * them): read as absent.
+     * them): read as absent, in a spec read from JSON and in one built in code alike.
      */
     private static final Set<String> LEGACY_PLACEHOLDERS =
             Set.of("vocabSize", "tied", "bins", "frequencies", "outDim", "dim", "adapter");
@@ -28,10 +28,20 @@ public final class ComponentSpec {
     private final String kind;
     private final Map<String, Object> settings;
 
+    /**
+     * Legacy placeholders are dropped here, whichever way the spec is made, so that a spec equals
+     * its own JSON round trip ({@code softmax(9, false)} written and read back is still equal).
+     */
     private ComponentSpec(String field, String kind, Map<String, Object> settings) {
         this.field = field;
         this.kind = kind;
-        this.settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+        Map<String, Object> kept = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : settings.entrySet()) {
+            if (!isLegacyPlaceholder(e.getKey(), e.getValue())) {
+                kept.put(e.getKey(), e.getValue());
+            }
+        }
+        this.settings = Collections.unmodifiableMap(kept);
     }
 
     /** A spec of this kind with these settings; {@code field} ("input", "head") names it in errors. */
@@ -54,12 +64,8 @@ public final class ComponentSpec {
         if (!(kind instanceof String)) {
             throw new IllegalArgumentException("'kind' must be a string naming a registered component, got " + kind);
         }
-        Map<String, Object> settings = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : json.entrySet()) {
-            if (!e.getKey().equals("kind") && !isLegacyPlaceholder(e.getKey(), e.getValue())) {
-                settings.put(e.getKey(), e.getValue());
-            }
-        }
+        Map<String, Object> settings = new LinkedHashMap<>(json);
+        settings.remove("kind");
         return new ComponentSpec("component", (String) kind, settings);
     }
 

@@ -7,6 +7,7 @@ import dev.chimera.core.layers.Head;
 import dev.chimera.core.layers.InputAdapter;
 import dev.chimera.core.layers.RegressionHead;
 import dev.chimera.core.layers.SoftmaxHead;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,27 +31,37 @@ public final class CoreComponents implements Components.Provider {
 
     /** Token ids in [0, vocabSize). */
     public static ComponentSpec tokens(int vocabSize) {
-        return ComponentSpec.of("input", "tokens", Map.of("vocabSize", vocabSize));
+        return ComponentSpec.of("input", "tokens", settings("vocabSize", vocabSize));
     }
 
     /** Continuous vectors of {@code dim} values, brought in by a "linear" or "mlp" adapter. */
     public static ComponentSpec continuous(int dim, String adapter) {
-        return ComponentSpec.of("input", "continuous", Map.of("dim", dim, "adapter", adapter));
+        return ComponentSpec.of("input", "continuous", settings("dim", dim, "adapter", adapter));
     }
 
     /** A softmax over {@code vocabSize} tokens, tied to a token input's embedding or not. */
     public static ComponentSpec softmax(int vocabSize, boolean tied) {
-        return ComponentSpec.of("head", "softmax", Map.of("vocabSize", vocabSize, "tied", tied));
+        return ComponentSpec.of("head", "softmax", settings("vocabSize", vocabSize, "tied", tied));
     }
 
     /** A Fourier head over {@code bins} bins with {@code frequencies} frequencies, for each of {@code outDim} values. */
     public static ComponentSpec fourier(int bins, int frequencies, int outDim) {
-        return ComponentSpec.of("head", "fourier", Map.of("bins", bins, "frequencies", frequencies, "outDim", outDim));
+        return ComponentSpec.of("head", "fourier",
+                settings("bins", bins, "frequencies", frequencies, "outDim", outDim));
     }
 
     /** A regression of {@code outDim} values. */
     public static ComponentSpec regression(int outDim) {
-        return ComponentSpec.of("head", "regression", Map.of("outDim", outDim));
+        return ComponentSpec.of("head", "regression", settings("outDim", outDim));
+    }
+
+    /** Settings in the order given, so that a config is written the same way by every run (Map.of has no order). */
+    private static Map<String, Object> settings(Object... keysAndValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     @Override

@@ -475,14 +475,18 @@ public final class ModelConfig {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
+    /**
+     * Equal when the JSON trees are: the same fields and values, whatever order a component's
+     * settings were given in (a spec built from a {@code Map.of} iterates in no fixed order).
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof ModelConfig && toJson().equals(((ModelConfig) o).toJson());
+        return o instanceof ModelConfig && JSON.valueToTree(this).equals(JSON.valueToTree(o));
     }
 
     @Override
     public int hashCode() {
-        return toJson().hashCode();
+        return JSON.valueToTree(this).hashCode();
     }
 
     @Override

@@ -22,6 +22,9 @@ public final class GradientClipping {
      * the caller decides what to do with the step.
      */
     public static double clipGlobalNorm(Backend backend, Tensor grads, double maxNorm) {
+        if (grads == null) {
+            throw new IllegalArgumentException("clipGlobalNorm needs a gradient tensor, got null");
+        }
         if (Double.isNaN(maxNorm)) {
             throw new IllegalArgumentException("clipGlobalNorm maxNorm must be a number (<= 0 or infinite for no "
                     + "clipping), got NaN");

@@ -60,7 +60,7 @@ class ContinuedAttentionTest {
 
         float[][] byThreads = new float[2][];
         for (ComputePool pool : new ComputePool[] {one, two}) {
-            ContinuedAttention continued = new ContinuedAttention(attn, pool);
+            ContinuedAttention continued = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool);
             KvCache cache = window == 0 ? KvCache.full(N_KV_HEADS, HEAD_DIM, total)
                     : KvCache.windowed(N_KV_HEADS, HEAD_DIM, window);
             Tensor got = Tensor.zeros(total, N_HEADS, HEAD_DIM);
@@ -85,12 +85,24 @@ class ContinuedAttentionTest {
             byThreads[pool == one ? 0 : 1] = g;
         }
         assertArrayEquals(byThreads[0], byThreads[1], "identical bits on 1 and 2 threads");
+
+        // The public entry point, AttentionOp.continueFrom of the layer's attention, is this continuation.
+        KvCache cache = attn.newCache(total);
+        Tensor got = Tensor.zeros(total, N_HEADS, HEAD_DIM);
+        int at = 0;
+        for (int piece : pieces) {
+            Tensor ks = k.select(0).slice(at, at + piece);
+            Tensor vs = v.select(0).slice(at, at + piece);
+            attn.continueFrom(got.slice(at, at + piece), q.select(0).slice(at, at + piece), ks, vs, cache);
+            cache.appendAll(ks, vs);
+            at += piece;
+        }
+        assertArrayEquals(byThreads[1], got.toArray(), "continueFrom is the continuation");
     }
 
     @Test
     void rejectsMismatchedShapesAndCaches() {
-        CausalAttention attn = CausalAttention.windowed(N_HEADS, N_KV_HEADS, HEAD_DIM, 8, one);
-        ContinuedAttention c = new ContinuedAttention(attn, one);
+        ContinuedAttention c = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, 8, one);
         Tensor q = Tensor.zeros(4, N_HEADS, HEAD_DIM);
         Tensor kv = Tensor.zeros(4, N_KV_HEADS, HEAD_DIM);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

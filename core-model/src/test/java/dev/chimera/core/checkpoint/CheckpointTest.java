@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointTest {
 
     private static final ComputePool POOL = new ComputePool(1);
+    private static final Backend K = Backends.cpu(POOL);
     private static final int MAX_LENGTH = 16;
 
     @TempDir
@@ -45,29 +48,23 @@ class CheckpointTest {
     }
 
     private static Decoder decoder(ModelConfig config, long seed) {
-        Decoder d = new Decoder(config, MAX_LENGTH, POOL);
+        Decoder d = new Decoder(config, MAX_LENGTH, K);
         d.initialise(seed);
         return d;
     }
 
     /** Tiny's config with another dState: every Mamba2 projection changes shape. */
     private static ModelConfig otherState() {
-        ModelConfig t = ModelConfig.tiny();
-        return new ModelConfig(t.dModel(), t.nLayers(), t.mixerPattern(), t.mlp(), t.mlpHidden(), t.attnHeads(),
-                t.kvHeads(), t.ropeBase(), t.attnSpans(), 8, t.headdim(), t.expand(), t.ngroups(), t.dConv(),
-                t.chunkSize(), t.input(), t.head());
+        return ModelConfig.tiny().toBuilder().dState(8).build();
     }
 
     private static ModelConfig layers(int nLayers) {
-        ModelConfig t = ModelConfig.tiny();
-        return new ModelConfig(t.dModel(), nLayers, t.mixerPattern(), t.mlp(), t.mlpHidden(), t.attnHeads(),
-                t.kvHeads(), t.ropeBase(), t.attnSpans(), t.dState(), t.headdim(), t.expand(), t.ngroups(),
-                t.dConv(), t.chunkSize(), t.input(), t.head());
+        return ModelConfig.tiny().toBuilder().nLayers(nLayers).build();
     }
 
     /** AdamW with awkward moments (signed zeros, subnormals) and 7 steps taken, without training. */
     private static AdamW adamw(Parameters p, long seed) {
-        AdamW o = new AdamW(p, AdamW.Settings.defaults());
+        AdamW o = new AdamW(p, AdamW.Settings.defaults(), K);
         SplittableRandom random = new SplittableRandom(seed);
         for (float[] s : o.state().values()) {
             for (int i = 0; i < s.length; i++) {
@@ -138,7 +135,7 @@ class CheckpointTest {
             loaded.requireConfig(ModelConfig.tiny());
 
             Decoder fresh = decoder(ModelConfig.tiny(), 99);
-            AdamW freshOpt = new AdamW(fresh.parameters(), AdamW.Settings.defaults());
+            AdamW freshOpt = new AdamW(fresh.parameters(), AdamW.Settings.defaults(), K);
             loaded.restoreInto(fresh.parameters());
             loaded.restoreOptimizer(freshOpt);
             assertArrayEquals(bits(v), bits(fresh.parameters().values()));
@@ -314,7 +311,7 @@ class CheckpointTest {
         LoadedCheckpoint loaded = Checkpoint.load(run);
         assertFalse(loaded.hasOptimizer());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> loaded.restoreOptimizer(new AdamW(d.parameters(), AdamW.Settings.defaults())));
+                () -> loaded.restoreOptimizer(new AdamW(d.parameters(), AdamW.Settings.defaults(), K)));
         assertEquals("checkpoint " + step + " was saved without optimizer state; cannot restore adamw",
                 e.getMessage());
 
@@ -386,7 +383,7 @@ class CheckpointTest {
     void resumingFromACheckpointContinuesWithIdenticalLosses() throws IOException {
         ModelConfig config = ModelConfig.tiny();
         Decoder d = decoder(config, 5);
-        AdamW o = new AdamW(d.parameters(), AdamW.Settings.defaults());
+        AdamW o = new AdamW(d.parameters(), AdamW.Settings.defaults(), K);
         Decoder.Training t = d.new Training(2, 6);
         for (int s = 0; s < 3; s++) {
             trainStep(d, o, t, s);
@@ -400,7 +397,7 @@ class CheckpointTest {
         LoadedCheckpoint loaded = Checkpoint.load(run);
         loaded.requireConfig(config);
         Decoder resumed = decoder(loaded.config(), 77);
-        AdamW resumedOpt = new AdamW(resumed.parameters(), AdamW.Settings.defaults());
+        AdamW resumedOpt = new AdamW(resumed.parameters(), AdamW.Settings.defaults(), K);
         loaded.restoreInto(resumed.parameters());
         loaded.restoreOptimizer(resumedOpt);
         Decoder.Training rt = resumed.new Training(2, 6);
@@ -415,7 +412,7 @@ class CheckpointTest {
     /** One AdamW step on a fixed batch of tokens derived from the step number; returns the loss. */
     private static double trainStep(Decoder d, Optimizer o, Decoder.Training t, long step) {
         SplittableRandom random = new SplittableRandom(1000 + step);
-        int vocab = d.config().input().vocabSize();
+        int vocab = d.config().input().integer("vocabSize", 1);
         int[] ids = new int[2 * 6];
         int[] next = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {

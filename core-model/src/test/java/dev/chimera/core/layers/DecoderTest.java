@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The whole decoder: gradients of a tiny hybrid model against finite differences, and prefill + step against the parallel forward. */
 class DecoderTest {
     private static final ComputePool POOL = new ComputePool(2);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
@@ -46,10 +50,9 @@ class DecoderTest {
     void tinyHybridGradientsMatchFiniteDifferencesOnEveryTensor() {
         for (boolean tied : new boolean[] {false, true}) {
             ModelConfig base = ModelConfig.tiny();
-            ModelConfig c = new ModelConfig(base.dModel(), 2, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
-                    base.kvHeads(), base.ropeBase(), List.of("full"), base.dState(), base.headdim(), base.expand(),
-                    base.ngroups(), base.dConv(), 3, base.input(), ModelConfig.Head.softmax(8, tied));
-            Decoder model = new Decoder(c, 16, POOL);
+            ModelConfig c = base.toBuilder().nLayers(2).mixerPattern("MA").attnSpans(List.of("full")).chunkSize(3)
+                    .head(CoreComponents.softmax(8, tied)).build();
+            Decoder model = new Decoder(c, 16, K);
             model.initialise(7);
             Parameters p = model.parameters();
             jitter(p, 8);
@@ -74,10 +77,9 @@ class DecoderTest {
     void prefillThenStepEqualsParallelForwardForFullAndWindowedAttention() {
         for (String span : new String[] {"full", "window:3"}) {
             ModelConfig base = ModelConfig.tiny();
-            ModelConfig c = new ModelConfig(base.dModel(), 4, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
-                    base.kvHeads(), base.ropeBase(), List.of(span), base.dState(), base.headdim(), base.expand(),
-                    base.ngroups(), base.dConv(), 4, base.input(), base.head());
-            Decoder model = new Decoder(c, 32, POOL);
+            ModelConfig c = base.toBuilder().nLayers(4).mixerPattern("MA").attnSpans(List.of(span)).chunkSize(4)
+                    .build();
+            Decoder model = new Decoder(c, 32, K);
             model.initialise(11);
             jitter(model.parameters(), 12);
             int prefill = 7;
@@ -117,10 +119,9 @@ class DecoderTest {
     void prefillInPiecesContinuesTheSequence() {
         ModelConfig base = ModelConfig.tiny();
         for (String span : new String[] {"full", "window:2"}) {
-            ModelConfig c = new ModelConfig(base.dModel(), 2, "MA", base.mlp(), base.mlpHidden(), base.attnHeads(),
-                    base.kvHeads(), base.ropeBase(), List.of(span), base.dState(), base.headdim(), base.expand(),
-                    base.ngroups(), base.dConv(), 4, base.input(), base.head());
-            Decoder model = new Decoder(c, 32, POOL);
+            ModelConfig c = base.toBuilder().nLayers(2).mixerPattern("MA").attnSpans(List.of(span)).chunkSize(4)
+                    .build();
+            Decoder model = new Decoder(c, 32, K);
             model.initialise(21);
             jitter(model.parameters(), 22);
             int[] ids = randomIds(23, 11, 8);
@@ -146,7 +147,7 @@ class DecoderTest {
 
     @Test
     void badInputsAreRejectedWithPositions() {
-        Decoder model = new Decoder(ModelConfig.tiny(), 8, POOL);
+        Decoder model = new Decoder(ModelConfig.tiny(), 8, K);
         model.initialise(1);
         Decoder.Training t = model.new Training(1, 4);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chimera.core.kernel.Activation;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
-import dev.chimera.core.model.ModelConfig.AdapterKind;
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 import java.util.function.ToDoubleFunction;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Softmax (own and tied weights) and regression heads, and the continuous input adapter, against finite differences. */
 class HeadAndAdapterGradientTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Backend K = Backend.create(POOL);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
@@ -56,7 +58,7 @@ class HeadAndAdapterGradientTest {
             int vocab = 9;
             Parameters.Builder b = Parameters.builder();
             Embedding emb = new Embedding(b, "embed", vocab, d);
-            SoftmaxHead head = new SoftmaxHead(b, "head", d, vocab, tied ? emb : null);
+            SoftmaxHead head = tied ? SoftmaxHead.tied(vocab, emb) : new SoftmaxHead(b, "head", d, vocab);
             Parameters p = b.build();
             emb.bind(p);
             head.bind(p);
@@ -64,7 +66,9 @@ class HeadAndAdapterGradientTest {
             Tensor h = Tensor.uniform(22, -1, 1, rows, d);
             int[] ids = {3, Backend.IGNORE_TARGET, 0, 8, 3};
             Targets t = Targets.tokens(ids);
-            SoftmaxHead.Activations a = head.new Activations(rows);
+            Arena arena = new Arena(K);
+            SoftmaxHead.Activations a = head.allocate(arena, rows);
+            arena.allocate();
             Tensor dh = Tensor.zeros(rows, d);
             double loss = head.forward(K, h, t, a);
             head.backward(K, dh, h, t, a);
@@ -96,7 +100,9 @@ class HeadAndAdapterGradientTest {
         float[] target = Tensor.uniform(33, -1, 1, rows * out).toArray();
         float[] weights = {1f, 0f, 0.5f, 2f};
         Targets t = Targets.values(target, weights);
-        RegressionHead.Activations a = head.new Activations(rows);
+        Arena arena = new Arena(K);
+        Head.Activations a = head.allocate(arena, rows);
+        arena.allocate();
         Tensor dh = Tensor.zeros(rows, d);
         head.forward(K, h, t, a);
         head.backward(K, dh, h, t, a);
@@ -128,35 +134,45 @@ class HeadAndAdapterGradientTest {
 
     @Test
     void continuousAdapterLinearAndMlp() {
-        for (AdapterKind kind : AdapterKind.values()) {
+        for (String kind : new String[] {"linear", "mlp"}) {
+            boolean mlp = kind.equals("mlp");
             int rows = 4;
             int in = 3;
             int d = 7;
             Parameters.Builder b = Parameters.builder();
-            ContinuousAdapter adapter = new ContinuousAdapter(b, "adapter", kind, in, d);
+            ContinuousAdapter adapter = new ContinuousAdapter(b, "adapter", mlp, in, d);
             Parameters p = b.build();
             adapter.bind(p);
             GradientCheck.randomise(p.values(), 41, 0.7);
             Tensor x = Tensor.uniform(42, -1, 1, rows, in);
             Tensor r = Tensor.uniform(43, -1, 1, rows, d);
             Tensor y = Tensor.zeros(rows, d);
-            Tensor dx = Tensor.zeros(rows, in);
-            ContinuousAdapter.Activations a = adapter.new Activations(rows);
-            adapter.forward(K, y, x, a);
-            adapter.backward(K, dx, r, x, a);
+            // The adapter takes a (batch, T, inDim) block: here one sequence of `rows` positions.
+            Inputs inputs = Inputs.values(x.view(1, rows, in));
+            Arena arena = new Arena(K);
+            InputAdapter.Activations a = adapter.allocate(arena, rows);
+            arena.allocate();
+            adapter.forward(K, y, inputs, a);
+            adapter.backward(K, r, inputs, a);
             double[] theta = GradientCheck.toDouble(p.values(), 0, p.size());
             double[] xd = GradientCheck.toDouble(x.data(), 0, x.size());
             double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
-            ToDoubleFunction<double[]> lossTheta = th -> RefLayers.dot(refAdapter(kind, xd, rows, in, d, th, p), rd);
+            double[] yRef = refAdapter(mlp, xd, rows, in, d, theta, p);
+            for (int i = 0; i < yRef.length; i++) {
+                // float32 sums of <= 7 products, once or twice: relative error a few times 7u, so 1e-5 relative
+                // (and 1e-6 absolute where terms cancel).
+                assertEquals(yRef[i], y.at(i), 1e-6 + 1e-5 * Math.abs(yRef[i]), kind + " y[" + i + "]");
+            }
+            ToDoubleFunction<double[]> lossTheta = th -> RefLayers.dot(refAdapter(mlp, xd, rows, in, d, th, p), rd);
             GradientCheck.assertParameters(kind + " ", p, theta, lossTheta);
-            GradientCheck.assertClose(kind + " input", dx.data(), 0, GradientCheck.numeric(xd, 0, xd.length,
-                    xs -> RefLayers.dot(refAdapter(kind, xs, rows, in, d, theta, p), rd)));
+            // The gradient with respect to the continuous inputs is no longer computed (InputAdapter.backward
+            // has no dx since the backend refactor), so the old "input" finite-difference check has nothing to test.
         }
     }
 
-    private static double[] refAdapter(AdapterKind kind, double[] x, int rows, int in, int d, double[] th,
+    private static double[] refAdapter(boolean mlp, double[] x, int rows, int in, int d, double[] th,
                                        Parameters p) {
-        if (kind == AdapterKind.LINEAR) {
+        if (!mlp) {
             return RefLayers.linear(x, rows, in, th, RefLayers.off(p, "adapter.proj.weight"), d,
                     RefLayers.off(p, "adapter.proj.bias"));
         }
@@ -169,12 +185,12 @@ class HeadAndAdapterGradientTest {
     @Test
     void nonFiniteContinuousInputIsRejectedWithItsPosition() {
         Parameters.Builder b = Parameters.builder();
-        ContinuousAdapter adapter = new ContinuousAdapter(b, "adapter", AdapterKind.LINEAR, 2, 4);
+        ContinuousAdapter adapter = new ContinuousAdapter(b, "adapter", false, 2, 4);
         adapter.bind(b.build());
         Tensor x = Tensor.zeros(3, 2);
         x.set(Float.NaN, 2, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> adapter.forward(K, Tensor.zeros(3, 4), x, adapter.new Activations(3)));
+                () -> adapter.forward(K, Tensor.zeros(3, 4), Inputs.values(x.view(1, 3, 2)), null));
         assertTrue(e.getMessage().contains("at position 2, channel 1"), e.getMessage());
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.model.ModelConfig.MlpKind;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class LayerGradientTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Backend K = Backend.create(POOL);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
@@ -128,7 +131,9 @@ class LayerGradientTest {
             Tensor r = Tensor.uniform(12, -1, 1, rows, d);
             Tensor y = Tensor.zeros(rows, d);
             Tensor dx = Tensor.zeros(rows, d);
-            Mlp.Activations acts = mlp.new Activations(rows);
+            Arena arena = new Arena(K);
+            Mlp.Activations acts = mlp.new Activations(arena, rows);
+            arena.allocate();
             mlp.forward(K, y, x, acts);
             mlp.backward(K, dx, r, x, acts);
             double[] theta = GradientCheck.toDouble(p.values(), 0, p.size());
@@ -156,20 +161,20 @@ class LayerGradientTest {
         GradientCheck.randomise(p.values(), 13, 1.0);
         int[] ids = {4, 0, 4, 2};
         Tensor out = Tensor.zeros(4, 3);
-        emb.forward(out, ids);
+        emb.forward(K, out, Inputs.tokens(ids, 1, ids.length), emb.allocate(new Arena(K), ids.length));
         for (int t = 0; t < ids.length; t++) {
             for (int j = 0; j < 3; j++) {
                 assertEquals(p.values()[ids[t] * 3 + j], out.get(t, j));
             }
         }
         Tensor g = Tensor.uniform(14, -1, 1, 4, 3);
-        emb.backward(g, ids);
+        emb.backward(K, g, Inputs.tokens(ids, 1, ids.length), null);
         for (int j = 0; j < 3; j++) {
             assertEquals(g.get(0, j) + g.get(2, j), p.grads()[4 * 3 + j], 1e-6);
             assertEquals(0f, p.grads()[3 * 3 + j]);
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> emb.forward(Tensor.zeros(2, 3), new int[] {1, 5}));
+                () -> emb.forward(K, Tensor.zeros(2, 3), Inputs.tokens(new int[] {1, 5}, 1, 2), null));
         assertTrue(e.getMessage().contains("token id 5 at position 1"), e.getMessage());
     }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class LongSequenceTest {
     private static final ComputePool POOL = new ComputePool(2);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
@@ -32,13 +35,12 @@ class LongSequenceTest {
 
     /** The tiny hybrid, 4 layers MMAA (two attention layers), with the given span and Mamba2 chunk 8. */
     private static ModelConfig config(String span) {
-        ModelConfig b = ModelConfig.tiny();
-        return new ModelConfig(b.dModel(), 4, "MA", b.mlp(), b.mlpHidden(), b.attnHeads(), b.kvHeads(), b.ropeBase(),
-                List.of(span), b.dState(), b.headdim(), b.expand(), b.ngroups(), b.dConv(), 8, b.input(), b.head());
+        return ModelConfig.tiny().toBuilder().nLayers(4).mixerPattern("MA").attnSpans(List.of(span)).chunkSize(8)
+                .build();
     }
 
     private static Decoder model(String span, int maxLength) {
-        Decoder model = new Decoder(config(span), maxLength, POOL);
+        Decoder model = new Decoder(config(span), maxLength, K);
         model.initialise(31);
         SplittableRandom r = new SplittableRandom(32);
         float[] v = model.parameters().values();
@@ -104,7 +106,7 @@ class LongSequenceTest {
         int n = 5000;
         int[] ids = ids(6, n);
         Decoder small = model("window:40", 64);
-        Decoder large = new Decoder(config("window:40"), n, POOL);
+        Decoder large = new Decoder(config("window:40"), n, K);
         System.arraycopy(small.parameters().values(), 0, large.parameters().values(), 0, small.parameters().size());
         DecoderState state = small.newState();
         Tensor first = prefillInWindows(small, state, Arrays.copyOf(ids, 1024), 256);

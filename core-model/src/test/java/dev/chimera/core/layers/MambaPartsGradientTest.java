@@ -30,7 +30,7 @@ class MambaPartsGradientTest {
         int c = 5;
         int k = 4;
         Parameters.Builder bld = Parameters.builder();
-        CausalConv1d conv = new CausalConv1d(bld, "conv", c, k);
+        CausalConv1d conv = new CausalConv1d(bld, "conv", c, k, KERNELS[0]);
         Parameters p = bld.build();
         conv.bind(p);
         GradientCheck.randomise(p.values(), 51, 0.7);
@@ -38,8 +38,8 @@ class MambaPartsGradientTest {
         Tensor r = Tensor.uniform(53, -1, 1, batch, seqlen, c);
         Tensor y = Tensor.zeros(batch, seqlen, c);
         Tensor dx = Tensor.zeros(batch, seqlen, c);
-        conv.forward(y, x, batch, seqlen);
-        conv.backward(dx, r, x, batch, seqlen);
+        conv.forward(y, x);
+        conv.backward(dx, r, x);
         double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
         double[] xd = GradientCheck.toDouble(x.data(), 0, x.size());
         double[] rd = GradientCheck.toDouble(r.data(), 0, r.size());
@@ -56,17 +56,18 @@ class MambaPartsGradientTest {
                 xs -> RefLayers.dot(RefLayers.conv(xs, batch, seqlen, c, k, th, wOff, bOff), rd)));
 
         // Inference on sequence 1: two prefill chunks (2 then 1 steps) carrying the state, then single steps.
-        float[] state = new float[c * k];
+        Tensor state = Tensor.zeros(c, k);
+        Tensor[] states = {state};
         Tensor seq = x.select(1);
         Tensor chunkOut = Tensor.zeros(2, c);
-        conv.prefillChunk(chunkOut, seq.slice(0, 2), 2, state);
+        conv.prefill(chunkOut, state, seq.slice(0, 2));
         assertRows(y.select(1), chunkOut, 0, 2, c);
-        conv.prefillChunk(chunkOut.slice(0, 1), seq.slice(2, 3), 1, state);
+        conv.prefill(chunkOut.slice(0, 1), state, seq.slice(2, 3));
         assertRows(y.select(1), chunkOut, 2, 1, c);
-        float[] out = new float[c];
+        Tensor out = Tensor.zeros(1, c);
         for (int t = 3; t < seqlen; t++) {
-            conv.step(out, 0, state, 0, seq.data(), seq.offset() + t * c);
-            assertRows(y.select(1), Tensor.of(out, 1, c), t, 1, c);
+            conv.step(out, states, seq.slice(t, t + 1));
+            assertRows(y.select(1), out, t, 1, c);
         }
     }
 

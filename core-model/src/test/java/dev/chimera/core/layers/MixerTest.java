@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.model.CoreComponents;
+import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.model.ModelConfig.Span;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -20,13 +24,28 @@ import org.junit.jupiter.api.Test;
 /** Mixers as whole layers: gradients against finite differences, and prefill + step against the parallel forward. */
 class MixerTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Backend K = Backend.create(POOL);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
         POOL.close();
     }
 
+    /** The mixer's training buffers for one (batch, T), in an arena of their own. */
+    static Mixer.Activations activations(Mixer mixer, int batch, int seqlen) {
+        Arena arena = new Arena(K);
+        Mixer.Activations a = mixer.allocate(arena, batch, seqlen);
+        arena.allocate();
+        return a;
+    }
+
+    /** The mixer's inference buffers for steps of maxBatch sequences and prefills of maxBatch x maxLength. */
+    static Mixer.Workspace workspace(Mixer mixer, int maxBatch, int maxLength) {
+        Arena arena = new Arena(K);
+        Mixer.Workspace w = mixer.allocateWorkspace(arena, maxBatch, maxLength);
+        arena.allocate();
+        return w;
+    }
 
     @Test
     void attentionMixerGradientsFullAndWindowed() {
@@ -36,7 +55,7 @@ class MixerTest {
             int nHeads = 2;
             int nKv = 1;
             Parameters.Builder b = Parameters.builder();
-            AttentionMixer mixer = new AttentionMixer(b, "attn", d, nHeads, nKv, new Span(window), 10_000, 64, POOL);
+            AttentionMixer mixer = new AttentionMixer(b, "attn", d, nHeads, nKv, new Span(window), 10_000, 64, K);
             Parameters p = b.build();
             mixer.bind(p);
             GradientCheck.randomise(p.values(), 71 + window, 0.6);
@@ -44,7 +63,7 @@ class MixerTest {
             Tensor r = Tensor.uniform(73, -1, 1, 1, seqlen, d);
             Tensor y = Tensor.zeros(1, seqlen, d);
             Tensor dx = Tensor.zeros(1, seqlen, d);
-            Mixer.Activations a = mixer.allocate(1, seqlen);
+            Mixer.Activations a = activations(mixer, 1, seqlen);
             mixer.forward(K, y, x, a);
             mixer.backward(K, dx, r, x, a);
             double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
@@ -70,11 +89,14 @@ class MixerTest {
         int total = prefill + steps;
         Tensor x = Tensor.uniform(81, -1, 1, 1, total, d);
         Tensor y = Tensor.zeros(1, total, d);
-        mixer.forward(K, y, x, mixer.allocate(1, total));
+        mixer.forward(K, y, x, activations(mixer, 1, total));
 
+        // One workspace for the whole test: prefills of 1 x prefill positions, steps of 2 sequences.
+        Mixer.Workspace w = workspace(mixer, 2, prefill);
         Mixer.State state = mixer.newState(maxLength);
         Tensor yPrefill = Tensor.zeros(1, prefill, d);
-        mixer.prefill(K, yPrefill, x.view(total, d).slice(0, prefill).view(1, prefill, d), state);
+        mixer.prefill(K, yPrefill, x.view(total, d).slice(0, prefill).view(1, prefill, d), new Mixer.State[] {state},
+                new int[] {prefill}, w);
         for (int i = 0; i < prefill * d; i++) {
             // same kernels, same order: prefill is the parallel forward.
             assertEquals(y.at(i), yPrefill.at(i), 1e-5, "prefill value " + i);
@@ -91,7 +113,7 @@ class MixerTest {
             for (int s = 0; s < 2; s++) {
                 System.arraycopy(x.data(), t * d, xs.data(), s * d, d);
             }
-            mixer.step(K, ys, xs, states);
+            mixer.step(K, ys, xs, states, w);
             for (int s = 0; s < 2; s++) {
                 for (int j = 0; j < d; j++) {
                     float ref = y.at(t * d + j);
@@ -106,7 +128,7 @@ class MixerTest {
     void attentionPrefillThenStepEqualsParallelForward() throws IOException {
         for (int window : new int[] {0, 3}) {
             Parameters.Builder b = Parameters.builder();
-            AttentionMixer mixer = new AttentionMixer(b, "attn", 16, 4, 2, new Span(window), 10_000, 64, POOL);
+            AttentionMixer mixer = new AttentionMixer(b, "attn", 16, 4, 2, new Span(window), 10_000, 64, K);
             Parameters p = b.build();
             mixer.bind(p);
             GradientCheck.randomise(p.values(), 91, 0.3);
@@ -114,22 +136,22 @@ class MixerTest {
         }
     }
 
-    private static dev.chimera.core.model.ModelConfig mambaConfig(int ngroups, int chunk) {
-        return new dev.chimera.core.model.ModelConfig(8, 1, "M", dev.chimera.core.model.ModelConfig.MlpKind.SWIGLU,
-                16, 1, 1, 10_000, java.util.List.of("full"), 3, 4, 2, ngroups, 4, chunk,
-                dev.chimera.core.model.ModelConfig.Input.tokens(4),
-                dev.chimera.core.model.ModelConfig.Head.softmax(4, false));
+    private static ModelConfig mambaConfig(int ngroups, int chunk) {
+        return ModelConfig.builder().dModel(8).nLayers(1).mixerPattern("M").mlp(ModelConfig.MlpKind.SWIGLU)
+                .mlpHidden(16).attnHeads(1).kvHeads(1).ropeBase(10_000).attnSpans(java.util.List.of("full")).dState(3)
+                .headdim(4).expand(2).ngroups(ngroups).dConv(4).chunkSize(chunk).input(CoreComponents.tokens(4))
+                .head(CoreComponents.softmax(4, false)).build();
     }
 
     @Test
     void mamba2MixerGradientsOneAndTwoGroups() {
         for (int ngroups : new int[] {1, 2}) {
-            dev.chimera.core.model.ModelConfig c = mambaConfig(ngroups, 3);
+            ModelConfig c = mambaConfig(ngroups, 3);
             int batch = 2;
             int seqlen = 5;
             int d = c.dModel();
             Parameters.Builder b = Parameters.builder();
-            Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, POOL);
+            Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, K);
             Parameters p = b.build();
             mixer.bind(p);
             GradientCheck.randomise(p.values(), 101 + ngroups, 0.5);
@@ -138,7 +160,7 @@ class MixerTest {
             Tensor r = Tensor.uniform(103, -1, 1, batch, seqlen, d);
             Tensor y = Tensor.zeros(batch, seqlen, d);
             Tensor dx = Tensor.zeros(batch, seqlen, d);
-            Mixer.Activations a = mixer.allocate(batch, seqlen);
+            Mixer.Activations a = activations(mixer, batch, seqlen);
             mixer.forward(K, y, x, a);
             mixer.backward(K, dx, r, x, a);
             double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
@@ -158,9 +180,9 @@ class MixerTest {
 
     @Test
     void mamba2PrefillThenStepEqualsParallelForward() throws IOException {
-        dev.chimera.core.model.ModelConfig c = mambaConfig(2, 4);
+        ModelConfig c = mambaConfig(2, 4);
         Parameters.Builder b = Parameters.builder();
-        Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, POOL);
+        Mamba2Mixer mixer = new Mamba2Mixer(b, "mamba", c, K);
         Parameters p = b.build();
         mixer.bind(p);
         GradientCheck.randomise(p.values(), 111, 0.5);

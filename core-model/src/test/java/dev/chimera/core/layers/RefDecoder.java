@@ -49,8 +49,8 @@ final class RefDecoder {
     /** Mean next-token cross-entropy of the softmax head. */
     static double loss(ModelConfig c, Parameters p, double[] th, int[] ids, int[] targets, int batch, int seqlen) {
         int rows = batch * seqlen;
-        int vocab = c.head().vocabSize();
-        String weight = c.head().tied() ? "embed.weight" : "head.weight";
+        int vocab = c.head().integer("vocabSize", 1);
+        String weight = c.head().bool("tied", false) ? "embed.weight" : "head.weight";
         double[] logits = RefLayers.linear(hidden(c, p, th, ids, batch, seqlen), rows, c.dModel(), th,
                 RefLayers.off(p, weight), vocab, -1);
         double sum = 0;

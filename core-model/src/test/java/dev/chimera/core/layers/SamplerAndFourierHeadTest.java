@@ -13,6 +13,9 @@ import dev.chimera.core.heads.FourierActivations;
 import dev.chimera.core.heads.FourierDensity;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Arena;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The Fourier head as a layer (against finite differences), and seeded sampling from a decoder's heads. */
 class SamplerAndFourierHeadTest {
     private static final ComputePool POOL = new ComputePool(2);
-    private static final Backend K = Backend.create(POOL);
+    private static final Backend K = Backends.cpu(POOL);
 
     @AfterAll
     static void close() {
@@ -39,7 +42,7 @@ class SamplerAndFourierHeadTest {
         int freqs = 3;
         int bins = 10;
         Parameters.Builder b = Parameters.builder();
-        FourierHead head = new FourierHead(b, "head", d, outDim, freqs, bins, POOL);
+        FourierHead head = new FourierHead(b, "head", d, outDim, freqs, bins, FourierHead.Settings.defaults(), K);
         Parameters p = b.build();
         head.bind(p);
         SplittableRandom r = new SplittableRandom(1);
@@ -50,7 +53,9 @@ class SamplerAndFourierHeadTest {
         float[] values = Tensor.uniform(3, -0.95f, 0.95f, rows * outDim).toArray();
         float[] weights = {1f, 2f, 0f, 1f};
         Targets t = Targets.values(values, weights);
-        FourierHead.Activations a = head.new Activations(rows);
+        Arena arena = new Arena(K);
+        FourierHead.Activations a = head.allocate(arena, rows);
+        arena.allocate();
         Tensor dh = Tensor.zeros(rows, d);
         double loss = head.forward(K, h, t, a);
         head.backward(K, dh, h, t, a);
@@ -85,12 +90,12 @@ class SamplerAndFourierHeadTest {
 
     @Test
     void tokenSamplingIsSeededAndRespectsTopK() {
-        Decoder model = new Decoder(ModelConfig.tiny(), 32, POOL);
+        Decoder model = new Decoder(ModelConfig.tiny(), 32, K);
         model.initialise(3);
         DecoderState s = model.newState();
         Tensor hidden = model.prefill(s, Inputs.tokens(new int[] {1, 2, 3}, 1, 3));
         Tensor logits = Tensor.zeros(1, 8);
-        model.logits(logits, hidden.slice(2, 3));
+        model.headOutput(logits, hidden.slice(2, 3));
         int[] a = draw(new Sampler(1.0, 0, 1.0, 42), logits.select(0), 50);
         int[] b = draw(new Sampler(1.0, 0, 1.0, 42), logits.select(0), 50);
         assertArrayEquals(a, b);
@@ -119,25 +124,27 @@ class SamplerAndFourierHeadTest {
 
     @Test
     void fourierHeadDecoderGivesQuantilesAndSeededValues() {
-        ModelConfig c = new ModelConfig(16, 2, "MA", ModelConfig.MlpKind.RELU, 24, 2, 1, 10_000, List.of("window:4"),
-                4, 8, 2, 1, 4, 4, ModelConfig.Input.continuous(3, ModelConfig.AdapterKind.MLP),
-                ModelConfig.Head.fourier(20, 4, 2));
-        Decoder model = new Decoder(c, 16, POOL);
+        ModelConfig c = ModelConfig.builder().dModel(16).nLayers(2).mixerPattern("MA").mlp(ModelConfig.MlpKind.RELU)
+                .mlpHidden(24).attnHeads(2).kvHeads(1).ropeBase(10_000).attnSpans(List.of("window:4")).dState(4)
+                .headdim(8).expand(2).ngroups(1).dConv(4).chunkSize(4)
+                .input(CoreComponents.continuous(3, "mlp"))
+                .head(CoreComponents.fourier(20, 4, 2)).build();
+        Decoder model = new Decoder(c, 16, K);
         model.initialise(4);
         DecoderState s = model.newState();
         Tensor hidden = model.prefill(s, Inputs.values(Tensor.uniform(5, -1, 1, 1, 6, 3)));
         Tensor probs = Tensor.zeros(1, 2, 20);
-        model.binProbabilities(probs, hidden.slice(5, 6));
+        model.headOutput(probs, hidden.slice(5, 6));
         Tensor row = probs.select(0).select(1);
         double sum = 0;
         for (int m = 0; m < 20; m++) {
             sum += row.at(m);
         }
         assertEquals(1.0, sum, 1e-5);
-        double[] q = Sampler.quantiles(row, model.fourierHead().bins(), 0.1, 0.5, 0.9);
+        double[] q = Sampler.quantiles(row, model.head(FourierHead.class).bins(), 0.1, 0.5, 0.9);
         assertTrue(q[0] < q[1] && q[1] < q[2] && q[0] >= -1 && q[2] <= 1, java.util.Arrays.toString(q));
-        double v1 = new Sampler(1.0, 0, 0.9, 11).sampleValue(row, model.fourierHead().bins());
-        double v2 = new Sampler(1.0, 0, 0.9, 11).sampleValue(row, model.fourierHead().bins());
+        double v1 = new Sampler(1.0, 0, 0.9, 11).sampleValue(row, model.head(FourierHead.class).bins());
+        double v2 = new Sampler(1.0, 0, 0.9, 11).sampleValue(row, model.head(FourierHead.class).bins());
         assertEquals(v1, v2);
         assertTrue(v1 >= -1 && v1 <= 1);
     }

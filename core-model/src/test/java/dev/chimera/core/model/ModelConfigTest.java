@@ -32,9 +32,11 @@ class ModelConfigTest {
 
     @Test
     void patternRepeatsAndSpansAreParsedPerAttentionLayer() {
-        ModelConfig c = new ModelConfig(32, 6, "MA", ModelConfig.MlpKind.RELU, 64, 2, 2, 10_000,
-                List.of("full", "window:128", "window:16"), 4, 8, 2, 1, 4, 16,
-                ModelConfig.Input.continuous(3, ModelConfig.AdapterKind.MLP), ModelConfig.Head.fourier(50, 8, 3));
+        ModelConfig c = ModelConfig.builder().dModel(32).nLayers(6).mixerPattern("MA").mlp(ModelConfig.MlpKind.RELU)
+                .mlpHidden(64).attnHeads(2).kvHeads(2).ropeBase(10_000)
+                .attnSpans(List.of("full", "window:128", "window:16")).dState(4).headdim(8).expand(2).ngroups(1)
+                .dConv(4).chunkSize(16).input(CoreComponents.continuous(3, "mlp"))
+                .head(CoreComponents.fourier(50, 8, 3)).build();
         assertEquals("MAMAMA", c.layerMixers());
         assertEquals(List.of(new ModelConfig.Span(0), new ModelConfig.Span(128), new ModelConfig.Span(16)), c.spans());
         assertEquals(c, ModelConfig.fromJson(c.toJson(), "test"));
@@ -69,9 +71,10 @@ class ModelConfigTest {
 
     @Test
     void tiedHeadNeedsMatchingTokenVocabulary() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelConfig(16, 2, "MA",
-                ModelConfig.MlpKind.SWIGLU, 24, 2, 1, 10_000, List.of("full"), 4, 8, 2, 1, 4, 4,
-                ModelConfig.Input.tokens(8), ModelConfig.Head.softmax(9, true)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelConfig.builder()
+                .dModel(16).nLayers(2).mixerPattern("MA").mlp(ModelConfig.MlpKind.SWIGLU).mlpHidden(24).attnHeads(2)
+                .kvHeads(1).ropeBase(10_000).attnSpans(List.of("full")).dState(4).headdim(8).expand(2).ngroups(1)
+                .dConv(4).chunkSize(4).input(CoreComponents.tokens(8)).head(CoreComponents.softmax(9, true)).build());
         assertTrue(e.getMessage().contains("head.tied"), e.getMessage());
     }
 

@@ -27,9 +27,10 @@ class ModelFlopsTest {
     @Test
     void windowedAttentionCountsOnlyTheWindow() {
         ModelConfig full = ModelConfig.small();
-        ModelConfig windowed = new ModelConfig(256, 8, "MMMMMMMA", ModelConfig.MlpKind.SWIGLU, 512, 4, 2, 10_000,
-                List.of("window:16"), 64, 64, 2, 1, 4, 256, ModelConfig.Input.tokens(16),
-                ModelConfig.Head.softmax(16, true));
+        ModelConfig windowed = ModelConfig.builder().dModel(256).nLayers(8).mixerPattern("MMMMMMMA")
+                .mlp(ModelConfig.MlpKind.SWIGLU).mlpHidden(512).attnHeads(4).kvHeads(2).ropeBase(10_000)
+                .attnSpans(List.of("window:16")).dState(64).headdim(64).expand(2).ngroups(1).dConv(4).chunkSize(256)
+                .input(CoreComponents.tokens(16)).head(CoreComponents.softmax(16, true)).build();
         int t = 100;
         double fullKeys = t * (t + 1) / 2.0;
         double windowKeys = 16 * 17 / 2.0 + (t - 16) * 16.0;

@@ -1,6 +1,7 @@
 package dev.chimera.core.ssd;
 
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -34,7 +35,7 @@ public final class SsdScanSpeed {
         Tensor dy = SsdTestData.uniform(r, -1, 1, s.xShape());
         Tensor dhFinal = SsdTestData.uniform(r, -1, 1, s.stateShape());
         try (ComputePool pool = new ComputePool(threads)) {
-            SsdScan scan = new SsdScan(pool, chunk);
+            SsdScan scan = new SsdScan(pool, chunk, Simd.vectorEnabled());
             Tensor y = Tensor.zeros(s.xShape());
             Tensor hFinal = Tensor.zeros(s.stateShape());
             Tensor chunkStates = Tensor.zeros(scan.chunkStatesShape(s));
@@ -62,7 +63,7 @@ public final class SsdScanSpeed {
             Tensor sB = sin.B.view(bcShape);
             Tensor sC = sin.C.view(bcShape);
             Tensor sy = Tensor.zeros(rowShape);
-            Tensor state = sin.h0.copy();
+            Tensor[] state = SsdTestData.perSequence(sin.h0.copy());
             int stepReps = 200;
             double stepFlops = 4.0 * st.batch() * st.nheads() * st.headdim() * st.dstate() * stepReps;
 

@@ -5,6 +5,7 @@ import static dev.chimera.core.ssd.SsdTestData.d;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,8 +132,8 @@ class SsdScanTest {
         SplittableRandom r = new SplittableRandom(78);
         Tensor dy = SsdTestData.uniform(r, -1, 1, s.xShape());
         Tensor dhFinal = SsdTestData.uniform(r, -1, 1, s.stateShape());
-        Run a = run(new SsdScan(one, 4), in, dy, dhFinal);
-        Run b = run(new SsdScan(three, 4), in, dy, dhFinal);
+        Run a = run(new SsdScan(one, 4, Simd.vectorEnabled()), in, dy, dhFinal);
+        Run b = run(new SsdScan(three, 4, Simd.vectorEnabled()), in, dy, dhFinal);
         // Each pair's arithmetic is fixed and sums across pairs run in a fixed order: bit-identical.
         assertArrayEquals(a.y.toArray(), b.y.toArray());
         assertArrayEquals(a.hFinal.toArray(), b.hFinal.toArray());
@@ -155,7 +156,7 @@ class SsdScanTest {
     void stepsEqualForward(int ngroups) {
         SsdShape s = new SsdShape(3, 11, 4, 7, ngroups, 17);
         SsdTestData in = new SsdTestData(5 + ngroups, s, true, 5.0);
-        SsdScan scan = new SsdScan(three, 4);
+        SsdScan scan = new SsdScan(three, 4, Simd.vectorEnabled());
         Tensor y = Tensor.zeros(s.xShape());
         Tensor hFinal = Tensor.zeros(s.stateShape());
         scan.forward(y, hFinal, null, in.x, in.dt, in.A, in.B, in.C, in.D, in.h0);
@@ -164,7 +165,7 @@ class SsdScanTest {
         int row = s.nheads() * s.headdim();
         for (int t = 0; t < s.seqlen(); t++) {
             Tensor yt = Tensor.zeros(s.batch(), s.nheads(), s.headdim());
-            scan.step(yt, state, in.at(in.x, t).view(s.batch(), s.nheads(), s.headdim()),
+            scan.step(yt, SsdTestData.perSequence(state), in.at(in.x, t).view(s.batch(), s.nheads(), s.headdim()),
                     in.at(in.dt, t).view(s.batch(), s.nheads()), in.A,
                     in.at(in.B, t).view(s.batch(), s.ngroups(), s.dstate()),
                     in.at(in.C, t).view(s.batch(), s.ngroups(), s.dstate()), in.D);
@@ -188,7 +189,7 @@ class SsdScanTest {
     void stepsEqualForwardWideHeads(int headdim, int dstate) {
         SsdShape s = new SsdShape(2, 10, 2, headdim, 1, dstate);
         SsdTestData in = new SsdTestData(9 + headdim, s, true, 5.0);
-        SsdScan scan = new SsdScan(three, 3);
+        SsdScan scan = new SsdScan(three, 3, Simd.vectorEnabled());
         Tensor y = Tensor.zeros(s.xShape());
         Tensor hFinal = Tensor.zeros(s.stateShape());
         scan.forward(y, hFinal, Tensor.zeros(scan.chunkStatesShape(s)), in.x, in.dt, in.A, in.B, in.C, in.D, in.h0);
@@ -197,7 +198,7 @@ class SsdScanTest {
         int row = s.nheads() * s.headdim();
         for (int t = 0; t < s.seqlen(); t++) {
             Tensor yt = Tensor.zeros(s.batch(), s.nheads(), s.headdim());
-            scan.step(yt, state, in.at(in.x, t).view(s.batch(), s.nheads(), s.headdim()),
+            scan.step(yt, SsdTestData.perSequence(state), in.at(in.x, t).view(s.batch(), s.nheads(), s.headdim()),
                     in.at(in.dt, t).view(s.batch(), s.nheads()), in.A,
                     in.at(in.B, t).view(s.batch(), s.ngroups(), s.dstate()),
                     in.at(in.C, t).view(s.batch(), s.ngroups(), s.dstate()), in.D);
@@ -228,9 +229,9 @@ class SsdScanTest {
         Tensor C = in.C.view(bcShape);
         Tensor y = Tensor.zeros(rowShape);
         Tensor state = in.h0.copy();
-        new SsdScan(three, 4).step(y, state, x, dt, in.A, B, C, in.D);
+        new SsdScan(three, 4, Simd.vectorEnabled()).step(y, SsdTestData.perSequence(state), x, dt, in.A, B, C, in.D);
 
-        SsdScan single = new SsdScan(one, 4);
+        SsdScan single = new SsdScan(one, 4, Simd.vectorEnabled());
         float[] refY = new float[y.size()];
         float[] refState = in.h0.toArray();
         SsdRecurrence.step(refY, refState, x.toArray(), dt.toArray(), in.A.toArray(), B.toArray(), C.toArray(),
@@ -238,7 +239,8 @@ class SsdScanTest {
         for (int b = 0; b < s.batch(); b++) {
             Tensor yb = Tensor.zeros(1, s.nheads(), s.headdim());
             Tensor sb = in.h0.slice(b, b + 1).copy();
-            single.step(yb, sb, x.slice(b, b + 1), dt.slice(b, b + 1), in.A, B.slice(b, b + 1), C.slice(b, b + 1), in.D);
+            single.step(yb, SsdTestData.perSequence(sb), x.slice(b, b + 1), dt.slice(b, b + 1), in.A, B.slice(b, b + 1),
+                    C.slice(b, b + 1), in.D);
             // Same per-pair arithmetic whatever the batch around it: bit-identical.
             assertArrayEquals(y.select(b).toArray(), yb.toArray(), "y of sequence " + b);
             assertArrayEquals(state.select(b).toArray(), sb.toArray(), "state of sequence " + b);

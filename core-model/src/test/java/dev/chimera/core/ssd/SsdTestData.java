@@ -47,6 +47,18 @@ final class SsdTestData {
         return out;
     }
 
+    /**
+     * The per-sequence states (nheads, headdim, dstate) that {@link SsdScan#step} takes, as views
+     * of one (batch, nheads, headdim, dstate) tensor: stepping them updates that tensor.
+     */
+    static Tensor[] perSequence(Tensor batchedStates) {
+        Tensor[] states = new Tensor[batchedStates.dim(0)];
+        for (int b = 0; b < states.length; b++) {
+            states[b] = batchedStates.select(b);
+        }
+        return states;
+    }
+
     static Tensor uniform(SplittableRandom r, double lo, double hi, int... shape) {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,8 @@ class SsdValidationTest {
         Tensor B = Tensor.zeros(2, 5, 2, 8);
         Tensor dt = Tensor.zeros(2, 5, 3);
         Tensor A = Tensor.zeros(3);
-        assertRefused(() -> new SsdScan(pool, 4).forward(Tensor.zeros(2, 5, 3, 4), null, null, x, dt, A, B, B, A, null),
+        SsdScan scan = new SsdScan(pool, 4, Simd.vectorEnabled());
+        assertRefused(() -> scan.forward(Tensor.zeros(2, 5, 3, 4), null, null, x, dt, A, B, B, A, null),
                 "SsdScan.forward", "nheads 3", "ngroups 2", "(2, 5, 3, 4)", "(2, 5, 2, 8)");
         assertRefused(() -> SsdChunked.forward(Tensor.zeros(2, 5, 3, 4), null, x, dt, A, B, B, A, null, 4),
                 "SsdChunked.forward", "(2, 5, 3, 4)", "(2, 5, 2, 8)");
@@ -48,7 +50,7 @@ class SsdValidationTest {
     @Test
     void mismatchedTensorShapes() {
         SsdTestData in = new SsdTestData(1, S, true, 1.0);
-        SsdScan scan = new SsdScan(pool, 4);
+        SsdScan scan = new SsdScan(pool, 4, Simd.vectorEnabled());
         Tensor y = Tensor.zeros(S.xShape());
         assertRefused(() -> scan.forward(y, null, null, in.x, Tensor.zeros(2, 5, 2), in.A, in.B, in.C, in.D, null),
                 "dt", "(2, 5, 4)", "(2, 5, 2)");
@@ -69,7 +71,7 @@ class SsdValidationTest {
     @Test
     void backwardWorkspaceTooSmall() {
         SsdTestData in = new SsdTestData(2, S, false, 1.0);
-        SsdScan scan = new SsdScan(pool, 4);
+        SsdScan scan = new SsdScan(pool, 4, Simd.vectorEnabled());
         Tensor states = Tensor.zeros(scan.chunkStatesShape(S));
         Tensor small = Tensor.zeros(scan.backwardWorkspaceSize(S) - 1);
         assertRefused(() -> scan.backward(Tensor.zeros(S.xShape()), Tensor.zeros(S.dtShape()), Tensor.zeros(4),
@@ -80,13 +82,20 @@ class SsdValidationTest {
 
     @Test
     void badStepShapes() {
-        SsdScan scan = new SsdScan(pool, 4);
+        SsdScan scan = new SsdScan(pool, 4, Simd.vectorEnabled());
         Tensor x = Tensor.zeros(2, 4, 3);
         Tensor B = Tensor.zeros(2, 2, 8);
-        assertRefused(() -> scan.step(Tensor.zeros(2, 4, 3), Tensor.zeros(2, 4, 8, 3), x, Tensor.zeros(2, 4),
-                Tensor.zeros(4), B, B, Tensor.zeros(4)), "state", "(2, 4, 3, 8)", "(2, 4, 8, 3)");
-        assertRefused(() -> scan.step(Tensor.zeros(2, 4, 3), Tensor.zeros(2, 4, 3, 8), x, Tensor.zeros(2, 4),
-                Tensor.zeros(4), Tensor.zeros(2, 3, 8), Tensor.zeros(2, 3, 8), Tensor.zeros(4)), "(2, 3, 8)", "(2, 4, 3)");
+        // One state (nheads, headdim, dstate) per sequence; these have headdim and dstate swapped.
+        Tensor[] transposed = {Tensor.zeros(4, 8, 3), Tensor.zeros(4, 8, 3)};
+        Tensor[] good = {Tensor.zeros(4, 3, 8), Tensor.zeros(4, 3, 8)};
+        assertRefused(() -> scan.step(Tensor.zeros(2, 4, 3), transposed, x, Tensor.zeros(2, 4),
+                Tensor.zeros(4), B, B, Tensor.zeros(4)), "state", "(4, 3, 8)", "(4, 8, 3)");
+        assertRefused(() -> scan.step(Tensor.zeros(2, 4, 3), good, x, Tensor.zeros(2, 4),
+                Tensor.zeros(4), Tensor.zeros(2, 3, 8), Tensor.zeros(2, 3, 8), Tensor.zeros(4)),
+                "(2, 3, 8)", "(2, 4, 3)");
+        // Two rows of x but one state.
+        assertRefused(() -> scan.step(Tensor.zeros(2, 4, 3), new Tensor[] {good[0]}, x, Tensor.zeros(2, 4),
+                Tensor.zeros(4), B, B, Tensor.zeros(4)), "2 rows", "1 states");
         assertRefused(() -> SsdRecurrence.step(new double[24], new double[192], new double[24], new double[8],
                 new double[4], new double[32], new double[32], new double[4], new SsdShape(2, 2, 4, 3, 2, 8)),
                 "seqlen 1");
@@ -101,7 +110,7 @@ class SsdValidationTest {
 
     @Test
     void chunkSizeMustBePositive() {
-        assertRefused(() -> new SsdScan(pool, 0), "chunkSize", "0");
+        assertRefused(() -> new SsdScan(pool, 0, Simd.vectorEnabled()), "chunkSize", "0");
         SsdTestData in = new SsdTestData(3, S, false, 1.0);
         assertRefused(() -> SsdChunked.forward(Tensor.zeros(S.xShape()), null, in.x, in.dt, in.A, in.B, in.C, in.D,
                 null, 0), "chunkSize", "0");

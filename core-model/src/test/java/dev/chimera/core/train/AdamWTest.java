@@ -12,11 +12,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AdamWTest {
 
@@ -46,14 +49,15 @@ class AdamWTest {
         return p;
     }
 
-    @Test
-    void firstStepIsMinusLrTimesSignWithDecayOnlyOnDecayTensors() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void firstStepIsMinusLrTimesSignWithDecayOnlyOnDecayTensors(Backend k) {
         Parameters p = Parameters.builder().add("w", true, 2).add("b", false, 2).build();
         float[] v = {1f, -2f, 1f, -2f};
         System.arraycopy(v, 0, p.values(), 0, 4);
         float[] g = {0.5f, -3f, 0.5f, -3f};
         System.arraycopy(g, 0, p.grads(), 0, 4);
-        AdamW opt = new AdamW(p, new AdamW.Settings(0.9, 0.95, 1e-8, 0.1));
+        AdamW opt = new AdamW(p, new AdamW.Settings(0.9, 0.95, 1e-8, 0.1), k);
         opt.step(0.01);
         // mHat = g and vHat = g^2 at step 1, so the update is lr * g / (|g| + eps) = lr * sign(g).
         double[] expected = {
@@ -66,37 +70,40 @@ class AdamWTest {
         assertEquals(1, opt.steps());
     }
 
-    @Test
-    void sixStepsMatchADoublePrecisionReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void sixStepsMatchADoublePrecisionReference(Backend k) {
         AdamW.Settings s = new AdamW.Settings(0.9, 0.95, 1e-8, 0.1);
         Parameters p = parameters(7);
         double[] p0 = doubles(p.values());
-        AdamW opt = new AdamW(p, s);
+        AdamW opt = new AdamW(p, s, k);
         steps(opt, p, 0, RATES.length);
         // Values of magnitude <= 1 carried in float through six updates: a few float ulps each step.
         assertClose(reference(p, p0, s, RATES.length), p.values(), 2e-6, 1e-6, "values");
         assertEquals(RATES.length, opt.steps());
     }
 
-    @Test
-    void restoredStateContinuesBitForBit() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void restoredStateContinuesBitForBit(Backend k) {
         AdamW.Settings s = AdamW.Settings.defaults();
         Parameters a = parameters(3);
-        AdamW first = new AdamW(a, s);
+        AdamW first = new AdamW(a, s, k);
         steps(first, a, 0, 3);
         Parameters b = copy(a);
         Map<String, float[]> saved = copy(first.state());
-        AdamW resumed = new AdamW(b, s);
+        AdamW resumed = new AdamW(b, s, k);
         resumed.restore(first.steps(), saved);
         assertEquals(List.of("exp_avg", "exp_avg_sq"), List.copyOf(resumed.state().keySet()));
         assertSameContinuation(first, a, resumed, b, 3);
         assertEquals(first.steps(), resumed.steps());
     }
 
-    @Test
-    void stateIsTwoFloatsPerParameterAndRestoreChecksNamesAndLengths() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void stateIsTwoFloatsPerParameterAndRestoreChecksNamesAndLengths(Backend k) {
         Parameters p = parameters(1);
-        AdamW opt = new AdamW(p, AdamW.Settings.defaults());
+        AdamW opt = new AdamW(p, AdamW.Settings.defaults(), k);
         assertEquals(8L * p.size(), opt.stateBytes());
         Map<String, float[]> wrong = copy(opt.state());
         wrong.put("exp_avg", new float[p.size() + 1]);

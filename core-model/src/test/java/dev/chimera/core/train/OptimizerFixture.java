@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.ScalarBackend;
+import dev.chimera.core.kernel.VectorBackend;
 import dev.chimera.core.model.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /** What the optimiser tests share: seeded parameters and gradients, varying learning rates, copies and checks. */
 final class OptimizerFixture {
@@ -16,6 +21,14 @@ final class OptimizerFixture {
     static final double[] RATES = {1e-2, 2e-2, 3e-2, 2.5e-2, 1e-2, 5e-3};
 
     private OptimizerFixture() {
+    }
+
+    /**
+     * The backends an optimiser's update runs on: the scalar reference and the vector one (over a
+     * one-thread pool, which starts no threads to close). Each test runs on both.
+     */
+    static Stream<Backend> backends() {
+        return Stream.of(new ScalarBackend(), new VectorBackend(new ComputePool(1)));
     }
 
     /** A decayed matrix, a non-decayed norm weight and bias, and a decayed odd-sized tensor; values seeded. */

@@ -13,10 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.model.Parameters;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SgdSaiTest {
 
@@ -63,12 +66,13 @@ class SgdSaiTest {
         return p;
     }
 
-    @Test
-    void firstStepByHand() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void firstStepByHand(Backend k) {
         Parameters p = Parameters.builder().add("w", false, 3).build();
         float[] g = {1f, 2f, 3f};
         System.arraycopy(g, 0, p.grads(), 0, 3);
-        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults());
+        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults(), k);
         opt.step(0.1);
         // mean 2, unbiased std sqrt((1 + 0 + 1) / 2) = 1, norm sqrt(14): gsnr = sqrt(14) / (1 + 1e-8);
         // the buffer is the gradient itself at step 1, not (1 - momentum) times it.
@@ -78,36 +82,39 @@ class SgdSaiTest {
         assertClose(new double[] {-0.1 * gsnr, -0.2 * gsnr, -0.3 * gsnr}, p.values(), 1e-6, 1e-6, "values");
     }
 
-    @Test
-    void sixStepsMatchADoublePrecisionReference() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void sixStepsMatchADoublePrecisionReference(Backend k) {
         SgdSai.Settings s = new SgdSai.Settings(0.9, 1e-8, 0.1);
         Parameters p = parameters(7);
         double[] p0 = doubles(p.values());
-        SgdSai opt = new SgdSai(p, s);
+        SgdSai opt = new SgdSai(p, s, k);
         steps(opt, p, 0, RATES.length);
         // Values of magnitude ~1 carried in float through six updates, the g-SNR rounded to float once.
         assertClose(reference(p, p0, s, RATES.length), p.values(), 2e-6, 1e-6, "values");
         assertEquals(RATES.length, opt.steps());
     }
 
-    @Test
-    void restoredStateContinuesBitForBit() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void restoredStateContinuesBitForBit(Backend k) {
         SgdSai.Settings s = SgdSai.Settings.defaults();
         Parameters a = parameters(3);
-        SgdSai first = new SgdSai(a, s);
+        SgdSai first = new SgdSai(a, s, k);
         steps(first, a, 0, 3);
         Parameters b = copy(a);
-        SgdSai resumed = new SgdSai(b, s);
+        SgdSai resumed = new SgdSai(b, s, k);
         resumed.restore(first.steps(), copy(first.state()));
         assertEquals(List.of("momentum_buffer", "gsnr"), List.copyOf(resumed.state().keySet()));
         assertSameContinuation(first, a, resumed, b, 3);
     }
 
-    @Test
-    void stateIsHalfOfAdamWPlusOneFloatPerTensor() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void stateIsHalfOfAdamWPlusOneFloatPerTensor(Backend k) {
         Parameters p = parameters(1);
-        long adamw = new AdamW(p, AdamW.Settings.defaults()).stateBytes();
-        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults());
+        long adamw = new AdamW(p, AdamW.Settings.defaults(), k).stateBytes();
+        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults(), k);
         int tensors = p.entries().size();
         assertEquals(4L * p.size() + 4L * tensors, opt.stateBytes());
         assertTrue(opt.stateBytes() <= adamw / 2 + 4L * tensors);
@@ -115,15 +122,16 @@ class SgdSaiTest {
         assertEquals(tensors, opt.state().get("gsnr").length);
     }
 
-    @Test
-    void singleElementTensorTakesNormOverEpsAsTheOfficialCodeDoes() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void singleElementTensorTakesNormOverEpsAsTheOfficialCodeDoes(Backend k) {
         // torch's std of one element is NaN, mapped to 0 by nan_to_num: gsnr = |g| / eps.
         Parameters p = Parameters.builder().add("scale", false, 1).add("w", true, 2).build();
         p.values()[0] = 1f;
         p.grads()[0] = -0.5f;
         p.grads()[1] = 1f;
         p.grads()[2] = -1f;
-        SgdSai opt = new SgdSai(p, new SgdSai.Settings(0.9, 1e-8, 0.01));
+        SgdSai opt = new SgdSai(p, new SgdSai.Settings(0.9, 1e-8, 0.01), k);
         opt.step(1e-6);
         float gsnr = opt.state().get("gsnr")[0];
         assertEquals((float) (0.5 / 1e-8), gsnr);
@@ -132,8 +140,9 @@ class SgdSaiTest {
         assertEquals((float) (Math.sqrt(2) / (Math.sqrt(2) + 1e-8)), opt.state().get("gsnr")[1]);
     }
 
-    @Test
-    void constantGradientHasZeroDeviationAndZeroGradientFreezesTheTensor() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void constantGradientHasZeroDeviationAndZeroGradientFreezesTheTensor(Backend k) {
         Parameters p = Parameters.builder().add("const", false, 4).add("dead", true, 3).add("nodecay", false, 2)
                 .build();
         for (int i = 0; i < p.size(); i++) {
@@ -143,7 +152,7 @@ class SgdSaiTest {
             p.grads()[i] = 0.25f;
         }
         SgdSai.Settings s = new SgdSai.Settings(0.9, 1e-8, 0.1);
-        SgdSai opt = new SgdSai(p, s);
+        SgdSai opt = new SgdSai(p, s, k);
         opt.step(0.01);
         float[] gsnr = opt.state().get("gsnr");
         // constant 0.25 over 4 elements: std exactly 0, norm 0.5, gsnr = 0.5 / 1e-8.
@@ -161,12 +170,13 @@ class SgdSaiTest {
         assertEquals(0.5f, p.values()[8]);
     }
 
-    @Test
-    void nonFiniteFirstGradientIsRefusedAndLeavesTheStateUntouched() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void nonFiniteFirstGradientIsRefusedAndLeavesTheStateUntouched(Backend k) {
         Parameters p = parameters(2);
         p.grads()[3] = Float.NaN;
         float[] before = p.values().clone();
-        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults());
+        SgdSai opt = new SgdSai(p, SgdSai.Settings.defaults(), k);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> opt.step(0.01));
         assertTrue(e.getMessage().contains("'w'"), e.getMessage());
         assertEquals(0, opt.steps());
@@ -174,12 +184,13 @@ class SgdSaiTest {
         assertArrayEquals(new float[4], opt.state().get("gsnr"));
     }
 
-    @Test
-    void badSettingsAndRatesAreRejected() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.chimera.core.train.OptimizerFixture#backends")
+    void badSettingsAndRatesAreRejected(Backend k) {
         assertThrows(IllegalArgumentException.class, () -> new SgdSai.Settings(1.0, 1e-8, 0.01));
         assertThrows(IllegalArgumentException.class, () -> new SgdSai.Settings(0.9, 0, 0.01));
         assertThrows(IllegalArgumentException.class, () -> new SgdSai.Settings(0.9, 1e-8, Double.NaN));
-        SgdSai opt = new SgdSai(parameters(1), SgdSai.Settings.defaults());
+        SgdSai opt = new SgdSai(parameters(1), SgdSai.Settings.defaults(), k);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.step(-1));
         assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
         Map<String, float[]> s = opt.state();

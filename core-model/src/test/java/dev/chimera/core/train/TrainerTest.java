@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.backend.Backends;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.RunCheckpoints;
 import dev.chimera.core.decoder.Decoder;
@@ -13,6 +14,7 @@ import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.eval.mqar.MqarTask;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.layers.Targets;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-    private static final ModelConfig CONFIG = new ModelConfig(16, 2, "MA", ModelConfig.MlpKind.SWIGLU, 32, 2, 1,
-            10_000, List.of("full"), 4, 8, 2, 1, 4, 8, ModelConfig.Input.tokens(16),
-            ModelConfig.Head.softmax(16, false));
+    private static final ModelConfig CONFIG = ModelConfig.builder().dModel(16).nLayers(2).mixerPattern("MA")
+            .mlp(ModelConfig.MlpKind.SWIGLU).mlpHidden(32).attnHeads(2).kvHeads(1).ropeBase(10_000)
+            .attnSpans(List.of("full")).dState(4).headdim(8).expand(2).ngroups(1).dConv(4).chunkSize(8)
+            .input(CoreComponents.tokens(16)).head(CoreComponents.softmax(16, false)).build();
     private static final MqarTask TASK = new MqarTask(16, 24, 3, 4, 7);
     private static final MqarTask EVAL = new MqarTask(16, 24, 3, 4, 8);
 
@@ -47,21 +50,21 @@ class TrainerTest {
 
         Run(ComputePool pool, Function<Decoder, Optimizer> optimizer, Trainer.Settings s, DataSource data,
             Path checkpoints) {
-            model = new Decoder(CONFIG, 24, pool);
+            model = new Decoder(CONFIG, 24, Backends.cpu(pool));
             model.initialise(3);
             this.optimizer = optimizer.apply(model);
             CheckpointStore store = checkpoints == null ? null
                     : new RunCheckpoints(checkpoints, CONFIG, model.parameters(), this.optimizer, 3, Map.of(), 2);
-            trainer = new Trainer(model, this.optimizer, s, data, EVAL, store, lines::add);
+            trainer = new Trainer(new TrainableDecoder(model), this.optimizer, s, data, EVAL, store, lines::add);
         }
     }
 
     private static Optimizer adamw(Decoder m) {
-        return new AdamW(m.parameters(), AdamW.Settings.defaults());
+        return new AdamW(m.parameters(), AdamW.Settings.defaults(), m.backend());
     }
 
     private static Optimizer sgdSai(Decoder m) {
-        return new SgdSai(m.parameters(), SgdSai.Settings.defaults());
+        return new SgdSai(m.parameters(), SgdSai.Settings.defaults(), m.backend());
     }
 
     @Test
@@ -102,12 +105,12 @@ class TrainerTest {
     @Test
     void accumulatingTwoMicroBatchesAveragesTheirGradients() {
         try (ComputePool pool = new ComputePool(1)) {
-            Run accumulated = new Run(pool, m -> new SgdSai(m.parameters(), new SgdSai.Settings(0, 1e-8, 0)),
+            Run accumulated = new Run(pool, m -> new SgdSai(m.parameters(), new SgdSai.Settings(0, 1e-8, 0), m.backend()),
                     new Trainer.Settings(1, 2, 0.1, 0.1, 0, 0, 0, 0, 0, 1), TASK, null);
             float[] before = accumulated.model.parameters().values().clone();
             double loss = accumulated.trainer.run(0).losses()[0];
 
-            Decoder manual = new Decoder(CONFIG, 24, pool);
+            Decoder manual = new Decoder(CONFIG, 24, Backends.cpu(pool));
             manual.initialise(3);
             Decoder.Training t = manual.new Training(4, 24);
             double expected = 0;
@@ -162,7 +165,7 @@ class TrainerTest {
             assertTrue(outcome.message().contains("restored the last good checkpoint (step 3)"), outcome.message());
             assertFalse(Float.isNaN(run.model.parameters().values()[0]));
             assertEquals(3, run.optimizer.steps());
-            Decoder fromDisk = new Decoder(CONFIG, 24, pool);
+            Decoder fromDisk = new Decoder(CONFIG, 24, Backends.cpu(pool));
             Checkpoint.load(dir.resolve(Checkpoint.stepName(3))).restoreInto(fromDisk.parameters());
             assertArrayEquals(fromDisk.parameters().values(), run.model.parameters().values());
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class ToyExperimentTest {
                 jobs.add(new ToyExperiment.Job(d, h, d.paperFrequencies(), 1));
             }
         }
-        List<ToyExperiment.Result> rs = ToyRunner.runAll(QUICK, jobs, 2, null);
+        List<ToyExperiment.Result> rs = ToyRunner.runAll(QUICK, jobs, 2, null, Backends::cpu);
         ToyExperiment.Result gaussLinear = rs.get(0);
         ToyExperiment.Result gaussFourier = rs.get(1);
         ToyExperiment.Result gmmLinear = rs.get(2);
@@ -57,9 +58,9 @@ class ToyExperimentTest {
         List<ToyExperiment.Job> jobs = List.of(new ToyExperiment.Job(ToyDataset.BETA, HeadKind.LINEAR, 16, 3),
                 new ToyExperiment.Job(ToyDataset.BETA, HeadKind.FOURIER, 16, 3),
                 new ToyExperiment.Job(ToyDataset.GMM2, HeadKind.FOURIER, 6, 4));
-        List<ToyExperiment.Result> one = ToyRunner.runAll(tiny, jobs, 1, null, Backend::create);
-        List<ToyExperiment.Result> two = ToyRunner.runAll(tiny, jobs, 2, null, Backend::create);
-        List<ToyExperiment.Result> warm = ToyRunner.runAll(tiny, jobs, 2, null, Backend::create);
+        List<ToyExperiment.Result> one = ToyRunner.runAll(tiny, jobs, 1, null, Backends::cpu);
+        List<ToyExperiment.Result> two = ToyRunner.runAll(tiny, jobs, 2, null, Backends::cpu);
+        List<ToyExperiment.Result> warm = ToyRunner.runAll(tiny, jobs, 2, null, Backends::cpu);
         for (int i = 0; i < jobs.size(); i++) {
             assertEquals(one.get(i).job(), jobs.get(i), "results come back in job order");
             for (List<ToyExperiment.Result> other : List.of(two, warm)) {

@@ -3,11 +3,16 @@ package dev.chimera.core.eval.fourier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.heads.FourierActivations;
 import dev.chimera.core.heads.FourierDensity;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.layers.Targets;
 import dev.chimera.core.model.Parameters;
+import dev.chimera.core.tensor.Tensor;
+import dev.chimera.core.train.Batch;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class ToyMlpGradientTest {
     private static final ComputePool POOL = new ComputePool(1);
-    private static final Backend K = Backend.create(POOL);
+    private static final Backend K = Backends.cpu(POOL);
     private static final int ROWS = 6;
     private static final int BINS = 20;
     private static final int FREQS = 4;
@@ -41,7 +46,7 @@ class ToyMlpGradientTest {
     }
 
     private static void check(HeadKind kind, double gamma) {
-        ToyMlp model = new ToyMlp(kind, FREQS, BINS, gamma, POOL);
+        ToyMlp model = new ToyMlp(kind, FREQS, BINS, gamma, K);
         Parameters p = model.parameters();
         SplittableRandom r = new SplittableRandom(5);
         // Uniform +-1/sqrt(in) everywhere (no /100 on the Fourier layer), so every term is O(1).
@@ -51,22 +56,25 @@ class ToyMlpGradientTest {
                 p.values()[i] = (float) Draws.uniform(r, -1 / Math.sqrt(in), 1 / Math.sqrt(in));
             }
         }
-        ToyMlp.Activations a = model.new Activations(ROWS);
+        // A batch as the experiment feeds it: inputs (1, rows, 2) of bin indices, token targets holding bins.
+        Tensor inputs = Tensor.zeros(1, ROWS, 2);
+        int[] targets = new int[ROWS];
         for (int i = 0; i < ROWS; i++) {
-            a.input.data()[2 * i] = r.nextInt(BINS);
-            a.input.data()[2 * i + 1] = r.nextInt(BINS);
-            a.targets[i] = r.nextInt(BINS);
+            inputs.data()[2 * i] = r.nextInt(BINS);
+            inputs.data()[2 * i + 1] = r.nextInt(BINS);
+            targets[i] = r.nextInt(BINS);
         }
+        Batch batch = new Batch(Inputs.values(inputs), Targets.tokens(targets));
         p.zeroGrads();
-        double loss = model.forward(K, a);
-        model.backward(K, a);
+        double loss = model.forward(batch);
+        model.backward(batch);
 
         double[] theta = new double[p.size()];
         for (int i = 0; i < theta.length; i++) {
             theta[i] = p.values()[i];
         }
-        float[] input = a.input.toArray();
-        assertEquals(reference(kind, gamma, p, theta, input, a.targets), loss, 1e-5 * Math.abs(loss),
+        float[] input = inputs.toArray();
+        assertEquals(reference(kind, gamma, p, theta, input, targets), loss, 1e-5 * Math.abs(loss),
                 "float32 forward vs double reference");
         for (Parameters.Entry e : p.entries()) {
             double diff = 0;
@@ -74,9 +82,9 @@ class ToyMlpGradientTest {
             for (int i = e.offset(); i < e.offset() + e.size(); i++) {
                 double saved = theta[i];
                 theta[i] = saved + H;
-                double up = reference(kind, gamma, p, theta, input, a.targets);
+                double up = reference(kind, gamma, p, theta, input, targets);
                 theta[i] = saved - H;
-                double down = reference(kind, gamma, p, theta, input, a.targets);
+                double down = reference(kind, gamma, p, theta, input, targets);
                 theta[i] = saved;
                 double numeric = (up - down) / (2 * H);
                 diff += (p.grads()[i] - numeric) * (p.grads()[i] - numeric);

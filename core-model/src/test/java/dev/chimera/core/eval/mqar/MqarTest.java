@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
 import dev.chimera.core.train.Batch;
 import java.util.HashSet;
 import java.util.List;
@@ -86,7 +87,7 @@ class MqarTest {
             assertEquals(List.of("mamba2", "attention", "hybrid"), arms.stream().map(MqarExperiment.Arm::name).toList());
             int budget = 0;
             for (MqarExperiment.Arm arm : arms.subList(1, 3)) {
-                MqarExperiment.Result r = MqarExperiment.run(arm, s, pool, line -> { });
+                MqarExperiment.Result r = MqarExperiment.run(arm, s, Backends.cpu(pool), line -> { });
                 System.out.println("MQAR small: " + r);
                 budget = budget == 0 ? r.params() : budget;
                 assertTrue(Math.abs(r.params() - budget) < 0.05 * budget, "same parameter budget: " + r.params());
