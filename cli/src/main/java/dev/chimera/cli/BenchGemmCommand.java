@@ -1,5 +1,7 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.backend.Backends;
+
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.GemmForm;
@@ -104,7 +106,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         NumpyReference numpy = withNumpy ? NumpyReference.start(threads, why) : null;
         String reference = !withNumpy ? "none" : numpy == null ? "numpy unavailable: " + why : numpy.description();
         try (ComputePool pool = new ComputePool(threads)) {
-            Backend kernels = Backend.create(pool);
+            Backend kernels = Backends.cpu(pool);
             if (!json) {
                 out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s;%n"
                                 + "best of %d alternating rounds of %.2f s each%n",

@@ -57,8 +57,8 @@ final class BenchLongCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelConfig base = config.load();
-        if (base.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new UserException("bench long needs a token model");
+        if (base.tokenVocab() < 1) {
+            throw new UserException("bench long needs a token model (tokens input, softmax head)");
         }
         List<ModelConfig.Span> parsed = new ArrayList<>();
         for (String span : spans) {
@@ -78,12 +78,12 @@ final class BenchLongCommand implements Callable<Integer> {
                     throw new UserException("--seq must be >= 1, got " + seq);
                 }
                 try (ComputePool pool = new ComputePool(t)) {
-                    Decoder model = new Decoder(c, seq, pool);
+                    Decoder model = new Decoder(c, seq, compute.backend(pool));
                     model.initialise(1);
                     SplittableRandom random = new SplittableRandom(4);
                     int[] ids = new int[seq];
                     for (int i = 0; i < seq; i++) {
-                        ids[i] = random.nextInt(c.input().vocabSize());
+                        ids[i] = random.nextInt(c.tokenVocab());
                     }
                     DecoderState state = model.newState();
                     System.gc();

@@ -13,6 +13,7 @@ import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.UserException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -68,8 +69,9 @@ final class BenchStepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelConfig c = InferenceSpan.withSpan(config.load(), InferenceSpan.span("--span", span));
-        if (c.input().kind() != ModelConfig.InputKind.TOKENS) {
-            throw new UserException("bench step needs a token model");
+        int vocab = c.tokenVocab();
+        if (vocab < 1) {
+            throw new UserException("bench step needs a token model (tokens input, softmax head)");
         }
         if (contexts.stream().anyMatch(x -> x < 1) || batch < 1 || steps < 1) {
             throw new UserException("--context, --batch and --steps must be >= 1");
@@ -83,11 +85,12 @@ final class BenchStepCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
             // Every state takes `steps` steps in each of the ROUNDS + 1 rounds after its prefill.
-            Decoder model = new Decoder(c, longest + (ROUNDS + 1) * steps + 1, pool);
+            Decoder model = new Decoder(c, longest + (ROUNDS + 1) * steps + 1, compute.backend(pool));
             model.initialise(1);
             SplittableRandom random = new SplittableRandom(3);
-            int vocab = c.input().vocabSize();
             int n = contexts.size();
+            Decoder.Inference one = model.inference(1, 1);
+            Decoder.Inference all = model.inference(batch, 1);
             double[] prefillSeconds = new double[n];
             DecoderState[][] single = new DecoderState[n][];
             DecoderState[][] many = new DecoderState[n][];
@@ -102,35 +105,36 @@ final class BenchStepCommand implements Callable<Integer> {
                     many[i][s] = prefilled.copy();
                 }
             }
-            double[] singleUs = new double[n];
-            double[] batchedUs = new double[n];
-            java.util.Arrays.fill(singleUs, Double.MAX_VALUE);
-            java.util.Arrays.fill(batchedUs, Double.MAX_VALUE);
+            Timing[] singleBest = new Timing[n];
+            Timing[] batchedBest = new Timing[n];
             for (int round = -1; round < ROUNDS; round++) {
                 for (int i = 0; i < n; i++) {
-                    double one = timeSteps(model, single[i], random, vocab);
-                    double all = timeSteps(model, many[i], random, vocab);
+                    Timing a = timeSteps(one, single[i], random, vocab);
+                    Timing b = timeSteps(all, many[i], random, vocab);
                     if (round >= 0) {
-                        singleUs[i] = Math.min(singleUs[i], one);
-                        batchedUs[i] = Math.min(batchedUs[i], all);
+                        singleBest[i] = Timing.better(singleBest[i], a);
+                        batchedBest[i] = Timing.better(batchedBest[i], b);
                     }
                 }
             }
             if (!json.enabled()) {
                 out.printf(Locale.ROOT, "decoding step, config %s, attention span %s, %d thread(s), best of %d "
                         + "alternating rounds of %d steps%n", config.name(), span, t, ROUNDS, steps);
-                out.printf(Locale.ROOT, "%10s %10s %18s %22s%n", "context", "prefill s", "1 sequence us/tok",
-                        batch + " sequences us/tok");
+                out.printf(Locale.ROOT, "%10s %10s %18s %22s %14s %14s%n", "context", "prefill s", "1 sequence us/tok",
+                        batch + " sequences us/tok", "bytes/tok (1)", "bytes/tok (" + batch + ")");
             }
             for (int i = 0; i < n; i++) {
                 if (json.enabled()) {
                     out.println(new JsonLine().put("op", "step").put("config", config.name()).put("span", span)
                             .put("context", contexts.get(i)).put("threads", t).put("prefill_s", prefillSeconds[i], 2)
-                            .put("us_per_token", singleUs[i], 1).put("batch", batch)
-                            .put("batch_us_per_token", batchedUs[i], 1));
+                            .put("us_per_token", singleBest[i].microsPerToken, 1)
+                            .put("alloc_bytes_per_token", singleBest[i].bytesPerToken, 1).put("batch", batch)
+                            .put("batch_us_per_token", batchedBest[i].microsPerToken, 1)
+                            .put("batch_alloc_bytes_per_token", batchedBest[i].bytesPerToken, 1));
                 } else {
-                    out.printf(Locale.ROOT, "%10d %10.2f %18.1f %22.1f%n", contexts.get(i), prefillSeconds[i],
-                            singleUs[i], batchedUs[i]);
+                    out.printf(Locale.ROOT, "%10d %10.2f %18.1f %22.1f %14.1f %14.1f%n", contexts.get(i),
+                            prefillSeconds[i], singleBest[i].microsPerToken, batchedBest[i].microsPerToken,
+                            singleBest[i].bytesPerToken, batchedBest[i].bytesPerToken);
                 }
             }
         }
@@ -145,16 +149,41 @@ final class BenchStepCommand implements Callable<Integer> {
         return tokens;
     }
 
-    /** Microseconds per token of {@code steps} steps over all the states together. */
-    private double timeSteps(Decoder model, DecoderState[] states, SplittableRandom random, int vocab) {
+    /** One timed round: microseconds per token, and bytes allocated per token by every thread of the JVM. */
+    private record Timing(double microsPerToken, double bytesPerToken) {
+        /** The faster of two rounds (the allocation figure comes with it; it does not vary once warm). */
+        static Timing better(Timing best, Timing t) {
+            return best == null || t.microsPerToken < best.microsPerToken ? t : best;
+        }
+    }
+
+    /**
+     * {@code steps} steps over all the states together in reused buffers and inputs, timed and with
+     * the bytes every thread allocated counted (ThreadMXBean), so a step that allocates shows.
+     */
+    private Timing timeSteps(Decoder.Inference inference, DecoderState[] states, SplittableRandom random, int vocab) {
         int[] next = new int[states.length];
+        Inputs in = Inputs.tokensIn(next, states.length, 1);
+        long bytes0 = allocatedBytes();
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
             for (int i = 0; i < next.length; i++) {
                 next[i] = random.nextInt(vocab);
             }
-            model.step(states, Inputs.tokens(next, states.length, 1));
+            inference.step(states, in);
         }
-        return (System.nanoTime() - t0) * 1e-3 / (steps * (double) states.length);
+        long nanos = System.nanoTime() - t0;
+        double tokens = steps * (double) states.length;
+        return new Timing(nanos * 1e-3 / tokens, (allocatedBytes() - bytes0) / tokens);
+    }
+
+    /** Bytes allocated so far by every live thread (the pool's workers included). */
+    private static long allocatedBytes() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
     }
 }

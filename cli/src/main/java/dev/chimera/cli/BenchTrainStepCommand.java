@@ -1,5 +1,7 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.backend.Backend;
+
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
@@ -66,14 +68,14 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelConfig c = config.load();
-        if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX) {
+        if (c.tokenVocab() < 1) {
             throw new UserException("bench train-step needs a token model with a softmax head");
         }
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new UserException("--batch, --seq and --steps must be >= 1");
         }
         int t = compute.threads();
-        print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t));
+        print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t, compute::backend));
         return 0;
     }
 
@@ -110,17 +112,18 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     static final int OPTIMIZER_STEPS = 5;
 
     /** Mean forward and backward time of {@code steps} steps on random tokens after one warm-up step, and the GEMM rate. */
-    static Result measure(ModelConfig c, int batch, int seq, int steps, int threads) {
+    static Result measure(ModelConfig c, int batch, int seq, int steps, int threads,
+                          Function<ComputePool, Backend> backends) {
         try (ComputePool pool = new ComputePool(threads)) {
-            Decoder model = new Decoder(c, seq, pool);
+            Decoder model = new Decoder(c, seq, backends.apply(pool));
             model.initialise(1);
             Decoder.Training buffers = model.new Training(batch, seq);
             SplittableRandom random = new SplittableRandom(2);
             int[] ids = new int[batch * seq];
             int[] targets = new int[batch * seq];
             for (int i = 0; i < ids.length; i++) {
-                ids[i] = random.nextInt(c.input().vocabSize());
-                targets[i] = random.nextInt(c.head().vocabSize());
+                ids[i] = random.nextInt(c.tokenVocab());
+                targets[i] = random.nextInt(c.tokenVocab());
             }
             Inputs in = Inputs.tokens(ids, batch, seq);
             Targets tg = Targets.tokens(targets);
@@ -146,8 +149,8 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             r.forwardMs = forwardNs * 1e-6 / steps;
             r.backwardMs = backwardNs * 1e-6 / steps;
             r.modelGflops = ModelFlops.trainingStep(c, batch, seq) / (r.stepMs() * 1e-3) / 1e9;
-            r.optimizers.addAll(optimizerTimings(model.parameters(), OPTIMIZER_STEPS));
-            r.gemmGflops = GemmBenchmark.measure(model.kernels(),
+            r.optimizers.addAll(optimizerTimings(model.parameters(), model.backend(), OPTIMIZER_STEPS));
+            r.gemmGflops = GemmBenchmark.measure(model.backend(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
             return r;
         }
@@ -158,10 +161,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
      * {@code steps} times timed, on the gradients the parameters hold; the parameter values are put
      * back afterwards, so the model is as it was.
      */
-    static List<OptimizerTiming> optimizerTimings(Parameters parameters, int steps) {
+    static List<OptimizerTiming> optimizerTimings(Parameters parameters, Backend backend, int steps) {
         List<Function<Parameters, Optimizer>> makers = List.of(
-                p -> new AdamW(p, AdamW.Settings.defaults()),
-                p -> new SgdSai(p, SgdSai.Settings.defaults()));
+                p -> new AdamW(p, AdamW.Settings.defaults(), backend),
+                p -> new SgdSai(p, SgdSai.Settings.defaults(), backend));
         float[] saved = parameters.values().clone();
         List<OptimizerTiming> timings = new ArrayList<>();
         for (Function<Parameters, Optimizer> make : makers) {

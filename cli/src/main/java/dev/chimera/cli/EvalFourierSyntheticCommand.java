@@ -101,7 +101,8 @@ final class EvalFourierSyntheticCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long t0 = System.nanoTime();
-        List<ToyExperiment.Result> results = ToyRunner.runAll(settings, jobs, threadCount, new Progress(err, t0));
+        List<ToyExperiment.Result> results = ToyRunner.runAll(settings, jobs, threadCount, new Progress(err, t0),
+                compute::backend);
         double wall = (System.nanoTime() - t0) * 1e-9;
 
         String seedText = seedList.stream().map(String::valueOf).collect(Collectors.joining(","));

@@ -91,7 +91,7 @@ final class EvalMqarCommand implements Callable<Integer> {
         int threadCount = compute.threads();
         try (ComputePool pool = new ComputePool(threadCount)) {
             for (MqarExperiment.Arm arm : arms) {
-                results.add(MqarExperiment.run(arm, s, pool, line -> {
+                results.add(MqarExperiment.run(arm, s, compute.backend(pool), line -> {
                     err.println(line);
                     err.flush();
                 }));

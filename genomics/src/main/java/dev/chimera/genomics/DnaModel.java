@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.decoder.Decoder;
@@ -63,9 +64,7 @@ public final class DnaModel {
                     + "', this build reads '" + TOKENIZER + "'");
         }
         ModelConfig c = loaded.config();
-        if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
-                || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
-                || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
+        if (c.tokenVocab() < NucleotideTokenizer.VOCAB_SIZE) {
             throw new UserException(directory + " is not a token model with a softmax head over at least "
                     + NucleotideTokenizer.VOCAB_SIZE + " ids");
         }
@@ -80,15 +79,15 @@ public final class DnaModel {
     }
 
     /** A decoder of this model's weights for sequences of up to {@code maxLength} positions, with the config given. */
-    public Decoder decoder(ModelConfig config, int maxLength, ComputePool pool) throws IOException {
-        Decoder d = new Decoder(config, maxLength, pool);
+    public Decoder decoder(ModelConfig config, int maxLength, Backend backend) throws IOException {
+        Decoder d = new Decoder(config, maxLength, backend);
         checkpoint.restoreInto(d.parameters());
         return d;
     }
 
     /** A decoder with the config as trained. */
-    public Decoder decoder(int maxLength, ComputePool pool) throws IOException {
-        return decoder(config(), maxLength, pool);
+    public Decoder decoder(int maxLength, Backend backend) throws IOException {
+        return decoder(config(), maxLength, backend);
     }
 
     public ModelConfig config() {

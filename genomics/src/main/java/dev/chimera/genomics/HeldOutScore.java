@@ -70,7 +70,7 @@ public final class HeldOutScore {
         this.context = context;
         this.rows = rows;
         this.buffers = model.new Training(rows, context);
-        this.logits = Tensor.zeros(rows * context, model.config().head().vocabSize());
+        this.logits = Tensor.zeros(rows * context, model.head().outputShape()[0]);
     }
 
     /** The held-out suffix of every part of the split, as one result. */
@@ -136,7 +136,7 @@ public final class HeldOutScore {
             targets[i] = Backend.IGNORE_TARGET;
         }
         Tensor hidden = model.hiddenStates(Inputs.tokens(inputs, rows, context), buffers);  // (rows, T, d)
-        model.logits(logits, hidden.view(rows * context, hidden.dim(2)));
+        model.headOutput(logits, hidden.view(rows * context, hidden.dim(2)));
         float[] l = logits.data();
         int vocab = logits.dim(1);
         for (int row = 0; row < filled * context; row++) {

@@ -51,7 +51,7 @@ public final class Scorer {
         }
         this.decoder = decoder;
         this.window = window;
-        this.vocab = decoder.config().head().vocabSize();
+        this.vocab = decoder.head().outputShape()[0];
     }
 
     /** Positions a record of {@code length} bases takes: BOS and all bases but the last. */
@@ -76,7 +76,7 @@ public final class Scorer {
                 (from, hidden) -> {
                     int rows = hidden.dim(0);
                     Tensor logits = Tensor.zeros(rows, vocab);
-                    decoder.logits(logits, hidden);
+                    decoder.headOutput(logits, hidden);
                     double[] logProbs = new double[rows];
                     float[] l = logits.data();
                     for (int r = 0; r < rows; r++) {

@@ -1,5 +1,7 @@
 package dev.chimera.runtime;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.kernel.ComputePool;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,6 +58,11 @@ public final class BatchOptions {
 
     public int threads() {
         return compute.threads();
+    }
+
+    /** The backend of {@code --device} over {@code pool}. */
+    public Backend backend(ComputePool pool) {
+        return compute.backend(pool);
     }
 
     public boolean resume() {

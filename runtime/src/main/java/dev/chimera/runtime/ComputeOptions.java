@@ -1,5 +1,7 @@
 package dev.chimera.runtime;
 
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.kernel.ComputePool;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -21,7 +23,12 @@ public final class ComputeOptions {
         if (t < 1) {
             throw new UserException("--threads must be >= 1, got " + t);
         }
-        device.selected();
+        device.check();
         return t;
+    }
+
+    /** The backend of {@code --device} over {@code pool} (made with {@link #threads()} threads). */
+    public Backend backend(ComputePool pool) {
+        return device.backend(pool);
     }
 }

@@ -1,40 +1,37 @@
 package dev.chimera.runtime;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.kernel.ComputePool;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --device} option of every command that computes: where the model runs. Only the CPU
- * exists today; the option is here so that a compute backend (the CUDA one of {@code cuda-kernels})
- * is chosen in one place, and commands already accept {@code --device cpu}. Any other value is a
- * {@link UserException} naming the choices, not a silent fallback to the CPU.
+ * The {@code --device} option of every command that computes: which compute backend runs the model,
+ * by the device names of {@link Backends} ({@code cpu}, {@code cpu-scalar}, and whatever backend
+ * modules on the class path add, such as {@code cuda}). An unknown name, or a device that cannot be
+ * used on this machine, is a {@link UserException} naming the choices, not a silent fallback to the CPU.
  */
 public final class DeviceOption {
-    /** The devices this build can compute on. */
-    public enum Device {
-        CPU;
+    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+            description = "Compute backend: cpu (Vector API), cpu-scalar (the reference), or a device a backend "
+                    + "module adds (default: ${DEFAULT-VALUE}).")
+    String device;
 
-        /** The option's spelling, e.g. {@code cpu}. */
-        public String label() {
-            return name().toLowerCase(Locale.ROOT);
+    /** Fails with a {@link UserException} unless the device is one this build has. */
+    void check() {
+        if (!Backends.devices().containsKey(device)) {
+            throw new UserException("--device must be one of " + String.join(", ", Backends.devices().keySet())
+                    + ", got '" + device + "'");
         }
     }
 
-    @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
-            description = "Where to compute; this build has: cpu (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    /** The device asked for; one this build does not have is a {@link UserException}. */
-    public Device selected() {
-        List<String> choices = new ArrayList<>();
-        for (Device d : Device.values()) {
-            if (d.label().equals(device)) {
-                return d;
-            }
-            choices.add(d.label());
+    /** The backend of the chosen device over {@code pool}. */
+    public Backend backend(ComputePool pool) {
+        check();
+        try {
+            return Backends.forDevice(device, pool);
+        } catch (IllegalStateException e) {
+            throw new UserException("--device " + device + ": " + e.getMessage());
         }
-        throw new UserException("--device must be one of " + String.join(", ", choices) + ", got '" + device + "'");
     }
 }

@@ -65,9 +65,7 @@ public final class InferenceSpan {
 
     /** The config with {@code spans} as its attention spans: one for every layer, or one per attention layer. */
     private static ModelConfig withSpans(ModelConfig c, List<String> spans) {
-        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
-                c.kvHeads(), c.ropeBase(), spans, c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
-                c.chunkSize(), c.input(), c.head());
+        return c.toBuilder().attnSpans(spans).build();
     }
 
     @Override

@@ -19,7 +19,10 @@ public final class WindowedPrefill {
     /** Positions per prefill call by default: activations of a few MB for the small preset. */
     public static final int DEFAULT_WINDOW = 4096;
 
-    /** What is done with the final-norm hidden states (rows, d) of positions [from, from + rows). */
+    /**
+     * What is done with the final-norm hidden states (rows, d) of positions [from, from + rows): a
+     * view of the prefill's buffers, valid until the call returns.
+     */
     @FunctionalInterface
     public interface WindowSink {
         void accept(long from, Tensor hidden);
@@ -56,15 +59,17 @@ public final class WindowedPrefill {
         }
         requireFits(decoder, length, "sequence");
         boolean full = InferenceSpan.hasFullSpan(decoder.config());
-        DecoderState state = decoder.newState(full ? (int) Math.max(1, length) : 1);
+        DecoderState[] state = {decoder.newState(full ? (int) Math.max(1, length) : 1)};
         int[] ids = new int[(int) Math.min(window, Math.max(1, length))];
+        Decoder.Inference inference = decoder.inference(1, ids.length);
+        int[] lengths = new int[1];
         for (long a = 0; a < length; a += window) {
             int n = (int) Math.min(window, length - a);
-            int[] chunk = n == ids.length ? ids : new int[n];
             for (int j = 0; j < n; j++) {
-                chunk[j] = (int) tokenAt.applyAsLong(a + j);
+                ids[j] = (int) tokenAt.applyAsLong(a + j);
             }
-            sink.accept(a, decoder.prefill(state, Inputs.tokens(chunk, 1, n)));
+            lengths[0] = n;
+            sink.accept(a, inference.prefill(state, Inputs.tokensIn(ids, 1, n), lengths).select(0));
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.chimera.runtime;
 
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.ScalarBackend;
+import dev.chimera.core.kernel.VectorBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,11 +50,13 @@ class OptionsTest {
     }
 
     @Test
-    void theOnlyDeviceIsTheCpuAndOthersNameTheChoices() {
-        assertEquals(DeviceOption.Device.CPU, parse().compute.device.selected());
-        assertEquals(DeviceOption.Device.CPU, parse("--device", "cpu").compute.device.selected());
+    void theDeviceNamesABackendAndOthersNameTheChoices() {
+        try (ComputePool pool = new ComputePool(1)) {
+            assertTrue(parse().compute.backend(pool) instanceof VectorBackend, "cpu is the default");
+            assertTrue(parse("--device", "cpu-scalar").compute.backend(pool) instanceof ScalarBackend);
+        }
         UserException e = assertThrows(UserException.class, () -> parse("--device", "cuda").compute.threads());
-        assertEquals("--device must be one of cpu, got 'cuda'", e.getMessage());
+        assertEquals("--device must be one of cpu, cpu-scalar, got 'cuda'", e.getMessage());
     }
 
     @Test

@@ -420,6 +420,18 @@ public final class ModelConfig {
         return spans;
     }
 
+    /**
+     * For a language model over tokens (a {@code tokens} input and a {@code softmax} head): the
+     * smaller of its input and output vocabularies, the token ids it can both read and predict;
+     * 0 for any other model.
+     */
+    public int tokenVocab() {
+        if (!input.kind().equals("tokens") || !head.kind().equals("softmax")) {
+            return 0;
+        }
+        return Math.min(input.integer("vocabSize", 1), head.integer("vocabSize", 1));
+    }
+
     /** expand * dModel: the Mamba2 inner width. */
     public int dInner() {
         return expand * dModel;

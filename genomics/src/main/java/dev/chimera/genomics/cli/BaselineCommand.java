@@ -171,7 +171,7 @@ public final class BaselineCommand implements Callable<Integer> {
         int rows = Math.max(1, 8192 / t);
         HeldOutScore.Result r;
         try (ComputePool pool = new ComputePool(threadCount)) {
-            Decoder decoder = m.decoder(t, pool);
+            Decoder decoder = m.decoder(t, compute.backend(pool));
             Progress.Step step = progress.step("scoring with the model", data.evalBases(), "bases");
             r = new HeldOutScore(decoder, t, rows).heldOut(data, step::update);
             step.done();

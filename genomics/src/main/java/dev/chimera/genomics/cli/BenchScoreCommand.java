@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
@@ -80,8 +81,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ModelConfig base = config.load();
-        if (base.input().kind() != ModelConfig.InputKind.TOKENS || base.head().kind() != ModelConfig.HeadKind.SOFTMAX
-                || base.head().vocabSize() < 5) {
+        if (base.tokenVocab() < 5) {
             throw new UserException("bench score needs a token model with a softmax head over at least 5 ids");
         }
         if (shortLength < 1 || shortRecords < 1 || longLength < 0 || fullLength < 0 || chunk < 1) {
@@ -98,9 +98,10 @@ public final class BenchScoreCommand implements Callable<Integer> {
                     + "%,d MiB%n", config.name(), threadCount, chunk, Runtime.getRuntime().maxMemory() >> 20);
         }
         try (ComputePool pool = new ComputePool(threadCount)) {
+            Backend backend = compute.backend(pool);
             for (int i = 0; i < (longLength == 0 ? 0 : spans.size()); i++) {
                 String span = spans.get(i);
-                Decoder windowed = decoder(InferenceSpan.withSpan(base, parsed.get(i)), chunk, pool);
+                Decoder windowed = decoder(InferenceSpan.withSpan(base, parsed.get(i)), chunk, backend);
                 // Warm-up: compile the kernels (long and short paths) before anything is timed.
                 measure(windowed, bases(1, 3 * chunk), 1);
                 measure(windowed, bases(5, shortLength), Math.max(1, shortRecords / 10));
@@ -124,7 +125,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
                 out.flush();
             }
             if (fullLength > 0) {
-                Decoder full = decoder(InferenceSpan.withSpan(base, new ModelConfig.Span(0)), fullLength, pool);
+                Decoder full = decoder(InferenceSpan.withSpan(base, new ModelConfig.Span(0)), fullLength, backend);
                 Result r = measure(full, bases(4, fullLength), 1);
                 report(out, "full-span", "full", fullLength, 1, r, threadCount);
             }
@@ -132,8 +133,8 @@ public final class BenchScoreCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Decoder decoder(ModelConfig c, int maxLength, ComputePool pool) {
-        Decoder d = new Decoder(c, maxLength, pool);
+    private Decoder decoder(ModelConfig c, int maxLength, Backend backend) {
+        Decoder d = new Decoder(c, maxLength, backend);
         d.initialise(1);
         return d;
     }

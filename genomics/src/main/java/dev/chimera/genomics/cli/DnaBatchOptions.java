@@ -62,7 +62,7 @@ final class DnaBatchOptions {
     /** A decoder of the model's weights with the config given. */
     Decoder decoder(DnaModel dna, ModelConfig config, ComputePool pool) {
         try {
-            return dna.decoder(config, batch.maxLength(), pool);
+            return dna.decoder(config, batch.maxLength(), batch.backend(pool));
         } catch (IOException e) {
             throw new UserException("--model " + dna.directory() + ": " + e.getMessage(), e);
         }

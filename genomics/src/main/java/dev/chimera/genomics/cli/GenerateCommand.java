@@ -99,7 +99,7 @@ public final class GenerateCommand implements Callable<Integer> {
         DnaModel dna = DnaModel.open(model);
         StringBuilder fasta = new StringBuilder();
         try (ComputePool pool = new ComputePool(threadCount)) {
-            Decoder decoder = dna.decoder(promptTokens.length + length + 1, pool);
+            Decoder decoder = dna.decoder(promptTokens.length + length + 1, compute.backend(pool));
             int[] ids = new int[promptTokens.length + 1];
             ids[0] = NucleotideTokenizer.BOS;
             for (int i = 0; i < promptTokens.length; i++) {
@@ -107,9 +107,9 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             DecoderState start = decoder.newState();
             Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (P + 1, d)
-            int vocab = decoder.config().head().vocabSize();
+            int vocab = decoder.head().outputShape()[0];
             Tensor first = Tensor.zeros(1, vocab);
-            decoder.logits(first, hidden.slice(ids.length - 1, ids.length));
+            decoder.headOutput(first, hidden.slice(ids.length - 1, ids.length));
             int positions = promptTokens.length + length + 1;
             if (positions > dna.context()) {
                 spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, prompt, generated bases) exceed "
@@ -169,6 +169,8 @@ public final class GenerateCommand implements Callable<Integer> {
         }
         byte[][] out = new byte[n][length];
         int[] next = new int[n];
+        Inputs nextInputs = Inputs.tokensIn(next, n, 1);
+        Decoder.Inference inference = decoder.inference(n, 1);
         Tensor baseLogits = Tensor.zeros(4);
         for (int pos = 0; pos < length; pos++) {
             for (int i = 0; i < n; i++) {
@@ -179,8 +181,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 out[i][pos] = (byte) next[i];
             }
             if (pos + 1 < length) {
-                Tensor h = decoder.step(states, Inputs.tokens(next.clone(), n, 1));  // (n, d)
-                decoder.logits(logits, h);
+                logits = inference.output(inference.step(states, nextInputs));  // (n, vocab)
             }
         }
         return out;

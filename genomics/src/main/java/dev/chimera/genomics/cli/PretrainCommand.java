@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.backend.Backend;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
@@ -7,10 +8,12 @@ import dev.chimera.core.checkpoint.RunCheckpoints;
 import dev.chimera.core.checkpoint.TrainerState;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.Optimizer;
 import dev.chimera.core.train.SgdSai;
+import dev.chimera.core.train.TrainableDecoder;
 import dev.chimera.core.train.Trainer;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.DnaWindows;
@@ -236,10 +239,11 @@ public final class PretrainCommand implements Callable<Integer> {
                 s.evalBatches(), s.checkpointEvery(), s.logEvery());
         long stop = stopAt == null ? s.steps() : stopAt;
         try (ComputePool pool = new ComputePool(threadCount)) {
-            Decoder decoder = new Decoder(model, s.context(), pool);
+            Backend backend = compute.backend(pool);
+            Decoder decoder = new Decoder(model, s.context(), backend);
             Optimizer opt = s.optimizer().equals("adamw")
-                    ? new AdamW(decoder.parameters(), AdamW.Settings.defaults())
-                    : new SgdSai(decoder.parameters(), SgdSai.Settings.defaults());
+                    ? new AdamW(decoder.parameters(), AdamW.Settings.defaults(), backend)
+                    : new SgdSai(decoder.parameters(), SgdSai.Settings.defaults(), backend);
             RunCheckpoints store = new RunCheckpoints(out, model, decoder.parameters(), opt, s.seed(), info,
                     Checkpoint.DEFAULT_KEEP);
             long start = 0;
@@ -256,7 +260,7 @@ public final class PretrainCommand implements Callable<Integer> {
                     + "warmup %d, %d threads", decoder.parameters().size(), model.layerMixers(), model.dModel(),
                     train.describe(), s.optimizer(), s.lr(), s.minLr(), s.warmup(), threadCount));
             long trainStart = System.nanoTime();
-            Trainer trainer = new Trainer(decoder, opt, ts, train, eval, store, line -> {
+            Trainer trainer = new Trainer(new TrainableDecoder(decoder), opt, ts, train, eval, store, line -> {
                 stderr.println(line);
                 stderr.flush();
             });
@@ -368,9 +372,7 @@ public final class PretrainCommand implements Callable<Integer> {
     /** A preset (vocabulary set to the tokenizer's) or a config file, checked to fit the tokenizer. */
     private ModelConfig loadConfig() {
         ModelConfig c = config.preset() ? withVocabulary(config.load(), NucleotideTokenizer.VOCAB_SIZE) : config.load();
-        if (c.input().kind() != ModelConfig.InputKind.TOKENS || c.head().kind() != ModelConfig.HeadKind.SOFTMAX
-                || c.input().vocabSize() < NucleotideTokenizer.VOCAB_SIZE
-                || c.head().vocabSize() < NucleotideTokenizer.VOCAB_SIZE) {
+        if (c.tokenVocab() < NucleotideTokenizer.VOCAB_SIZE) {
             throw new UserException("--config " + config.name() + ": a DNA model needs token input and a softmax head over at "
                     + "least " + NucleotideTokenizer.VOCAB_SIZE + " ids (the nucleotide tokenizer's)");
         }
@@ -378,9 +380,8 @@ public final class PretrainCommand implements Callable<Integer> {
     }
 
     static ModelConfig withVocabulary(ModelConfig c, int vocab) {
-        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
-                c.kvHeads(), c.ropeBase(), c.attnSpans(), c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
-                c.chunkSize(), ModelConfig.Input.tokens(vocab), ModelConfig.Head.softmax(vocab, c.head().tied()));
+        return c.toBuilder().input(CoreComponents.tokens(vocab))
+                .head(CoreComponents.softmax(vocab, c.head().bool("tied", false))).build();
     }
 
     private ModelConfig resumedConfig(LoadedCheckpoint previous) {
