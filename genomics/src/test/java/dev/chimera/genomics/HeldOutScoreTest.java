@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.kernel.VectorBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.chimera.core.decoder.Decoder;
@@ -33,7 +34,7 @@ class HeldOutScoreTest {
         a[17] = NucleotideTokenizer.N;
         List<HeldOutScore.Region> regions = List.of(new HeldOutScore.Region(a, 5, 40), new HeldOutScore.Region(b, 0, 9));
         try (ComputePool pool = new ComputePool(1)) {
-            Decoder model = new Decoder(config, t, pool);
+            Decoder model = new Decoder(config, t, new VectorBackend(pool));
             model.initialise(3);
             List<HeldOutScore.Result> got = new HeldOutScore(model, t, 3).score(regions, null);
             for (int r = 0; r < regions.size(); r++) {
@@ -50,8 +51,8 @@ class HeldOutScoreTest {
                     }
                     DecoderState state = model.newState();
                     Tensor hidden = model.prefill(state, Inputs.tokens(ids, 1, length));
-                    Tensor logits = Tensor.zeros(length, config.head().vocabSize());
-                    model.logits(logits, hidden);
+                    Tensor logits = Tensor.zeros(length, config.tokenVocab());
+                    model.headOutput(logits, hidden);
                     for (int i = 0; i < length; i++) {
                         int target = region.tokens()[from + i];
                         if (target > NucleotideTokenizer.T) {

@@ -23,7 +23,7 @@ class NucleotideTokenizerTest {
     @Test
     void vocabularyFitsTheSmallPreset() {
         assertEquals(9, NucleotideTokenizer.VOCAB_SIZE);
-        assertTrue(NucleotideTokenizer.VOCAB_SIZE <= ModelConfig.small().input().vocabSize());
+        assertTrue(NucleotideTokenizer.VOCAB_SIZE <= ModelConfig.small().tokenVocab());
         String[] names = {"A", "C", "G", "T", "N", "PAD", "BOS", "SEP", "MASK"};
         for (int t = 0; t < names.length; t++) {
             assertEquals(names[t], NucleotideTokenizer.name(t));

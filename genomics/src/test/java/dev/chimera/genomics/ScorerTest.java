@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.kernel.VectorBackend;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
@@ -54,9 +55,9 @@ class ScorerTest {
             ids[i] = tokens[i - 1];
         }
         Tensor hidden = d.hiddenStates(Inputs.tokens(ids, 1, n), d.new Training(1, n));
-        int vocab = d.config().head().vocabSize();
+        int vocab = d.config().tokenVocab();
         Tensor logits = Tensor.zeros(n, vocab);
-        d.logits(logits, hidden.view(n, d.config().dModel()));
+        d.headOutput(logits, hidden.view(n, d.config().dModel()));
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             double max = Double.NEGATIVE_INFINITY;
@@ -94,7 +95,7 @@ class ScorerTest {
     @Test
     void scoreEqualsADirectForwardOfTheDecoder() throws IOException {
         byte[] tokens = tokens(TinyDnaModel.dna(3, 18) + "NN" + TinyDnaModel.dna(4, 20));
-        Decoder d = full.decoder(CONTEXT, pool);
+        Decoder d = full.decoder(CONTEXT, new VectorBackend(pool));
         double[] want = directLogProbs(d, tokens);
         for (int window : new int[] {40, 7, 16}) {
             Scored got = score(d, tokens, window);
@@ -119,7 +120,7 @@ class ScorerTest {
     @Test
     void perPositionValuesSumToTheLogLikelihood() throws IOException {
         byte[] tokens = tokens(TinyDnaModel.dna(5, 300) + "N" + TinyDnaModel.dna(6, 77));
-        Scored s = score(windowed.decoder(CONTEXT, pool), tokens, 64);
+        Scored s = score(windowed.decoder(CONTEXT, new VectorBackend(pool)), tokens, 64);
         double sum = 0;
         int n = 0;
         for (double lp : s.logProbs()) {
@@ -144,7 +145,7 @@ class ScorerTest {
         byte[] tokens = tokens(TinyDnaModel.dna(8, 3000));
         for (DnaModel m : new DnaModel[] {windowed, full}) {
             ModelConfig c = InferenceSpan.parse("context").apply(m.config(), m.context());
-            Decoder d = m.decoder(c, CONTEXT, pool);
+            Decoder d = m.decoder(c, CONTEXT, new VectorBackend(pool));
             Scored one = score(d, tokens, 4096);
             for (int window : new int[] {64, 100}) {
                 Scored w = score(d, tokens, window);
@@ -156,7 +157,7 @@ class ScorerTest {
                 }
             }
             try (ComputePool single = new ComputePool(1)) {
-                Scored t1 = score(m.decoder(c, CONTEXT, single), tokens, 100);
+                Scored t1 = score(m.decoder(c, CONTEXT, new VectorBackend(single)), tokens, 100);
                 Scored t2 = score(d, tokens, 100);
                 assertArrayEquals(t1.logProbs(), t2.logProbs(), "1 and 2 threads give the same bits");
             }
@@ -167,14 +168,14 @@ class ScorerTest {
     @Test
     void theTrainedModelBeatsUniform() throws IOException {
         ModelConfig c = InferenceSpan.parse("context").apply(full.config(), full.context());
-        Scored s = score(full.decoder(c, CONTEXT, pool), tokens(TinyDnaModel.dna(9, 2000)), 512);
+        Scored s = score(full.decoder(c, CONTEXT, new VectorBackend(pool)), tokens(TinyDnaModel.dna(9, 2000)), 512);
         assertTrue(s.score().bitsPerBase() < 2.0, "bits per base " + s.score().bitsPerBase());
     }
 
     /** With a full span as trained, a record longer than maxLength fails before any work, naming it. */
     @Test
     void fullSpanRecordsLongerThanMaxLengthFailClearly() throws IOException {
-        Decoder d = full.decoder(CONTEXT, pool);
+        Decoder d = full.decoder(CONTEXT, new VectorBackend(pool));
         UserException e = assertThrows(UserException.class,
                 () -> new Scorer(d, 16).score(tokens(TinyDnaModel.dna(1, 49)), "x.fa: record 1 'r'", null, null));
         assertTrue(e.getMessage().startsWith("x.fa: record 1 'r': needs 49 positions")
@@ -186,7 +187,7 @@ class ScorerTest {
     @Test
     void embeddingIsTheMeanOfTheBaseStates() throws IOException {
         byte[] tokens = tokens(TinyDnaModel.dna(10, 90));
-        Decoder d = windowed.decoder(CONTEXT, pool);
+        Decoder d = windowed.decoder(CONTEXT, new VectorBackend(pool));
         int dim = d.config().dModel();
         for (boolean echo : new boolean[] {false, true}) {
             List<Integer> seq = new ArrayList<>();

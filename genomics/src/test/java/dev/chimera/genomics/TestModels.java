@@ -1,5 +1,7 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.model.CoreComponents;
+import dev.chimera.core.kernel.VectorBackend;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.TrainerState;
 import dev.chimera.core.decoder.Decoder;
@@ -18,16 +20,14 @@ public final class TestModels {
     public static ModelConfig tinyDnaConfig() {
         ModelConfig c = ModelConfig.tiny();
         int v = NucleotideTokenizer.VOCAB_SIZE;
-        return new ModelConfig(c.dModel(), c.nLayers(), c.mixerPattern(), c.mlp(), c.mlpHidden(), c.attnHeads(),
-                c.kvHeads(), c.ropeBase(), c.attnSpans(), c.dState(), c.headdim(), c.expand(), c.ngroups(), c.dConv(),
-                c.chunkSize(), ModelConfig.Input.tokens(v), ModelConfig.Head.softmax(v, false));
+        return c.toBuilder().input(CoreComponents.tokens(v)).head(CoreComponents.softmax(v, false)).build();
     }
 
     /** Saves a seeded, untrained tiny model as a checkpoint with the given info (DnaModel.info for a DNA model). */
     public static Path save(Path dir, Map<String, String> info, long seed) throws IOException {
         ModelConfig config = tinyDnaConfig();
         try (ComputePool pool = new ComputePool(1)) {
-            Decoder d = new Decoder(config, 8, pool);
+            Decoder d = new Decoder(config, 8, new VectorBackend(pool));
             d.initialise(seed);
             Checkpoint.save(dir, config, d.parameters(), null, new TrainerState(5, seed, null, info), 1);
         }

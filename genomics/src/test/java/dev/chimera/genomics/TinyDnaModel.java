@@ -1,5 +1,8 @@
 package dev.chimera.genomics;
 
+import dev.chimera.core.train.TrainableDecoder;
+import dev.chimera.core.model.CoreComponents;
+import dev.chimera.core.kernel.VectorBackend;
 import dev.chimera.core.checkpoint.RunCheckpoints;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
@@ -26,9 +29,10 @@ public final class TinyDnaModel {
 
     /** dModel 16, pattern MA over {@code layers} layers, attention span {@code span}, Mamba2 chunk 8, vocabulary 9. */
     public static ModelConfig config(String span, int layers) {
-        return new ModelConfig(16, layers, "MA", ModelConfig.MlpKind.SWIGLU, 24, 2, 1, 10_000, List.of(span),
-                4, 8, 2, 1, 4, 8, ModelConfig.Input.tokens(NucleotideTokenizer.VOCAB_SIZE),
-                ModelConfig.Head.softmax(NucleotideTokenizer.VOCAB_SIZE, false));
+        return ModelConfig.builder().dModel(16).nLayers(layers).mixerPattern("MA").mlp(ModelConfig.MlpKind.SWIGLU)
+                .mlpHidden(24).attnHeads(2).kvHeads(1).ropeBase(10_000).attnSpans(List.of(span)).dState(4).headdim(8)
+                .expand(2).ngroups(1).dConv(4).chunkSize(8).input(CoreComponents.tokens(NucleotideTokenizer.VOCAB_SIZE))
+                .head(CoreComponents.softmax(NucleotideTokenizer.VOCAB_SIZE, false)).build();
     }
 
     /** Bases with a repeated motif and noise: something a model can learn in a few steps. */
@@ -47,9 +51,9 @@ public final class TinyDnaModel {
         ModelConfig config = config(span, layers);
         byte[] genome = new NucleotideTokenizer().encode(dna(1, 5000).getBytes(), "train");
         try (ComputePool pool = new ComputePool(1)) {
-            Decoder model = new Decoder(config, context, pool);
+            Decoder model = new Decoder(config, context, new VectorBackend(pool));
             model.initialise(7);
-            AdamW optimizer = new AdamW(model.parameters(), AdamW.Settings.defaults());
+            AdamW optimizer = new AdamW(model.parameters(), AdamW.Settings.defaults(), model.backend());
             int batch = 4;
             DataSource data = new DataSource() {
                 @Override
@@ -77,7 +81,7 @@ public final class TinyDnaModel {
             };
             Trainer.Settings settings = new Trainer.Settings(steps, 1, 1e-2, 1e-3, 2, 1.0, 0, 0, 0, steps);
             RunCheckpoints store = new RunCheckpoints(runDir, config, model.parameters(), optimizer, 7, info, 1);
-            Trainer.Outcome outcome = new Trainer(model, optimizer, settings, data, null, store, line -> { }).run(0);
+            Trainer.Outcome outcome = new Trainer(new TrainableDecoder(model), optimizer, settings, data, null, store, line -> { }).run(0);
             if (outcome.diverged()) {
                 throw new IllegalStateException("tiny model diverged: " + outcome.message());
             }

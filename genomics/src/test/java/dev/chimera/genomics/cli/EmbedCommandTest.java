@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.kernel.VectorBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,7 +77,7 @@ class EmbedCommandTest {
             assertEquals(16, type.getListSize());
             List<float[]> got = new ArrayList<>();
             try (ComputePool pool = new ComputePool(1)) {
-                Embedder embedder = new Embedder(m.decoder(c, 1000, pool), 20, echo);
+                Embedder embedder = new Embedder(m.decoder(c, 1000, new VectorBackend(pool)), 20, echo);
                 for (int i = 0; i < IDS.length; i++) {
                     assertEquals(IDS[i], rows.rows().get(i).get(0));
                     @SuppressWarnings("unchecked")

@@ -1,5 +1,6 @@
 package dev.chimera.genomics.cli;
 
+import dev.chimera.core.kernel.VectorBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -94,7 +95,7 @@ class ScoreCommandTest {
         records.add(tok.encode(TinyDnaModel.dna(13, 7).getBytes(), "c"));
         double[] want = new double[3];
         try (ComputePool pool = new ComputePool(1)) {
-            Scorer scorer = new Scorer(m.decoder(c, 1000, pool), 16);
+            Scorer scorer = new Scorer(m.decoder(c, 1000, new VectorBackend(pool)), 16);
             for (int i = 0; i < 3; i++) {
                 Scorer.Score s = scorer.score(records.get(i), ids[i], null, null);
                 want[i] = s.logLikelihood();
