@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.kernel.ScalarBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +66,7 @@ class BenchTrainStepCommandTest {
         }
         float[] values = p.values().clone();
         float[] grads = p.grads().clone();
-        List<BenchTrainStepCommand.OptimizerTiming> t = BenchTrainStepCommand.optimizerTimings(p, 2);
+        List<BenchTrainStepCommand.OptimizerTiming> t = BenchTrainStepCommand.optimizerTimings(p, new ScalarBackend(), 2);
         assertEquals(List.of("adamw", "sgd_sai"), t.stream().map(BenchTrainStepCommand.OptimizerTiming::name).toList());
         assertEquals(8L * p.size(), t.get(0).stateBytes());
         assertEquals(4L * p.size() + 4L * 2, t.get(1).stateBytes());

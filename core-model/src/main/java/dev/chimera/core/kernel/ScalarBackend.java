@@ -47,7 +47,7 @@ public final class ScalarBackend extends CpuBackend {
 
     @Override
     public void activation(Activation f, Tensor out, Tensor x) {
-        Shapes.same("activation " + f, out, x);
+        Shapes.same("activation", out, x);
         for (int i = 0; i < x.size(); i++) {
             out.data()[out.offset() + i] = (float) f.apply(x.data()[x.offset() + i]);
         }
@@ -55,7 +55,7 @@ public final class ScalarBackend extends CpuBackend {
 
     @Override
     public void activationBackward(Activation f, Tensor dx, Tensor dy, Tensor x) {
-        Shapes.same("activationBackward " + f, dx, dy, x);
+        Shapes.same("activationBackward", dx, dy, x);
         for (int i = 0; i < x.size(); i++) {
             dx.data()[dx.offset() + i] = (float) (dy.data()[dy.offset() + i] * f.derivative(x.data()[x.offset() + i]));
         }

@@ -37,11 +37,9 @@ public final class VectorBackend extends CpuBackend {
         int m = d.m;
         int n = d.n;
         int k = d.k;
-        java.util.function.IntConsumer one = i -> packedGemm.multiply(form,
-                c.data(), c.offset() + i * m * n, a.data(), a.offset() + i * m * k, b.data(), b.offset() + i * k * n,
-                m, n, k, accumulate, false);
         if (d.batch > 1 && (long) m * n * k < SMALL_PRODUCT_MACS) {
-            pool.parallelFor(d.batch, one);
+            pool.parallelFor(d.batch, i -> packedGemm.multiply(form, c.data(), c.offset() + i * m * n, a.data(),
+                    a.offset() + i * m * k, b.data(), b.offset() + i * k * n, m, n, k, accumulate, false));
         } else {
             for (int i = 0; i < d.batch; i++) {
                 packedGemm.multiply(form, c.data(), c.offset() + i * m * n, a.data(), a.offset() + i * m * k,
@@ -71,89 +69,192 @@ public final class VectorBackend extends CpuBackend {
 
     @Override
     public void activation(Activation f, Tensor out, Tensor x) {
-        Shapes.same("activation " + f, out, x);
+        Shapes.same("activation", out, x);
         float[] o = out.data();
         float[] xv = x.data();
         int oo = out.offset();
         int xo = x.offset();
-        split(x.size(), (from, to) -> {
-            int i = from;
-            for (int end = from + S.loopBound(to - from); i < end; i += L) {
-                forward(f, FloatVector.fromArray(S, xv, xo + i)).intoArray(o, oo + i);
-            }
-            for (; i < to; i++) {
-                o[oo + i] = (float) f.apply(xv[xo + i]);
-            }
-        });
+        if (x.size() < PARALLEL_MIN_VALUES || pool.threads() == 1) {
+            forward(f, o, oo, xv, xo, 0, x.size());
+        } else {
+            split(x.size(), (from, to) -> forward(f, o, oo, xv, xo, from, to));
+        }
     }
 
     @Override
     public void activationBackward(Activation f, Tensor dx, Tensor dy, Tensor x) {
-        Shapes.same("activationBackward " + f, dx, dy, x);
+        Shapes.same("activationBackward", dx, dy, x);
         float[] d = dx.data();
         float[] g = dy.data();
         float[] xv = x.data();
         int dOff = dx.offset();
         int gOff = dy.offset();
         int xOff = x.offset();
-        split(x.size(), (from, to) -> {
-            int i = from;
-            for (int end = from + S.loopBound(to - from); i < end; i += L) {
-                FloatVector xs = FloatVector.fromArray(S, xv, xOff + i);
-                FloatVector.fromArray(S, g, gOff + i).mul(derivative(f, xs)).intoArray(d, dOff + i);
-            }
-            for (; i < to; i++) {
-                d[dOff + i] = (float) (g[gOff + i] * f.derivative(xv[xOff + i]));
-            }
-        });
-    }
-
-    private static FloatVector forward(Activation f, FloatVector x) {
-        switch (f) {
-            case SILU:
-                return x.mul(PortableMath.sigmoid(x));
-            case GELU:
-                return x.mul(0.5f).mul(PortableMath.tanh(geluInner(x)).add(1f));
-            case RELU:
-                return x.max(0f);
-            case SOFTPLUS:
-                return PortableMath.softplus(x);
-            case SIGMOID:
-                return PortableMath.sigmoid(x);
-            case EXP:
-                return PortableMath.exp(x);
-            default:
-                throw new AssertionError(f);
+        if (x.size() < PARALLEL_MIN_VALUES || pool.threads() == 1) {
+            backward(f, d, dOff, g, gOff, xv, xOff, 0, x.size());
+        } else {
+            split(x.size(), (from, to) -> backward(f, d, dOff, g, gOff, xv, xOff, from, to));
         }
     }
 
-    private static FloatVector derivative(Activation f, FloatVector x) {
+    /*
+     * One loop per function, forward and backward: a single loop dispatching on the function
+     * inside grew past what C2 inlines, and its vectors were then boxed, 10-20x slower and
+     * allocating on every call (seen in JFR allocation profiles of the decoding step). The
+     * vector expressions are the same as before, so the bits are too; tails run Activation's
+     * double-precision definition.
+     */
+
+    /** o[i] = f(x[i]) for i in [from, to). */
+    private static void forward(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
         switch (f) {
-            case SILU: {
-                FloatVector s = PortableMath.sigmoid(x);
-                return s.mul(x.mul(s.neg().add(1f)).add(1f));
-            }
-            case GELU: {
-                FloatVector t = PortableMath.tanh(geluInner(x));
-                FloatVector xc = clampGelu(x);
-                FloatVector poly = xc.mul(xc).mul((float) (3 * Activation.GELU_CUBIC)).add(1f)
-                        .mul((float) Activation.GELU_SCALE);
-                return t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(poly));
-            }
-            case RELU: {
-                VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
-                return FloatVector.zero(S).blend(1f, positive);
-            }
-            case SOFTPLUS:
-                return PortableMath.sigmoid(x);
-            case SIGMOID: {
-                FloatVector s = PortableMath.sigmoid(x);
-                return s.mul(s.neg().add(1f));
-            }
-            case EXP:
-                return PortableMath.exp(x);
-            default:
-                throw new AssertionError(f);
+            case SILU -> silu(o, oo, x, xo, from, to);
+            case GELU -> gelu(o, oo, x, xo, from, to);
+            case RELU -> relu(o, oo, x, xo, from, to);
+            case SOFTPLUS -> softplus(o, oo, x, xo, from, to);
+            case SIGMOID -> sigmoid(o, oo, x, xo, from, to);
+            case EXP -> exp(o, oo, x, xo, from, to);
+            default -> throw new AssertionError(f);
+        }
+    }
+
+    private static void silu(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(PortableMath.sigmoid(v)).intoArray(o, oo + i);
+        }
+        tail(Activation.SILU, o, oo, x, xo, i, to);
+    }
+
+    private static void gelu(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            v.mul(0.5f).mul(PortableMath.tanh(geluInner(v)).add(1f)).intoArray(o, oo + i);
+        }
+        tail(Activation.GELU, o, oo, x, xo, i, to);
+    }
+
+    private static void relu(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(o, oo + i);
+        }
+        tail(Activation.RELU, o, oo, x, xo, i, to);
+    }
+
+    private static void softplus(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            PortableMath.softplus(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+        }
+        tail(Activation.SOFTPLUS, o, oo, x, xo, i, to);
+    }
+
+    private static void sigmoid(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            PortableMath.sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+        }
+        tail(Activation.SIGMOID, o, oo, x, xo, i, to);
+    }
+
+    private static void exp(float[] o, int oo, float[] x, int xo, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            PortableMath.exp(FloatVector.fromArray(S, x, xo + i)).intoArray(o, oo + i);
+        }
+        tail(Activation.EXP, o, oo, x, xo, i, to);
+    }
+
+    private static void tail(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
+        for (int i = from; i < to; i++) {
+            o[oo + i] = (float) f.apply(x[xo + i]);
+        }
+    }
+
+    /** d[i] = g[i] * f'(x[i]) for i in [from, to). */
+    private static void backward(Activation f, float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from,
+                                 int to) {
+        switch (f) {
+            case SILU -> siluBackward(d, dOff, g, gOff, x, xOff, from, to);
+            case GELU -> geluBackward(d, dOff, g, gOff, x, xOff, from, to);
+            case RELU -> reluBackward(d, dOff, g, gOff, x, xOff, from, to);
+            case SOFTPLUS -> sigmoidTimes(Activation.SOFTPLUS, d, dOff, g, gOff, x, xOff, from, to);
+            case SIGMOID -> sigmoidBackward(d, dOff, g, gOff, x, xOff, from, to);
+            case EXP -> expBackward(d, dOff, g, gOff, x, xOff, from, to);
+            default -> throw new AssertionError(f);
+        }
+    }
+
+    private static void siluBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector s = PortableMath.sigmoid(v);
+            FloatVector.fromArray(S, g, gOff + i).mul(s.mul(v.mul(s.neg().add(1f)).add(1f))).intoArray(d, dOff + i);
+        }
+        tailBackward(Activation.SILU, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    private static void geluBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector t = PortableMath.tanh(geluInner(v));
+            FloatVector xc = clampGelu(v);
+            FloatVector poly = xc.mul(xc).mul((float) (3 * Activation.GELU_CUBIC)).add(1f)
+                    .mul((float) Activation.GELU_SCALE);
+            FloatVector dv = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(poly));
+            FloatVector.fromArray(S, g, gOff + i).mul(dv).intoArray(d, dOff + i);
+        }
+        tailBackward(Activation.GELU, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    private static void reluBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, x, xOff + i).compare(VectorOperators.GT, 0f);
+            FloatVector.fromArray(S, g, gOff + i).mul(FloatVector.zero(S).blend(1f, positive)).intoArray(d, dOff + i);
+        }
+        tailBackward(Activation.RELU, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    /** d = g * sigmoid(x): the derivative of softplus. */
+    private static void sigmoidTimes(Activation f, float[] d, int dOff, float[] g, int gOff, float[] x, int xOff,
+                                     int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector s = PortableMath.sigmoid(FloatVector.fromArray(S, x, xOff + i));
+            FloatVector.fromArray(S, g, gOff + i).mul(s).intoArray(d, dOff + i);
+        }
+        tailBackward(f, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    private static void sigmoidBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from,
+                                        int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector s = PortableMath.sigmoid(FloatVector.fromArray(S, x, xOff + i));
+            FloatVector.fromArray(S, g, gOff + i).mul(s.mul(s.neg().add(1f))).intoArray(d, dOff + i);
+        }
+        tailBackward(Activation.SIGMOID, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    private static void expBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from, int to) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            FloatVector e = PortableMath.exp(FloatVector.fromArray(S, x, xOff + i));
+            FloatVector.fromArray(S, g, gOff + i).mul(e).intoArray(d, dOff + i);
+        }
+        tailBackward(Activation.EXP, d, dOff, g, gOff, x, xOff, i, to);
+    }
+
+    private static void tailBackward(Activation f, float[] d, int dOff, float[] g, int gOff, float[] x, int xOff,
+                                     int from, int to) {
+        for (int i = from; i < to; i++) {
+            d[dOff + i] = (float) (g[gOff + i] * f.derivative(x[xOff + i]));
         }
     }
 
