@@ -69,7 +69,8 @@ public final class DecoderState {
 
     /**
      * Restores bytes written by {@link #toBytes()} into this state, in place: it must come from the
-     * same decoder, made with the same capacity.
+     * same decoder, made with the same capacity. Bytes that fail to read (truncated, corrupt, of
+     * another decoder) leave the state part-restored: discard it, or restore it again.
      */
     public void readBytes(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {

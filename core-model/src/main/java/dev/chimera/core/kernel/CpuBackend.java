@@ -168,7 +168,12 @@ public abstract class CpuBackend implements Backend {
         }
         float[] dt = dtable.data();
         float[] g = dout.data();
+        int vocab = dtable.size() / d;
         for (int t = 0; t < rows; t++) {
+            if (ids[t] < 0 || ids[t] >= vocab) {
+                throw new IllegalArgumentException("token id " + ids[t] + " at position " + t + " is outside [0, " + vocab
+                        + ")");
+            }
             int at = dtable.offset() + ids[t] * d;
             int go = dout.offset() + t * d;
             for (int j = 0; j < d; j++) {

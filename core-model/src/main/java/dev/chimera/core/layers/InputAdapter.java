@@ -12,8 +12,8 @@ import dev.chimera.core.tensor.Tensor;
  * vectors through a Linear or MLP today; a domain module registers its own encoder (segments with
  * timestamp features, robot observations) without editing the core.
  *
- * <p>{@link Layer}'s conventions hold; an adapter that takes continuous inputs keeps the gradient
- * with respect to them in its activations when the caller asks for it.
+ * <p>{@link Layer}'s conventions hold. Backward accumulates the adapter's parameter gradients;
+ * the gradient with respect to the inputs themselves is not formed (no caller needs it).
  */
 public interface InputAdapter extends Layer {
 

@@ -401,10 +401,14 @@ public final class Mamba2Mixer implements Mixer {
         Tensor dt = w.dt.slice(0, rows);
         project(k, proj, z, xbc, dtPre, input.view(rows, d));
         for (int i = 0; i < n; i++) {
+            int from = i * seqlen;
             if (lengths[i] > 0) {
-                int from = i * seqlen;
                 conv.prefill(conved.slice(from, from + lengths[i]), ((State) states[i]).conv,
                         xbc.slice(from, from + lengths[i]));
+            }
+            if (lengths[i] < seqlen) {
+                // Padding rows get zeros, not what an earlier call left here: nothing stale reaches the scan.
+                k.fill(conved.slice(from + lengths[i], from + seqlen), 0f);
             }
         }
         k.activation(Activation.SILU, conved, conved);

@@ -19,10 +19,13 @@ public final class ComponentSpec {
     /**
      * Settings that configs written before the component registry held for every kind, with a
      * zero, false or null value where the kind did not use them (the shipped models' configs have
-     * them): read as absent, in a spec read from JSON and in one built in code alike.
+     * them): read as absent, in a spec read from JSON and in one built in code alike. Only the
+     * core's own kinds existed then, so only their specs are read this way; a domain component's
+     * settings are kept as written, a 0 or false included.
      */
     private static final Set<String> LEGACY_PLACEHOLDERS =
             Set.of("vocabSize", "tied", "bins", "frequencies", "outDim", "dim", "adapter");
+    private static final Set<String> LEGACY_KINDS = Set.of("tokens", "continuous", "softmax", "fourier", "regression");
 
     private final String field;
     private final String kind;
@@ -37,7 +40,7 @@ public final class ComponentSpec {
         this.kind = kind;
         Map<String, Object> kept = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : settings.entrySet()) {
-            if (!isLegacyPlaceholder(e.getKey(), e.getValue())) {
+            if (!(LEGACY_KINDS.contains(kind) && isLegacyPlaceholder(e.getKey(), e.getValue()))) {
                 kept.put(e.getKey(), e.getValue());
             }
         }

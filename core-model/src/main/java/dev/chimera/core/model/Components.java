@@ -66,17 +66,23 @@ public final class Components {
     private Components() {
     }
 
-    /** Registers every factory of a provider. */
-    public static void register(Provider provider) {
+    /** Registers every factory of a provider, or none of them if one of its names is taken by another factory. */
+    public static synchronized void register(Provider provider) {
         for (InputFactory f : provider.inputs()) {
-            if (INPUTS.putIfAbsent(f.kind(), f) != null && INPUTS.get(f.kind()) != f) {
+            if (INPUTS.containsKey(f.kind()) && INPUTS.get(f.kind()) != f) {
                 throw new IllegalStateException("an input adapter named '" + f.kind() + "' is already registered");
             }
         }
         for (HeadFactory f : provider.heads()) {
-            if (HEADS.putIfAbsent(f.kind(), f) != null && HEADS.get(f.kind()) != f) {
+            if (HEADS.containsKey(f.kind()) && HEADS.get(f.kind()) != f) {
                 throw new IllegalStateException("a head named '" + f.kind() + "' is already registered");
             }
+        }
+        for (InputFactory f : provider.inputs()) {
+            INPUTS.put(f.kind(), f);
+        }
+        for (HeadFactory f : provider.heads()) {
+            HEADS.put(f.kind(), f);
         }
     }
 

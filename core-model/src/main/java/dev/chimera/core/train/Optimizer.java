@@ -21,7 +21,11 @@ public interface Optimizer {
     /** Bytes of state held besides the parameters and gradients. */
     long stateBytes();
 
-    /** The state arrays by name (live, not copies), in a fixed order; checkpoints write them as they are. */
+    /**
+     * The state arrays by name (live, not copies), in a fixed order; checkpoints write them as they
+     * are. They are the host arrays of the state's tensors: a backend that keeps the state on a
+     * device copies it to and from the host around a checkpoint.
+     */
     Map<String, float[]> state();
 
     /** Restores a saved state: the step count and arrays of the same names and lengths as {@link #state()}. */

@@ -6,7 +6,7 @@ import dev.chimera.core.model.Parameters;
 /**
  * What {@link Trainer} trains: anything with parameters (values and accumulated gradients in one
  * {@link Parameters}), a forward pass that returns a batch's loss and a backward pass that adds
- * that loss's gradients, on one backend. The hybrid decoder is one ({@code Decoder.trainable()});
+ * that loss's gradients, on one backend. The hybrid decoder is one through {@link TrainableDecoder};
  * the Fourier head's synthetic experiment trains its small MLP through the same loop.
  */
 public interface TrainableModel {

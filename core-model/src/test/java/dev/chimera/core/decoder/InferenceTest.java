@@ -208,8 +208,11 @@ class InferenceTest {
                     (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long id = Thread.currentThread().getId();
             long perStep = Long.MAX_VALUE;
-            // Warm up until the JIT has compiled the step (allocations then vanish), up to a bound.
-            for (int round = 0; round < 40 && perStep > 0; round++) {
+            // Warm up until the JIT has compiled the step (allocations then vanish), for at most a minute: on a
+            // loaded machine, or after other tests have compiled the kernels from other call sites, the compiler
+            // threads take tens of thousands of steps to get there (measured: 621 KB, then 21 KB, ... 0 bytes).
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (perStep > 0 && System.nanoTime() < deadline) {
                 for (int s = 0; s < 500; s++) {
                     step(inf, states, in, tokens, values, s);
                 }
