@@ -6,6 +6,7 @@ import dev.chimera.core.attention.KvCache;
 import dev.chimera.core.attention.Rope;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.Kernels;
+import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.model.ModelConfig.Span;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
@@ -57,10 +58,12 @@ public final class AttentionMixer implements Mixer {
         this.wk = new Linear(b, prefix + ".wk", d, nKvHeads * headDim, false);
         this.wv = new Linear(b, prefix + ".wv", d, nKvHeads * headDim, false);
         this.wo = new Linear(b, prefix + ".wo", nHeads * headDim, d, false);
-        this.rope = new Rope(headDim, Math.min(maxPositions, ROPE_TABLE_MAX), ropeBase);
-        this.attention = span.full() ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
-                : CausalAttention.windowed(nHeads, nKvHeads, headDim, span.window(), pool);
-        this.continued = new ContinuedAttention(attention, pool);
+        // Vector or scalar attention kernels by the same switch as Kernels.create (-Dchimera.kernels).
+        boolean vector = Simd.vectorEnabled();
+        this.rope = new Rope(headDim, Math.min(maxPositions, ROPE_TABLE_MAX), ropeBase, vector);
+        this.attention = span.full() ? CausalAttention.full(nHeads, nKvHeads, headDim, pool, vector)
+                : CausalAttention.windowed(nHeads, nKvHeads, headDim, span.window(), pool, vector);
+        this.continued = new ContinuedAttention(attention, pool, vector);
     }
 
     @Override
