@@ -10,11 +10,14 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class DnaWindowsTest {
     @TempDir
@@ -160,6 +163,56 @@ class DnaWindowsTest {
             assertEquals(7, b.lossPositions());
         }
         assertTrue(seen[0] && seen[1], "both strands in 12 draws");
+    }
+
+    /** Reversed and complemented letter by letter here, not through the tokenizer's own complement. */
+    private static String complementReversed(String bases) {
+        StringBuilder sb = new StringBuilder(bases.length());
+        for (int i = bases.length() - 1; i >= 0; i--) {
+            sb.append("TGCA".charAt("ACGT".indexOf(bases.charAt(i))));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A window of odd length has a middle base that the in-place reverse complement swaps with
+     * itself: it must still be complemented. The record is the whole window (nothing held out,
+     * T = length + 1), so each row is the record read forward or its reverse complement, and an
+     * odd-length DNA string is never its own reverse complement, so the two are told apart.
+     */
+    @ParameterizedTest(name = "{0} bases")
+    @ValueSource(ints = {1, 3, 7, 1023})
+    void oddLengthWindowsAreReverseComplementedWhole(int length) throws IOException {
+        String record = random(new Random(length), length);
+        String reversed = complementReversed(record);
+        int t = length + 1;
+        int rows = 16;
+        DnaWindows source = DnaWindows.training(split(0.0, record), t, rows, 13);
+        int forward = 0;
+        int flipped = 0;
+        for (long i = 0; i < 4; i++) {
+            int[] target = source.batch(i).targets().tokens();
+            for (int row = 0; row < rows; row++) {
+                String w = letters(target, row * t, row * t + length);
+                if (w.equals(record)) {
+                    forward++;
+                } else if (w.equals(reversed)) {
+                    flipped++;
+                } else {
+                    int at = 0;
+                    while (w.charAt(at) == reversed.charAt(at)) {
+                        at++;
+                    }
+                    fail("batch " + i + ", row " + row + " is neither the record nor its reverse complement: base " + at
+                            + " of " + length + " is " + w.charAt(at) + ", the reverse complement has "
+                            + reversed.charAt(at));
+                }
+                assertEquals(Backend.IGNORE_TARGET, target[row * t + length], "the padding after the window");
+            }
+        }
+        // 64 rows, each strand with probability 1/2: 32 +- 3 sigma (12).
+        assertTrue(flipped > 20 && flipped < 44, "reverse-complemented rows " + flipped + " of 64");
+        assertEquals(64, forward + flipped);
     }
 
     @Test

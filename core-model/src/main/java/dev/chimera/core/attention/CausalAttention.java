@@ -55,8 +55,10 @@ public final class CausalAttention implements AttentionOp {
     private final float scale;
     private final ComputePool pool;
     private final ContinuedAttention continued;
+    private final TileMath tileMath;
+    private final HeadMath headMath;
 
-    private CausalAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool) {
+    private CausalAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool, boolean vector) {
         if (nHeads < 1 || nKvHeads < 1 || headDim < 1) {
             throw new IllegalArgumentException("attention needs nHeads, nKvHeads, headDim >= 1, got nHeads=" + nHeads
                     + ", nKvHeads=" + nKvHeads + ", headDim=" + headDim);
@@ -72,20 +74,29 @@ public final class CausalAttention implements AttentionOp {
         this.group = nHeads / nKvHeads;
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.pool = pool;
-        this.continued = new ContinuedAttention(nHeads, nKvHeads, headDim, window, pool);
+        this.continued = new ContinuedAttention(nHeads, nKvHeads, headDim, window, pool, vector);
+        this.tileMath = new TileMath(vector);
+        this.headMath = new HeadMath(vector);
     }
 
-    /** Full causal span. */
-    public static CausalAttention full(int nHeads, int nKvHeads, int headDim, ComputePool pool) {
-        return new CausalAttention(nHeads, nKvHeads, headDim, 0, pool);
+    /**
+     * Full causal span. {@code vector}: the Vector API kernels, or the scalar ones (the same
+     * bits in the tiled passes; decoding differs only by summation order).
+     */
+    public static CausalAttention full(int nHeads, int nKvHeads, int headDim, ComputePool pool, boolean vector) {
+        return new CausalAttention(nHeads, nKvHeads, headDim, 0, pool, vector);
     }
 
-    /** Sliding window: position t attends to the {@code window} positions ending at t. */
-    public static CausalAttention windowed(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool) {
+    /**
+     * Sliding window: position t attends to the {@code window} positions ending at t.
+     * {@code vector} as in {@link #full}.
+     */
+    public static CausalAttention windowed(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool,
+                                           boolean vector) {
         if (window < 1) {
             throw new IllegalArgumentException("attention window must be >= 1, got " + window);
         }
-        return new CausalAttention(nHeads, nKvHeads, headDim, window, pool);
+        return new CausalAttention(nHeads, nKvHeads, headDim, window, pool, vector);
     }
 
     @Override
@@ -171,9 +182,9 @@ public final class CausalAttention implements AttentionOp {
             int kRow = kBase + j0 * kvStride;
             int vRow = vBase + j0 * kvStride;
             if (!keyBlockMasked(j0, n, t0)) {
-                TileMath.rowsTimesTile(k.data(), kRow, kvStride, 0, n, headDim, qt, st, 0, TILE);
-                TileMath.softmaxStep(st, n, scale, w.m, w.l, w.alpha);
-                TileMath.tileTimesRowsInto(v.data(), vRow, kvStride, 0, n, headDim, st, ot, w.alpha, 0, TILE);
+                tileMath.rowsTimesTile(k.data(), kRow, kvStride, 0, n, headDim, qt, st, 0, TILE);
+                tileMath.softmaxStep(st, n, scale, w.m, w.l, w.alpha);
+                tileMath.tileTimesRowsInto(v.data(), vRow, kvStride, 0, n, headDim, st, ot, w.alpha, 0, TILE);
                 continue;
             }
             // A diagonal or window-edge block: strips of keys against the query lanes that see
@@ -183,18 +194,18 @@ public final class CausalAttention implements AttentionOp {
                 int lo = queryLaneLo(j0 + r0, t0);
                 int hi = queryLaneHi(j0 + r1 - 1, t0);
                 if (lo < hi) {
-                    TileMath.rowsTimesTile(k.data(), kRow, kvStride, r0, r1, headDim, qt, st, lo, hi);
+                    tileMath.rowsTimesTile(k.data(), kRow, kvStride, r0, r1, headDim, qt, st, lo, hi);
                 }
             }
             maskKeyRows(st, j0, n, t0);
-            TileMath.softmaxStep(st, n, scale, w.m, w.l, w.alpha);
-            TileMath.tileTimesRowsInto(v.data(), vRow, kvStride, 0, 0, headDim, st, ot, w.alpha, 0, TILE);
+            tileMath.softmaxStep(st, n, scale, w.m, w.l, w.alpha);
+            tileMath.tileTimesRowsInto(v.data(), vRow, kvStride, 0, 0, headDim, st, ot, w.alpha, 0, TILE);
             for (int r0 = 0; r0 < n; r0 += STRIP) {
                 int r1 = Math.min(n, r0 + STRIP);
                 int lo = queryLaneLo(j0 + r0, t0);
                 int hi = queryLaneHi(j0 + r1 - 1, t0);
                 if (lo < hi) {
-                    TileMath.tileTimesRowsInto(v.data(), vRow, kvStride, r0, r1, headDim, st, ot, null, lo, hi);
+                    tileMath.tileTimesRowsInto(v.data(), vRow, kvStride, r0, r1, headDim, st, ot, null, lo, hi);
                 }
             }
         }
@@ -326,7 +337,7 @@ public final class CausalAttention implements AttentionOp {
         int tasks = batch * nKvHeads;
         int threads = pool.threads();
         int rounds = (tasks + threads - 1) / threads;
-        return TileMath.rowsVectorisable(headDim) && tasks >= threads && 4 * tasks >= 3 * rounds * threads;
+        return tileMath.rowsVectorisable(headDim) && tasks >= threads && 4 * tasks >= 3 * rounds * threads;
     }
 
     /** {@link #backward} with the schedule chosen by the caller (both give the same bits). */
@@ -342,7 +353,7 @@ public final class CausalAttention implements AttentionOp {
         expect("backward", "delta", delta, batch, nHeads, T);
         int tiles = (T + TILE - 1) / TILE;
         if (onePass) {
-            if (!TileMath.rowsVectorisable(headDim)) {
+            if (!tileMath.rowsVectorisable(headDim)) {
                 throw new IllegalArgumentException("backward: the one-pass schedule needs headDim=" + headDim
                         + " to be a multiple of the vector length");
             }
@@ -422,20 +433,20 @@ public final class CausalAttention implements AttentionOp {
                 int lo = masked ? queryLaneLo(j0 + r0, t0) : 0;
                 int hi = masked ? queryLaneHi(j0 + r1 - 1, t0) : TILE;
                 if (lo < hi) {
-                    TileMath.rowsTimesTile(k.data(), kRow, kvStride, r0, r1, headDim, qt, w.s, lo, hi);
-                    TileMath.rowsTimesTile(v.data(), vRow, kvStride, r0, r1, headDim, dot, w.dp, lo, hi);
+                    tileMath.rowsTimesTile(k.data(), kRow, kvStride, r0, r1, headDim, qt, w.s, lo, hi);
+                    tileMath.rowsTimesTile(v.data(), vRow, kvStride, r0, r1, headDim, dot, w.dp, lo, hi);
                 }
             }
             if (masked) {
                 maskKeyRows(w.s, j0, n, t0);
             }
-            TileMath.scoreGradLanes(w.s, w.dp, n, scale, w.lse, w.delta);
+            tileMath.scoreGradLanes(w.s, w.dp, n, scale, w.lse, w.delta);
             for (int r0 = 0; r0 < n; r0 += strip) {
                 int r1 = Math.min(n, r0 + strip);
                 int lo = masked ? queryLaneLo(j0 + r0, t0) : 0;
                 int hi = masked ? queryLaneHi(j0 + r1 - 1, t0) : TILE;
                 if (lo < hi) {
-                    TileMath.tileTimesRowsInto(k.data(), kRow, kvStride, r0, r1, headDim, w.dp, dqt, null, lo, hi);
+                    tileMath.tileTimesRowsInto(k.data(), kRow, kvStride, r0, r1, headDim, w.dp, dqt, null, lo, hi);
                 }
             }
         }
@@ -482,24 +493,24 @@ public final class CausalAttention implements AttentionOp {
                     int lo = masked ? keyLaneLo(t0 + a0, j0) : 0;
                     int hi = masked ? keyLaneHi(t0 + a1 - 1, j0) : TILE;
                     if (lo < hi) {
-                        TileMath.rowsTimesTile(q.data(), qRow, qStride, a0, a1, headDim, kt, w.s, lo, hi);
-                        TileMath.rowsTimesTile(dout.data(), oRow, qStride, a0, a1, headDim, vt, w.dp, lo, hi);
+                        tileMath.rowsTimesTile(q.data(), qRow, qStride, a0, a1, headDim, kt, w.s, lo, hi);
+                        tileMath.rowsTimesTile(dout.data(), oRow, qStride, a0, a1, headDim, vt, w.dp, lo, hi);
                     }
                 }
                 if (masked) {
                     maskQueryRows(w.s, t0, rows, j0);
                 }
-                TileMath.scoreGradRows(w.s, w.dp, rows, scale, lse.data(), lse.offset() + statBase + t0,
+                tileMath.scoreGradRows(w.s, w.dp, rows, scale, lse.data(), lse.offset() + statBase + t0,
                         delta.data(), delta.offset() + statBase + t0);
                 for (int a0 = 0; a0 < rows; a0 += strip) {
                     int a1 = Math.min(rows, a0 + strip);
                     int lo = masked ? keyLaneLo(t0 + a0, j0) : 0;
                     int hi = masked ? keyLaneHi(t0 + a1 - 1, j0) : TILE;
                     if (lo < hi) {
-                        TileMath.tileTimesRowsInto(dout.data(), oRow, qStride, a0, a1, headDim, w.s, dvt, null, lo, hi);
-                        TileMath.tileTimesRowsInto(q.data(), qRow, qStride, a0, a1, headDim, w.dp, dkt, null, lo, hi);
+                        tileMath.tileTimesRowsInto(dout.data(), oRow, qStride, a0, a1, headDim, w.s, dvt, null, lo, hi);
+                        tileMath.tileTimesRowsInto(q.data(), qRow, qStride, a0, a1, headDim, w.dp, dkt, null, lo, hi);
                         if (dq != null) {
-                            TileMath.rowsTimesRowsInto(w.dp, a0, a1, lo, Math.min(hi, nk), k.data(),
+                            tileMath.rowsTimesRowsInto(w.dp, a0, a1, lo, Math.min(hi, nk), k.data(),
                                     k.offset() + kvBase, kvStride, headDim, dq.data(), dq.offset() + r0, qStride);
                         }
                     }
@@ -622,10 +633,10 @@ public final class CausalAttention implements AttentionOp {
         int oo = outRow + h * headDim;
         Arrays.fill(out, oo, oo + headDim, 0f);
         for (int j0 = 0; j0 < n; j0 += TILE) {
-            HeadMath.foldBlock(q, qRow + h * headDim, cache.keys(), kv + j0 * headDim, cache.values(),
+            headMath.foldBlock(q, qRow + h * headDim, cache.keys(), kv + j0 * headDim, cache.values(),
                     kv + j0 * headDim, headDim, Math.min(TILE, n - j0), headDim, scale, w.lse, out, oo, ml, 0);
         }
-        HeadMath.scale(out, oo, 1 / ml[1], headDim);
+        headMath.scale(out, oo, 1 / ml[1], headDim);
     }
 
     private void checkCache(String op, KvCache cache) {

@@ -33,9 +33,14 @@ final class ContinuedAttention {
     private final int group;
     private final float scale;
     private final ComputePool pool;
+    private final TileMath tileMath;
 
-    /** The continuation of a {@link CausalAttention} of these heads and span, its work split over {@code pool}. */
-    ContinuedAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool) {
+    /**
+     * The continuation of a {@link CausalAttention} of these heads and span, its work split over
+     * {@code pool}, with the Vector API tile kernels or ({@code vector} false) the scalar ones,
+     * which give the same bits.
+     */
+    ContinuedAttention(int nHeads, int nKvHeads, int headDim, int window, ComputePool pool, boolean vector) {
         this.nHeads = nHeads;
         this.nKvHeads = nKvHeads;
         this.headDim = headDim;
@@ -43,6 +48,7 @@ final class ContinuedAttention {
         this.group = nHeads / nKvHeads;
         this.scale = (float) (1 / Math.sqrt(headDim));
         this.pool = pool;
+        this.tileMath = new TileMath(vector);
     }
 
     /**
@@ -104,15 +110,15 @@ final class ContinuedAttention {
                 }
                 masked = (long) lo + window - start - t0 < rows;
             }
-            TileMath.rowsTimesTile(cache.keys(), kvBase + j0 * headDim, headDim, 0, n, headDim, w.qt, w.s, 0, TILE);
+            tileMath.rowsTimesTile(cache.keys(), kvBase + j0 * headDim, headDim, 0, n, headDim, w.qt, w.s, 0, TILE);
             if (masked) {
                 for (int r = 0; r < n; r++) {
                     int from = (int) Math.max(0, Math.min(TILE, (long) w.pos[r] + window - start - t0));
                     Arrays.fill(w.s, r * TILE + from, r * TILE + TILE, Float.NEGATIVE_INFINITY);
                 }
             }
-            TileMath.softmaxStep(w.s, n, scale, w.m, w.l, w.alpha);
-            TileMath.tileTimesRowsInto(cache.values(), kvBase + j0 * headDim, headDim, 0, n, headDim, w.s, w.ot,
+            tileMath.softmaxStep(w.s, n, scale, w.m, w.l, w.alpha);
+            tileMath.tileTimesRowsInto(cache.values(), kvBase + j0 * headDim, headDim, 0, n, headDim, w.s, w.ot,
                     w.alpha, 0, TILE);
         }
 
@@ -123,7 +129,7 @@ final class ContinuedAttention {
         int vBase = v.offset() + g * headDim;
         for (int j0 = first; j0 < t1; j0 += TILE) {
             int n = Math.min(TILE, t1 - j0);
-            TileMath.rowsTimesTile(k.data(), kBase + j0 * kvStride, kvStride, 0, n, headDim, w.qt, w.s, 0, TILE);
+            tileMath.rowsTimesTile(k.data(), kBase + j0 * kvStride, kvStride, 0, n, headDim, w.qt, w.s, 0, TILE);
             boolean masked = j0 + n - 1 > t0 || (window != 0 && j0 + window < t1);
             if (masked) {
                 for (int r = 0; r < n; r++) {
@@ -136,8 +142,8 @@ final class ContinuedAttention {
                     }
                 }
             }
-            TileMath.softmaxStep(w.s, n, scale, w.m, w.l, w.alpha);
-            TileMath.tileTimesRowsInto(v.data(), vBase + j0 * kvStride, kvStride, 0, n, headDim, w.s, w.ot, w.alpha,
+            tileMath.softmaxStep(w.s, n, scale, w.m, w.l, w.alpha);
+            tileMath.tileTimesRowsInto(v.data(), vBase + j0 * kvStride, kvStride, 0, n, headDim, w.s, w.ot, w.alpha,
                     0, TILE);
         }
 

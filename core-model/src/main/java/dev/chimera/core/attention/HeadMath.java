@@ -16,21 +16,24 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Exponentials use {@link Math#exp}, not the Vector API's {@code EXP}: that operation's
  * compiled intrinsic and its interpreted fallback round differently, so results would depend
  * on JIT state and runs would not be bit-reproducible.
+ *
+ * <p>The path is chosen per instance, so that tests run both in one JVM.
  */
 final class HeadMath {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    /** False under -Dchimera.kernels=scalar: the vector loops are skipped and the scalar tails do all the work. */
-    private static final boolean VECTOR = Simd.vectorEnabled();
+    /** False for the scalar path: the vector loops are skipped and the scalar tails do all the work. */
+    private final boolean vector;
 
-    private HeadMath() {
+    HeadMath(boolean vector) {
+        this.vector = vector;
     }
 
     /** sum_i a[ao + i] * b[bo + i] over i in [0, n). */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    float dot(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
-        for (int end = VECTOR ? S.loopBound(n) : 0; i < end; i += L) {
+        for (int end = vector ? S.loopBound(n) : 0; i < end; i += L) {
             acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
         }
         float s = acc.reduceLanes(VectorOperators.ADD);
@@ -41,10 +44,10 @@ final class HeadMath {
     }
 
     /** y[yo + i] += alpha * x[xo + i] over i in [0, n). */
-    static void axpy(float[] y, int yo, float alpha, float[] x, int xo, int n) {
+    void axpy(float[] y, int yo, float alpha, float[] x, int xo, int n) {
         FloatVector a = FloatVector.broadcast(S, alpha);
         int i = 0;
-        for (int end = VECTOR ? S.loopBound(n) : 0; i < end; i += L) {
+        for (int end = vector ? S.loopBound(n) : 0; i < end; i += L) {
             FloatVector.fromArray(S, x, xo + i).fma(a, FloatVector.fromArray(S, y, yo + i)).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
@@ -53,9 +56,9 @@ final class HeadMath {
     }
 
     /** y[yo + i] *= alpha over i in [0, n). */
-    static void scale(float[] y, int yo, float alpha, int n) {
+    void scale(float[] y, int yo, float alpha, int n) {
         int i = 0;
-        for (int end = VECTOR ? S.loopBound(n) : 0; i < end; i += L) {
+        for (int end = vector ? S.loopBound(n) : 0; i < end; i += L) {
             FloatVector.fromArray(S, y, yo + i).mul(alpha).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
@@ -73,7 +76,7 @@ final class HeadMath {
      *
      * @param scores scratch of at least n floats
      */
-    static void foldBlock(float[] q, int qo, float[] k, int ko, float[] v, int vo, int stride, int n, int headDim,
+    void foldBlock(float[] q, int qo, float[] k, int ko, float[] v, int vo, int stride, int n, int headDim,
                           float scale, float[] scores, float[] o, int oo, float[] ml, int r) {
         float blockMax = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {

@@ -25,14 +25,12 @@ import jdk.incubator.vector.VectorSpecies;
  * chromosome, whose positions have no bound) is computed on the fly by the same formula, so it
  * gets exactly the value the table would hold; the table never grows. The last positions so
  * computed are kept per thread, so that rotating q and then k of one chunk computes them once.
- * Negative positions, and positions past 2^31 - 1, are errors.
+ * Negative positions, and positions past 2^31 - 1, are errors. The vector or scalar rotation
+ * loop is chosen per instance; both evaluate the same float expression for every element.
  */
 public final class Rope implements RotaryOp {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    /** False under -Dchimera.kernels=scalar: the scalar loop then rotates every pair. */
-    private static final boolean VECTOR = Simd.vectorEnabled();
-    public static final double DEFAULT_BASE = 10000;
 
     private final int headDim;
     private final int half;
@@ -41,14 +39,13 @@ public final class Rope implements RotaryOp {
     private final float[] cos; // (maxPositions, half)
     private final float[] sin; // (maxPositions, half)
     private final double[] theta; // (half) base^(-2i/headDim)
+    /** False for the scalar path: the scalar loop then rotates every pair. */
+    private final boolean vector;
     /** Per thread: cos and sin of the positions beyond the table that were last computed. */
     private final ThreadLocal<Extension> extension = ThreadLocal.withInitial(Extension::new);
 
-    public Rope(int headDim, int maxPositions) {
-        this(headDim, maxPositions, DEFAULT_BASE);
-    }
-
-    public Rope(int headDim, int maxPositions, double base) {
+    /** {@code vector}: rotate with the Vector API loop (a scalar tail for the rest), or with the scalar loop only. */
+    public Rope(int headDim, int maxPositions, double base, boolean vector) {
         if (headDim < 2 || headDim % 2 != 0) {
             throw new IllegalArgumentException("RoPE needs an even headDim >= 2 to pair values, got " + headDim);
         }
@@ -66,6 +63,7 @@ public final class Rope implements RotaryOp {
         this.half = headDim / 2;
         this.maxPositions = maxPositions;
         this.base = base;
+        this.vector = vector;
         this.cos = new float[maxPositions * half];
         this.sin = new float[maxPositions * half];
         this.theta = new double[half];
@@ -209,7 +207,7 @@ public final class Rope implements RotaryOp {
     /** One head: (x1, x2) -> (x1 c - x2 s', x2 c + x1 s') with s' = sign * sin. */
     private void rotateHead(float[] d, int off, float[] cos, float[] sin, int table, float sign) {
         int i = 0;
-        for (int end = VECTOR ? S.loopBound(half) : 0; i < end; i += L) {
+        for (int end = vector ? S.loopBound(half) : 0; i < end; i += L) {
             FloatVector c = FloatVector.fromArray(S, cos, table + i);
             FloatVector s = FloatVector.fromArray(S, sin, table + i).mul(sign);
             FloatVector x1 = FloatVector.fromArray(S, d, off + i);

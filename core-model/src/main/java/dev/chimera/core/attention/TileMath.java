@@ -21,13 +21,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Determinism: every output value is one fused multiply-add chain over its contraction
  * index in ascending order, started from zero or from the value stored before, whatever the
- * lane it sits in. The scalar path ({@code -Dchimera.kernels=scalar}, or a vector species
- * whose four vectors do not divide the tile) runs the same chains with {@link Math#fma}, so
- * it computes the same bits as the vector path, at any vector width. Which tile a value sits
- * in, and in which lane, therefore does not change it, which lets the backward pass pick its
- * loop structure freely. Terms that are masked contribute exactly zero (p = exp(-inf) = 0),
- * and adding a zero product leaves a chain unchanged (a chain started at +0 never holds -0),
- * so callers may skip masked row and lane ranges, or include them, without changing a bit.
+ * lane it sits in. The scalar path (a {@code TileMath} made with {@code vector} false, or a
+ * vector species whose four vectors do not divide the tile) runs the same chains with
+ * {@link Math#fma}, so it computes the same bits as the vector path, at any vector width.
+ * Which tile a value sits in, and in which lane, therefore does not change it, which lets the
+ * backward pass pick its loop structure freely. Terms that are masked contribute exactly zero
+ * (p = exp(-inf) = 0), and adding a zero product leaves a chain unchanged (a chain started at
+ * +0 never holds -0), so callers may skip masked row and lane ranges, or include them, without
+ * changing a bit.
  *
  * <p>Exponentials use {@link #exp}, a Cephes-style polynomial built only from fused
  * multiply-adds, adds, multiplies, a compare and blend and an integer shift, each exactly
@@ -35,6 +36,9 @@ import jdk.incubator.vector.VectorSpecies;
  * code, the Java fallback of the Vector API (interpreter, C1) and the scalar version, so its
  * result does not depend on JIT state or thread count (unlike the Vector API's {@code EXP},
  * whose intrinsic and fallback round differently).
+ *
+ * <p>The path is chosen per instance, so that tests run both in one JVM: the kernels that have
+ * a vector and a scalar path are instance methods; the others are static.
  */
 final class TileMath {
     /** Rows per tile; also the length of every scratch row. */
@@ -43,11 +47,12 @@ final class TileMath {
     private static final int L = S.length();
     /** Width of a register block: four vectors. */
     private static final int W = 4 * L;
-    /** False under -Dchimera.kernels=scalar, or when four vectors do not divide a tile. */
-    static final boolean VECTOR = Simd.vectorEnabled() && TILE % W == 0;
+    /** False for the scalar path: asked for, or forced when four vectors do not divide a tile. */
+    private final boolean vector;
 
-
-    private TileMath() {
+    /** The vector kernels if {@code vector} and four vectors divide a tile, else the scalar ones. */
+    TileMath(boolean vector) {
+        this.vector = vector && TILE % W == 0;
     }
 
     /** i rounded down to a whole number of vectors (i >= 0). */
@@ -72,9 +77,12 @@ final class TileMath {
     /**
      * {@link #exp(float)} lane by lane. The clamp is a compare and blend: {@code max} with
      * Math.max semantics costs several instructions. The loops below carry written-out copies
-     * of {@link PortableMath#expUpTo88(FloatVector)}'s body rather than calls: C2 stops inlining a non-{@code @ForceInline} method into
-     * a graph that has grown large (NodeCountInliningCutoff), and a call that is not inlined
-     * boxes its vectors. Change all copies together; ExpTest pins them against this method.
+     * of {@link PortableMath#expUpTo88(FloatVector)}'s body rather than calls: C2 stops inlining
+     * a non-{@code @ForceInline} method into a graph that has grown large
+     * (NodeCountInliningCutoff), and a call that is not inlined boxes its vectors. Change all
+     * copies together: TileMathTest.softmaxStepsMatchTheScalarFormulas pins each copy, bit for
+     * bit, against {@link #exp(float)}, and TileMathTest.expIsAccurateAndTheSameInEveryForm pins
+     * that to this method lane by lane.
      */
     static FloatVector exp(FloatVector x) {
         return PortableMath.expUpTo88(x);
@@ -129,9 +137,9 @@ final class TileMath {
      * 0 and TILE): rows of a (natural layout) times a transposed tile b. Other entries of c
      * are left as they were.
      */
-    static void rowsTimesTile(float[] a, int aBase, int aStride, int r0, int r1, int k, float[] b, float[] c,
+    void rowsTimesTile(float[] a, int aBase, int aStride, int r0, int r1, int k, float[] b, float[] c,
                               int lane0, int lane1) {
-        if (!VECTOR) {
+        if (!vector) {
             for (int r = r0; r < r1; r++) {
                 int ao = aBase + r * aStride;
                 for (int j = lane0; j < lane1; j++) {
@@ -268,9 +276,9 @@ final class TileMath {
      * lanes lane0 <= j < lane1 (multiples of the vector length, or 0 and TILE): a transposed
      * accumulator tile gains (rows of a)^T times a tile b.
      */
-    static void tileTimesRowsInto(float[] a, int aBase, int aStride, int r0, int r1, int k, float[] b, float[] c,
+    void tileTimesRowsInto(float[] a, int aBase, int aStride, int r0, int r1, int k, float[] b, float[] c,
                                   float[] alpha, int lane0, int lane1) {
-        if (!VECTOR) {
+        if (!vector) {
             for (int d = 0; d < k; d++) {
                 for (int j = lane0; j < lane1; j++) {
                     float acc = c[d * TILE + j];
@@ -461,8 +469,8 @@ final class TileMath {
     }
 
     /** True when {@link #rowsTimesRowsInto} can run with k values per row. */
-    static boolean rowsVectorisable(int k) {
-        return !VECTOR || k % L == 0;
+    boolean rowsVectorisable(int k) {
+        return !vector || k % L == 0;
     }
 
     /**
@@ -470,9 +478,9 @@ final class TileMath {
      * for r0 <= r < r1, d < k: rows of a tile a times rows of b, both natural, into natural rows
      * of c. Needs {@link #rowsVectorisable}(k).
      */
-    static void rowsTimesRowsInto(float[] a, int r0, int r1, int s0, int s1, float[] b, int bBase, int bStride,
+    void rowsTimesRowsInto(float[] a, int r0, int r1, int s0, int s1, float[] b, int bBase, int bStride,
                                   int k, float[] c, int cBase, int cStride) {
-        if (!VECTOR) {
+        if (!vector) {
             for (int r = r0; r < r1; r++) {
                 for (int d = 0; d < k; d++) {
                     float acc = c[cBase + r * cStride + d];
@@ -616,8 +624,8 @@ final class TileMath {
      * sum_r s[r] (rows ascending); m := m'. alpha is left for rescaling the output accumulator.
      * A lane that has seen only masked keys keeps m = -inf, l = 0.
      */
-    static void softmaxStep(float[] s, int rows, float scale, float[] m, float[] l, float[] alpha) {
-        if (!VECTOR) {
+    void softmaxStep(float[] s, int rows, float scale, float[] m, float[] l, float[] alpha) {
+        if (!vector) {
             for (int j = 0; j < TILE; j++) {
                 float mx = Float.NEGATIVE_INFINITY;
                 for (int r = 0; r < rows; r++) {
@@ -692,8 +700,8 @@ final class TileMath {
      * dp[r*TILE + j] := (scale*P) * (dp - delta[j]), the score gradient dS times scale.
      * Masked scores (-inf) give P = 0 and so dS = 0. s is left as it was.
      */
-    static void scoreGradLanes(float[] s, float[] dp, int rows, float scale, float[] lse, float[] delta) {
-        if (!VECTOR) {
+    void scoreGradLanes(float[] s, float[] dp, int rows, float scale, float[] lse, float[] delta) {
+        if (!vector) {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < TILE; j++) {
                     int o = r * TILE + j;
@@ -733,9 +741,9 @@ final class TileMath {
      * delta[deltaOff + r]): s[r*TILE + j] := P = exp(scale*s - lse), dp := (scale*P) * (dp - delta).
      * The same arithmetic as {@link #scoreGradLanes}, value for value.
      */
-    static void scoreGradRows(float[] s, float[] dp, int rows, float scale, float[] lse, int lseOff,
+    void scoreGradRows(float[] s, float[] dp, int rows, float scale, float[] lse, int lseOff,
                               float[] delta, int deltaOff) {
-        if (!VECTOR) {
+        if (!vector) {
             for (int r = 0; r < rows; r++) {
                 float negL = -lse[lseOff + r];
                 float dr = delta[deltaOff + r];

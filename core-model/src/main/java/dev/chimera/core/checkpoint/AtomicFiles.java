@@ -41,6 +41,39 @@ public final class AtomicFiles {
         void write(FileChannel out) throws IOException;
     }
 
+    /**
+     * The steps that make a write durable. A seam, not an extension point: everything here uses
+     * {@link #SYSTEM}; a test passes a recorder, because a missing or misplaced force changes
+     * nothing a test can read back, only what survives a power cut.
+     */
+    interface Durability {
+        /** Flushes a written file's data and metadata to the device. */
+        void force(FileChannel written) throws IOException;
+
+        /** Renames atomically, never copying. */
+        void rename(Path from, Path to) throws IOException;
+
+        /** {@link #fsyncDirectory}. */
+        void syncDirectory(Path dir);
+    }
+
+    static final Durability SYSTEM = new Durability() {
+        @Override
+        public void force(FileChannel written) throws IOException {
+            written.force(true);
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        @Override
+        public void syncDirectory(Path dir) {
+            fsyncDirectory(dir);
+        }
+    };
+
     private static final int CHUNK = 1 << 20;
 
     private AtomicFiles() {
@@ -48,14 +81,19 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} atomically with what {@code body} writes; on failure the target is untouched. */
     public static void write(Path target, Body body) throws IOException {
+        write(target, body, SYSTEM);
+    }
+
+    /** {@link #write(Path, Body)} through the given durability steps. */
+    static void write(Path target, Body body, Durability durability) throws IOException {
         Path dir = parent(target);
         Path tmp = createUnique(dir, "." + target.getFileName() + ".", ".tmp", false);
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 body.write(out);
-                out.force(true);
+                durability.force(out);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            durability.rename(tmp, target);
         } catch (IOException | RuntimeException | Error e) {
             try {
                 Files.deleteIfExists(tmp);
@@ -64,7 +102,7 @@ public final class AtomicFiles {
             }
             throw e;
         }
-        fsyncDirectory(dir);
+        durability.syncDirectory(dir);
     }
 
     /** {@link #write} of a UTF-8 string. */
@@ -77,16 +115,26 @@ public final class AtomicFiles {
      * rename: for files inside a directory that is itself renamed into place once complete.
      */
     public static void writeNew(Path file, Body body) throws IOException {
+        writeNew(file, body, SYSTEM);
+    }
+
+    /** {@link #writeNew(Path, Body)} through the given durability steps. */
+    static void writeNew(Path file, Body body, Durability durability) throws IOException {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             body.write(out);
-            out.force(true);
+            durability.force(out);
         }
     }
 
     /** Renames a file or directory atomically (never a copy) and fsyncs the target's directory. */
     public static void move(Path from, Path to) throws IOException {
-        Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDirectory(parent(to));
+        move(from, to, SYSTEM);
+    }
+
+    /** {@link #move(Path, Path)} through the given durability steps. */
+    static void move(Path from, Path to, Durability durability) throws IOException {
+        durability.rename(from, to);
+        durability.syncDirectory(parent(to));
     }
 
     /**

@@ -234,13 +234,13 @@ public abstract class CpuBackend implements Backend {
 
     @Override
     public AttentionOp attention(int nHeads, int nKvHeads, int headDim, int window) {
-        return window == 0 ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
-                : CausalAttention.windowed(nHeads, nKvHeads, headDim, window, pool);
+        return window == 0 ? CausalAttention.full(nHeads, nKvHeads, headDim, pool, vector)
+                : CausalAttention.windowed(nHeads, nKvHeads, headDim, window, pool, vector);
     }
 
     @Override
     public RotaryOp rotary(int headDim, int tablePositions, double base) {
-        return new Rope(headDim, tablePositions, base);
+        return new Rope(headDim, tablePositions, base, vector);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.chimera.core.attention;
 
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.kernel.Simd;
 import dev.chimera.core.tensor.Tensor;
 
 /**
@@ -89,8 +90,8 @@ public final class AttentionSpeed {
         Tensor delta = Tensor.zeros(batch, nHeads, T);
         try (ComputePool pool = new ComputePool(threads)) {
             for (int window : windows) {
-                CausalAttention attn = window == 0 ? CausalAttention.full(nHeads, nKvHeads, headDim, pool)
-                        : CausalAttention.windowed(nHeads, nKvHeads, headDim, window, pool);
+                CausalAttention attn = CausalAttentionTest.attention(nHeads, nKvHeads, headDim, window, pool,
+                        Simd.vectorEnabled());
                 long pairs = 0;
                 for (int t = 0; t < T; t++) {
                     pairs += window == 0 ? t + 1 : Math.min(t + 1, window);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.tensor.Tensor;
@@ -13,16 +14,28 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The tiled float32 attention against the double-precision reference, determinism, and input checks. */
+/**
+ * The tiled float32 attention against the double-precision reference, determinism, and input
+ * checks; every test on the vector kernels and again on the scalar ones.
+ */
+@ParameterizedClass(name = "vector={0}")
+@ValueSource(booleans = {true, false})
 class CausalAttentionTest {
     private static final int TILE = CausalAttention.TILE;
     private static ComputePool pool;
     private static ComputePool single;
+    private final boolean vector;
+
+    CausalAttentionTest(boolean vector) {
+        this.vector = vector;
+    }
 
     @BeforeAll
     static void pools() {
@@ -36,9 +49,10 @@ class CausalAttentionTest {
         single.close();
     }
 
-    static CausalAttention attention(int nHeads, int nKvHeads, int headDim, int window, ComputePool p) {
-        return window == 0 ? CausalAttention.full(nHeads, nKvHeads, headDim, p)
-                : CausalAttention.windowed(nHeads, nKvHeads, headDim, window, p);
+    static CausalAttention attention(int nHeads, int nKvHeads, int headDim, int window, ComputePool p,
+                                     boolean vector) {
+        return window == 0 ? CausalAttention.full(nHeads, nKvHeads, headDim, p, vector)
+                : CausalAttention.windowed(nHeads, nKvHeads, headDim, window, p, vector);
     }
 
     static double[] toDouble(Tensor x) {
@@ -110,7 +124,7 @@ class CausalAttentionTest {
         dq.fill(7f);
         dk.fill(7f);
         dv.fill(7f);
-        CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool);
+        CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool, vector);
         attn.forward(o, lse, q, k, v);
         if (onePass == null) {
             attn.backward(dq, dk, dv, Tensor.zeros(batch, nHeads, T), dout, q, k, v, o, lse);
@@ -151,7 +165,7 @@ class CausalAttentionTest {
         "0, 2, 130, 17"})
     void bothSchedulesMatchReference(int window, int nKvHeads, int T, int headDim) {
         for (boolean onePass : new boolean[] {false, true}) {
-            if (onePass && !TileMath.rowsVectorisable(headDim)) {
+            if (onePass && !new TileMath(vector).rowsVectorisable(headDim)) {
                 continue;
             }
             check(2, T, 4, nKvHeads, headDim, window, 1f, 31L * T + headDim + window, onePass);
@@ -166,9 +180,8 @@ class CausalAttentionTest {
     @ParameterizedTest(name = "window {0}, T {1}, headDim {2}")
     @CsvSource({"0, 200, 16", "0, 64, 64", "0, 1, 32", "5, 200, 16", "70, 197, 64", "64, 300, 48", "256, 330, 16"})
     void backwardSchedulesGiveSameBits(int window, int T, int headDim) {
-        if (!TileMath.rowsVectorisable(headDim)) {
-            return;
-        }
+        assumeTrue(new TileMath(vector).rowsVectorisable(headDim),
+                "headDim " + headDim + " is not a multiple of the vector length: only the two-pass schedule runs");
         int batch = 2;
         int nHeads = 6;
         int nKvHeads = 2;
@@ -176,7 +189,7 @@ class CausalAttentionTest {
         Tensor k = Tensor.uniform(12, -2, 2, batch, T, nKvHeads, headDim);
         Tensor v = Tensor.uniform(13, -1, 1, batch, T, nKvHeads, headDim);
         Tensor dout = Tensor.uniform(14, -1, 1, batch, T, nHeads, headDim);
-        CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool);
+        CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pool, vector);
         Tensor o = Tensor.zeros(batch, T, nHeads, headDim);
         Tensor lse = Tensor.zeros(batch, nHeads, T);
         attn.forward(o, lse, q, k, v);
@@ -213,7 +226,7 @@ class CausalAttentionTest {
         Tensor[][] results = new Tensor[2][];
         ComputePool[] pools = {single, pool};
         for (int r = 0; r < 2; r++) {
-            CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pools[r]);
+            CausalAttention attn = attention(nHeads, nKvHeads, headDim, window, pools[r], vector);
             Tensor o = Tensor.zeros(batch, T, nHeads, headDim);
             Tensor lse = Tensor.zeros(batch, nHeads, T);
             Tensor dq = Tensor.zeros(batch, T, nHeads, headDim);
@@ -236,12 +249,13 @@ class CausalAttentionTest {
     @Test
     void rejectsBadShapesAndSettings() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> CausalAttention.full(6, 4, 8, pool));
+                () -> CausalAttention.full(6, 4, 8, pool, vector));
         assertTrue(e.getMessage().contains("nHeads=6") && e.getMessage().contains("nKvHeads=4"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CausalAttention.windowed(4, 2, 8, 0, pool));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> CausalAttention.windowed(4, 2, 8, 0, pool, vector));
         assertTrue(e.getMessage().contains("window must be >= 1, got 0"), e.getMessage());
 
-        CausalAttention attn = CausalAttention.full(4, 2, 8, pool);
+        CausalAttention attn = CausalAttention.full(4, 2, 8, pool, vector);
         Tensor q = Tensor.zeros(1, 5, 4, 8);
         Tensor kv = Tensor.zeros(1, 5, 2, 8);
         Tensor o = Tensor.zeros(1, 5, 4, 8);

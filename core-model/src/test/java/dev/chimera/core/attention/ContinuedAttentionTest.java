@@ -10,16 +10,29 @@ import dev.chimera.core.tensor.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A chunk continuing a KV cache: parity with one forward over the whole sequence, any thread count. */
+/**
+ * A chunk continuing a KV cache: parity with the double-precision reference and with one
+ * forward over the whole sequence, any thread count; every test on the vector kernels and
+ * again on the scalar ones.
+ */
+@ParameterizedClass(name = "vector={0}")
+@ValueSource(booleans = {true, false})
 class ContinuedAttentionTest {
     private static final int N_HEADS = 4;
     private static final int N_KV_HEADS = 2;
     private static final int HEAD_DIM = 20;
     private static ComputePool one;
     private static ComputePool two;
+    private final boolean vector;
+
+    ContinuedAttentionTest(boolean vector) {
+        this.vector = vector;
+    }
 
     @BeforeAll
     static void pools() {
@@ -34,9 +47,9 @@ class ContinuedAttentionTest {
     }
 
     /**
-     * The sequence is cut into pieces; the first is the parallel forward from an empty cache,
-     * each later one is the continued attention over the cache, then appended. Every row must
-     * equal the one forward over the whole sequence. Windows 5, 37 and 64 are shorter than the
+     * The sequence is cut into pieces; each is the continued attention over the cache (empty
+     * for the first), then appended. Every row must equal the double-precision reference and
+     * the one forward over the whole sequence. Windows 5, 37 and 64 are shorter than the
      * sequence, so the ring wraps and is read out of position order; pieces of 1, 63, 64, 65
      * and 200 rows cover partial and multiple tiles, and pieces longer than the window.
      */
@@ -54,13 +67,16 @@ class ContinuedAttentionTest {
         Tensor q = Tensor.uniform(window + total, -1.5f, 1.5f, 1, total, N_HEADS, HEAD_DIM);
         Tensor k = Tensor.uniform(window + total + 1, -1.5f, 1.5f, 1, total, N_KV_HEADS, HEAD_DIM);
         Tensor v = Tensor.uniform(window + total + 2, -1, 1, 1, total, N_KV_HEADS, HEAD_DIM);
-        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, two);
+        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, two, vector);
         Tensor want = Tensor.zeros(1, total, N_HEADS, HEAD_DIM);
         attn.forward(want, Tensor.zeros(1, N_HEADS, total), q, k, v);
+        double[] reference = new double[q.size()];
+        new AttentionReference(1, total, N_HEADS, N_KV_HEADS, HEAD_DIM, window).forward(reference, null,
+                CausalAttentionTest.toDouble(q), CausalAttentionTest.toDouble(k), CausalAttentionTest.toDouble(v));
 
         float[][] byThreads = new float[2][];
         for (ComputePool pool : new ComputePool[] {one, two}) {
-            ContinuedAttention continued = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool);
+            ContinuedAttention continued = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool, vector);
             KvCache cache = window == 0 ? KvCache.full(N_KV_HEADS, HEAD_DIM, total)
                     : KvCache.windowed(N_KV_HEADS, HEAD_DIM, window);
             Tensor got = Tensor.zeros(total, N_HEADS, HEAD_DIM);
@@ -74,6 +90,9 @@ class ContinuedAttentionTest {
                 at += piece;
             }
             assertEquals(total, cache.length());
+            // float32 attention of scores up to 1.5^2 * 20 / sqrt(20) ~ 10 over <= 353 keys: the
+            // forward's own error against the reference is ~1e-6; 10x room.
+            CausalAttentionTest.assertClose("continued vs reference", reference, got, 1e-5, 1e-5);
             float[] w = want.toArray();
             float[] g = got.toArray();
             for (int i = 0; i < w.length; i++) {
@@ -102,7 +121,7 @@ class ContinuedAttentionTest {
 
     @Test
     void rejectsMismatchedShapesAndCaches() {
-        ContinuedAttention c = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, 8, one);
+        ContinuedAttention c = new ContinuedAttention(N_HEADS, N_KV_HEADS, HEAD_DIM, 8, one, vector);
         Tensor q = Tensor.zeros(4, N_HEADS, HEAD_DIM);
         Tensor kv = Tensor.zeros(4, N_KV_HEADS, HEAD_DIM);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -16,15 +16,28 @@ import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Decoding with a KV cache: parity with the parallel forward, forking, serialisation, input checks. */
+/**
+ * Decoding with a KV cache: parity with the double-precision reference and the parallel
+ * forward, forking, serialisation, input checks; every test on the vector kernels (attention
+ * and RoPE) and again on the scalar ones.
+ */
+@ParameterizedClass(name = "vector={0}")
+@ValueSource(booleans = {true, false})
 class DecodeTest {
     private static final int N_HEADS = 4;
     private static final int N_KV_HEADS = 2;
     private static final int HEAD_DIM = 20;
     private static ComputePool pool;
+    private final boolean vector;
+
+    DecodeTest(boolean vector) {
+        this.vector = vector;
+    }
 
     @BeforeAll
     static void pools() {
@@ -50,7 +63,7 @@ class DecodeTest {
     @CsvSource({"0, 30, 10", "0, 1, 70", "5, 30, 10", "16, 40, 25", "1, 3, 4", "64, 100, 40"})
     void prefillThenStepMatchesParallelForward(int window, int T, int S) {
         int total = T + S;
-        Rope rope = new Rope(HEAD_DIM, 256);
+        Rope rope = new Rope(HEAD_DIM, 256, 10_000, vector);
         Tensor q = Tensor.uniform(window + T, -1, 1, 1, total, N_HEADS, HEAD_DIM);
         Tensor k = Tensor.uniform(window + T + 1, -1, 1, 1, total, N_KV_HEADS, HEAD_DIM);
         Tensor v = Tensor.uniform(window + T + 2, -1, 1, 1, total, N_KV_HEADS, HEAD_DIM);
@@ -58,9 +71,12 @@ class DecodeTest {
         Tensor kr = k.copy();
         rope.forward(qr, 0);
         rope.forward(kr, 0);
-        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool);
+        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool, vector);
         Tensor o = Tensor.zeros(1, total, N_HEADS, HEAD_DIM);
         attn.forward(o, Tensor.zeros(1, N_HEADS, total), qr, kr, v);
+        double[] reference = new double[q.size()];
+        new AttentionReference(1, total, N_HEADS, N_KV_HEADS, HEAD_DIM, window).forward(reference, null,
+                CausalAttentionTest.toDouble(qr), CausalAttentionTest.toDouble(kr), CausalAttentionTest.toDouble(v));
 
         KvCache cache = cacheFor(window, total);
         cache.appendAll(kr.select(0).slice(0, T), v.select(0).slice(0, T));
@@ -74,10 +90,14 @@ class DecodeTest {
             attn.decode(out, qt, cache);
             float[] want = o.select(0).select(t).toArray();
             float[] got = out.toArray();
+            int row = t * N_HEADS * HEAD_DIM;
             for (int i = 0; i < want.length; i++) {
                 // Same fold over the same keys, in ring order instead of position order: sums
-                // of <= 70 float terms reordered, ~1e-6 on outputs of size ~1.
+                // of <= 71 float terms reordered, ~1e-6 on outputs of size ~1; the forward
+                // itself is within ~1e-6 of the reference.
                 assertEquals(want[i], got[i], 1e-5 + 1e-5 * Math.abs(want[i]), "position " + t + ", value " + i);
+                assertEquals(reference[row + i], got[i], 1e-5 + 1e-5 * Math.abs(reference[row + i]),
+                        "position " + t + ", value " + i + " against the reference");
             }
         }
         assertEquals(total, cache.length());
@@ -101,7 +121,7 @@ class DecodeTest {
     @ParameterizedTest(name = "window {0}")
     @CsvSource({"0", "7"})
     void copyIsIndependent(int window) {
-        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool);
+        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool, vector);
         KvCache original = prefilled(window, 20, 1);
         byte[] before = original.toBytes();
         KvCache fork = original.copy();
@@ -116,7 +136,7 @@ class DecodeTest {
     @ParameterizedTest(name = "window {0}, positions {1}")
     @CsvSource({"0, 37", "7, 20", "7, 3", "0, 0"})
     void serialiseRestoreStepIsIdentical(int window, int positions) throws IOException {
-        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool);
+        CausalAttention attn = CausalAttentionTest.attention(N_HEADS, N_KV_HEADS, HEAD_DIM, window, pool, vector);
         KvCache cache = prefilled(window, positions, 3);
         KvCache restored = KvCache.fromBytes(cache.toBytes());
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -136,7 +156,7 @@ class DecodeTest {
 
     @Test
     void rejectsBadInput() throws IOException {
-        CausalAttention attn = CausalAttention.windowed(N_HEADS, N_KV_HEADS, HEAD_DIM, 4, pool);
+        CausalAttention attn = CausalAttention.windowed(N_HEADS, N_KV_HEADS, HEAD_DIM, 4, pool, vector);
         Tensor out = Tensor.zeros(N_HEADS, HEAD_DIM);
         Tensor q = Tensor.zeros(N_HEADS, HEAD_DIM);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -7,11 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Rotary embeddings: the formula, invertibility, relative-position property and decode offsets. */
+/**
+ * Rotary embeddings: the formula, invertibility, relative-position property and decode offsets;
+ * every test with the vector rotation loop and again with the scalar one.
+ */
+@ParameterizedClass(name = "vector={0}")
+@ValueSource(booleans = {true, false})
 class RopeTest {
+    private final boolean vector;
+
+    RopeTest(boolean vector) {
+        this.vector = vector;
+    }
 
     /** headDim 2 (no vector loop), 34 (half 17: vector body and scalar tail), 64. */
     @ParameterizedTest(name = "headDim {0}")
@@ -22,7 +33,7 @@ class RopeTest {
         int heads = 3;
         int start = 5;
         double base = 500;
-        Rope rope = new Rope(headDim, 20, base);
+        Rope rope = new Rope(headDim, 20, base, vector);
         Tensor x = Tensor.uniform(headDim, -1, 1, batch, T, heads, headDim);
         Tensor y = x.copy();
         rope.forward(y, start);
@@ -46,7 +57,7 @@ class RopeTest {
 
     @Test
     void backwardUndoesForwardAndIsItsAdjoint() {
-        Rope rope = new Rope(34, 300);
+        Rope rope = new Rope(34, 300, 10_000, vector);
         Tensor x = Tensor.uniform(1, -1, 1, 2, 100, 4, 34);
         Tensor g = Tensor.uniform(2, -1, 1, 2, 100, 4, 34);
         Tensor y = x.copy();
@@ -75,7 +86,7 @@ class RopeTest {
     @Test
     void scoreDependsOnlyOnRelativePosition() {
         int headDim = 64;
-        Rope rope = new Rope(headDim, 5000);
+        Rope rope = new Rope(headDim, 5000, 10_000, vector);
         Tensor q = Tensor.uniform(3, -1, 1, 1, headDim);
         Tensor k = Tensor.uniform(4, -1, 1, 1, headDim);
         for (int delta : new int[] {0, 1, 17, 300}) {
@@ -104,7 +115,7 @@ class RopeTest {
         int batch = 2;
         int T = 12;
         int heads = 2;
-        Rope rope = new Rope(16, 64);
+        Rope rope = new Rope(16, 64, 10_000, vector);
         Tensor x = Tensor.uniform(5, -1, 1, batch, T, heads, 16);
         Tensor parallel = x.copy();
         rope.forward(parallel, 3);
@@ -126,8 +137,8 @@ class RopeTest {
     @ParameterizedTest(name = "headDim {0}")
     @ValueSource(ints = {2, 34, 64})
     void positionsBeyondTheTableEqualTheTable(int headDim) {
-        Rope small = new Rope(headDim, 10, 700);
-        Rope large = new Rope(headDim, 4000, 700);
+        Rope small = new Rope(headDim, 10, 700, vector);
+        Rope large = new Rope(headDim, 4000, 700, vector);
         int[][] ranges = {{5, 12}, {10, 40}, {2000, 1990}, {2000, 1990}, {3999, 1}, {0, 10}, {37, 1}};
         for (int[] range : ranges) {
             int start = range[0];
@@ -161,7 +172,7 @@ class RopeTest {
 
     @Test
     void rejectsBadInput() {
-        Rope rope = new Rope(8, 10);
+        Rope rope = new Rope(8, 10, 10_000, vector);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> rope.forward(Tensor.zeros(1, 6, 2, 8), Integer.MAX_VALUE - 3));
         assertTrue(e.getMessage().contains("2^31 - 1"), e.getMessage());
@@ -169,8 +180,8 @@ class RopeTest {
         assertTrue(e.getMessage().contains("[-1, 0)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> rope.forward(Tensor.zeros(3, 2, 6), 0));
         assertTrue(e.getMessage().contains("headDim=8") && e.getMessage().contains("(3, 2, 6)"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new Rope(7, 10));
+        e = assertThrows(IllegalArgumentException.class, () -> new Rope(7, 10, 10_000, vector));
         assertTrue(e.getMessage().contains("even headDim") && e.getMessage().contains("7"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Rope(8, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Rope(8, 0, 10_000, vector));
     }
 }

@@ -9,8 +9,10 @@ import java.util.SplittableRandom;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The attention tile kernels against plain scalar multiply-add chains written here, bit for
@@ -18,11 +20,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  * must be the same chain in the same order, which is what makes the attention results
  * independent of thread count, schedule and JIT state. Also pins the exponential: the vector
  * lanes, the scalar version and the written-out copies inside the kernels agree exactly, and
- * all are within 2 ulp of {@link Math#exp}.
+ * all are within 2 ulp of {@link Math#exp}. Every test runs on the vector kernels and again on
+ * the scalar ones.
  */
+@ParameterizedClass(name = "vector={0}")
+@ValueSource(booleans = {true, false})
 class TileMathTest {
     private static final int TILE = TileMath.TILE;
     private static final VectorSpecies<Float> S = Simd.FLOAT;
+    private final TileMath tiles;
+
+    TileMathTest(boolean vector) {
+        this.tiles = new TileMath(vector);
+    }
 
     private static float[] random(SplittableRandom rng, int n, double lo, double hi) {
         float[] x = new float[n];
@@ -111,7 +121,7 @@ class TileMathTest {
                 want[r * TILE + j] = acc;
             }
         }
-        TileMath.rowsTimesTile(a, 7, stride, 0, rows, k, bT, c, 0, TILE);
+        tiles.rowsTimesTile(a, 7, stride, 0, rows, k, bT, c, 0, TILE);
         assertBits("rowsTimesTile", want, c);
 
         // tileTimesRowsInto: acc[d][j] = acc[d][j] * alpha[j] + sum_r a[r][d] * p[r][j]
@@ -132,12 +142,12 @@ class TileMathTest {
                     wantAcc[d * TILE + j] = x;
                 }
             }
-            TileMath.tileTimesRowsInto(a, 7, stride, 0, rows, k, p, acc, al, 0, TILE);
+            tiles.tileTimesRowsInto(a, 7, stride, 0, rows, k, p, acc, al, 0, TILE);
             assertBits("tileTimesRowsInto, alpha " + (al != null), wantAcc, acc);
         }
 
         // rowsTimesRowsInto: out[r][d] += sum_s p[r][s] * b[s][d], natural rows, n keys
-        if (TileMath.rowsVectorisable(k)) {
+        if (tiles.rowsVectorisable(k)) {
             int n = Math.max(1, rows - 1);
             float[] b = random(rng, 2 + n * stride, -1, 1);
             float[] out = random(rng, 5 + rows * stride, -1, 1);
@@ -151,7 +161,7 @@ class TileMathTest {
                     wantOut[5 + r * stride + d] = x;
                 }
             }
-            TileMath.rowsTimesRowsInto(p, 0, rows, 0, n, b, 2, stride, k, out, 5, stride);
+            tiles.rowsTimesRowsInto(p, 0, rows, 0, n, b, 2, stride, k, out, 5, stride);
             assertBits("rowsTimesRowsInto", wantOut, out);
         }
 
@@ -195,7 +205,7 @@ class TileMathTest {
                 want[r * TILE + j] = acc;
             }
         }
-        TileMath.rowsTimesTile(a, 3, stride, r0, r1, k, bT, c, lo, hi);
+        tiles.rowsTimesTile(a, 3, stride, r0, r1, k, bT, c, lo, hi);
         assertBits("rowsTimesTile ranges", want, c);
 
         float[] alpha = random(rng, TILE, 0, 1);
@@ -214,11 +224,11 @@ class TileMathTest {
                     wantAcc[d * TILE + j] = x;
                 }
             }
-            TileMath.tileTimesRowsInto(a, 3, stride, r0, r1, k, bT, acc, al, lo, hi);
+            tiles.tileTimesRowsInto(a, 3, stride, r0, r1, k, bT, acc, al, lo, hi);
             assertBits("tileTimesRowsInto ranges, alpha " + (al != null), wantAcc, acc);
         }
 
-        if (TileMath.rowsVectorisable(k)) {
+        if (tiles.rowsVectorisable(k)) {
             int s0 = lo;
             int s1 = Math.min(hi, TILE - 1);
             float[] out = random(rng, TILE * stride, -1, 1);
@@ -232,7 +242,7 @@ class TileMathTest {
                     wantOut[r * stride + d] = x;
                 }
             }
-            TileMath.rowsTimesRowsInto(bT, r0, r1, s0, s1, a, 3, stride, k, out, 0, stride);
+            tiles.rowsTimesRowsInto(bT, r0, r1, s0, s1, a, 3, stride, k, out, 0, stride);
             assertBits("rowsTimesRowsInto ranges", wantOut, out);
         }
     }
@@ -279,7 +289,7 @@ class TileMathTest {
             wAlpha[j] = al;
         }
         float[] alpha = new float[TILE];
-        TileMath.softmaxStep(s, rows, scale, m, l, alpha);
+        tiles.softmaxStep(s, rows, scale, m, l, alpha);
         assertBits("softmax p", ws, s);
         assertBits("softmax m", wm, m);
         assertBits("softmax l", wl, l);
@@ -305,7 +315,7 @@ class TileMathTest {
         }
         float[] gs = sc.clone();
         float[] gdp = dp.clone();
-        TileMath.scoreGradRows(gs, gdp, rows, scale, lse, 0, delta, 0);
+        tiles.scoreGradRows(gs, gdp, rows, scale, lse, 0, delta, 0);
         assertBits("scoreGradRows p", wantS, gs);
         assertBits("scoreGradRows ds", wantDp, gdp);
         assertEquals(0f, Math.abs(gdp[7]), "masked score has no gradient");
@@ -322,7 +332,7 @@ class TileMathTest {
                 tDp[j * TILE + r] = dp[r * TILE + j];
             }
         }
-        TileMath.scoreGradLanes(tS, tDp, TILE, scale, laneLse, laneDelta);
+        tiles.scoreGradLanes(tS, tDp, TILE, scale, laneLse, laneDelta);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < TILE; j++) {
                 if (Float.floatToRawIntBits(tDp[j * TILE + r]) != Float.floatToRawIntBits(wantDp[r * TILE + j])) {

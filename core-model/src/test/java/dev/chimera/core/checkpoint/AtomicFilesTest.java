@@ -3,12 +3,19 @@ package dev.chimera.core.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +24,40 @@ class AtomicFilesTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * Records the durability steps in order, each with what it acts on (for a force: the files
+     * in the directory and the size of the forced file at that moment), then takes the real step.
+     */
+    private static final class Recorder implements AtomicFiles.Durability {
+        final List<String> steps = new ArrayList<>();
+        private final Path dir;
+
+        Recorder(Path dir) {
+            this.dir = dir;
+        }
+
+        @Override
+        public void force(FileChannel written) throws IOException {
+            try (Stream<Path> s = Files.list(dir)) {
+                steps.add("force " + s.map(p -> p.getFileName().toString()).sorted().toList() + " "
+                        + written.size() + " bytes");
+            }
+            AtomicFiles.SYSTEM.force(written);
+        }
+
+        @Override
+        public void rename(Path from, Path to) throws IOException {
+            steps.add("rename " + from.getFileName() + " -> " + to.getFileName());
+            AtomicFiles.SYSTEM.rename(from, to);
+        }
+
+        @Override
+        public void syncDirectory(Path d) {
+            steps.add("sync " + (d.equals(dir) ? "dir" : d));
+            AtomicFiles.SYSTEM.syncDirectory(d);
+        }
+    }
 
     private List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
@@ -44,6 +85,41 @@ class AtomicFilesTest {
         assertEquals("disk full", e.getMessage());
         assertEquals("old\n", Files.readString(f));
         assertEquals(List.of("latest"), names());
+    }
+
+    /**
+     * A missing or misplaced force leaves every file readable until a power cut, so only the
+     * order of the steps shows it: the temporary file is forced with all its bytes, then renamed
+     * over the target, then the directory is synced so that the rename itself is durable.
+     */
+    @Test
+    void writeForcesTheDataBeforeTheRenameAndSyncsTheDirectoryAfter() throws IOException {
+        Path f = dir.resolve("latest");
+        AtomicFiles.writeString(f, "old\n");
+        Recorder r = new Recorder(dir);
+        byte[] data = "twelve bytes".getBytes(StandardCharsets.US_ASCII);
+        AtomicFiles.write(f, out -> AtomicFiles.writeFully(out, ByteBuffer.wrap(data)), r);
+        Matcher forced = Pattern.compile("force \\[(\\.latest\\.[0-9a-z]+\\.tmp), latest] 12 bytes")
+                .matcher(r.steps.get(0));
+        assertTrue(forced.matches(), "first step: " + r.steps);
+        assertEquals(List.of(forced.group(), "rename " + forced.group(1) + " -> latest", "sync dir"), r.steps);
+        assertEquals("twelve bytes", Files.readString(f));
+        assertEquals(List.of("latest"), names());
+    }
+
+    /** A file inside a directory that is renamed into place later: forced once its body is written. */
+    @Test
+    void writeNewForcesTheWholeFileAndMoveSyncsTheTargetDirectoryAfterTheRename() throws IOException {
+        Path staging = Files.createDirectory(dir.resolve(".ckpt.tmp"));
+        Recorder inStaging = new Recorder(staging);
+        AtomicFiles.writeNew(staging.resolve("model"), out -> AtomicFiles.writeFully(out, ByteBuffer.allocate(1000)),
+                inStaging);
+        assertEquals(List.of("force [model] 1000 bytes"), inStaging.steps);
+
+        Recorder r = new Recorder(dir);
+        AtomicFiles.move(staging, dir.resolve("ckpt"), r);
+        assertEquals(List.of("rename .ckpt.tmp -> ckpt", "sync dir"), r.steps);
+        assertEquals(1000, Files.size(dir.resolve("ckpt/model")));
     }
 
     @Test

@@ -145,6 +145,55 @@ class DecoderTest {
         }
     }
 
+    /**
+     * Windowed attention given more positions than its window in one prefill (the ring keeps only
+     * the last W), and in pieces longer than W (continued tiled for 16 positions or more, the
+     * decoding step below that), then stepped: every hidden state equals the parallel forward
+     * over the whole sequence. Three attention layers, two windows of 5 and a full span between.
+     */
+    @Test
+    void windowedPrefillsLongerThanTheWindowThenStepsEqualTheParallelForward() {
+        ModelConfig base = ModelConfig.tiny();
+        ModelConfig c = base.toBuilder().nLayers(4).mixerPattern("AMAA").attnSpans(List.of("window:5", "full", "window:5"))
+                .chunkSize(4).build();
+        Decoder model = new Decoder(c, 64, K);
+        model.initialise(31);
+        jitter(model.parameters(), 32);
+        int total = 60;
+        int[] ids = randomIds(33, total, 8);
+        Tensor parallel = model.hiddenStates(Inputs.tokens(ids, 1, total), model.new Training(1, total));
+        int d = c.dModel();
+        // Prefill piece ends; the positions after the last are stepped one at a time.
+        int[][] plans = {{12}, {7, 27, 34, 52}};
+        for (int[] ends : plans) {
+            String plan = java.util.Arrays.toString(ends);
+            DecoderState state = model.newState();
+            int at = 0;
+            for (int end : ends) {
+                int[] piece = java.util.Arrays.copyOfRange(ids, at, end);
+                Tensor h = model.prefill(state, Inputs.tokens(piece, 1, piece.length));
+                for (int t = at; t < end; t++) {
+                    for (int j = 0; j < d; j++) {
+                        float ref = parallel.at(t * d + j);
+                        // other block boundaries and summation orders than the parallel form: the relative 1e-4.
+                        assertEquals(ref, h.get(t - at, j), 1e-4 * Math.max(1, Math.abs(ref)),
+                                plan + ": prefilled position " + t + ", value " + j);
+                    }
+                }
+                at = end;
+            }
+            for (int t = at; t < total; t++) {
+                Tensor h = model.step(new DecoderState[] {state}, Inputs.tokens(new int[] {ids[t]}, 1, 1));
+                for (int j = 0; j < d; j++) {
+                    float ref = parallel.at(t * d + j);
+                    assertEquals(ref, h.get(0, j), 1e-4 * Math.max(1, Math.abs(ref)),
+                            plan + ": stepped position " + t + ", value " + j);
+                }
+            }
+            assertEquals(total, state.position());
+        }
+    }
+
     @Test
     void badInputsAreRejectedWithPositions() {
         Decoder model = new Decoder(ModelConfig.tiny(), 8, K);
