@@ -117,7 +117,7 @@ class ChimeraCommandLineTest {
             "chimera bench train-step: error: " + invalid + ": model config: nLayers: 0 must be >= 1",
             "chimera bench step: error: --span must be full or window:W (W >= 1), got 'window:0'",
             "chimera bench long: error: --spans must be full or window:W (W >= 1), got 'windw:8'",
-            "chimera bench gemm: error: --device must be one of cpu, got 'cuda'"};
+            "chimera bench gemm: error: --device must be one of cpu, cpu-scalar, got 'cuda'"};
         for (int i = 0; i < cases.length; i++) {
             CliRun r = run(cases[i]);
             assertEquals(1, r.code, String.join(" ", cases[i]) + ": " + r.err);
