@@ -25,6 +25,10 @@ class BenchStepCommandTest {
             assertEquals(3, line.get("batch").asInt());
             assertTrue(line.get("us_per_token").asDouble() > 0, lines[i]);
             assertTrue(line.get("batch_us_per_token").asDouble() > 0, lines[i]);
+            // Two cold steps per round: the figure is there and not negative (its steady-state zero is
+            // StepAllocationTest's to check, after a warm-up these few steps do not have).
+            assertTrue(line.get("alloc_bytes_per_token").asDouble() >= 0, lines[i]);
+            assertTrue(line.get("batch_alloc_bytes_per_token").asDouble() >= 0, lines[i]);
         }
     }
 
