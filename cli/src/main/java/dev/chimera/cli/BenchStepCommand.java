@@ -37,6 +37,11 @@ import picocli.CommandLine.Option;
 final class BenchStepCommand implements Callable<Integer> {
     /** Timing rounds per context after one warm-up round; each context keeps its best. */
     static final int ROUNDS = 3;
+    /**
+     * Untimed steps per state set before the rounds: enough for the JIT to compile the step (before
+     * that its vector kernels run boxed, slower and allocating, which is not the steady state).
+     */
+    static final int WARM_UP_STEPS = 96;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -78,14 +83,15 @@ final class BenchStepCommand implements Callable<Integer> {
         }
         int t = compute.threads();
         int longest = contexts.stream().mapToInt(Integer::intValue).max().getAsInt();
-        if (longest + (ROUNDS + 1L) * steps + 1 > Integer.MAX_VALUE) {
+        int warmUpRounds = (WARM_UP_STEPS + steps - 1) / steps;
+        if (longest + (warmUpRounds + ROUNDS + 1L) * steps + 1 > Integer.MAX_VALUE) {
             throw new UserException("--context " + longest + " and --steps " + steps + " reach more than the 2^31 - 1 "
                     + "positions a sequence can have");
         }
         PrintWriter out = spec.commandLine().getOut();
         try (ComputePool pool = new ComputePool(t)) {
-            // Every state takes `steps` steps in each of the ROUNDS + 1 rounds after its prefill.
-            Decoder model = new Decoder(c, longest + (ROUNDS + 1) * steps + 1, compute.backend(pool));
+            // After its prefill every state takes `steps` steps in each warm-up round and each of the ROUNDS + 1 rounds.
+            Decoder model = new Decoder(c, longest + (warmUpRounds + ROUNDS + 1) * steps + 1, compute.backend(pool));
             model.initialise(1);
             SplittableRandom random = new SplittableRandom(3);
             int n = contexts.size();
@@ -107,6 +113,12 @@ final class BenchStepCommand implements Callable<Integer> {
             }
             Timing[] singleBest = new Timing[n];
             Timing[] batchedBest = new Timing[n];
+            for (int i = 0; i < n; i++) {
+                for (int w = 0; w < warmUpRounds; w++) {
+                    timeSteps(one, single[i], random, vocab);
+                    timeSteps(all, many[i], random, vocab);
+                }
+            }
             for (int round = -1; round < ROUNDS; round++) {
                 for (int i = 0; i < n; i++) {
                     Timing a = timeSteps(one, single[i], random, vocab);
