@@ -23,13 +23,19 @@ public final class VectorKernels implements Kernels {
     private final PackedGemm packedGemm;
 
     public VectorKernels(ComputePool pool) {
+        this(pool, MicroKernel.forLanes(L));
+    }
+
+    /** With a given GEMM micro-kernel, whatever the machine (tests run every shape). */
+    VectorKernels(ComputePool pool, MicroKernel gemmKernel) {
         this.pool = pool;
-        this.packedGemm = new PackedGemm(pool);
+        this.packedGemm = new PackedGemm(pool, gemmKernel);
     }
 
     @Override
     public String name() {
-        return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads)";
+        return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads, GEMM tile " + packedGemm.tile()
+                + ")";
     }
 
     @Override
