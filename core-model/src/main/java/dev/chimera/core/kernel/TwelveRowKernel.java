@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Each step of k loads one vector of B and broadcasts twelve values of A: 13 loads for 12 FMAs,
  * which cores with three load ports (Zen 3, Golden Cove) issue within the 6 cycles the FMAs take.
  * Blocking: KC = 256 as in BLIS's Haswell configuration, so an A panel (12 KiB) stays in L1 while B
- * panel rows stream through; MC = 192 rows (a packed A block of 192 KiB in L2) was the best of
- * 96-288 at 1024^3 on one thread for all three forms (by 0-8%), and KC = 192 or 384 slower.
+ * panel rows stream through; MC = 192 rows, a packed A block of 192 KiB in L2. At 1024^3 on one
+ * thread, MC from 96 to 288 and KC from 192 to 384 measured within the host's noise (about 5%) of
+ * this; with the kernel's first loop (see {@link #multiply}) MC = 192 had been the best by 0-8%.
  */
 final class TwelveRowKernel implements MicroKernel {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
@@ -77,10 +78,14 @@ final class TwelveRowKernel implements MicroKernel {
     }
 
     /**
-     * C[0..12, 0..L) = Apanel(12 x kc) · Bpanel(kc x L). The loop runs over B's index with A's as a
-     * second induction variable; the twelve accumulators stay in registers for the whole loop. The
-     * stores are written out, not passed to a helper: vectors passed to a method that C2 does not
-     * inline are boxed, and the boxing spreads into the loop.
+     * C[0..12, 0..L) = Apanel(12 x kc) · Bpanel(kc x L); the twelve accumulators stay in registers
+     * for the whole loop. The loop counts over A's index, B's following it: C2 then proves the twelve
+     * scalar reads of A in bounds once per call (B's vector reads go unchecked under the JVM flags'
+     * VECTOR_ACCESS_OOB_CHECK=0), which leaves 5 scalar instructions per step beside the 25 loads
+     * and FMAs. Counting over B's index instead kept two bounds checks in every step, 37-39
+     * instructions, and ran ~8% slower alone (86-93 against 95-97 GFLOP/s). The stores are written
+     * out, not passed to a helper: vectors passed to a method that C2 does not inline are boxed, and
+     * the boxing spreads into the loop.
      */
     @Override
     public void multiply(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
@@ -96,8 +101,8 @@ final class TwelveRowKernel implements MicroKernel {
         FloatVector c9 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c11 = FloatVector.zero(S);
-        int ai = aAt;
-        for (int bi = bAt, bEnd = bAt + L * kc; bi < bEnd; bi += L, ai += ROWS) {
+        int bi = bAt;
+        for (int ai = aAt, aEnd = aAt + ROWS * kc; ai < aEnd; ai += ROWS, bi += L) {
             FloatVector b = FloatVector.fromArray(S, pb, bi);
             c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
             c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b, c1);
@@ -145,8 +150,8 @@ final class TwelveRowKernel implements MicroKernel {
         FloatVector c9 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c11 = FloatVector.zero(S);
-        int ai = aAt;
-        for (int bi = bAt, bEnd = bAt + L * kc; bi < bEnd; bi += L, ai += ROWS) {
+        int bi = bAt;
+        for (int ai = aAt, aEnd = aAt + ROWS * kc; ai < aEnd; ai += ROWS, bi += L) {
             FloatVector b = FloatVector.fromArray(S, pb, bi);
             c0 = FloatVector.broadcast(S, pa[ai]).fma(b, c0);
             c1 = FloatVector.broadcast(S, pa[ai + 1]).fma(b, c1);
