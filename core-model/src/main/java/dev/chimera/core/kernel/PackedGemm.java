@@ -52,8 +52,10 @@ final class PackedGemm {
      * Where packed B starts in its buffer. A float[]'s data begins 16 bytes into the object; with
      * objects aligned to 64 bytes ({@code -XX:ObjectAlignmentInBytes=64}, in the launcher's and
      * the tests' JVM flags) these 12 floats put every row of every B panel on a cache-line
-     * boundary, so no vector load of the micro-kernel straddles two lines (measured: 156 -> 165
-     * GFLOP/s for the micro-kernel alone). Under other alignments it is harmless.
+     * boundary (a 64-byte row of the 8 x 2-vector kernel's panels on AVX-512) or half-line
+     * boundary (a 32-byte row of the 12 x 1-vector kernel's on AVX2), so no vector load of the
+     * micro-kernel straddles two lines (measured on AVX-512: 156 -> 165 GFLOP/s for the
+     * micro-kernel alone). Under other alignments it is harmless.
      */
     static final int B_START = 12;
     /** Per thread: its packed A block, then one MR x NR edge tile (grow-only). */

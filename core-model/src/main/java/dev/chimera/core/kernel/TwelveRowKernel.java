@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * structure (Goto/BLIS) and why not BLIS's Haswell shape, 6 x 2 vectors.
  *
  * <p>Each step of k loads one vector of B and broadcasts twelve values of A: 13 loads for 12 FMAs,
- * which cores with three load ports (Zen 3, Golden Cove) issue within the 6 cycles the FMAs take.
+ * which cores with three load ports (Zen 3, Golden Cove) issue within the 6 cycles the FMAs take
+ * (cores with two, such as Skylake, need 6.5).
  * Blocking: KC = 256 as in BLIS's Haswell configuration, so an A panel (12 KiB) stays in L1 while B
  * panel rows stream through; MC = 192 rows, a packed A block of 192 KiB in L2. At 1024^3 on one
  * thread, MC from 96 to 288 and KC from 192 to 384 measured within the host's noise (about 5%) of
