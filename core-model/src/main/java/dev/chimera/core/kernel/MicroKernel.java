@@ -13,9 +13,10 @@ package dev.chimera.core.kernel;
  * BLIS's Haswell shape, 6 rows x 2 vectors, needs 12 + 2 + 1 = 15 in principle, but C2 schedules
  * two broadcasts at a time, so its loop needs all 16 registers, and in about half of the JIT
  * compilations (it depends on the profile at compile time) the register allocator then moves one
- * accumulator through the stack every step: 60-65 instead of 95 GFLOP/s for the kernel alone on
- * an AVX-512 Xeon under {@code -XX:UseAVX=2}. The 12 x 1 shape keeps the same 12 accumulators with
- * a register to spare, and compiled the same way every time (88-97 GFLOP/s).
+ * accumulator through the stack every step: 57-66 instead of 93-99 GFLOP/s for the kernel alone
+ * on an AVX-512 Xeon under {@code -XX:UseAVX=2} (its FMA peak there: about 107). The 12 x 1 shape
+ * keeps the same 12 accumulators with a register to spare, and compiled the same way every time
+ * (95-97 GFLOP/s alone).
  *
  * <p>One implementation per shape, each kernel written out with named accumulators: a loop over a
  * row-count variable would keep the accumulators in an array, which C2 does not hold in registers.
