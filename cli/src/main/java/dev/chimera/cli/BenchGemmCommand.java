@@ -98,19 +98,23 @@ final class BenchGemmCommand implements Callable<Integer> {
     /**
      * Times every case on Chimera and, if asked, on numpy, alternating between them over
      * {@link #ROUNDS} rounds of seconds/ROUNDS each and keeping each one's best; prints a table
-     * or JSON lines.
+     * or JSON lines. The reference runs OpenBLAS's kernel for the vector width the JVM runs
+     * ({@link NumpyReference#coretypeFor}), named in the output.
      */
     static void run(List<GemmBenchmark.Case> cases, int threads, double seconds, boolean withNumpy, boolean json,
                     PrintWriter out) {
         StringBuilder why = new StringBuilder();
         NumpyReference numpy = withNumpy ? NumpyReference.start(threads, why) : null;
+        String coretype = NumpyReference.coretype();
         String reference = !withNumpy ? "none" : numpy == null ? "numpy unavailable: " + why : numpy.description();
         try (ComputePool pool = new ComputePool(threads)) {
             Backend kernels = Backends.cpu(pool);
             if (!json) {
-                out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s;%n"
+                out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s%s;%n"
                                 + "best of %d alternating rounds of %.2f s each%n",
-                        threads, kernels.name(), reference, ROUNDS, seconds / ROUNDS);
+                        threads, kernels.name(), reference,
+                        !withNumpy ? "" : coretype.equals(NumpyReference.OWN_CHOICE) ? ", OpenBLAS's own kernel choice"
+                                : ", OPENBLAS_CORETYPE=" + coretype, ROUNDS, seconds / ROUNDS);
                 out.printf(Locale.ROOT, "%-22s %-4s %6s %6s %6s %14s %12s %7s%n",
                         "case", "form", "m", "n", "k", "chimera GF/s", "numpy GF/s", "ratio");
             }
@@ -123,7 +127,7 @@ final class BenchGemmCommand implements Callable<Integer> {
                         ref = Math.max(ref, numpy.measure(c, seconds / ROUNDS));
                     }
                 }
-                print(out, json, c, threads, gflops, ref, reference, withNumpy);
+                print(out, json, c, threads, gflops, ref, reference, coretype, withNumpy);
             }
         } finally {
             if (numpy != null) {
@@ -133,13 +137,14 @@ final class BenchGemmCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, boolean json, GemmBenchmark.Case c, int threads, double gflops,
-                              double numpy, String reference, boolean withNumpy) {
+                              double numpy, String reference, String coretype, boolean withNumpy) {
         if (json) {
             JsonLine line = new JsonLine().put("op", "gemm").put("case", c.label).put("form", c.form.name())
                     .put("m", c.m).put("n", c.n).put("k", c.k).put("threads", threads)
                     .put("gflops", gflops, 1);
             if (withNumpy) {
-                line.put("numpy_gflops", numpy, 1).put("ratio", gflops / numpy, 3).put("reference", reference);
+                line.put("numpy_gflops", numpy, 1).put("ratio", gflops / numpy, 3).put("reference", reference)
+                        .put("reference_coretype", coretype);
             }
             out.println(line);
         } else {

@@ -1,5 +1,6 @@
 package dev.chimera.cli;
 
+import dev.chimera.core.kernel.Simd;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,11 +16,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measures the same GEMM cases with numpy (OpenBLAS) in a python3 subprocess, so every
- * Chimera figure has its reference from the same run on the same machine. On a CPU with
- * AVX-512 OpenBLAS is pinned to its SkylakeX kernel; the kernel OpenBLAS reports is
- * returned beside the figures. Timing matches {@link GemmBenchmark}: best of repeated runs.
- * One subprocess serves a whole benchmark, so its measurements can be interleaved with
- * Chimera's and both see the same state of the machine.
+ * Chimera figure has its reference from the same run on the same machine. OpenBLAS runs the
+ * kernel of the instruction set that the JVM's vectors use ({@link #coretypeFor}): its SkylakeX
+ * kernel when the JVM runs 512-bit vectors, its Haswell kernel when the JVM runs 256-bit vectors
+ * on a CPU that has AVX-512 (e.g. under {@code -XX:UseAVX=2}), and its own choice otherwise. The
+ * core OpenBLAS reports is returned beside the figures. Timing matches {@link GemmBenchmark}:
+ * best of repeated runs. One subprocess serves a whole benchmark, so its measurements can be
+ * interleaved with Chimera's and both see the same state of the machine.
  */
 final class NumpyReference implements AutoCloseable {
     private static final String SCRIPT = String.join("\n",
@@ -27,10 +30,21 @@ final class NumpyReference implements AutoCloseable {
             "import numpy as np",
             "kernel = 'unknown'",
             "try:",
-            "    from threadpoolctl import threadpool_info",
-            "    kernel = ';'.join(str(i.get('internal_api')) + ':' + str(i.get('architecture')) for i in threadpool_info())",
+            "    import ctypes",
+            "    for path in sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower()}):",
+            "        for name in ('openblas_get_corename', 'openblas_get_corename64_', 'scipy_openblas_get_corename64_'):",
+            "            f = getattr(ctypes.CDLL(path), name, None)",
+            "            if f is not None:",
+            "                f.restype = ctypes.c_char_p",
+            "                kernel = 'openblas:' + f().decode()",
             "except Exception:",
             "    pass",
+            "if kernel == 'unknown':",
+            "    try:",
+            "        from threadpoolctl import threadpool_info",
+            "        kernel = ';'.join(str(i.get('internal_api')) + ':' + str(i.get('architecture')) for i in threadpool_info())",
+            "    except Exception:",
+            "        pass",
             "print('kernel', np.__version__, kernel, flush=True)",
             "rng = np.random.default_rng(1)",
             "for line in sys.stdin:",
@@ -52,6 +66,9 @@ final class NumpyReference implements AutoCloseable {
             "    print(2.0 * m * n * k / best / 1e9, flush=True)",
             "");
 
+    /** What {@link #coretype()} says when OpenBLAS chooses its kernel itself. */
+    static final String OWN_CHOICE = "auto";
+
     private final Process process;
     private final Writer in;
     private final BufferedReader out;
@@ -64,6 +81,28 @@ final class NumpyReference implements AutoCloseable {
         this.description = description;
     }
 
+    /**
+     * The OPENBLAS_CORETYPE that matches JVM vectors of {@code lanes} floats on this CPU, or
+     * {@link #OWN_CHOICE}. 16 lanes means AVX-512: SkylakeX, OpenBLAS's AVX-512 kernel (which it may
+     * not pick by itself on newer cores). 8 lanes on a CPU with AVX-512 means the JVM was held to
+     * AVX2 (e.g. {@code -XX:UseAVX=2}) to stand for an AVX2-only machine: Haswell, the AVX2 kernel.
+     * On a CPU without AVX-512, OpenBLAS's own choice is already the kernel for what the JVM runs.
+     */
+    static String coretypeFor(int lanes, boolean cpuHasAvx512) {
+        if (cpuHasAvx512 && lanes >= 16) {
+            return "SkylakeX";
+        }
+        if (cpuHasAvx512 && lanes == 8) {
+            return "Haswell";
+        }
+        return OWN_CHOICE;
+    }
+
+    /** The coretype the reference runs for this JVM's vectors on this CPU (see {@link #coretypeFor}). */
+    static String coretype() {
+        return coretypeFor(Simd.FLOAT.length(), cpuHasAvx512());
+    }
+
     /** Starts python3 with numpy and OpenBLAS on {@code threads} threads; null (and a reason in {@code why}) if it cannot. */
     static NumpyReference start(int threads, StringBuilder why) {
         ProcessBuilder pb = new ProcessBuilder("python3", "-c", SCRIPT);
@@ -71,10 +110,11 @@ final class NumpyReference implements AutoCloseable {
         env.put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
         env.put("OMP_NUM_THREADS", Integer.toString(threads));
         env.remove("OPENBLAS_L2_SIZE");
-        if (cpuHasAvx512()) {
-            env.put("OPENBLAS_CORETYPE", "SkylakeX");
-        } else {
+        String coretype = coretype();
+        if (coretype.equals(OWN_CHOICE)) {
             env.remove("OPENBLAS_CORETYPE");
+        } else {
+            env.put("OPENBLAS_CORETYPE", coretype);
         }
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         try {

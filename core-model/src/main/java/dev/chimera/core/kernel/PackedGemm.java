@@ -7,10 +7,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision GEMM in the Goto/BLIS structure: B is packed into KC x NR column panels,
- * A into MR x KC row panels, and a register-blocked MR x NR micro-kernel (MR = 8 rows
- * broadcast from A, NR = two vectors of B, 16 accumulators) runs over each pair of panels.
- * The three {@link GemmForm}s differ only in how the panels are packed; the micro-kernel
- * and the blocking are shared, so their speeds stay close.
+ * A into MR x KC row panels, and a register-blocked MR x NR {@link MicroKernel} (MR rows
+ * broadcast from A, NR columns of B in whole vectors) runs over each pair of panels. The tile
+ * and the blocking (MC, KC) come with the micro-kernel, chosen from the vector width: 8 x 2
+ * vectors on AVX-512, 12 x 1 vector on AVX2. The three {@link GemmForm}s differ only in how the
+ * panels are packed; the micro-kernel and the blocking are shared, so their speeds stay close.
  *
  * <p>Partial tiles at the right and bottom edges are computed into a scratch tile and added
  * into C by scalar tails. Products with at most {@link #DIRECT_MAX_ROWS} rows (decoding one
@@ -26,10 +27,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class PackedGemm {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    static final int MR = 8;
-    static final int NR = 2 * L;
-    static final int KC = 256;
-    static final int MC = 128;
     static final int NC = 1024;
     static final int DIRECT_MAX_ROWS = 4;
     /** Below this many multiply-adds a product runs on the calling thread. */
@@ -55,22 +52,34 @@ final class PackedGemm {
      * Where packed B starts in its buffer. A float[]'s data begins 16 bytes into the object; with
      * objects aligned to 64 bytes ({@code -XX:ObjectAlignmentInBytes=64}, in the launcher's and
      * the tests' JVM flags) these 12 floats put every row of every B panel on a cache-line
-     * boundary, so no vector load of the micro-kernel straddles two lines (measured: 156 -> 165
-     * GFLOP/s for the micro-kernel alone). Under other alignments it is harmless.
+     * boundary (a 64-byte row of the 8 x 2-vector kernel's panels on AVX-512) or half-line
+     * boundary (a 32-byte row of the 12 x 1-vector kernel's on AVX2), so no vector load of the
+     * micro-kernel straddles two lines (measured on AVX-512: 156 -> 165 GFLOP/s for the
+     * micro-kernel alone). Under other alignments it is harmless.
      */
     static final int B_START = 12;
-    /** Where the edge tile starts in A_SCRATCH: after the largest packed A block (MC rows, KC deep). */
-    private static final int EDGE_TILE_AT = MC / MR * aPanelStride(KC);
-    /** Per thread: its packed A block, then one MR x NR edge tile. */
-    private static final ThreadLocal<float[]> A_SCRATCH =
-            ThreadLocal.withInitial(() -> new float[EDGE_TILE_AT + MR * NR]);
+    /** Per thread: its packed A block, then one MR x NR edge tile (grow-only). */
+    private static final ThreadLocal<float[]> A_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
     /** Per calling thread: the two packed B blocks that the threads of its products share (grow-only). */
     private static final ThreadLocal<float[][]> B_SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private final ComputePool pool;
+    private final MicroKernel kernel;
 
+    /** The GEMM with the micro-kernel that suits this machine's vectors. */
     PackedGemm(ComputePool pool) {
+        this(pool, MicroKernel.forLanes(L));
+    }
+
+    /** The GEMM with a given micro-kernel (tests run both shapes on any machine). */
+    PackedGemm(ComputePool pool, MicroKernel kernel) {
         this.pool = pool;
+        this.kernel = kernel;
+    }
+
+    /** The micro-kernel's tile, e.g. "8x32" (rows x columns). */
+    String tile() {
+        return kernel.rows() + "x" + kernel.columns();
     }
 
     /**
@@ -99,7 +108,7 @@ final class PackedGemm {
         }
         int threads = useThreads ? pool.threads() : 1;
         for (int jc = 0; jc < n; jc += NC) {
-            Product product = new Product(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate,
+            Product product = new Product(kernel, form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate,
                     jc, Math.min(NC, n - jc), threads);
             if (threads > 1) {
                 pool.parallelFor(threads, t -> product.work());
@@ -120,6 +129,15 @@ final class PackedGemm {
      * <p>Packed B layout: panel j of a buffer at B_START + j * NR * KC, its kc x NR values row by row.
      */
     private static final class Product {
+        private final MicroKernel kernel;
+        private final int mr;
+        private final int nr;
+        private final int mc;
+        private final int kcMax;
+        /** Floats from one packed B panel to the next: NR * KC. */
+        private final int bPanelStride;
+        /** Where the edge tile starts in A_SCRATCH: after the largest packed A block (MC rows, KC deep). */
+        private final int edgeTileAt;
         private final GemmForm form;
         private final float[] c;
         private final int cOff;
@@ -150,8 +168,15 @@ final class PackedGemm {
         private final AtomicIntegerArray phasesDone;
         private volatile boolean failed;
 
-        Product(GemmForm form, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
-                boolean accumulate, int jc, int nc, int threads) {
+        Product(MicroKernel kernel, GemmForm form, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                int m, int n, int k, boolean accumulate, int jc, int nc, int threads) {
+            this.kernel = kernel;
+            this.mr = kernel.rows();
+            this.nr = kernel.columns();
+            this.mc = kernel.rowBlock();
+            this.kcMax = kernel.depthBlock();
+            this.bPanelStride = nr * kcMax;
+            this.edgeTileAt = mc / mr * aPanelStride(kernel, kcMax);
             this.form = form;
             this.c = c;
             this.cOff = cOff;
@@ -165,18 +190,18 @@ final class PackedGemm {
             this.accumulate = accumulate;
             this.jc = jc;
             this.nc = nc;
-            this.panels = (nc + NR - 1) / NR;
+            this.panels = (nc + nr - 1) / nr;
             this.packUnits = (panels + PACK_PANELS - 1) / PACK_PANELS;
             // Blocks of C: MC rows each; when there are fewer than two per thread, the columns are
             // cut too (each piece then packs the same rows of A, a small cost at these shapes).
-            int rowBlocks = (m + MC - 1) / MC;
+            int rowBlocks = (m + mc - 1) / mc;
             this.colChunks = threads == 1 ? 1 : Math.min(panels, Math.max(1, (2 * threads + rowBlocks - 1) / rowBlocks));
             this.panelsPerChunk = (panels + colChunks - 1) / colChunks;
             this.blocksOfC = rowBlocks * colChunks;
             this.itemsPerPhase = packUnits + blocksOfC;
-            int phases = (k + KC - 1) / KC;
+            int phases = (k + kcMax - 1) / kcMax;
             this.items = phases * itemsPerPhase;
-            this.packedB = bScratch(B_START + panels * NR * KC);
+            this.packedB = bScratch(B_START + panels * bPanelStride);
             this.packed = new AtomicIntegerArray(phases);
             this.computed = new AtomicIntegerArray(phases);
             this.phasesDone = new AtomicIntegerArray(blocksOfC);
@@ -234,53 +259,63 @@ final class PackedGemm {
         private void packUnit(int q, int unit) {
             int p0 = unit * PACK_PANELS;
             int p1 = Math.min(panels, p0 + PACK_PANELS);
-            int pc = q * KC;
-            packB(form, packedB[q % 2], B_START + p0 * NR * KC, b, bOff, n, k, pc, Math.min(KC, k - pc), jc + p0 * NR,
-                    p1 - p0, Math.min(nc, p1 * NR) - p0 * NR);
+            int pc = q * kcMax;
+            packB(form, packedB[q % 2], B_START + p0 * bPanelStride, bPanelStride, nr, b, bOff, n, k, pc,
+                    Math.min(kcMax, k - pc), jc + p0 * nr, p1 - p0, Math.min(nc, p1 * nr) - p0 * nr);
         }
 
         /** Block of C {@code block} (MC rows, a chunk of column panels) for KC block q. */
         private void computeBlock(int q, int block) {
-            int i0 = block / colChunks * MC;
-            int rows = Math.min(MC, m - i0);
+            int i0 = block / colChunks * mc;
+            int rows = Math.min(mc, m - i0);
             int p0 = block % colChunks * panelsPerChunk;
             int p1 = Math.min(panels, p0 + panelsPerChunk);
-            int pc = q * KC;
-            int kc = Math.min(KC, k - pc);
-            int aStride = aPanelStride(kc);
+            int pc = q * kcMax;
+            int kc = Math.min(kcMax, k - pc);
+            int aStride = aPanelStride(kernel, kc);
             boolean add = accumulate || q > 0;
-            float[] packedA = A_SCRATCH.get();
+            float[] packedA = aScratch(edgeTileAt + mr * nr);
             float[] pb = packedB[q % 2];
-            packA(form, packedA, a, aOff, m, k, i0, rows, pc, kc);
-            // Row panels outside, column panels inside: each A panel (MR x kc, 8 KiB) stays in L1
+            packA(kernel, form, packedA, a, aOff, m, k, i0, rows, pc, kc);
+            // Row panels outside, column panels inside: each A panel (MR x kc, 6-8 KiB) stays in L1
             // while the B panels stream from L2, and C is visited along its rows, so the hardware
             // prefetcher brings each tile's lines ahead. (The other order kept a B panel in L1 but
             // made every tile eight fresh 4 KiB-strided lines of C: waiting for them cost ~25%.)
-            for (int ir = 0; ir < rows; ir += MR) {
-                int tileRows = Math.min(MR, rows - ir);
-                int aAt = ir / MR * aStride;
+            for (int ir = 0; ir < rows; ir += mr) {
+                int tileRows = Math.min(mr, rows - ir);
+                int aAt = ir / mr * aStride;
                 for (int panel = p0; panel < p1; panel++) {
-                    int bAt = B_START + panel * NR * KC;
-                    int jCol = jc + panel * NR;
-                    int cols = Math.min(NR, jc + nc - jCol);
+                    int bAt = B_START + panel * bPanelStride;
+                    int jCol = jc + panel * nr;
+                    int cols = Math.min(nr, jc + nc - jCol);
                     int cAt = cOff + (i0 + ir) * n + jCol;
-                    if (tileRows == MR && cols == NR) {
+                    if (tileRows == mr && cols == nr) {
                         if (add) {
-                            kernelAdd(packedA, aAt, pb, bAt, kc, c, cAt, n);
+                            kernel.multiplyAdd(packedA, aAt, pb, bAt, kc, c, cAt, n);
                         } else {
-                            kernel(packedA, aAt, pb, bAt, kc, c, cAt, n);
+                            kernel.multiply(packedA, aAt, pb, bAt, kc, c, cAt, n);
                         }
                     } else {
-                        edgeTile(packedA, aAt, pb, bAt, kc, c, cAt, n, add, tileRows, cols);
+                        edgeTile(kernel, packedA, aAt, pb, bAt, kc, c, cAt, n, add, tileRows, cols, edgeTileAt);
                     }
                 }
             }
         }
     }
 
-    /** Distance between the starts of two packed A panels. */
-    private static int aPanelStride(int kc) {
-        return MR * kc + PANEL_PAD;
+    /** Distance between the starts of two packed A panels kc deep. */
+    private static int aPanelStride(MicroKernel kernel, int kc) {
+        return kernel.rows() * kc + PANEL_PAD;
+    }
+
+    /** The calling thread's packed-A scratch, grown to at least {@code floats}. */
+    private static float[] aScratch(int floats) {
+        float[] scratch = A_SCRATCH.get();
+        if (scratch.length < floats) {
+            scratch = new float[floats];
+            A_SCRATCH.set(scratch);
+        }
+        return scratch;
     }
 
     /** The calling thread's two packed-B buffers, each grown to at least {@code floats}. */
@@ -295,34 +330,36 @@ final class PackedGemm {
     }
 
     /**
-     * Packs rows [ic, ic+rows) x columns [pc, pc+kc) of op(A) as MR-row panels:
+     * Packs rows [ic, ic+rows) x columns [pc, pc+kc) of op(A) as MR-row panels (MR = kernel.rows()):
      * dst[panel*aPanelStride(kc) + p*MR + r] = op(A)(ic + panel*MR + r, pc + p), zero past row m.
      * One method per storage layout, so that each is compiled on its own profile (with the forms
      * sharing one method, the first Aᵀ·B after A·B products deoptimised it and left Aᵀ·B packing
      * interpreted for seconds in some processes: 72 instead of 125 GFLOP/s).
      */
-    private static void packA(GemmForm form, float[] dst, float[] a, int aOff, int m, int k,
+    private static void packA(MicroKernel kernel, GemmForm form, float[] dst, float[] a, int aOff, int m, int k,
                               int ic, int rows, int pc, int kc) {
         if (form == GemmForm.AtB) {
-            packColumnsOfA(dst, a, aOff, m, ic, rows, pc, kc);
+            packColumnsOfA(kernel, dst, a, aOff, m, ic, rows, pc, kc);
         } else {
-            packRowsOfA(dst, a, aOff, m, k, ic, rows, pc, kc);
+            packRowsOfA(kernel, dst, a, aOff, m, k, ic, rows, pc, kc);
         }
     }
 
     /** {@link #packA} for A stored (m, k): each panel's MR rows read side by side. */
-    private static void packRowsOfA(float[] dst, float[] a, int aOff, int m, int k, int ic, int rows, int pc,
-                                    int kc) {
-        int fullPanels = rows / MR;
+    private static void packRowsOfA(MicroKernel kernel, float[] dst, float[] a, int aOff, int m, int k, int ic,
+                                    int rows, int pc, int kc) {
+        int mr = kernel.rows();
+        int stride = aPanelStride(kernel, kc);
+        int fullPanels = rows / mr;
         for (int panel = 0; panel < fullPanels; panel++) {
-            interleaveRows(dst, panel * aPanelStride(kc), MR, a, aOff + (ic + panel * MR) * k + pc, k, kc);
+            kernel.packRowPanel(dst, panel * stride, a, aOff + (ic + panel * mr) * k + pc, k, kc);
         }
-        if (fullPanels * MR < rows) {
-            int base = fullPanels * aPanelStride(kc);
-            int valid = rows - fullPanels * MR;
+        if (fullPanels * mr < rows) {
+            int base = fullPanels * stride;
+            int valid = rows - fullPanels * mr;
             for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < MR; r++) {
-                    dst[base + p * MR + r] = r < valid ? a[aOff + (ic + fullPanels * MR + r) * k + pc + p] : 0f;
+                for (int r = 0; r < mr; r++) {
+                    dst[base + p * mr + r] = r < valid ? a[aOff + (ic + fullPanels * mr + r) * k + pc + p] : 0f;
                 }
             }
         }
@@ -330,32 +367,23 @@ final class PackedGemm {
 
     /**
      * {@link #packA} for A stored (k, m), op(A) = Aᵀ: row p of storage holds column p of op(A),
-     * each panel's MR values side by side. (System.arraycopy of the 8 values measured the same. Not a
-     * 256-bit vector: a second species in the process made C2 box the 512-bit vectors of other
-     * kernels.)
+     * each panel's MR values side by side. (Copied value by value, not as a 256-bit vector: a second
+     * species in the process made C2 box the 512-bit vectors of other kernels.)
      */
-    private static void packColumnsOfA(float[] dst, float[] a, int aOff, int m, int ic, int rows, int pc, int kc) {
-        int fullPanels = rows / MR;
+    private static void packColumnsOfA(MicroKernel kernel, float[] dst, float[] a, int aOff, int m, int ic, int rows,
+                                       int pc, int kc) {
+        int mr = kernel.rows();
+        int stride = aPanelStride(kernel, kc);
+        int fullPanels = rows / mr;
         for (int panel = 0; panel < fullPanels; panel++) {
-            int d = panel * aPanelStride(kc);
-            int src = aOff + pc * m + ic + panel * MR;
-            for (int p = 0; p < kc; p++, src += m, d += MR) {
-                dst[d] = a[src];
-                dst[d + 1] = a[src + 1];
-                dst[d + 2] = a[src + 2];
-                dst[d + 3] = a[src + 3];
-                dst[d + 4] = a[src + 4];
-                dst[d + 5] = a[src + 5];
-                dst[d + 6] = a[src + 6];
-                dst[d + 7] = a[src + 7];
-            }
+            kernel.packColumnPanel(dst, panel * stride, a, aOff + pc * m + ic + panel * mr, m, kc);
         }
-        if (fullPanels * MR < rows) {
-            int base = fullPanels * aPanelStride(kc);
-            int valid = rows - fullPanels * MR;
+        if (fullPanels * mr < rows) {
+            int base = fullPanels * stride;
+            int valid = rows - fullPanels * mr;
             for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < MR; r++) {
-                    dst[base + p * MR + r] = r < valid ? a[aOff + (pc + p) * m + ic + fullPanels * MR + r] : 0f;
+                for (int r = 0; r < mr; r++) {
+                    dst[base + p * mr + r] = r < valid ? a[aOff + (pc + p) * m + ic + fullPanels * mr + r] : 0f;
                 }
             }
         }
@@ -366,7 +394,7 @@ final class PackedGemm {
      * for r < 8, p < count. Reading the eight rows together keeps every read and the eight
      * writes of each p contiguous (a 4 KiB-strided gather of one value per row was 1.5-2x slower).
      */
-    private static void interleaveRows(float[] dst, int d, int dStride, float[] src, int s, int ld, int count) {
+    static void interleaveEightRows(float[] dst, int d, int dStride, float[] src, int s, int ld, int count) {
         for (int p = 0; p < count; p++, s++, d += dStride) {
             dst[d] = src[s];
             dst[d + 1] = src[s + ld];
@@ -380,39 +408,40 @@ final class PackedGemm {
     }
 
     /**
-     * Packs rows [pc, pc+kc) x columns [j0, j0+cols) of op(B) as {@code count} NR-wide panels,
-     * panel i at {@code at + i*NR*KC}: dst[at + i*NR*KC + p*NR + c] = op(B)(pc + p, j0 + i*NR + c),
-     * zero past the last valid column. One method per storage layout, as for A.
+     * Packs rows [pc, pc+kc) x columns [j0, j0+cols) of op(B) as {@code count} panels nr wide,
+     * panel i at {@code at + i*stride}: dst[at + i*stride + p*nr + c] = op(B)(pc + p, j0 + i*nr + c),
+     * zero past the last valid column; stride = nr * KC. One method per storage layout, as for A.
      */
-    private static void packB(GemmForm form, float[] dst, int at, float[] b, int bOff, int n, int k,
-                              int pc, int kc, int j0, int count, int cols) {
+    private static void packB(GemmForm form, float[] dst, int at, int stride, int nr, float[] b, int bOff, int n,
+                              int k, int pc, int kc, int j0, int count, int cols) {
         if (form == GemmForm.ABt) {
-            packRowsOfB(dst, at, b, bOff, k, pc, kc, j0, count, cols);
+            packRowsOfB(dst, at, stride, nr, b, bOff, k, pc, kc, j0, count, cols);
         } else {
-            packColumnsOfB(dst, at, b, bOff, n, pc, kc, j0, count, cols);
+            packColumnsOfB(dst, at, stride, nr, b, bOff, n, pc, kc, j0, count, cols);
         }
     }
 
     /**
      * {@link #packB} for B stored (n, k), op(B) = Bᵀ: column j of op(B) is row j of storage. Full
-     * panels take their rows eight at a time; the partial panel goes value by value.
+     * panels take their rows eight at a time (nr is a whole number of vectors, so a multiple of 8
+     * on AVX2 and AVX-512; any rest goes value by value); the partial panel goes value by value.
      */
-    private static void packRowsOfB(float[] dst, int at, float[] b, int bOff, int k, int pc, int kc, int j0,
-                                    int count, int cols) {
-        int full = cols / NR;
+    private static void packRowsOfB(float[] dst, int at, int stride, int nr, float[] b, int bOff, int k, int pc,
+                                    int kc, int j0, int count, int cols) {
+        int full = cols / nr;
         for (int i = 0; i < count; i++) {
-            int at0 = at + i * NR * KC;
-            int src = bOff + (j0 + i * NR) * k + pc;
+            int at0 = at + i * stride;
+            int src = bOff + (j0 + i * nr) * k + pc;
+            int valid = i < full ? nr : cols - i * nr;
+            int c0 = 0;
             if (i < full) {
-                for (int c0 = 0; c0 < NR; c0 += 8) {
-                    interleaveRows(dst, at0 + c0, NR, b, src + c0 * k, k, kc);
+                for (; c0 + 8 <= nr; c0 += 8) {
+                    interleaveEightRows(dst, at0 + c0, nr, b, src + c0 * k, k, kc);
                 }
-                continue;
             }
-            int valid = cols - i * NR;
-            for (int p = 0; p < kc; p++) {
-                for (int c = 0; c < NR; c++) {
-                    dst[at0 + p * NR + c] = c < valid ? b[src + c * k + p] : 0f;
+            for (int p = 0; c0 < nr && p < kc; p++) {
+                for (int c = c0; c < nr; c++) {
+                    dst[at0 + p * nr + c] = c < valid ? b[src + c * k + p] : 0f;
                 }
             }
         }
@@ -420,24 +449,25 @@ final class PackedGemm {
 
     /**
      * {@link #packB} for B stored (k, n): walks each row of the block once, handing every full
-     * panel its NR values (a contiguous read the prefetcher follows), then the partial panel.
+     * panel its nr values (a contiguous read the prefetcher follows), then the partial panel.
      */
-    private static void packColumnsOfB(float[] dst, int at, float[] b, int bOff, int n, int pc, int kc, int j0,
-                                       int count, int cols) {
-        int full = cols / NR;
+    private static void packColumnsOfB(float[] dst, int at, int stride, int nr, float[] b, int bOff, int n, int pc,
+                                       int kc, int j0, int count, int cols) {
+        int full = cols / nr;
         for (int p = 0; p < kc; p++) {
             int src = bOff + (pc + p) * n + j0;
-            int d = at + p * NR;
-            for (int i = 0; i < full; i++, src += NR, d += NR * KC) {
-                FloatVector.fromArray(S, b, src).intoArray(dst, d);
-                FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+            int d = at + p * nr;
+            for (int i = 0; i < full; i++, src += nr, d += stride) {
+                for (int v = 0; v < nr; v += L) {
+                    FloatVector.fromArray(S, b, src + v).intoArray(dst, d + v);
+                }
             }
             if (full < count) {
-                int valid = cols - full * NR;
+                int valid = cols - full * nr;
                 for (int c = 0; c < valid; c++) {
                     dst[d + c] = b[src + c];
                 }
-                for (int c = valid; c < NR; c++) {
+                for (int c = valid; c < nr; c++) {
                     dst[d + c] = 0f;
                 }
             }
@@ -445,158 +475,16 @@ final class PackedGemm {
     }
 
     /** A partial tile: the full micro-kernel into scratch, then a scalar add of the valid part into C. */
-    private static void edgeTile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc,
-                                 boolean add, int rows, int cols) {
+    private static void edgeTile(MicroKernel kernel, float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c,
+                                 int cAt, int ldc, boolean add, int rows, int cols, int tileAt) {
         float[] scratch = A_SCRATCH.get();
-        kernel(pa, aAt, pb, bAt, kc, scratch, EDGE_TILE_AT, NR);
+        int nr = kernel.columns();
+        kernel.multiply(pa, aAt, pb, bAt, kc, scratch, tileAt, nr);
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
-                float v = scratch[EDGE_TILE_AT + r * NR + j];
+                float v = scratch[tileAt + r * nr + j];
                 c[cAt + r * ldc + j] = add ? c[cAt + r * ldc + j] + v : v;
             }
         }
-    }
-
-    /**
-     * The MR x NR micro-kernel: C[0..8, 0..NR) = Apanel(8 x kc) · Bpanel(kc x NR).
-     * Sixteen accumulators stay in registers for the whole kc loop; each step loads two
-     * vectors of B and broadcasts eight values of A.
-     */
-    private static void kernel(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c71 = FloatVector.zero(S);
-        int ai = aAt;
-        int bi = bAt;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector a0 = FloatVector.broadcast(S, pa[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, pa[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, pa[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, pa[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, pa[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
-        }
-        // The stores are written out here on purpose: passing vectors to a helper method that C2 does
-        // not inline boxes them, and the boxing spreads into the loop (measured: 170 -> 10 GFLOP/s).
-        c00.intoArray(c, cAt);
-        c01.intoArray(c, cAt + L);
-        c10.intoArray(c, cAt + ldc);
-        c11.intoArray(c, cAt + ldc + L);
-        c20.intoArray(c, cAt + 2 * ldc);
-        c21.intoArray(c, cAt + 2 * ldc + L);
-        c30.intoArray(c, cAt + 3 * ldc);
-        c31.intoArray(c, cAt + 3 * ldc + L);
-        c40.intoArray(c, cAt + 4 * ldc);
-        c41.intoArray(c, cAt + 4 * ldc + L);
-        c50.intoArray(c, cAt + 5 * ldc);
-        c51.intoArray(c, cAt + 5 * ldc + L);
-        c60.intoArray(c, cAt + 6 * ldc);
-        c61.intoArray(c, cAt + 6 * ldc + L);
-        c70.intoArray(c, cAt + 7 * ldc);
-        c71.intoArray(c, cAt + 7 * ldc + L);
-    }
-
-    /**
-     * The micro-kernel for a later KC block: C[0..8, 0..NR) += Apanel · Bpanel, the loop of
-     * {@link #kernel} with C added at the end. A method of its own: with both a store and an add
-     * path in one method, C2 recompiled it past its inlining budget and fell back to boxed
-     * vectors (6 GFLOP/s).
-     */
-    private static void kernelAdd(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
-        FloatVector c71 = FloatVector.zero(S);
-        int ai = aAt;
-        int bi = bAt;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
-            FloatVector a0 = FloatVector.broadcast(S, pa[ai]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(S, pa[ai + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(S, pa[ai + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
-            FloatVector a6 = FloatVector.broadcast(S, pa[ai + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
-            FloatVector a7 = FloatVector.broadcast(S, pa[ai + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
-        }
-        c00.add(FloatVector.fromArray(S, c, cAt)).intoArray(c, cAt);
-        c01.add(FloatVector.fromArray(S, c, cAt + L)).intoArray(c, cAt + L);
-        c10.add(FloatVector.fromArray(S, c, cAt + ldc)).intoArray(c, cAt + ldc);
-        c11.add(FloatVector.fromArray(S, c, cAt + ldc + L)).intoArray(c, cAt + ldc + L);
-        c20.add(FloatVector.fromArray(S, c, cAt + 2 * ldc)).intoArray(c, cAt + 2 * ldc);
-        c21.add(FloatVector.fromArray(S, c, cAt + 2 * ldc + L)).intoArray(c, cAt + 2 * ldc + L);
-        c30.add(FloatVector.fromArray(S, c, cAt + 3 * ldc)).intoArray(c, cAt + 3 * ldc);
-        c31.add(FloatVector.fromArray(S, c, cAt + 3 * ldc + L)).intoArray(c, cAt + 3 * ldc + L);
-        c40.add(FloatVector.fromArray(S, c, cAt + 4 * ldc)).intoArray(c, cAt + 4 * ldc);
-        c41.add(FloatVector.fromArray(S, c, cAt + 4 * ldc + L)).intoArray(c, cAt + 4 * ldc + L);
-        c50.add(FloatVector.fromArray(S, c, cAt + 5 * ldc)).intoArray(c, cAt + 5 * ldc);
-        c51.add(FloatVector.fromArray(S, c, cAt + 5 * ldc + L)).intoArray(c, cAt + 5 * ldc + L);
-        c60.add(FloatVector.fromArray(S, c, cAt + 6 * ldc)).intoArray(c, cAt + 6 * ldc);
-        c61.add(FloatVector.fromArray(S, c, cAt + 6 * ldc + L)).intoArray(c, cAt + 6 * ldc + L);
-        c70.add(FloatVector.fromArray(S, c, cAt + 7 * ldc)).intoArray(c, cAt + 7 * ldc);
-        c71.add(FloatVector.fromArray(S, c, cAt + 7 * ldc + L)).intoArray(c, cAt + 7 * ldc + L);
     }
 }

@@ -22,13 +22,19 @@ public final class VectorBackend extends CpuBackend {
     private final PackedGemm packedGemm;
 
     public VectorBackend(ComputePool pool) {
+        this(pool, MicroKernel.forLanes(L));
+    }
+
+    /** With a given GEMM micro-kernel, whatever the machine (tests run every shape). */
+    VectorBackend(ComputePool pool, MicroKernel gemmKernel) {
         super(pool, true);
-        this.packedGemm = new PackedGemm(pool);
+        this.packedGemm = new PackedGemm(pool, gemmKernel);
     }
 
     @Override
     public String name() {
-        return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads)";
+        return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads, GEMM tile " + packedGemm.tile()
+                + ")";
     }
 
     @Override

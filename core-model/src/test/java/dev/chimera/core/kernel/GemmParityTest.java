@@ -15,10 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.chimera.core.backend.Backend;
 
 /**
- * {@link VectorBackend#gemm} (packed and direct paths, one and two threads) against the
- * {@link ScalarBackend} reference, for every {@link GemmForm}, overwrite and accumulate.
+ * {@link VectorBackend#gemm} (packed and direct paths, one and two threads, every micro-kernel
+ * shape) against the {@link ScalarBackend} reference, for every {@link GemmForm}, overwrite and
+ * accumulate.
  *
- * <p>Every product is computed once by the reference and then by both vector kernels on copies of
+ * <p>Every product is computed once by the reference and then by each vector kernel on copies of
  * the same C, so the expensive reference runs only once per case.
  */
 class GemmParityTest extends KernelParityFixture {
@@ -34,6 +35,14 @@ class GemmParityTest extends KernelParityFixture {
     /** Shape of B for this form: (k,n), or (n,k) for ABt. */
     static int[] bShape(GemmForm form, int batch, int n, int k) {
         return withBatch(batch, form == GemmForm.ABt ? new int[] {n, k} : new int[] {k, n});
+    }
+
+    /** The scalar reference, then {@link #everyGemmShape}. */
+    private static Backend[] referenceAndEveryGemmShape() {
+        Backend[] all = new Backend[1 + everyGemmShape.length];
+        all[0] = REF;
+        System.arraycopy(everyGemmShape, 0, all, 1, everyGemmShape.length);
+        return all;
     }
 
     static int[] cShape(int batch, int m, int n) {
@@ -63,8 +72,9 @@ class GemmParityTest extends KernelParityFixture {
     static final double GEMM_RTOL = 4 * Parity.EPS;
 
     /**
-     * Runs one product (batch 0 means rank 2) on the reference and both vector kernels and compares.
-     * For accumulate, C starts from random values, so a kernel that overwrites fails.
+     * Runs one product (batch 0 means rank 2) on the reference and on the vector kernels of every
+     * micro-kernel shape and thread count, and compares. For accumulate, C starts from random
+     * values, so a kernel that overwrites fails.
      */
     static void check(GemmForm form, int batch, int m, int n, int k, boolean accumulate, long seed) {
         String what = "gemm " + form + (batch > 0 ? " batch " + batch : "") + " m=" + m + " n=" + n + " k=" + k
@@ -77,7 +87,7 @@ class GemmParityTest extends KernelParityFixture {
         Tensor ref = c0.copy();
         REF.gemm(form, ref, a, b, accumulate);
         double atol = gemmAtol(k, a, b);
-        for (VectorBackend v : new VectorBackend[] {vectors[0], vectors[1]}) {
+        for (VectorBackend v : everyGemmShape) {
             Tensor got = c0.copy();
             v.gemm(form, got, a, b, accumulate);
             Parity.assertClose(what + " on " + v.name(), ref, got, atol, GEMM_RTOL);
@@ -118,6 +128,9 @@ class GemmParityTest extends KernelParityFixture {
         out.add(Arguments.of(GemmForm.AtB, 1023, 1023, 1023, false));
         int[][] shapes = {
             {64, 1000, 1023},  // several KC blocks, k not a multiple of KC, edge column panel
+            {193, 37, 257},    // one row past MC = 192 (12-row kernel), n and k = KC + 1 prime
+            {131, 97, 61},     // primes: partial row panel for both shapes, partial column panel
+            {25, 9, 256},      // two 12-row panels and one row; 8 rows x 3 and one; k = KC exactly
             {1000, 1023, 40},  // m = 1000: several MC row blocks, partial last block
             {17, 65, 300},     // k > KC = 256, not a multiple of it
             {33, 100, 513},    // k = 2*KC + 1
@@ -185,13 +198,15 @@ class GemmParityTest extends KernelParityFixture {
         int k = 21;
         Tensor a = Tensor.uniform(41, -1, 1, aShape(form, batch, m, k));
         Tensor b = Tensor.uniform(42, -1, 1, bShape(form, batch, n, k));
-        Tensor c = Tensor.zeros(batch, m, n);
-        vectors[1].gemm(form, c, a, b, false);
-        for (int i = 0; i < batch; i++) {
-            Tensor ci = Tensor.zeros(m, n);
-            REF.gemm(form, ci, a.select(i).copy(), b.select(i).copy(), false);
-            Parity.assertClose("batch slice " + i + " of " + form, ci, c.select(i).copy(), gemmAtol(k, a, b),
-                    GEMM_RTOL);
+        for (VectorBackend v : everyGemmShape) {
+            Tensor c = Tensor.zeros(batch, m, n);
+            v.gemm(form, c, a, b, false);
+            for (int i = 0; i < batch; i++) {
+                Tensor ci = Tensor.zeros(m, n);
+                REF.gemm(form, ci, a.select(i).copy(), b.select(i).copy(), false);
+                Parity.assertClose("batch slice " + i + " of " + form + " on " + v.name(), ci, c.select(i).copy(),
+                        gemmAtol(k, a, b), GEMM_RTOL);
+            }
         }
     }
 
@@ -222,7 +237,7 @@ class GemmParityTest extends KernelParityFixture {
         REF.gemm(form, ref, a.copy(), b.copy(), accumulate);
         double atol = gemmAtol(k, a.copy(), b.copy());
 
-        for (Backend kernels : new Backend[] {REF, vectors[0], vectors[1]}) {
+        for (Backend kernels : referenceAndEveryGemmShape()) {
             String what = "gemm " + form + " on views, " + kernels.name() + (accumulate ? " accumulate" : "");
             float[] aBefore = a.data().clone();
             float[] bBefore = b.data().clone();
@@ -281,7 +296,7 @@ class GemmParityTest extends KernelParityFixture {
             {17, 23, 39, 53}, // ABt = A * B^T
             {26, 30, 38, 44}, // AtB = A^T * B
         };
-        for (Backend kernels : new Backend[] {REF, vectors[0], vectors[1]}) {
+        for (Backend kernels : referenceAndEveryGemmShape()) {
             for (GemmForm f : GemmForm.values()) {
                 Tensor c = Tensor.zeros(2, 2);
                 kernels.gemm(f, c, a, b, false);
