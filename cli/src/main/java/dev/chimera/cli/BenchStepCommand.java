@@ -41,7 +41,7 @@ final class BenchStepCommand implements Callable<Integer> {
      * Untimed steps per state set before the rounds: enough for the JIT to compile the step (before
      * that its vector kernels run boxed, slower and allocating, which is not the steady state).
      */
-    static final int WARM_UP_STEPS = 96;
+    static final int WARM_UP_STEPS = 256;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -564,7 +564,7 @@ public final class CausalAttention implements AttentionOp {
         expect("decode", "out", out, nHeads, headDim);
         checkCache("decode", cache);
         int n = cache.size();
-        if ((long) n * headDim >= DECODE_PARALLEL_MIN) {
+        if (pool.threads() > 1 && (long) n * headDim >= DECODE_PARALLEL_MIN) {
             pool.parallelFor(nHeads, h -> decodeHead(out.data(), out.offset(), q.data(), q.offset(), h, cache));
         } else {
             for (int h = 0; h < nHeads; h++) {
@@ -606,7 +606,7 @@ public final class CausalAttention implements AttentionOp {
             caches[i].appendRow(k, v, i);
             held += caches[i].size();
         }
-        if (held * headDim >= DECODE_PARALLEL_MIN) {
+        if (pool.threads() > 1 && held * headDim >= DECODE_PARALLEL_MIN) {
             pool.parallelFor(n * nHeads, pair -> decodeHead(out.data(), out.offset() + pair / nHeads * nHeads * headDim,
                     q.data(), q.offset() + pair / nHeads * nHeads * headDim, pair % nHeads, caches[pair / nHeads]));
         } else {

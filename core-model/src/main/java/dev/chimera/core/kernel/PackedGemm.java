@@ -65,6 +65,12 @@ final class PackedGemm {
 
     private final ComputePool pool;
     private final MicroKernel kernel;
+    /**
+     * Per calling thread: its product's bookkeeping, reset for each product instead of made anew,
+     * so that a product allocates nothing (a decoding step runs dozens of them per token). A thread
+     * runs one product at a time: the pool's workers only run the work of a product, never start one.
+     */
+    private final ThreadLocal<Product> products;
 
     /** The GEMM with the micro-kernel that suits this machine's vectors. */
     PackedGemm(ComputePool pool) {
@@ -75,6 +81,7 @@ final class PackedGemm {
     PackedGemm(ComputePool pool, MicroKernel kernel) {
         this.pool = pool;
         this.kernel = kernel;
+        this.products = ThreadLocal.withInitial(() -> new Product(kernel));
     }
 
     /** The micro-kernel's tile, e.g. "8x32" (rows x columns). */
@@ -107,9 +114,9 @@ final class PackedGemm {
             return;
         }
         int threads = useThreads ? pool.threads() : 1;
+        Product product = products.get();
         for (int jc = 0; jc < n; jc += NC) {
-            Product product = new Product(kernel, form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate,
-                    jc, Math.min(NC, n - jc), threads);
+            product.reset(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate, jc, Math.min(NC, n - jc), threads);
             if (threads > 1) {
                 pool.parallelFor(threads, t -> product.work());
             } else {
@@ -138,38 +145,37 @@ final class PackedGemm {
         private final int bPanelStride;
         /** Where the edge tile starts in A_SCRATCH: after the largest packed A block (MC rows, KC deep). */
         private final int edgeTileAt;
-        private final GemmForm form;
-        private final float[] c;
-        private final int cOff;
-        private final float[] a;
-        private final int aOff;
-        private final float[] b;
-        private final int bOff;
-        private final int m;
-        private final int n;
-        private final int k;
-        private final boolean accumulate;
-        private final int jc;
-        private final int nc;
-        private final int panels;
-        private final int packUnits;
-        private final int colChunks;
-        private final int panelsPerChunk;
-        private final int blocksOfC;
-        private final int itemsPerPhase;
-        private final int items;
-        private final float[][] packedB;
+        private GemmForm form;
+        private float[] c;
+        private int cOff;
+        private float[] a;
+        private int aOff;
+        private float[] b;
+        private int bOff;
+        private int m;
+        private int n;
+        private int k;
+        private boolean accumulate;
+        private int jc;
+        private int nc;
+        private int panels;
+        private int packUnits;
+        private int colChunks;
+        private int panelsPerChunk;
+        private int blocksOfC;
+        private int itemsPerPhase;
+        private int items;
+        private float[][] packedB;
         private final AtomicInteger next = new AtomicInteger();
-        /** Per phase: packing units finished. */
-        private final AtomicIntegerArray packed;
+        /** Per phase: packing units finished (grow-only; the first {@code phases} are this product's). */
+        private AtomicIntegerArray packed = new AtomicIntegerArray(0);
         /** Per phase: blocks of C finished. */
-        private final AtomicIntegerArray computed;
+        private AtomicIntegerArray computed = new AtomicIntegerArray(0);
         /** Per block of C: phases finished. */
-        private final AtomicIntegerArray phasesDone;
+        private AtomicIntegerArray phasesDone = new AtomicIntegerArray(0);
         private volatile boolean failed;
 
-        Product(MicroKernel kernel, GemmForm form, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-                int m, int n, int k, boolean accumulate, int jc, int nc, int threads) {
+        Product(MicroKernel kernel) {
             this.kernel = kernel;
             this.mr = kernel.rows();
             this.nr = kernel.columns();
@@ -177,6 +183,11 @@ final class PackedGemm {
             this.kcMax = kernel.depthBlock();
             this.bPanelStride = nr * kcMax;
             this.edgeTileAt = mc / mr * aPanelStride(kernel, kcMax);
+        }
+
+        /** Makes this the product of columns [jc, jc + nc) of C (+)= op(A)·op(B) over {@code threads} threads. */
+        void reset(GemmForm form, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+                   boolean accumulate, int jc, int nc, int threads) {
             this.form = form;
             this.c = c;
             this.cOff = cOff;
@@ -202,9 +213,22 @@ final class PackedGemm {
             int phases = (k + kcMax - 1) / kcMax;
             this.items = phases * itemsPerPhase;
             this.packedB = bScratch(B_START + panels * bPanelStride);
-            this.packed = new AtomicIntegerArray(phases);
-            this.computed = new AtomicIntegerArray(phases);
-            this.phasesDone = new AtomicIntegerArray(blocksOfC);
+            packed = cleared(packed, phases);
+            computed = cleared(computed, phases);
+            phasesDone = cleared(phasesDone, blocksOfC);
+            next.set(0);
+            failed = false;
+        }
+
+        /** The first {@code n} counters of {@code counters} set to zero, in a larger array if it holds fewer. */
+        private static AtomicIntegerArray cleared(AtomicIntegerArray counters, int n) {
+            if (counters.length() < n) {
+                return new AtomicIntegerArray(n);
+            }
+            for (int i = 0; i < n; i++) {
+                counters.set(i, 0);
+            }
+            return counters;
         }
 
         /** One thread's share: takes items in order until none are left (or another thread failed). */

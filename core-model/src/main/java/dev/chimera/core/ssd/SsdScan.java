@@ -219,7 +219,7 @@ public final class SsdScan implements SsdScanOp {
             SsdShape.requireDims("SsdScan.step", "state", states[i], nheads, headdim, dstate);
         }
         int pairs = n * nheads;
-        if ((long) pairs * headdim * dstate < PARALLEL_MIN_STATE_VALUES) {
+        if (pool.threads() == 1 || (long) pairs * headdim * dstate < PARALLEL_MIN_STATE_VALUES) {
             for (int pair = 0; pair < pairs; pair++) {
                 stepPair(pair, y, states, x, dt, A, B, C, D);
             }
