@@ -114,7 +114,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         double modelGflops;
         double gemmGflops;
         final List<OptimizerTiming> optimizers = new ArrayList<>();
-        /** Mean loss of the batch at the initial weights, where every timed step is taken. */
+        /** Mean loss of the batch at the initial weights, where every step is taken. */
         double loss;
         /** "torch", "none", "unavailable: why" or "failed: why"; null until decided. */
         String peer;
@@ -172,9 +172,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     /**
      * Mean forward and backward time of {@code steps} steps on random tokens after one warm-up
      * step, the optimiser timings, the GEMM rate and, given a started {@code peer}, its parity
-     * and training step on the same weights and batch.
+     * and training steps on the same weights and batch, each after one of Chimera's.
      */
     static Result measure(ModelConfig c, int batch, int seq, int steps, int threads, TorchPeer peer) {
+        Result r = new Result();
         try (ComputePool pool = new ComputePool(threads)) {
             Decoder model = new Decoder(c, seq, pool);
             model.initialise(1);
@@ -190,11 +191,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             Targets tg = Targets.tokens(targets);
             long forwardNs = 0;
             long backwardNs = 0;
-            double loss = Double.NaN;
             for (int step = -1; step < steps; step++) {
                 model.parameters().zeroGrads();
                 long t0 = System.nanoTime();
-                loss = model.forward(in, tg, buffers);
+                r.loss = model.forward(in, tg, buffers);
                 long t1 = System.nanoTime();
                 model.backward(in, tg, buffers);
                 long t2 = System.nanoTime();
@@ -202,13 +202,13 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     forwardNs += t1 - t0;
                     backwardNs += t2 - t1;
                 }
+                // Every step is taken at the initial weights, so these gradients are the ones the peer checks.
+                peer = step == -1 ? prepare(peer, r, c, model, ids, targets, batch, seq) : peerStep(peer, r);
             }
-            Result r = new Result();
             r.params = model.parameters().size();
             r.batch = batch;
             r.seq = seq;
             r.threads = threads;
-            r.loss = loss;
             r.forwardMs = forwardNs * 1e-6 / steps;
             r.backwardMs = backwardNs * 1e-6 / steps;
             r.modelGflops = ModelFlops.trainingStep(c, batch, seq) / (r.stepMs() * 1e-3) / 1e9;
@@ -216,15 +216,39 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             r.gemmGflops = GemmBenchmark.measure(model.kernels(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
             if (peer != null) {
-                // The weights are still the initial ones and the gradients those of the last step.
-                r.peerBackend = peer.backend();
-                try {
-                    r.peerResult = peer.run(c, model.parameters(), ids, targets, batch, seq, steps, LEARNING_RATE);
-                } catch (IOException e) {
-                    r.peer = "failed: " + e.getMessage();
-                }
+                r.peerResult = peer.result();
             }
             return r;
+        }
+    }
+
+    /** Hands the peer the weights, gradients and batch; the peer, or null (and why, in r.peer) if it failed. */
+    private static TorchPeer prepare(TorchPeer peer, Result r, ModelConfig c, Decoder model, int[] ids, int[] targets,
+                                     int batch, int seq) {
+        if (peer == null) {
+            return null;
+        }
+        r.peerBackend = peer.backend();
+        try {
+            peer.prepare(c, model.parameters(), ids, targets, batch, seq, LEARNING_RATE);
+            return peer;
+        } catch (IOException e) {
+            r.peer = "failed: " + e.getMessage();
+            return null;
+        }
+    }
+
+    /** One timed step of the peer after one of Chimera's; the peer, or null (and why, in r.peer) if it failed. */
+    private static TorchPeer peerStep(TorchPeer peer, Result r) {
+        if (peer == null) {
+            return null;
+        }
+        try {
+            peer.step();
+            return peer;
+        } catch (IOException e) {
+            r.peer = "failed: " + e.getMessage();
+            return null;
         }
     }
 

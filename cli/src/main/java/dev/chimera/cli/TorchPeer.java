@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * gradients of the batch and the batch itself go to the script as safetensors files
  * ({@link SafeTensors}), and the script reports the loss and the worst per-tensor gradient
  * difference at those weights. As {@link NumpyReference}, one subprocess serves the whole run:
- * it starts first, so that a missing torch is known before Chimera writes anything, reports the
- * BLAS that torch really loaded, and waits, idle, while Chimera is timed.
+ * it starts first, so that a missing torch is known before Chimera writes anything, and reports
+ * the BLAS that torch really loaded; its timed steps alternate with Chimera's, one each, so that
+ * both see the same spells of a busy machine.
  */
 final class TorchPeer implements AutoCloseable {
     /** Debian's interpreter, the one its python3-torch is built for (a pyenv python3 on PATH lacks torch). */
@@ -83,6 +84,13 @@ final class TorchPeer implements AutoCloseable {
     private final Path stderr;
     private final Backend backend;
     private final Thread killer;
+    private double loss;
+    private double gradRelErr;
+    private String gradWorst;
+    /** Seconds summed over the timed steps: forward, backward, AdamW. */
+    private final double[] stepSeconds = new double[3];
+    private int steps;
+    private double maxRssMb;
 
     private TorchPeer(Process process, BufferedReader out, Path dir, Path stderr, Backend backend, Thread killer) {
         this.process = process;
@@ -94,7 +102,10 @@ final class TorchPeer implements AutoCloseable {
         this.killer = killer;
     }
 
-    /** Starts the peer on {@code threads} threads; throws {@link Unavailable} with the reason if torch cannot run. */
+    /**
+     * Starts the peer on {@code threads} threads and waits until torch has loaded; throws
+     * {@link Unavailable} with the reason if it cannot run here.
+     */
     static TorchPeer start(int threads) throws Unavailable {
         if (!Files.isExecutable(PYTHON)) {
             throw new Unavailable(PYTHON + " not found (the peer needs Debian's python3 with python3-torch)");
@@ -133,8 +144,9 @@ final class TorchPeer implements AutoCloseable {
                     header.get("blas"), (int) number(header, "threads"), header.get("wait_policy"));
             return new TorchPeer(p, reader, dir, stderr, backend, killer);
         } catch (IOException e) {
+            // A broken install (torch crashing on import, say) must not cost Chimera's figures either.
             cleanUp(p, killer, dir);
-            throw new UncheckedIOException("PyTorch peer: " + e.getMessage(), e);
+            throw new Unavailable("could not start: " + e.getMessage());
         } catch (Unavailable | RuntimeException e) {
             cleanUp(p, killer, dir);
             throw e;
@@ -165,18 +177,44 @@ final class TorchPeer implements AutoCloseable {
 
     /**
      * Writes the model's parameters (at the values the loss was taken at), their gradients of
-     * that batch, and the batch, then has the peer check parity and time {@code steps} training
-     * steps with AdamW at {@code lr}.
+     * that batch, and the batch; the peer checks parity and takes its untimed warm-up steps
+     * with AdamW at {@code lr}.
      */
-    Result run(ModelConfig config, Parameters parameters, int[] ids, int[] targets, int batch, int seq, int steps,
-               double lr) throws IOException {
+    void prepare(ModelConfig config, Parameters parameters, int[] ids, int[] targets, int batch, int seq, double lr)
+            throws IOException {
         writeInputs(dir, config, parameters, ids, targets, batch, seq);
-        in.write(dir + "\n" + steps + " " + WARMUP_STEPS + " " + String.format(Locale.ROOT, "%.3e", lr) + "\n");
+        in.write(dir + "\n" + WARMUP_STEPS + " " + String.format(Locale.ROOT, "%.3e", lr) + "\n");
         in.flush();
-        Map<String, String> r = readUntil(out, "done", process, stderr);
-        return new Result(number(r, "loss"), number(r, "grad_rel_err"), r.get("grad_worst"),
-                1e3 * number(r, "forward_s"), 1e3 * number(r, "backward_s"), 1e3 * number(r, "adamw_s"),
-                number(r, "max_rss_mb"));
+        Map<String, String> r = readUntil(out, "prepared", process, stderr);
+        loss = number(r, "loss");
+        gradRelErr = number(r, "grad_rel_err");
+        gradWorst = r.get("grad_worst");
+    }
+
+    /** One timed training step of the peer (forward, backward, AdamW), after {@link #prepare}. */
+    void step() throws IOException {
+        in.write("step\n");
+        in.flush();
+        String reply = readUntil(out, "step", process, stderr).get("step");
+        String[] t = reply.split(" ");
+        try {
+            if (t.length != 4) {
+                throw new NumberFormatException();
+            }
+            for (int i = 0; i < 3; i++) {
+                stepSeconds[i] += Double.parseDouble(t[i]);
+            }
+            maxRssMb = Double.parseDouble(t[3]);
+        } catch (NumberFormatException e) {
+            throw new IOException("the python peer sent '" + reply + "' for a step, expected 4 numbers");
+        }
+        steps++;
+    }
+
+    /** Parity and the mean of the timed steps so far. */
+    Result result() {
+        return new Result(loss, gradRelErr, gradWorst, 1e3 * stepSeconds[0] / steps, 1e3 * stepSeconds[1] / steps,
+                1e3 * stepSeconds[2] / steps, maxRssMb);
     }
 
     /**

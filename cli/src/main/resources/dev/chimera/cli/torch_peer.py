@@ -25,8 +25,10 @@ Protocol (the Java side is dev.chimera.cli.TorchPeer), one "key value" line each
   stdin:    a directory holding weights.safetensors (metadata: "config", Chimera's model config
             JSON, and "decay", the comma-separated names that take weight decay), grads.safetensors
             (Chimera's gradients of that batch at those weights), batch.safetensors ("ids",
-            "targets", float32 (batch, seq)), and a line "steps warmup lr"
-  replies:  loss, grad_rel_err, grad_worst, forward_s, backward_s, adamw_s, max_rss_mb, "done"
+            "targets", float32 (batch, seq)); then a line "warmup lr"
+  replies:  loss, grad_rel_err, grad_worst, then "prepared" after the untimed warm-up steps
+  then:     per "step" line, one timed training step (forward, backward, AdamW):
+            "step forward_s backward_s adamw_s max_rss_mb"
 """
 
 import ctypes
@@ -365,8 +367,7 @@ def main():
     directory = sys.stdin.readline().strip()
     if not directory:
         return
-    steps, warmup, lr = sys.stdin.readline().split()
-    steps, warmup, lr = int(steps), int(warmup), float(lr)
+    warmup, lr = sys.stdin.readline().split()
     model, decay, chimera_grads, ids, targets = load(directory)
 
     # Parity: the loss of the batch at Chimera's initial weights, and the gradients.
@@ -387,9 +388,9 @@ def main():
     optimiser = torch.optim.AdamW(
         [{"params": [p for n, p in params.items() if n in decay], "weight_decay": 0.1},
          {"params": [p for n, p in params.items() if n not in decay], "weight_decay": 0.0}],
-        lr=lr, betas=(0.9, 0.95), eps=1e-8)  # AdamW.Settings.defaults()
-    totals = [0.0, 0.0, 0.0]
-    for step in range(warmup + steps):
+        lr=float(lr), betas=(0.9, 0.95), eps=1e-8)  # AdamW.Settings.defaults()
+
+    def step():
         optimiser.zero_grad(set_to_none=True)
         t0 = time.perf_counter()
         loss = model(ids, targets)
@@ -397,14 +398,16 @@ def main():
         loss.backward()
         t2 = time.perf_counter()
         optimiser.step()
-        t3 = time.perf_counter()
-        if step >= warmup:
-            totals = [totals[0] + t1 - t0, totals[1] + t2 - t1, totals[2] + t3 - t2]
-    say("forward_s", "%.6f" % (totals[0] / steps))
-    say("backward_s", "%.6f" % (totals[1] / steps))
-    say("adamw_s", "%.6f" % (totals[2] / steps))
-    say("max_rss_mb", "%.0f" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
-    say("done", "")
+        return t1 - t0, t2 - t1, time.perf_counter() - t2
+
+    for _ in range(int(warmup)):
+        step()
+    say("prepared", "")
+    # One timed step per request, so that Chimera's steps and these alternate and see the same load.
+    for line in sys.stdin:
+        if line.strip() != "step":
+            raise ValueError("expected 'step', got %r" % line)
+        say("step", "%.6f %.6f %.6f %.0f" % (*step(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 if __name__ == "__main__":
