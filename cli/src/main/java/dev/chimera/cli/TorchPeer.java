@@ -197,17 +197,21 @@ final class TorchPeer implements AutoCloseable {
         in.flush();
         String reply = readUntil(out, "step", process, stderr).get("step");
         String[] t = reply.split(" ");
+        double[] v = new double[t.length];
         try {
-            if (t.length != 4) {
-                throw new NumberFormatException();
+            for (int i = 0; i < t.length; i++) {
+                v[i] = Double.parseDouble(t[i]);
             }
-            for (int i = 0; i < 3; i++) {
-                stepSeconds[i] += Double.parseDouble(t[i]);
-            }
-            maxRssMb = Double.parseDouble(t[3]);
         } catch (NumberFormatException e) {
+            v = new double[0];
+        }
+        if (v.length != 4) {
             throw new IOException("the python peer sent '" + reply + "' for a step, expected 4 numbers");
         }
+        for (int i = 0; i < 3; i++) {
+            stepSeconds[i] += v[i];
+        }
+        maxRssMb = v[3];
         steps++;
     }
 
@@ -221,7 +225,7 @@ final class TorchPeer implements AutoCloseable {
      * weights.safetensors (metadata: the config JSON and the names that take weight decay),
      * grads.safetensors and batch.safetensors (ids and targets as float32 (batch, seq)).
      */
-    static void writeInputs(Path dir, ModelConfig config, Parameters parameters, int[] ids, int[] targets, int batch,
+    private static void writeInputs(Path dir, ModelConfig config, Parameters parameters, int[] ids, int[] targets, int batch,
                             int seq) throws IOException {
         List<SafeTensors.Slice> values = new ArrayList<>();
         List<SafeTensors.Slice> grads = new ArrayList<>();

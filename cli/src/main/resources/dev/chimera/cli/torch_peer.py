@@ -164,7 +164,7 @@ class Mamba2(torch.nn.Module):
         batch, seqlen, _ = u.shape
         H, P, G, N = self.nheads, self.headdim, self.ngroups, self.dstate
         z, xbc, dt = torch.split(self.in_proj(u), [self.d_inner, self.conv_dim, H], dim=-1)
-        # Causal depthwise conv: pad K-1 on the left only by taking the first T outputs.
+        # Causal depthwise conv: padding K-1 on both sides and keeping the first T outputs pads the left only.
         k = self.conv1d.weight.shape[1]
         xbc = F.conv1d(xbc.transpose(1, 2), self.conv1d.weight.unsqueeze(1), self.conv1d.bias,
                        padding=k - 1, groups=self.conv_dim)[..., :seqlen].transpose(1, 2)
