@@ -18,6 +18,7 @@ import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.ConfigOption;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.UserException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,14 +35,19 @@ import picocli.CommandLine.Option;
  * {@code chimera bench train-step}: forward + backward of a model on random tokens, with the
  * useful model FLOP rate beside the GEMM rate measured in the same run, then the optimiser step
  * (AdamW and SGD-SaI) on the model's parameters and gradients: its time, its share of a whole
- * training step (forward + backward + update) and the state it holds.
+ * training step (forward + backward + update) and the state it holds. Last, unless {@code --peer
+ * none}, the same model's training step in PyTorch ({@link TorchPeer}): its tokens/s beside
+ * Chimera's, and the parity of the two at Chimera's initial weights.
  */
 @Command(name = "train-step",
         mixinStandardHelpOptions = true,
         description = {"Times forward+backward of a model on random tokens: tokens/s, useful model GFLOP/s "
                 + "(counted analytically) and, as the reference, the GEMM GFLOP/s of a 1024^3 product in the same run.",
                 "Then times one optimiser step of AdamW and of SGD-SaI on the same parameters: ms, share of "
-                        + "forward + backward + update, and optimiser state in bytes."})
+                        + "forward + backward + update, and optimiser state in bytes.",
+                "Then, with --peer torch, times the same model, batch and AdamW in PyTorch (Debian's "
+                        + "/usr/bin/python3 with python3-torch) after checking that both give the same loss and "
+                        + "gradients at Chimera's initial weights."})
 final class BenchTrainStepCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -58,6 +64,10 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps after one warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--peer", defaultValue = "torch", paramLabel = "torch|none",
+            description = "The same training step measured in PyTorch in the same run, if installed "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String peer;
 
     @Mixin
     ComputeOptions compute;
@@ -74,8 +84,31 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || steps < 1) {
             throw new UserException("--batch, --seq and --steps must be >= 1");
         }
-        int t = compute.threads();
-        print(spec.commandLine().getOut(), json.enabled(), config.name(), measure(c, batch, seq, steps, t, compute::backend));
+        if (!peer.equals("torch") && !peer.equals("none")) {
+            throw new UserException("--peer must be 'torch' or 'none', got '" + peer + "'");
+        }
+        int threads = compute.threads();
+        String status = "none";
+        TorchPeer torch = null;
+        if (peer.equals("torch")) {
+            try {
+                torch = TorchPeer.start(threads);
+                status = "torch";
+            } catch (TorchPeer.Unavailable e) {
+                status = "unavailable: " + e.getMessage();
+            }
+        }
+        try {
+            Result r = measure(c, batch, seq, steps, threads, compute::backend, torch);
+            if (r.peer == null) {
+                r.peer = status;
+            }
+            print(spec.commandLine().getOut(), spec.commandLine().getErr(), json.enabled(), config.name(), r);
+        } finally {
+            if (torch != null) {
+                torch.close();
+            }
+        }
         return 0;
     }
 
@@ -90,6 +123,14 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         double modelGflops;
         double gemmGflops;
         final List<OptimizerTiming> optimizers = new ArrayList<>();
+        /** Mean loss of the batch at the initial weights, where every step is taken. */
+        double loss;
+        /** "torch", "none", "unavailable: why" or "failed: why"; null until decided. */
+        String peer;
+        /** What the peer runs on, once it has started; null otherwise. */
+        TorchPeer.Backend peerBackend;
+        /** The peer's parity and timings; null unless it ran to the end. */
+        TorchPeer.Result peerResult;
 
         double stepMs() {
             return forwardMs + backwardMs;
@@ -97,6 +138,29 @@ final class BenchTrainStepCommand implements Callable<Integer> {
 
         double tokensPerSecond() {
             return batch * seq / (stepMs() * 1e-3);
+        }
+
+        /** Forward + backward + AdamW, the step the peer times. */
+        double stepWithAdamwMs() {
+            return stepMs() + optimizers.stream().filter(o -> o.name().equals("adamw")).findFirst()
+                    .orElseThrow().ms();
+        }
+
+        double tokensPerSecondWithAdamw() {
+            return batch * seq / (stepWithAdamwMs() * 1e-3);
+        }
+
+        double peerTokensPerSecond() {
+            return batch * seq / (peerResult.stepMs() * 1e-3);
+        }
+
+        /** Chimera's tokens/s over the peer's, both for forward + backward + AdamW. */
+        double speedupVsPeer() {
+            return peerResult.stepMs() / stepWithAdamwMs();
+        }
+
+        double peerLossRelDiff() {
+            return Math.abs(peerResult.loss() - loss) / Math.abs(loss);
         }
     }
 
@@ -111,9 +175,17 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     /** Timed optimiser steps after one untimed step (which, for SGD-SaI, also measures the g-SNR). */
     static final int OPTIMIZER_STEPS = 5;
 
-    /** Mean forward and backward time of {@code steps} steps on random tokens after one warm-up step, and the GEMM rate. */
+    /** AdamW's rate in the optimiser timings and in the peer's steps: real work that keeps the values sane. */
+    static final double LEARNING_RATE = 1e-6;
+
+    /**
+     * Mean forward and backward time of {@code steps} steps on random tokens after one warm-up
+     * step, the optimiser timings, the GEMM rate and, given a started {@code peer}, its parity
+     * and training steps on the same weights and batch, each after one of Chimera's.
+     */
     static Result measure(ModelConfig c, int batch, int seq, int steps, int threads,
-                          Function<ComputePool, Backend> backends) {
+                          Function<ComputePool, Backend> backends, TorchPeer peer) {
+        Result r = new Result();
         try (ComputePool pool = new ComputePool(threads)) {
             Decoder model = new Decoder(c, seq, backends.apply(pool));
             model.initialise(1);
@@ -132,7 +204,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             for (int step = -1; step < steps; step++) {
                 model.parameters().zeroGrads();
                 long t0 = System.nanoTime();
-                model.forward(in, tg, buffers);
+                r.loss = model.forward(in, tg, buffers);
                 long t1 = System.nanoTime();
                 model.backward(in, tg, buffers);
                 long t2 = System.nanoTime();
@@ -140,8 +212,9 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     forwardNs += t1 - t0;
                     backwardNs += t2 - t1;
                 }
+                // Every step is taken at the initial weights, so these gradients are the ones the peer checks.
+                peer = step == -1 ? prepare(peer, r, c, model, ids, targets, batch, seq) : peerStep(peer, r);
             }
-            Result r = new Result();
             r.params = model.parameters().size();
             r.batch = batch;
             r.seq = seq;
@@ -152,7 +225,40 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             r.optimizers.addAll(optimizerTimings(model.parameters(), model.backend(), OPTIMIZER_STEPS));
             r.gemmGflops = GemmBenchmark.measure(model.backend(),
                     new GemmBenchmark.Case("square 1024", GemmForm.AB, 1024, 1024, 1024), 2.0);
+            if (peer != null) {
+                r.peerResult = peer.result();
+            }
             return r;
+        }
+    }
+
+    /** Hands the peer the weights, gradients and batch; the peer, or null (and why, in r.peer) if it failed. */
+    private static TorchPeer prepare(TorchPeer peer, Result r, ModelConfig c, Decoder model, int[] ids, int[] targets,
+                                     int batch, int seq) {
+        if (peer == null) {
+            return null;
+        }
+        r.peerBackend = peer.backend();
+        try {
+            peer.prepare(c, model.parameters(), ids, targets, batch, seq, LEARNING_RATE);
+            return peer;
+        } catch (IOException e) {
+            r.peer = "failed: " + e.getMessage();
+            return null;
+        }
+    }
+
+    /** One timed step of the peer after one of Chimera's; the peer, or null (and why, in r.peer) if it failed. */
+    private static TorchPeer peerStep(TorchPeer peer, Result r) {
+        if (peer == null) {
+            return null;
+        }
+        try {
+            peer.step();
+            return peer;
+        } catch (IOException e) {
+            r.peer = "failed: " + e.getMessage();
+            return null;
         }
     }
 
@@ -169,8 +275,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         List<OptimizerTiming> timings = new ArrayList<>();
         for (Function<Parameters, Optimizer> make : makers) {
             Optimizer opt = make.apply(parameters);
-            // A tiny rate: the updates are real work but keep the values in a sane range.
-            double lr = 1e-6;
+            double lr = LEARNING_RATE;
             opt.step(lr);
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
@@ -183,7 +288,8 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         return timings;
     }
 
-    static void print(PrintWriter out, boolean json, String config, Result r) {
+    /** The report: one JSON line or text; a warning on {@code err} if the peer runs on the reference BLAS. */
+    static void print(PrintWriter out, PrintWriter err, boolean json, String config, Result r) {
         if (json) {
             JsonLine line = new JsonLine().put("op", "train-step").put("config", config)
                     .put("params", r.params).put("batch", r.batch).put("seq", r.seq)
@@ -195,6 +301,24 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                 line.put(o.name() + "_optimizer_ms", o.ms(), 2)
                         .put(o.name() + "_optimizer_share", o.share(r.stepMs()), 4)
                         .put(o.name() + "_optimizer_state_bytes", o.stateBytes());
+            }
+            line.put("loss", r.loss, 7).put("ms_per_step_with_adamw", r.stepWithAdamwMs(), 1)
+                    .put("tokens_per_s_with_adamw", r.tokensPerSecondWithAdamw(), 1)
+                    .put("peer", r.peer);
+            TorchPeer.Backend b = r.peerBackend;
+            if (b != null) {
+                line.put("peer_torch_version", b.torchVersion()).put("peer_capability", b.capability())
+                        .put("peer_blas_kind", b.blasKind()).put("peer_blas", b.blas()).put("peer_threads", b.threads())
+                        .put("peer_omp_wait_policy", b.waitPolicy());
+            }
+            TorchPeer.Result p = r.peerResult;
+            if (p != null) {
+                line.put("peer_loss", p.loss(), 7).put("peer_loss_rel_diff", r.peerLossRelDiff(), 9)
+                        .put("peer_grad_rel_err", p.gradRelErr(), 9).put("peer_grad_worst", p.gradWorst())
+                        .put("peer_forward_ms", p.forwardMs(), 1).put("peer_backward_ms", p.backwardMs(), 1)
+                        .put("peer_adamw_ms", p.adamwMs(), 1).put("peer_step_s", p.stepMs() * 1e-3, 3)
+                        .put("peer_tokens_per_s", r.peerTokensPerSecond(), 1)
+                        .put("speedup_vs_peer", r.speedupVsPeer(), 3).put("peer_max_rss_mb", p.maxRssMb(), 0);
             }
             out.println(line);
         } else {
@@ -212,7 +336,38 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                         i == 0 ? "" : String.format(Locale.ROOT, " (%.1f%% of %s)",
                                 100.0 * o.stateBytes() / first.stateBytes(), first.name()));
             }
+            out.printf(Locale.ROOT, "  loss of the batch at the initial weights %.7f%n", r.loss);
+            printPeerText(out, r);
         }
         out.flush();
+        if (r.peerBackend != null && r.peerBackend.referenceBlas()) {
+            err.println("WARNING: PyTorch runs on the reference BLAS (" + r.peerBackend.blas() + "), about 10x "
+                    + "slower than OpenBLAS: its figures say nothing about PyTorch. Install libopenblas0-openmp "
+                    + "(update-alternatives --display libblas.so.3-x86_64-linux-gnu shows which BLAS is chosen).");
+            err.flush();
+        }
+    }
+
+    private static void printPeerText(PrintWriter out, Result r) {
+        TorchPeer.Backend b = r.peerBackend;
+        if (b == null) {
+            out.printf(Locale.ROOT, "  PyTorch peer: %s%n", r.peer);
+            return;
+        }
+        out.printf(Locale.ROOT, "  PyTorch %s peer, same model, batch and AdamW on %d thread(s) (OMP_WAIT_POLICY %s); "
+                + "ATen %s; BLAS %s%n", b.torchVersion(), b.threads(), b.waitPolicy(), b.capability(), b.blas());
+        TorchPeer.Result p = r.peerResult;
+        if (p == null) {
+            out.printf(Locale.ROOT, "    %s%n", r.peer);
+            return;
+        }
+        out.printf(Locale.ROOT, "    parity at the initial weights: loss %.7f (Chimera %.7f, relative difference %.1e); "
+                + "gradients: worst relative L2 difference %.1e (%s)%n", p.loss(), r.loss, r.peerLossRelDiff(),
+                p.gradRelErr(), p.gradWorst());
+        out.printf(Locale.ROOT, "    %.1f ms per step with AdamW (forward %.1f, backward %.1f, AdamW %.1f), %.0f tokens/s, "
+                + "peak RSS %,.0f MB%n", p.stepMs(), p.forwardMs(), p.backwardMs(), p.adamwMs(), r.peerTokensPerSecond(),
+                p.maxRssMb());
+        out.printf(Locale.ROOT, "    Chimera with AdamW %.1f ms per step, %.0f tokens/s: %.2fx PyTorch%n",
+                r.stepWithAdamwMs(), r.tokensPerSecondWithAdamw(), r.speedupVsPeer());
     }
 }

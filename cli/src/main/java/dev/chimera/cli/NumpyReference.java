@@ -165,7 +165,7 @@ final class NumpyReference implements AutoCloseable {
         }
     }
 
-    private static boolean cpuHasAvx512() {
+    static boolean cpuHasAvx512() {
         try {
             return Files.readString(Path.of("/proc/cpuinfo")).contains(" avx512f");
         } catch (IOException | RuntimeException e) {
