@@ -155,11 +155,14 @@ final class TorchPeer implements AutoCloseable {
 
     /**
      * Thread counts for torch's OpenMP pool and OpenBLAS. Unless the user chose otherwise:
-     * OpenMP threads that wait passively, because spinning ones collapse when the cores are
-     * shared (measured on a 2-core host at load 9: a (32, 256, 64) x (32, 64, 256) bmm on 2
-     * threads took 367 ms spinning, 7 ms passive; Chimera's pool parks its threads too); and on
-     * an AVX-512 CPU OpenBLAS's SkylakeX kernel (as {@link NumpyReference}: Debian's OpenBLAS
-     * 0.3.21 predates Zen 4/5 and would fall back to its Haswell kernel there).
+     * OpenMP threads that wait passively, as Chimera's pool does, because libgomp's default of
+     * spinning before it sleeps collapses when the cores are shared (2-core host, small preset,
+     * batch 4 x 2048: the peer's step took 61.5 s spinning at load 3, against 9.6-25 s passive at
+     * loads 2-6; on an idle host spinning was ~10% faster, 9.9-10.4 s against 11.3 s). ACTIVE
+     * would be wrong here: idle threads that spin forever would take cores from Chimera's steps,
+     * which alternate with the peer's. And on an AVX-512 CPU, OpenBLAS's SkylakeX kernel (as
+     * {@link NumpyReference}: Debian's OpenBLAS 0.3.21 predates Zen 4/5 and would fall back to
+     * its Haswell kernel there).
      */
     private static void environment(Map<String, String> env, int threads) {
         env.put("OMP_NUM_THREADS", Integer.toString(threads));
