@@ -1,6 +1,5 @@
 package dev.chimera.cli;
 
-import dev.chimera.core.backend.Backends;
 
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -76,7 +76,7 @@ final class BenchGemmCommand implements Callable<Integer> {
             cases.addAll(GemmBenchmark.square(sizes, forms));
         }
         int t = compute.threads();
-        run(cases, t, seconds, reference.equals("numpy"), json.enabled(), spec.commandLine().getOut());
+        run(cases, t, compute::backend, seconds, reference.equals("numpy"), json.enabled(), spec.commandLine().getOut());
         return 0;
     }
 
@@ -101,14 +101,14 @@ final class BenchGemmCommand implements Callable<Integer> {
      * or JSON lines. The reference runs OpenBLAS's kernel for the vector width the JVM runs
      * ({@link NumpyReference#coretypeFor}), named in the output.
      */
-    static void run(List<GemmBenchmark.Case> cases, int threads, double seconds, boolean withNumpy, boolean json,
-                    PrintWriter out) {
+    static void run(List<GemmBenchmark.Case> cases, int threads, Function<ComputePool, Backend> backends,
+                    double seconds, boolean withNumpy, boolean json, PrintWriter out) {
         StringBuilder why = new StringBuilder();
         NumpyReference numpy = withNumpy ? NumpyReference.start(threads, why) : null;
         String coretype = NumpyReference.coretype();
         String reference = !withNumpy ? "none" : numpy == null ? "numpy unavailable: " + why : numpy.description();
         try (ComputePool pool = new ComputePool(threads)) {
-            Backend kernels = Backends.cpu(pool);
+            Backend kernels = backends.apply(pool);
             if (!json) {
                 out.printf(Locale.ROOT, "GEMM fp32, %d thread(s), Chimera kernels %s; reference: %s%s;%n"
                                 + "best of %d alternating rounds of %.2f s each%n",
