@@ -35,10 +35,6 @@ public final class ContinuousAdapter implements InputAdapter {
         }
     }
 
-    public int inDim() {
-        return inDim;
-    }
-
     @Override
     public boolean takesTokens() {
         return false;
