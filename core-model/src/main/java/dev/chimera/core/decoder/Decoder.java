@@ -33,7 +33,7 @@ public final class Decoder {
     /** Standard deviation of the normal initialisation of every matrix (GPT-2). */
     private static final double INIT_STD = 0.02;
     /** Positions per prefill chunk of {@link #prefill(DecoderState, Inputs)}: its buffers' size. */
-    static final int PREFILL_CHUNK = 2048;
+    static final int PREFILL_CHUNK = 8192;
 
     private final ModelConfig config;
     private final int maxLength;
