@@ -139,10 +139,5 @@ public final class Arena implements Allocator {
             }
             return memory;
         }
-
-        @Override
-        public String describe() {
-            return "arena slab " + index + (memory == null ? " (planned)" : " on " + memory.describe());
-        }
     }
 }

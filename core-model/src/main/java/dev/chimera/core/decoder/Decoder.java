@@ -206,11 +206,6 @@ public final class Decoder {
         public Head.Activations headActivations() {
             return headActs;
         }
-
-        /** Floats held by these buffers. */
-        public long floats() {
-            return arena.floats();
-        }
     }
 
     /** Runs the model over the inputs and returns the head's loss against the targets. */
@@ -462,11 +457,6 @@ public final class Decoder {
 
         public int maxPrefill() {
             return maxPrefill;
-        }
-
-        /** Floats held by these buffers. */
-        public long floats() {
-            return arena.floats();
         }
     }
 

@@ -30,11 +30,6 @@ public abstract class CpuBackend implements Backend {
         this.vector = vector;
     }
 
-    /** The threads this backend splits its work over. */
-    public ComputePool pool() {
-        return pool;
-    }
-
     // ------------------------------------------------------------------ memory
 
     @Override

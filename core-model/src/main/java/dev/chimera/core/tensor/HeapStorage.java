@@ -17,9 +17,4 @@ public final class HeapStorage implements Storage {
     public float[] heapArray() {
         return array;
     }
-
-    @Override
-    public String describe() {
-        return "heap";
-    }
 }

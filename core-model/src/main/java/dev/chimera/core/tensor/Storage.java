@@ -25,7 +25,4 @@ public interface Storage {
     default Storage backing() {
         return this;
     }
-
-    /** A short description for error messages, e.g. {@code heap} or {@code cuda:0}. */
-    String describe();
 }

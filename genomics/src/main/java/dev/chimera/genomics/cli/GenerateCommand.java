@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code chimera dna generate}: samples new sequences from a DNA language model, continuing
  * {@code BOS + prompt} through the recurrent inference path (one prefill of the prompt, then one
- * batched {@link Decoder#step} per base for all sequences of a group), written as FASTA.
+ * batched {@link Decoder.Inference#step} per base for all sequences of a group), written as FASTA.
  */
 @Command(name = "generate",
         mixinStandardHelpOptions = true,
