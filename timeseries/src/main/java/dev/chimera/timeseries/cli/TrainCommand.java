@@ -1,0 +1,362 @@
+package dev.chimera.timeseries.cli;
+
+import dev.chimera.core.JsonLine;
+import dev.chimera.core.backend.Backend;
+import dev.chimera.core.checkpoint.Checkpoint;
+import dev.chimera.core.checkpoint.LoadedCheckpoint;
+import dev.chimera.core.checkpoint.RunCheckpoints;
+import dev.chimera.core.checkpoint.SafeTensors;
+import dev.chimera.core.checkpoint.TrainerState;
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.core.model.ModelConfig;
+import dev.chimera.core.train.AdamW;
+import dev.chimera.core.train.TrainableDecoder;
+import dev.chimera.core.train.Trainer;
+import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.ResumeSettings;
+import dev.chimera.runtime.RunDirectory;
+import dev.chimera.runtime.UserException;
+import dev.chimera.timeseries.baseline.Ridge;
+import dev.chimera.timeseries.data.Scaler;
+import dev.chimera.timeseries.data.SeriesTable;
+import dev.chimera.timeseries.data.Split;
+import dev.chimera.timeseries.eval.Windows;
+import dev.chimera.timeseries.model.LinearSkip;
+import dev.chimera.timeseries.model.ModelEvaluation;
+import dev.chimera.timeseries.model.SegmentSequences;
+import dev.chimera.timeseries.model.TsModel;
+import dev.chimera.timeseries.model.TsSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code chimera ts train}: fits the linear skip (ridge, regularisation chosen on the validation
+ * split), then trains the decoder on the train split's segment sequences to predict its residual
+ * with the core trainer, checkpointing into {@code --out}. Every {@code --eval-every} steps the
+ * model forecasts the validation windows (every 4th origin, horizon one segment); the weights with
+ * the lowest validation MSE, the untrained decoder (the skip alone) included, are the model the run
+ * ends with, so training can only improve on the linear path as far as validation can tell.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Trains a forecasting model (AutoTimes-style segments on the hybrid decoder) on a split's train part.")
+public final class TrainCommand implements Callable<Integer> {
+    static final String PREFIX = "ts_train.";
+    private static final String BEST = "best.safetensors";
+    private static final int VALIDATION_STRIDE = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TableOptions data;
+
+    @Mixin
+    ComputeOptions compute;
+
+    @Mixin
+    JsonOption json;
+
+    @Option(names = "--config", paramLabel = "tiny|small|FILE", description = "Trunk preset or config JSON (default: small).")
+    String config;
+
+    @Option(names = "--lookback", paramLabel = "L", description = "Points of history per forecast (default: 7 segments, 672).")
+    Long lookback;
+
+    @Option(names = "--segment", paramLabel = "S", description = "Points per token (default: 96).")
+    Long segment;
+
+    @Option(names = "--head", paramLabel = "point|fourier", description = "Point (MSE) or probabilistic Fourier head (default: point).")
+    String head;
+
+    @Option(names = "--skip", paramLabel = "ridge|none", description = "Linear skip path whose residual the decoder learns (default: ridge).")
+    String skip;
+
+    @Option(names = "--steps", description = "Optimiser steps (default: 1500).")
+    Long steps;
+
+    @Option(names = "--batch", description = "Sequences per step (default: 32).")
+    Long batch;
+
+    @Option(names = "--lr", description = "Peak learning rate (default: 5e-4).")
+    Double lr;
+
+    @Option(names = "--seed", description = "Seed of initial weights and batches (default: 1).")
+    Long seed;
+
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation forecasts (default: 100).")
+    Long evalEvery;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: checkpoints and the model.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
+    boolean resume;
+
+    record Settings(String config, int lookback, int segment, String head, boolean skip, long steps, int batch,
+                    double lr, long seed, int evalEvery) {
+        Map<String, String> toInfo() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put(PREFIX + "config", config);
+            m.put(PREFIX + "lookback", Integer.toString(lookback));
+            m.put(PREFIX + "segment", Integer.toString(segment));
+            m.put(PREFIX + "head", head);
+            m.put(PREFIX + "skip", skip ? "ridge" : "none");
+            m.put(PREFIX + "steps", Long.toString(steps));
+            m.put(PREFIX + "batch", Integer.toString(batch));
+            m.put(PREFIX + "lr", Double.toString(lr));
+            m.put(PREFIX + "seed", Long.toString(seed));
+            m.put(PREFIX + "eval_every", Integer.toString(evalEvery));
+            return m;
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        Progress progress = new Progress(stderr, System.console() != null, "");
+        LoadedCheckpoint previous = null;
+        if (resume) {
+            RunDirectory.requireLatest(out);
+            previous = Checkpoint.load(out);
+            RunDirectory.requireResumable(previous, PREFIX + "steps", "ts train");
+        } else {
+            RunDirectory.requireFresh(out);
+        }
+        Map<String, String> recorded = previous == null ? Map.of() : previous.trainerState().info();
+        Settings s = settings(recorded);
+
+        SeriesTable table = data.read();
+        Split split = data.split(table, s.lookback(), s.segment());
+        Scaler scaler = Scaler.fit(table, split);
+        progress.note(String.format(Locale.ROOT, "data: %s, %d series x %,d rows every %s; train rows [0, %d), "
+                        + "validation [%d, %d), test [%d, %d)", table.source(), table.seriesCount(), table.length(),
+                table.step(), split.trainEnd(), split.trainEnd(), split.validationEnd(), split.validationEnd(),
+                split.testEnd()));
+        int prefill = s.lookback() / s.segment();
+        int rolls = (720 + s.segment() - 1) / s.segment();
+        int refresh = 4;
+        TsSettings probe = new TsSettings(s.lookback(), s.segment(), prefill + rolls + refresh - 1, refresh,
+                s.head(), s.skip(), 1.0, table.step().getSeconds());
+
+        try (ComputePool pool = new ComputePool(compute.threads())) {
+            Backend backend = compute.backend(pool);
+            LinearSkip linear = s.skip() ? skip(table, scaler, split, probe, pool, progress) : null;
+            double range = s.head().equals("fourier") ? residualRange(table, split, probe, linear, s) : 1.0;
+            TsSettings settings = new TsSettings(probe.lookback(), probe.segment(), probe.context(), refresh, s.head(),
+                    s.skip(), range, probe.stepSeconds());
+            ModelConfig model = previous == null ? TsPresets.forSettings(TsPresets.trunk(s.config()), settings)
+                    : previous.config();
+            Map<String, String> info = new LinkedHashMap<>(TsModel.info(settings));
+            info.putAll(s.toInfo());
+            info.put(PREFIX + "data", table.source());
+
+            Decoder decoder = new Decoder(model, settings.context(), backend);
+            AdamW opt = new AdamW(decoder.parameters(), AdamW.Settings.defaults(), backend);
+            RunCheckpoints store = new RunCheckpoints(out, model, decoder.parameters(), opt, s.seed(), info, 2);
+            long start = 0;
+            Best best = new Best(out.resolve(BEST));
+            if (previous != null) {
+                start = store.restore(previous);
+                best.read();
+                progress.note("resuming " + out + " from step " + start + " of " + s.steps());
+            } else {
+                decoder.initialise(s.seed());
+                // The head starts at zero: the untrained model is the linear skip alone (or zero without one).
+                decoder.parameters().value("head.weight").fill(0f);
+                if (linear != null) {
+                    linear.save(out, Map.of("lookback", Integer.toString(settings.lookback()),
+                            "segment", Integer.toString(settings.segment())));
+                }
+            }
+            TsModel forecaster = new TsModel(out, decoder, settings, linear);
+            SegmentSequences train = new SegmentSequences(table.values(), table.timestamps(), 0, split.trainEnd(),
+                    settings, linear, s.batch(), s.seed(), "train");
+            progress.note(String.format(Locale.ROOT, "model: %,d parameters, layers %s, d %d, %s head%s; %s",
+                    decoder.parameters().size(), model.layerMixers(), model.dModel(), s.head(),
+                    linear == null ? "" : ", ridge skip", train.describe()));
+            if (train.size() == 0) {
+                throw new UserException(table.source() + ": the train part holds no complete sequence of "
+                        + settings.context() + " segments; use a shorter --lookback or --segment");
+            }
+            ModelEvaluation validation = new ModelEvaluation(forecaster, table, scaler, split, 256);
+            long warmup = Math.min(100, s.steps() / 10);
+            Trainer.Settings ts = new Trainer.Settings(s.steps(), 1, s.lr(), s.lr() / 10, warmup, 1.0, 0, 0, 0,
+                    Math.max(1, s.evalEvery()));
+            Trainer trainer = new Trainer(new TrainableDecoder(decoder), opt, ts, train, null, store, line -> {
+                stderr.println(line);
+                stderr.flush();
+            });
+            long t0 = System.nanoTime();
+            if (start == 0 && !best.known()) {
+                best.offer(0, validationMse(validation, settings.segment()), decoder, progress);
+            }
+            for (long at = start; at < s.steps(); ) {
+                long stop = Math.min(s.steps(), at + s.evalEvery());
+                Trainer.Outcome outcome = trainer.run(at, stop);
+                if (outcome.diverged()) {
+                    stderr.println(spec.qualifiedName() + ": error: " + outcome.message());
+                    return 1;
+                }
+                best.offer(stop, validationMse(validation, settings.segment()), decoder, progress);
+                at = stop;
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            best.restoreInto(decoder);
+            info.put(TsSettings.PREFIX + "best_step", Long.toString(best.step));
+            info.put(TsSettings.PREFIX + "validation_mse", String.format(Locale.ROOT, "%.6f", best.mse));
+            Checkpoint.save(out, model, decoder.parameters(), null, new TrainerState(s.steps(), s.seed(), null, info), 2);
+            report(stdout, s, decoder.parameters().size(), best, seconds);
+        }
+        return 0;
+    }
+
+    /** MSE of one-segment forecasts from every {@value #VALIDATION_STRIDE}th validation origin. */
+    private static double validationMse(ModelEvaluation validation, int segment) {
+        return validation.evaluate(Windows.Part.VALIDATION, new int[] {segment}, new double[0], VALIDATION_STRIDE,
+                done -> { }).get(segment).mse();
+    }
+
+    private LinearSkip skip(SeriesTable table, Scaler scaler, Split split, TsSettings s, ComputePool pool,
+                            Progress progress) throws IOException {
+        if (resume && LinearSkip.existsIn(out)) {
+            return LinearSkip.load(out, s.lookback(), s.segment());
+        }
+        long t0 = System.nanoTime();
+        Ridge ridge = new Ridge(pool);
+        ridge.fit(scaler.scale(table.values()), split, s.lookback(), new int[] {s.segment()});
+        var weights = ridge.weights(s.segment());
+        progress.note(String.format(Locale.ROOT, "linear skip: ridge %d -> %d, lambda %.3g (chosen on validation), "
+                + "%.1f s", s.lookback(), s.segment(), weights.lambda(), (System.nanoTime() - t0) / 1e9));
+        return new LinearSkip(s.lookback(), s.segment(), weights.weightsAsFloats());
+    }
+
+    /** The Fourier head's range: 1.25 x the 99.9th percentile of |residual| over train sequences, at least 1. */
+    private static double residualRange(SeriesTable table, Split split, TsSettings s, LinearSkip linear, Settings o) {
+        TsSettings point = new TsSettings(s.lookback(), s.segment(), s.context(), s.refresh(), "point", s.skip(), 1.0,
+                s.stepSeconds());
+        SegmentSequences sequences = new SegmentSequences(table.values(), table.timestamps(), 0, split.trainEnd(),
+                point, linear, 16, o.seed() + 7, "range");
+        float[] all = new float[0];
+        for (int i = 0; i < 32 && sequences.size() > 0; i++) {
+            float[] t = sequences.batch(i).targets().values();
+            int at = all.length;
+            all = Arrays.copyOf(all, at + t.length);
+            for (int j = 0; j < t.length; j++) {
+                all[at + j] = Math.abs(t[j]);
+            }
+        }
+        if (all.length == 0) {
+            return 1.0;
+        }
+        Arrays.sort(all);
+        return Math.max(1.0, 1.25 * all[(int) (0.999 * (all.length - 1))]);
+    }
+
+    private void report(PrintWriter stdout, Settings s, int parameters, Best best, double seconds) {
+        if (json.enabled()) {
+            stdout.println(new JsonLine().put("op", "ts-train").put("out", out.toString()).put("parameters", parameters)
+                    .put("steps", s.steps()).put("best_step", best.step).put("validation_mse", best.mse, 6)
+                    .put("train_seconds", seconds, 1));
+        } else {
+            stdout.printf(Locale.ROOT, "trained   %d steps in %.1f s into %s%n", s.steps(), seconds, out);
+            stdout.printf(Locale.ROOT, "kept      step %d: validation MSE %.4f (horizon %d, every %dth origin)%n",
+                    best.step, best.mse, s.segment(), VALIDATION_STRIDE);
+        }
+        stdout.flush();
+    }
+
+    private Settings settings(Map<String, String> recorded) {
+        ResumeSettings r = new ResumeSettings(recorded, PREFIX);
+        String c = r.text("config", config, () -> "small");
+        int seg = (int) r.integer("segment", segment, 96);
+        int look = (int) r.integer("lookback", lookback, 7L * seg);
+        String h = r.text("head", head, () -> "point");
+        String sk = r.text("skip", skip, () -> "ridge");
+        long n = r.integer("steps", steps, 1500);
+        int b = (int) r.integer("batch", batch, 32);
+        double peak = r.real("lr", lr, 5e-4);
+        long sd = r.integer("seed", seed, 1);
+        int every = (int) r.integer("eval_every", evalEvery, 100);
+        r.requireSame(out);
+        if (seg < 1 || look < seg || look % seg != 0) {
+            throw usage("--lookback must be a positive multiple of --segment, got " + look + " and " + seg);
+        }
+        if (!h.equals("point") && !h.equals("fourier")) {
+            throw usage("--head must be point or fourier, got '" + h + "'");
+        }
+        if (!sk.equals("ridge") && !sk.equals("none")) {
+            throw usage("--skip must be ridge or none, got '" + sk + "'");
+        }
+        if (n < 1 || b < 1 || every < 1 || !(peak > 0)) {
+            throw usage("--steps, --batch, --eval-every and --lr must be positive");
+        }
+        return new Settings(c, look, seg, h, sk.equals("ridge"), n, b, peak, sd, every);
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /** The best weights so far by validation MSE, kept in memory and in {@value #BEST} so a resumed run knows them. */
+    private static final class Best {
+        private final Path file;
+        long step = -1;
+        double mse = Double.POSITIVE_INFINITY;
+        float[] values;
+
+        Best(Path file) {
+            this.file = file;
+        }
+
+        boolean known() {
+            return step >= 0;
+        }
+
+        void offer(long atStep, double validationMse, Decoder decoder, Progress progress) throws IOException {
+            boolean better = validationMse < mse;
+            progress.note(String.format(Locale.ROOT, "step %d: validation MSE %.4f%s", atStep, validationMse,
+                    better ? " (best so far)" : String.format(Locale.ROOT, " (best %.4f at step %d)", mse, step)));
+            if (better) {
+                step = atStep;
+                mse = validationMse;
+                values = decoder.parameters().values().clone();
+                SafeTensors.write(file, List.of(SafeTensors.Slice.of("values", values)),
+                        Map.of("step", Long.toString(step), "mse", Double.toString(mse)));
+            }
+        }
+
+        void read() throws IOException {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                return;
+            }
+            try (SafeTensors.Reader reader = SafeTensors.open(file)) {
+                values = reader.read("values");
+                step = Long.parseLong(reader.metadata().get("step"));
+                mse = Double.parseDouble(reader.metadata().get("mse"));
+            }
+        }
+
+        void restoreInto(Decoder decoder) {
+            if (values != null) {
+                System.arraycopy(values, 0, decoder.parameters().values(), 0, values.length);
+            }
+        }
+    }
+}

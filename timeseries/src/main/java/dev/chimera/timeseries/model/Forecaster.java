@@ -1,0 +1,404 @@
+package dev.chimera.timeseries.model;
+
+import dev.chimera.core.decoder.DecoderState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Incremental forecasting of many series, for a stream consumer: {@link #observe} one timestamped
+ * observation (one value per channel) at a time, {@link #forecast} from what was observed. Each
+ * channel of a series has a decoder state: once L points have arrived it is prefilled with the
+ * lookback's K = L/S segments (normalised by that lookback's statistics); each later completed
+ * segment is one decoder step, so an update's cost does not grow with the history. Every
+ * {@code refresh} segments the state is rebuilt from the last L points with fresh statistics,
+ * which bounds the state and follows a drifting level. An observation that completes no segment
+ * costs a ring-buffer write.
+ *
+ * <p>A forecast is the one a batch forecast of the same history makes: prefill the L points before
+ * the last rebuild boundary, step the segments since, roll (the {@link Rollout}) from the last
+ * completed segment; points already observed after that boundary are dropped from its front.
+ * {@link #observeAll} steps the series that complete a segment in the same call together, in one
+ * batched decoder step. A series' state serialises to bytes ({@link #snapshot}) and restores
+ * exactly ({@link #restore}).
+ */
+public final class Forecaster {
+    private final TsModel model;
+    private final TsSettings settings;
+    private final int channels;
+    private final long stepSeconds;
+    private final Rollout rollout;
+    private final Map<String, SeriesState> series = new HashMap<>();
+
+    /** One timestamped observation of a series: {@code values} has one value per channel. */
+    public record Observation(String seriesId, long timestamp, double[] values) {
+    }
+
+    /**
+     * A forecast in the series' own units: point (channels, H), quantiles (channels, levels, H), the
+     * timestamp of its first point.
+     */
+    public record Forecast(String seriesId, long firstTimestamp, double[][] point, double[][][] quantiles,
+                           double[] levels) {
+    }
+
+    /** {@code maxBatch}: the most channel sequences stepped or rolled in one batched call. */
+    public Forecaster(TsModel model, int channels, int maxBatch) {
+        this.model = model;
+        this.settings = model.settings();
+        this.channels = channels;
+        this.stepSeconds = settings.stepSeconds();
+        this.rollout = model.rollout(Math.max(channels, maxBatch));
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** Observes one point of a series; the series starts fresh when it is new. */
+    public void observe(String seriesId, long timestamp, double[] values) {
+        observeAll(List.of(new Observation(seriesId, timestamp, values)));
+    }
+
+    /**
+     * Observes each point in order; the series that complete a segment are stepped (or prefilled,
+     * or rebuilt) together. A timestamp that is not the series' previous one plus the model's step
+     * is an error, as is a wrong number of values.
+     */
+    public void observeAll(List<Observation> observations) {
+        List<SeriesState> completed = new ArrayList<>();
+        for (Observation o : observations) {
+            if (o.values().length != channels) {
+                throw new IllegalArgumentException("series " + o.seriesId() + ": " + o.values().length
+                        + " values, this forecaster takes " + channels);
+            }
+            SeriesState s = series.computeIfAbsent(o.seriesId(), id -> new SeriesState(id));
+            if (completed.contains(s) && s.pending > 0) {
+                flush(completed);
+                completed.clear();
+            }
+            if (s.observed > 0 && o.timestamp() != s.lastTimestamp + stepSeconds) {
+                throw new IllegalArgumentException("series " + o.seriesId() + ": timestamp " + o.timestamp()
+                        + " does not follow " + s.lastTimestamp + " by the model's step of " + stepSeconds + " s");
+            }
+            s.append(o.timestamp(), o.values());
+            if (s.pending == settings.segment() && s.observed >= settings.lookback()) {
+                completed.add(s);
+            }
+        }
+        flush(completed);
+    }
+
+    /** The forecast of {@code horizon} points after the series' last observation, with the quantiles asked for. */
+    public Forecast forecast(String seriesId, int horizon, double[] levels) {
+        return forecastAll(List.of(seriesId), horizon, levels).get(0);
+    }
+
+    /** Forecasts of several series, rolled together in batches. */
+    public List<Forecast> forecastAll(List<String> seriesIds, int horizon, double[] levels) {
+        List<Forecast> result = new ArrayList<>();
+        int perCall = rollout.maxBatch() / channels;
+        for (int from = 0; from < seriesIds.size(); from += perCall) {
+            List<String> part = seriesIds.subList(from, Math.min(seriesIds.size(), from + perCall));
+            result.addAll(forecastBatch(part, horizon, levels));
+        }
+        return result;
+    }
+
+    private List<Forecast> forecastBatch(List<String> ids, int horizon, double[] levels) {
+        int n = ids.size() * channels;
+        int s = settings.segment();
+        DecoderState[] states = new DecoderState[n];
+        float[][] hidden = new float[n][];
+        float[][] lookbacks = new float[n][];
+        long[] next = new long[n];
+        int longest = 0;
+        List<SeriesState> picked = new ArrayList<>();
+        for (String id : ids) {
+            SeriesState st = series.get(id);
+            if (st == null || st.states == null) {
+                throw new IllegalStateException("series " + id + " has " + (st == null ? 0 : st.observed)
+                        + " observations; a forecast needs the lookback of " + settings.lookback());
+            }
+            picked.add(st);
+            longest = Math.max(longest, st.pending + horizon);
+        }
+        for (int k = 0; k < picked.size(); k++) {
+            SeriesState st = picked.get(k);
+            for (int c = 0; c < channels; c++) {
+                int i = k * channels + c;
+                states[i] = st.states[c];
+                hidden[i] = st.hidden[c];
+                lookbacks[i] = st.boundaryLookback(c);
+                next[i] = st.boundaryTime();
+            }
+        }
+        Forecasts out = Forecasts.allocate(n, longest, settings.fourier() ? levels : new double[0]);
+        rollout.roll(states, n, hidden, lookbacks, next, stepSeconds, longest, out);
+        List<Forecast> result = new ArrayList<>();
+        for (int k = 0; k < picked.size(); k++) {
+            SeriesState st = picked.get(k);
+            int skipFront = st.pending;
+            double[][] point = new double[channels][horizon];
+            double[][][] quantiles = new double[channels][out.levels().length][horizon];
+            for (int c = 0; c < channels; c++) {
+                int i = k * channels + c;
+                InstanceNorm norm = st.norms[c];
+                for (int t = 0; t < horizon; t++) {
+                    point[c][t] = norm.restore(out.point()[i][skipFront + t]);
+                    for (int q = 0; q < out.levels().length; q++) {
+                        quantiles[c][q][t] = norm.restore(out.quantiles()[i][q][skipFront + t]);
+                    }
+                }
+            }
+            result.add(new Forecast(st.id, st.lastTimestamp + stepSeconds, point, quantiles, out.levels()));
+        }
+        return result;
+    }
+
+    /** Prefills, rebuilds or steps the series that completed a segment, batched. */
+    private void flush(List<SeriesState> completed) {
+        List<SeriesState> prefill = new ArrayList<>();
+        List<SeriesState> step = new ArrayList<>();
+        for (SeriesState s : completed) {
+            s.pending = 0;
+            s.segmentsSinceBuild++;
+            if (s.states == null || s.segmentsSinceBuild > settings.refresh()) {
+                prefill.add(s);
+            } else {
+                step.add(s);
+            }
+        }
+        prefillAll(prefill);
+        stepAll(step);
+    }
+
+    private void prefillAll(List<SeriesState> list) {
+        int perCall = rollout.maxBatch() / channels;
+        for (int from = 0; from < list.size(); from += perCall) {
+            List<SeriesState> part = list.subList(from, Math.min(list.size(), from + perCall));
+            int n = part.size() * channels;
+            DecoderState[] states = new DecoderState[n];
+            float[][] lookbacks = new float[n][];
+            float[][] hidden = new float[n][];
+            long[] first = new long[n];
+            for (int k = 0; k < part.size(); k++) {
+                SeriesState s = part.get(k);
+                s.build();
+                for (int c = 0; c < channels; c++) {
+                    int i = k * channels + c;
+                    states[i] = s.states[c];
+                    states[i].copyFrom(s.freshTemplate);
+                    lookbacks[i] = s.boundaryLookback(c);
+                    hidden[i] = s.hidden[c];
+                    first[i] = s.boundaryTime() - (long) settings.lookback() * stepSeconds;
+                }
+            }
+            rollout.prefill(states, n, lookbacks, first, stepSeconds, hidden);
+        }
+    }
+
+    private void stepAll(List<SeriesState> list) {
+        int perCall = rollout.maxBatch() / channels;
+        int s = settings.segment();
+        for (int from = 0; from < list.size(); from += perCall) {
+            List<SeriesState> part = list.subList(from, Math.min(list.size(), from + perCall));
+            int n = part.size() * channels;
+            DecoderState[] states = new DecoderState[n];
+            float[][] segments = new float[n][s];
+            float[][] hidden = new float[n][];
+            long[] times = new long[n];
+            for (int k = 0; k < part.size(); k++) {
+                SeriesState st = part.get(k);
+                for (int c = 0; c < channels; c++) {
+                    int i = k * channels + c;
+                    states[i] = st.states[c];
+                    hidden[i] = st.hidden[c];
+                    float[] lb = st.boundaryLookback(c);
+                    System.arraycopy(lb, settings.lookback() - s, segments[i], 0, s);
+                    times[i] = st.boundaryTime() - (long) s * stepSeconds;
+                }
+            }
+            rollout.step(states, n, segments, times, hidden);
+        }
+    }
+
+    /** The series' state as bytes: ring of raw values, counters, statistics, decoder states and hidden rows. */
+    public byte[] snapshot(String seriesId) {
+        SeriesState s = series.get(seriesId);
+        if (s == null) {
+            throw new IllegalArgumentException("no series " + seriesId);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            s.write(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Restores a series from {@link #snapshot} bytes (of a forecaster of the same model and channels). */
+    public void restore(String seriesId, byte[] snapshot) {
+        SeriesState s = new SeriesState(seriesId);
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+            s.read(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("series " + seriesId + ": snapshot is truncated or corrupt: "
+                    + e.getMessage(), e);
+        }
+        series.put(seriesId, s);
+    }
+
+    public boolean knows(String seriesId) {
+        return series.containsKey(seriesId);
+    }
+
+    /** One series: the last L raw points per channel in a ring, and its channels' decoder states. */
+    private final class SeriesState {
+        final String id;
+        final double[][] ring;        // (channels, L) raw values, ring-indexed by observed % L
+        long observed;                // points observed
+        long lastTimestamp;
+        int pending;                  // points since the last segment boundary
+        int segmentsSinceBuild;       // segments completed since the last prefill
+        long buildBoundary;           // observed count at the last prefill (its lookback ends there)
+        InstanceNorm[] norms;         // (channels) statistics of the last prefill's lookback
+        DecoderState[] states;        // (channels), null before the first prefill
+        float[][] hidden;             // (channels, d) the last hidden state
+        DecoderState freshTemplate;
+
+        SeriesState(String id) {
+            this.id = id;
+            this.ring = new double[channels][settings.lookback()];
+        }
+
+        void append(long timestamp, double[] values) {
+            int at = (int) (observed % settings.lookback());
+            for (int c = 0; c < channels; c++) {
+                ring[c][at] = values[c];
+            }
+            observed++;
+            lastTimestamp = timestamp;
+            pending++;
+        }
+
+        /** Makes states on first use and takes the statistics of the L points that end at this boundary. */
+        void build() {
+            int d = model.decoder().config().dModel();
+            if (states == null) {
+                states = new DecoderState[channels];
+                hidden = new float[channels][d];
+                freshTemplate = rollout.newState();
+                for (int c = 0; c < channels; c++) {
+                    states[c] = rollout.newState();
+                }
+            }
+            norms = new InstanceNorm[channels];
+            buildBoundary = observed;
+            segmentsSinceBuild = 0;
+            for (int c = 0; c < channels; c++) {
+                double[] raw = lastPoints(c);
+                norms[c] = InstanceNorm.of(raw, 0, raw.length);
+            }
+        }
+
+        /** The L raw points before the last segment boundary, oldest first. */
+        double[] lastPoints(int c) {
+            int l = settings.lookback();
+            double[] raw = new double[l];
+            long end = observed - pending;
+            for (int t = 0; t < l; t++) {
+                raw[t] = ring[c][(int) ((end - l + t) % l + l) % l];
+            }
+            return raw;
+        }
+
+        /** The lookback ending at the last boundary, normalised by the last build's statistics. */
+        float[] boundaryLookback(int c) {
+            double[] raw = lastPoints(c);
+            float[] out = new float[raw.length];
+            for (int t = 0; t < raw.length; t++) {
+                out[t] = Double.isNaN(raw[t]) ? 0f : norms[c].normalise(raw[t]);
+            }
+            return out;
+        }
+
+        /** The timestamp of the first point after the last boundary. */
+        long boundaryTime() {
+            return lastTimestamp - (long) (pending - 1) * stepSeconds;
+        }
+
+        void write(DataOutputStream out) throws IOException {
+            out.writeInt(channels);
+            out.writeInt(settings.lookback());
+            out.writeLong(observed);
+            out.writeLong(lastTimestamp);
+            out.writeInt(pending);
+            out.writeInt(segmentsSinceBuild);
+            out.writeLong(buildBoundary);
+            for (double[] r : ring) {
+                for (double v : r) {
+                    out.writeDouble(v);
+                }
+            }
+            out.writeBoolean(states != null);
+            if (states != null) {
+                for (int c = 0; c < channels; c++) {
+                    out.writeDouble(norms[c].mean());
+                    out.writeDouble(norms[c].std());
+                    byte[] b = states[c].toBytes();
+                    out.writeInt(b.length);
+                    out.write(b);
+                    for (float h : hidden[c]) {
+                        out.writeFloat(h);
+                    }
+                }
+            }
+        }
+
+        void read(DataInputStream in) throws IOException {
+            if (in.readInt() != channels || in.readInt() != settings.lookback()) {
+                throw new IOException("snapshot of another channel count or lookback");
+            }
+            observed = in.readLong();
+            lastTimestamp = in.readLong();
+            pending = in.readInt();
+            segmentsSinceBuild = in.readInt();
+            buildBoundary = in.readLong();
+            for (double[] r : ring) {
+                for (int t = 0; t < r.length; t++) {
+                    r[t] = in.readDouble();
+                }
+            }
+            if (in.readBoolean()) {
+                int saved = segmentsSinceBuild;
+                long savedBoundary = buildBoundary;
+                states = null;
+                norms = new InstanceNorm[channels];
+                int d = model.decoder().config().dModel();
+                states = new DecoderState[channels];
+                hidden = new float[channels][d];
+                freshTemplate = rollout.newState();
+                for (int c = 0; c < channels; c++) {
+                    norms[c] = new InstanceNorm(in.readDouble(), in.readDouble());
+                    byte[] b = new byte[in.readInt()];
+                    in.readFully(b);
+                    states[c] = rollout.newState();
+                    states[c].readBytes(b);
+                    for (int j = 0; j < d; j++) {
+                        hidden[c][j] = in.readFloat();
+                    }
+                }
+                segmentsSinceBuild = saved;
+                buildBoundary = savedBoundary;
+            }
+        }
+    }
+}
