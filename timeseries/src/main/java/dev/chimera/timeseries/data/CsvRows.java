@@ -1,10 +1,12 @@
 package dev.chimera.timeseries.data;
 
 import dev.chimera.runtime.UserException;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,11 @@ final class CsvRows implements TableRows {
         this.source = source;
         Reader reader = null;
         try {
-            reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            // Bytes that are not UTF-8 become U+FFFD, so the cell they are in is refused with its line
+            // and column (a strict decoder fails a whole buffer ahead of the parser).
+            reader = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8
+                    .newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)));
             this.parser = CSVParser.parse(reader, FORMAT);
         } catch (IOException e) {
             closeQuietly(reader);
@@ -135,7 +141,7 @@ final class CsvRows implements TableRows {
             return Timestamps.parse(text);
         } catch (DateTimeException e) {
             throw TableRows.error(source, where(), header.get(column), "found "
-                    + (text.isEmpty() ? "an empty cell" : "'" + text + "'") + "; expected " + Timestamps.EXPECTED);
+                    + (text.isEmpty() ? "an empty cell" : quoted(text)) + "; expected " + Timestamps.EXPECTED);
         }
     }
 
@@ -147,8 +153,8 @@ final class CsvRows implements TableRows {
         }
         double value = parseNumber(text);
         if (Double.isNaN(value)) {
-            throw TableRows.error(source, where(), header.get(column), "found '" + text
-                    + "'; expected a number (or an empty cell, NaN, NA or null for a missing value)");
+            throw TableRows.error(source, where(), header.get(column), "found " + quoted(text)
+                    + "; expected a number (or an empty cell, NaN, NA or null for a missing value)");
         }
         return value;
     }
@@ -171,6 +177,11 @@ final class CsvRows implements TableRows {
         } catch (IOException ignored) {
             // Read-only file: nothing is lost.
         }
+    }
+
+    /** {@code 'text'}, or what it is when its bytes were not UTF-8. */
+    private static String quoted(String text) {
+        return text.indexOf('\uFFFD') >= 0 ? "bytes that are not UTF-8 text" : "'" + text + "'";
     }
 
     /** Whether {@code text} is one of the spellings of a missing value. */
@@ -198,11 +209,12 @@ final class CsvRows implements TableRows {
 
     /** The next record that is not a blank line, {@link #line} set to the line it starts on; null at the end. */
     private CSVRecord nextRecord() {
+        long before = 0;
         try {
             while (true) {
                 // The iterator reads a record only in hasNext(), so the count of line breaks read
                 // before it is the number of lines above the record.
-                long before = parser.getCurrentLineNumber();
+                before = parser.getCurrentLineNumber();
                 if (!records.hasNext()) {
                     return null;
                 }
@@ -216,9 +228,9 @@ final class CsvRows implements TableRows {
         } catch (UncheckedIOException | IllegalStateException e) {
             // Malformed quoting or bytes that are not UTF-8; Commons CSV names the line in its message.
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            String what = cause instanceof CharacterCodingException ? "bytes that are not UTF-8 text" : cause.getMessage();
-            throw new UserException(source + ": line " + (parser.getCurrentLineNumber() + 1)
-                    + ": not readable as CSV: " + what, e);
+            String what = String.valueOf(cause.getMessage()).replaceFirst("^\\(startline \\d+\\)\\s*", "");
+            throw new UserException(source + ": line " + (before + 1) + ": not readable as CSV: " + what
+                    + "; expected comma-separated cells, any quoted cell (\") closed", e);
         }
     }
 

@@ -13,6 +13,7 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.ArrowWriter;
@@ -40,6 +41,12 @@ final class ArrowFixtures {
 
     /** Writes {@code rows} rows in batches of {@code batchRows}, as a file or a stream. */
     static Path write(Path file, boolean stream, int rows, int batchRows, List<Column> columns) {
+        return write(file, stream, rows, batchRows, columns, null);
+    }
+
+    /** As above, with the dictionaries of dictionary-encoded columns. */
+    static Path write(Path file, boolean stream, int rows, int batchRows, List<Column> columns,
+                      DictionaryProvider dictionaries) {
         List<Field> fields = new ArrayList<>();
         for (Column c : columns) {
             fields.add(c.field());
@@ -48,13 +55,13 @@ final class ArrowFixtures {
              VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), allocator)) {
             if (stream) {
                 try (OutputStream out = Files.newOutputStream(file);
-                     ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out)) {
+                     ArrowStreamWriter writer = new ArrowStreamWriter(root, dictionaries, out)) {
                     fill(writer, root, rows, batchRows, columns);
                 }
             } else {
                 try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING);
-                     ArrowFileWriter writer = new ArrowFileWriter(root, null, out)) {
+                     ArrowFileWriter writer = new ArrowFileWriter(root, dictionaries, out)) {
                     fill(writer, root, rows, batchRows, columns);
                 }
             }

@@ -197,11 +197,14 @@ class SeriesFileErrorsTest {
 
     @Test
     void malformedQuotingAndBinary() throws IOException {
-        String m = failure(text(dir, "quote.csv", "date,OT", H0 + ",\"1", H1 + ",2"));
-        assertTrue(m.contains("not readable as CSV"), m);
+        String m = failure(text(dir, "quote.csv", "date,OT", H0 + ",1", H1 + ",\"2", "2016-07-01 02:00:00,3"));
+        assertTrue(m.contains(": line 3: not readable as CSV: EOF reached before encapsulated token finished"), m);
         Path binary = dir.resolve("bytes.csv");
-        Files.write(binary, new byte[] {'d', ',', 'x', '\n', (byte) 0xff, (byte) 0xfe, ',', '1', '\n'});
-        assertTrue(failure(binary).contains("not UTF-8"));
+        Files.write(binary, new byte[] {'d', ',', 'x', '\n', '2', '0', '1', '6', '-', '0', '7', '-', '0', '1', ',', '1', '\n',
+            '2', '0', '1', '6', '-', '0', '7', '-', '0', '2', ',', (byte) 0xff, (byte) 0xfe, '\n'});
+        String b = failure(binary);
+        assertAt(b, "line 3", "x");
+        assertTrue(b.contains("found bytes that are not UTF-8 text"), b);
         Path gzip = dir.resolve("x.csv.gz");
         Files.write(gzip, new byte[] {0x1f, (byte) 0x8b, 8, 0});
         assertTrue(failure(gzip).contains("gzip"));
