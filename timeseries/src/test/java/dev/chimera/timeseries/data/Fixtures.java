@@ -70,6 +70,6 @@ final class Fixtures {
         for (int i = 0; i < t.length; i++) {
             t[i] = JULY_1_2016 + 3600L * i;
         }
-        return new SeriesTable("expected", "expected", t, Duration.ofHours(1), columns, values);
+        return new SeriesTable("table", "table.csv", t, Duration.ofHours(1), columns, values);
     }
 }
