@@ -99,8 +99,13 @@ final class ArrowRows implements TableRows {
     }
 
     @Override
-    public String where() {
-        return "row " + row;
+    public String positionWord() {
+        return "row";
+    }
+
+    @Override
+    public long position() {
+        return row;
     }
 
     @Override

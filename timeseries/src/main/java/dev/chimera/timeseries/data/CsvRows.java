@@ -97,8 +97,13 @@ final class CsvRows implements TableRows {
     }
 
     @Override
-    public String where() {
-        return "line " + line;
+    public String positionWord() {
+        return "line";
+    }
+
+    @Override
+    public long position() {
+        return line;
     }
 
     @Override
@@ -235,8 +240,9 @@ final class CsvRows implements TableRows {
     }
 
     /**
-     * A header whose cells are timestamps or numbers is a first row of data: the file has no header,
-     * and its first row would otherwise be taken as column names.
+     * A header with a timestamp in it is a first row of data: the file has no header, and its first
+     * row would otherwise be taken as column names. (Numbers are fine: Autoformer's electricity.csv
+     * names its series 0, 1, 2, ...)
      */
     private void refuseDataAsHeader() {
         for (String name : header) {
@@ -245,7 +251,7 @@ final class CsvRows implements TableRows {
                 Timestamps.parse(name);
                 data = true;
             } catch (DateTimeException e) {
-                data = !Double.isNaN(parseNumber(name));
+                data = false;
             }
             if (data) {
                 throw TableRows.error(source, headerWhere(), name, "found data where the header should be; expected a "

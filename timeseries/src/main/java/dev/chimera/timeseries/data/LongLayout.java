@@ -3,7 +3,6 @@ package dev.chimera.timeseries.data;
 import dev.chimera.runtime.UserException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,22 +46,22 @@ final class LongLayout {
         return null;
     }
 
-    /** One series' rows as read, in file order. */
+    /** One series' rows as read, in file order (which must be time order). */
     private static final class Series {
-        long[] times = new long[256];      // (count)
+        long[] times = new long[256];      // (count) epoch seconds
         double[] values = new double[256]; // (count)
-        String[] where = new String[256];  // (count)
+        long[] positions = new long[256];  // (count) line or row in the file
         int count;
 
-        void add(long time, double value, String location) {
+        void add(long time, double value, long position) {
             if (count == times.length) {
                 times = Arrays.copyOf(times, count * 2);
                 values = Arrays.copyOf(values, count * 2);
-                where = Arrays.copyOf(where, count * 2);
+                positions = Arrays.copyOf(positions, count * 2);
             }
             times[count] = time;
             values[count] = value;
-            where[count] = location;
+            positions[count] = position;
             count++;
         }
     }
@@ -94,7 +93,7 @@ final class LongLayout {
             }
             long t = rows.timestamp(timeColumn);
             if (s.count > 0 && t <= s.times[s.count - 1]) {
-                String previous = s.where[s.count - 1];
+                String previous = rows.positionWord() + " " + s.positions[s.count - 1];
                 throw TableRows.error(rows.source(), rows.where(), timeName, t == s.times[s.count - 1]
                         ? "found a duplicate timestamp " + Timestamps.format(t) + " for series '" + id + "' (also on "
                         + previous + "); expected one row per series and timestamp"
@@ -107,7 +106,7 @@ final class LongLayout {
                 throw TableRows.error(rows.source(), rows.where(), header.get(valueColumn), "found "
                         + rows.missingCell(valueColumn) + ", a missing value; expected a number, " + MissingPolicy.HINT);
             }
-            s.add(t, v, rows.where());
+            s.add(t, v, rows.position());
         }
         if (read == 0) {
             throw new UserException(rows.source() + ": " + rows.headerWhere() + ": found the header only; expected "
@@ -120,29 +119,38 @@ final class LongLayout {
                         + id + "' (--target); available series: " + String.join(", ", all.keySet()));
             }
         }
-        return align(rows.source(), timeName, kept, all, refuseMissing);
+        return align(rows.source(), timeName, rows.positionWord(), kept, all, refuseMissing);
     }
 
-    /** The kept series on the union of their timestamps, each row located where its timestamp first appears. */
-    private static Observations align(String source, String timeName, List<String> kept, Map<String, Series> all,
-                                      boolean refuseMissing) {
-        // Union of timestamps -> the first series (in kept order) and location that has it.
-        Map<Long, String> firstWhere = new HashMap<>();
-        Map<Long, String> firstSeries = new HashMap<>();
+    /**
+     * The kept series on the union of their timestamps, each union row located where its timestamp
+     * first appears in the file.
+     */
+    private static Observations align(String source, String timeName, String positionWord, List<String> kept,
+                                      Map<String, Series> all, boolean refuseMissing) {
+        int total = 0;
+        for (String id : kept) {
+            total += all.get(id).count;
+        }
+        long[] union = new long[total];  // (total), then (rows): sorted, distinct
+        int filled = 0;
         for (String id : kept) {
             Series s = all.get(id);
-            for (int i = 0; i < s.count; i++) {
-                if (firstWhere.putIfAbsent(s.times[i], s.where[i]) == null) {
-                    firstSeries.put(s.times[i], id);
-                }
+            System.arraycopy(s.times, 0, union, filled, s.count);
+            filled += s.count;
+        }
+        Arrays.sort(union);
+        int rows = 0;
+        for (int i = 0; i < total; i++) {
+            if (rows == 0 || union[i] != union[rows - 1]) {
+                union[rows++] = union[i];
             }
         }
-        long[] union = firstWhere.keySet().stream().mapToLong(Long::longValue).sorted().toArray();  // (rows)
-        String[] where = new String[union.length];                                                  // (rows)
-        for (int r = 0; r < union.length; r++) {
-            where[r] = firstWhere.get(union[r]);
-        }
-        double[][] values = new double[kept.size()][union.length];  // (columns, rows)
+        union = Arrays.copyOf(union, rows);
+        long[] positions = new long[rows];  // (rows) first line or row with that timestamp
+        int[] firstSeries = new int[rows];  // (rows) index in kept of the series on that line
+        Arrays.fill(positions, Long.MAX_VALUE);
+        double[][] values = new double[kept.size()][rows];  // (columns, rows)
         for (int k = 0; k < kept.size(); k++) {
             Series s = all.get(kept.get(k));
             Arrays.fill(values[k], Double.NaN);
@@ -153,15 +161,25 @@ final class LongLayout {
                     r++;
                 }
                 values[k][r] = s.values[i];
-            }
-            if (refuseMissing && s.count < union.length) {
-                int gap = firstAbsent(union, s);
-                throw TableRows.error(source, where[gap], timeName, "series '" + kept.get(k) + "' has no row for "
-                        + Timestamps.format(union[gap]) + ", which series '" + firstSeries.get(union[gap])
-                        + "' has here; expected every series on the same timestamps, " + MissingPolicy.HINT);
+                if (s.positions[i] < positions[r]) {
+                    positions[r] = s.positions[i];
+                    firstSeries[r] = k;
+                }
             }
         }
-        return new Observations(source, timeName, kept, union.length, union, where, values);
+        if (refuseMissing) {
+            for (int k = 0; k < kept.size(); k++) {
+                Series s = all.get(kept.get(k));
+                if (s.count < rows) {
+                    int gap = firstAbsent(union, s);
+                    throw TableRows.error(source, positionWord + " " + positions[gap], timeName, "series '"
+                            + kept.get(k) + "' has no row for " + Timestamps.format(union[gap]) + ", which series '"
+                            + kept.get(firstSeries[gap]) + "' has here; expected every series on the same timestamps, "
+                            + MissingPolicy.HINT);
+                }
+            }
+        }
+        return new Observations(source, timeName, kept, union, positionWord, positions, values);
     }
 
     /** The first row of {@code union} that {@code s} has no value for. */

@@ -15,25 +15,33 @@ final class Observations {
     final List<String> columns;
     final int rows;
     final long[] times;       // (rows) epoch seconds
-    final String[] where;     // (rows) "line 12" / "row 11"
+    /** What {@link #positions} count: {@code line} or {@code row}. */
+    final String positionWord;
+    final long[] positions;   // (rows) line or row number in the file
     final double[][] values;  // (columns, rows), NaN = missing
 
-    Observations(String source, String timeColumn, List<String> columns, int rows, long[] times, String[] where,
-                 double[][] values) {
+    Observations(String source, String timeColumn, List<String> columns, long[] times, String positionWord,
+                 long[] positions, double[][] values) {
         this.source = source;
         this.timeColumn = timeColumn;
         this.columns = List.copyOf(columns);
-        this.rows = rows;
+        this.rows = times.length;
         this.times = times;
-        this.where = where;
+        this.positionWord = positionWord;
+        this.positions = positions;
         this.values = values;
+    }
+
+    /** Where row {@code i} is in the file: {@code line 12}. */
+    String where(int i) {
+        return positionWord + " " + positions[i];
     }
 
     /** Collects rows of a known number of columns, growing as needed. */
     static final class Builder {
         private final int columns;
         private long[] times = new long[1024];       // (capacity)
-        private String[] where = new String[1024];   // (capacity)
+        private long[] positions = new long[1024];   // (capacity)
         private double[][] values;                   // (columns, capacity)
         private int rows;
 
@@ -43,17 +51,17 @@ final class Observations {
         }
 
         /** Starts a row; fill its values with {@link #set}. */
-        void add(long time, String location) {
+        void add(long time, long position) {
             if (rows == times.length) {
                 int capacity = rows * 2;
                 times = Arrays.copyOf(times, capacity);
-                where = Arrays.copyOf(where, capacity);
+                positions = Arrays.copyOf(positions, capacity);
                 for (int c = 0; c < columns; c++) {
                     values[c] = Arrays.copyOf(values[c], capacity);
                 }
             }
             times[rows] = time;
-            where[rows] = location;
+            positions[rows] = position;
             rows++;
         }
 
@@ -66,13 +74,13 @@ final class Observations {
             return rows;
         }
 
-        Observations build(String source, String timeColumn, List<String> names) {
+        Observations build(String source, String timeColumn, List<String> names, String positionWord) {
             double[][] trimmed = new double[columns][];
             for (int c = 0; c < columns; c++) {
                 trimmed[c] = Arrays.copyOf(values[c], rows);
             }
-            return new Observations(source, timeColumn, names, rows, Arrays.copyOf(times, rows),
-                    Arrays.copyOf(where, rows), trimmed);
+            return new Observations(source, timeColumn, names, Arrays.copyOf(times, rows), positionWord,
+                    Arrays.copyOf(positions, rows), trimmed);
         }
     }
 }

@@ -22,18 +22,18 @@ final class SeriesGrid {
     static SeriesTable build(String name, Observations obs, MissingPolicy policy) {
         long[] t = obs.times;  // (rows)
         if (obs.rows < 2) {
-            throw TableRows.error(obs.source, obs.where[0], obs.timeColumn, "found a single row; expected at least "
+            throw TableRows.error(obs.source, obs.where(0), obs.timeColumn, "found a single row; expected at least "
                     + "two rows to infer the time step");
         }
         for (int i = 1; i < obs.rows; i++) {
             if (t[i] == t[i - 1]) {
-                throw TableRows.error(obs.source, obs.where[i], obs.timeColumn, "found a duplicate timestamp "
-                        + Timestamps.format(t[i]) + " (also on " + obs.where[i - 1] + "); expected each timestamp once");
+                throw TableRows.error(obs.source, obs.where(i), obs.timeColumn, "found a duplicate timestamp "
+                        + Timestamps.format(t[i]) + " (also on " + obs.where(i - 1) + "); expected each timestamp once");
             }
             if (t[i] < t[i - 1]) {
-                throw TableRows.error(obs.source, obs.where[i], obs.timeColumn, "found timestamps out of order: "
+                throw TableRows.error(obs.source, obs.where(i), obs.timeColumn, "found timestamps out of order: "
                         + Timestamps.format(t[i]) + " comes after " + Timestamps.format(t[i - 1]) + " on "
-                        + obs.where[i - 1] + "; expected increasing timestamps");
+                        + obs.where(i - 1) + "; expected increasing timestamps");
             }
         }
         long step = Frequency.infer(t);
@@ -42,8 +42,8 @@ final class SeriesGrid {
         for (int i = 1; i < obs.rows; i++) {
             long d = t[i] - t[i - 1];
             if (d % step != 0) {
-                throw TableRows.error(obs.source, obs.where[i], obs.timeColumn, "found " + Timestamps.format(t[i])
-                        + ", " + Frequency.describe(d) + " after " + Timestamps.format(t[i - 1]) + " on " + obs.where[i - 1]
+                throw TableRows.error(obs.source, obs.where(i), obs.timeColumn, "found " + Timestamps.format(t[i])
+                        + ", " + Frequency.describe(d) + " after " + Timestamps.format(t[i - 1]) + " on " + obs.where(i - 1)
                         + "; expected a whole number of steps of the inferred frequency " + Frequency.describe(step)
                         + " (calendar months and years have no fixed step)");
             }
@@ -57,15 +57,15 @@ final class SeriesGrid {
         if (firstGap >= 0 && policy == MissingPolicy.ERROR) {
             int i = firstGap;
             long gap = (t[i] - t[i - 1]) / step - 1;
-            throw TableRows.error(obs.source, obs.where[i], obs.timeColumn, "found a gap of " + gap + " missing row"
+            throw TableRows.error(obs.source, obs.where(i), obs.timeColumn, "found a gap of " + gap + " missing row"
                     + (gap == 1 ? "" : "s") + " of the " + Frequency.describe(step) + " grid between "
-                    + Timestamps.format(t[i - 1]) + " (" + obs.where[i - 1] + ") and " + Timestamps.format(t[i])
+                    + Timestamps.format(t[i - 1]) + " (" + obs.where(i - 1) + ") and " + Timestamps.format(t[i])
                     + "; expected no gaps, " + MissingPolicy.HINT);
         }
         long length = obs.rows + missingRows;
         if (length > (long) MAX_GRID_PER_ROW * obs.rows || length > Integer.MAX_VALUE - 8) {
             int widest = widestGap(t);
-            throw TableRows.error(obs.source, obs.where[widest], obs.timeColumn, "the " + Frequency.describe(step)
+            throw TableRows.error(obs.source, obs.where(widest), obs.timeColumn, "the " + Frequency.describe(step)
                     + " grid from " + Timestamps.format(t[0]) + " to " + Timestamps.format(t[obs.rows - 1]) + " has "
                     + length + " rows for " + obs.rows + " observed; expected at most " + MAX_GRID_PER_ROW
                     + " times as many (is the timestamp here, after the widest gap, mistyped?)");
@@ -83,7 +83,7 @@ final class SeriesGrid {
             }
             if (policy == MissingPolicy.INTERPOLATE && !Interpolation.fill(values[c])) {
                 throw new UserException(obs.source + ": column '" + obs.columns.get(c) + "': found no value in any of "
-                        + obs.rows + " rows (" + obs.where[0] + " to " + obs.where[obs.rows - 1]
+                        + obs.rows + " rows (" + obs.where(0) + " to " + obs.where(obs.rows - 1)
                         + "); expected at least one number to interpolate from");
             }
         }

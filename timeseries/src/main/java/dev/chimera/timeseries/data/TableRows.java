@@ -22,8 +22,16 @@ interface TableRows extends AutoCloseable {
     /** Where the header is, as a user finds it: {@code line 1}, {@code the schema}. */
     String headerWhere();
 
-    /** Where the current row is: {@code line 12} (CSV, the header being line 1), {@code row 11} (Arrow). */
-    String where();
+    /** What rows are counted in: {@code line} (CSV, the header being line 1), {@code row} (Arrow, from 1). */
+    String positionWord();
+
+    /** The current row's number, in {@link #positionWord()}s. */
+    long position();
+
+    /** Where the current row is: {@code line 12}, {@code row 11}. */
+    default String where() {
+        return positionWord() + " " + position();
+    }
 
     /** Moves to the next row; false at the end. */
     boolean next();

@@ -52,7 +52,7 @@ final class WideLayout {
         boolean refuseMissing = options.onMissing() == MissingPolicy.ERROR;
         Observations.Builder out = new Observations.Builder(columns.length);
         while (rows.next()) {
-            out.add(rows.timestamp(time), rows.where());
+            out.add(rows.timestamp(time), rows.position());
             for (int k = 0; k < columns.length; k++) {
                 double v = rows.number(columns[k]);
                 if (Double.isNaN(v) && refuseMissing) {
@@ -66,6 +66,6 @@ final class WideLayout {
             throw new UserException(rows.source() + ": " + rows.headerWhere() + ": found the header only; expected "
                     + "rows of data after it");
         }
-        return out.build(rows.source(), header.get(time), kept);
+        return out.build(rows.source(), header.get(time), kept, rows.positionWord());
     }
 }
