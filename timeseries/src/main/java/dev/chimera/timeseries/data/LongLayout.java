@@ -1,6 +1,5 @@
 package dev.chimera.timeseries.data;
 
-import dev.chimera.runtime.UserException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,6 +65,7 @@ final class LongLayout {
         }
     }
 
+    /** Reads every row of {@code rows}, whose header {@link #columns} found long, keeping the target series. */
     static Observations read(TableRows rows, ReadOptions options) {
         List<String> header = rows.header();
         int[] at = columns(header);
@@ -109,8 +109,7 @@ final class LongLayout {
             s.add(t, v, rows.position());
         }
         if (read == 0) {
-            throw new UserException(rows.source() + ": " + rows.headerWhere() + ": found the header only; expected "
-                    + "rows of data after it");
+            throw TableRows.noRows(rows);
         }
         List<String> kept = keepAll ? new ArrayList<>(all.keySet()) : options.target();
         for (String id : kept) {

@@ -68,6 +68,12 @@ interface TableRows extends AutoCloseable {
         return new UserException(source + ": " + where + ", column '" + column + "': " + what);
     }
 
+    /** The error for a table with column names and no rows. */
+    static UserException noRows(TableRows rows) {
+        return new UserException(rows.source() + ": " + rows.headerWhere() + ": found the column names but no rows; "
+                + "expected rows of data");
+    }
+
     /** Refuses a header with an empty or repeated column name. */
     static void checkHeader(String source, String where, List<String> header) {
         Map<String, Integer> seen = new HashMap<>();

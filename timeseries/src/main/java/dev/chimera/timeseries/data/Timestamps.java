@@ -62,6 +62,11 @@ final class Timestamps {
      */
     static long parse(String text) {
         String s = text.strip();
+        if (isPlainDateTime(s)) {
+            // The common case (ETT's form), without the general parser; LocalDateTime.of checks the ranges.
+            return LocalDateTime.of(digits(s, 0, 4), digits(s, 5, 7), digits(s, 8, 10), digits(s, 11, 13),
+                    digits(s, 14, 16), digits(s, 17, 19)).toEpochSecond(ZoneOffset.UTC);
+        }
         // "2016-07-01 00:00:00" -> "2016-07-01T00:00:00": one parser for both separators.
         if (s.length() > 10 && s.charAt(10) == ' ') {
             s = s.substring(0, 10) + 'T' + s.substring(11).stripLeading();
@@ -72,6 +77,28 @@ final class Timestamps {
         }
         long local = LocalDateTime.from(t).toEpochSecond(ZoneOffset.UTC);
         return t.isSupported(ChronoField.OFFSET_SECONDS) ? local - t.getLong(ChronoField.OFFSET_SECONDS) : local;
+    }
+
+    /** Whether {@code s} is exactly {@code dddd-dd-dd dd:dd:dd} (or with a {@code T}). */
+    private static boolean isPlainDateTime(String s) {
+        if (s.length() != 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != ' ' && s.charAt(10) != 'T')
+                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+            return false;
+        }
+        for (int i = 0; i < 19; i++) {
+            if (i != 4 && i != 7 && i != 10 && i != 13 && i != 16 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int digits(String s, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (s.charAt(i) - '0');
+        }
+        return value;
     }
 
     /** {@code epochSeconds} as {@code yyyy-MM-dd HH:mm:ss} (UTC), for messages. */

@@ -1,6 +1,5 @@
 package dev.chimera.timeseries.data;
 
-import dev.chimera.runtime.UserException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +19,7 @@ final class WideLayout {
     private WideLayout() {
     }
 
+    /** Reads every row of {@code rows}, keeping the timestamp column and the target columns. */
     static Observations read(TableRows rows, ReadOptions options) {
         List<String> header = rows.header();
         int time = 0;
@@ -63,8 +63,7 @@ final class WideLayout {
             }
         }
         if (out.rows() == 0) {
-            throw new UserException(rows.source() + ": " + rows.headerWhere() + ": found the header only; expected "
-                    + "rows of data after it");
+            throw TableRows.noRows(rows);
         }
         return out.build(rows.source(), header.get(time), kept, rows.positionWord());
     }

@@ -45,8 +45,8 @@ class SeriesFileErrorsTest {
     @Test
     void headerOnly() {
         String m = failure(text(dir, "header.csv", "date,OT"));
-        assertTrue(m.contains("line 1: found the header only"), m);
-        assertTrue(failure(text(dir, "long.csv", "series,timestamp,value")).contains("line 1: found the header only"));
+        assertTrue(m.contains("line 1: found the column names but no rows"), m);
+        assertTrue(failure(text(dir, "long.csv", "series,timestamp,value")).contains("line 1: found the column names"));
     }
 
     @Test
