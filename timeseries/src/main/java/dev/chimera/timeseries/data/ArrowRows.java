@@ -41,6 +41,12 @@ import org.apache.arrow.vector.types.pojo.Field;
  */
 final class ArrowRows implements TableRows {
 
+    /**
+     * Integer timestamps are epoch seconds; beyond the year 5000 (95.6e9 s) they are almost surely
+     * epoch milliseconds (2016 is 1.47e12 ms), which would otherwise pass as a 1000-hour grid.
+     */
+    static final long MAX_EPOCH_SECONDS = 95_617_584_000L;
+
     private final String source;
     private final BufferAllocator allocator;
     private final ArrowReader reader;
@@ -179,7 +185,13 @@ final class ArrowRows implements TableRows {
             return Math.floorDiv(((DateMilliVector) v).get(batchRow), 1000L);
         }
         if (v instanceof BaseIntVector) {
-            return ((BaseIntVector) v).getValueAsLong(batchRow);
+            long seconds = ((BaseIntVector) v).getValueAsLong(batchRow);
+            if (Math.abs(seconds) > MAX_EPOCH_SECONDS) {
+                throw TableRows.error(source, where(), header.get(column), "found " + seconds + ", past the year 5000 "
+                        + "as epoch seconds; expected epoch seconds (milli-, micro- or nanoseconds need an Arrow "
+                        + "Timestamp column of that unit)");
+            }
+            return seconds;
         }
         String text = string(v);
         try {

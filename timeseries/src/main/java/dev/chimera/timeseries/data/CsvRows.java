@@ -62,20 +62,20 @@ final class CsvRows implements TableRows {
             throw new UserException(source + ": cannot read: " + e.getMessage(), e);
         }
         this.records = parser.iterator();
-        CSVRecord first = nextRecord();
-        if (first == null) {
-            close();
-            throw new UserException(source + ": empty file; expected a header line such as date,HUFL,OT and rows of data");
-        }
-        this.headerLine = line;
-        List<String> names = new ArrayList<>(first.toList());
-        // A UTF-8 byte order mark (Excel's CSV export) is not part of the first name.
-        names.set(0, names.get(0).replace("\uFEFF", "").strip());
-        this.header = List.copyOf(names);
         try {
+            CSVRecord first = nextRecord();
+            if (first == null) {
+                throw new UserException(source + ": empty file; expected a header line such as date,HUFL,OT and rows "
+                        + "of data");
+            }
+            this.headerLine = line;
+            List<String> names = new ArrayList<>(first.toList());
+            // A UTF-8 byte order mark (Excel's CSV export) is not part of the first name.
+            names.set(0, names.get(0).replace("\uFEFF", "").strip());
+            this.header = List.copyOf(names);
             TableRows.checkHeader(source, headerWhere(), header);
             refuseDataAsHeader();
-        } catch (UserException e) {
+        } catch (RuntimeException e) {
             close();
             throw e;
         }

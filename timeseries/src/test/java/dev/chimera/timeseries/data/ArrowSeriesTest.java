@@ -260,6 +260,13 @@ class ArrowSeriesTest {
                 }),
                 wideValues().get(0)));
         assertAt(failure(nullTime), "row 2", "date");
+        Path millis = ArrowFixtures.write(dir.resolve("millis.arrow"), false, 3, 3, List.of(
+                new Column(field("date", new ArrowType.Int(64, true)),
+                        (v, i, row) -> ((BigIntVector) v).setSafe(i, (JULY_1_2016 + 3600L * row) * 1000)),
+                wideValues().get(0)));
+        String ms = failure(millis);
+        assertAt(ms, "row 1", "date");
+        assertTrue(ms.contains("found 1467331200000, past the year 5000 as epoch seconds"), ms);
     }
 
     @Test
