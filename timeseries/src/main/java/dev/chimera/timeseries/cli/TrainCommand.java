@@ -178,8 +178,8 @@ public final class TrainCommand implements Callable<Integer> {
                 progress.note("resuming " + out + " from step " + start + " of " + s.steps());
             } else {
                 decoder.initialise(s.seed());
-                // The head starts at zero: the untrained model is the linear skip alone (or zero without one).
-                decoder.parameters().value("head.weight").fill(0f);
+                zeroResidual(decoder, settings);
+                java.nio.file.Files.createDirectories(out);
                 if (linear != null) {
                     linear.save(out, Map.of("lookback", Integer.toString(settings.lookback()),
                             "segment", Integer.toString(settings.segment())));
@@ -199,7 +199,8 @@ public final class TrainCommand implements Callable<Integer> {
             long warmup = Math.min(100, s.steps() / 10);
             Trainer.Settings ts = new Trainer.Settings(s.steps(), 1, s.lr(), s.lr() / 10, warmup, 1.0, 0, 0, 0,
                     Math.max(1, s.evalEvery()));
-            Trainer trainer = new Trainer(new TrainableDecoder(decoder), opt, ts, train, null, store, line -> {
+            // No store in the trainer: this loop checkpoints between pieces, and the run ends with the best weights.
+            Trainer trainer = new Trainer(new TrainableDecoder(decoder), opt, ts, train, null, null, line -> {
                 stderr.println(line);
                 stderr.flush();
             });
@@ -215,6 +216,9 @@ public final class TrainCommand implements Callable<Integer> {
                     return 1;
                 }
                 best.offer(stop, validationMse(validation, settings.segment()), decoder, progress);
+                if (stop < s.steps()) {
+                    store.save(stop);
+                }
                 at = stop;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -225,6 +229,23 @@ public final class TrainCommand implements Callable<Integer> {
             report(stdout, s, decoder.parameters().size(), best, seconds);
         }
         return 0;
+    }
+
+    /**
+     * Starts the head at "no residual": the untrained model is the linear skip alone (or zero
+     * without one). A regression head's weights are zeroed; a Fourier head's too, with each value's
+     * constant coefficient a_0 set to 1 (all others 0: the uniform density, whose mean is 0).
+     */
+    private static void zeroResidual(Decoder decoder, TsSettings settings) {
+        decoder.parameters().value("head.weight").fill(0f);
+        if (settings.fourier()) {
+            var bias = decoder.parameters().value("head.bias");
+            bias.fill(0f);
+            int width = bias.size() / settings.segment();
+            for (int v = 0; v < settings.segment(); v++) {
+                bias.data()[bias.offset() + v * width] = 1f;
+            }
+        }
     }
 
     /** MSE of one-segment forecasts from every {@value #VALIDATION_STRIDE}th validation origin. */

@@ -88,8 +88,12 @@ public final class Forecaster {
                         + " does not follow " + s.lastTimestamp + " by the model's step of " + stepSeconds + " s");
             }
             s.append(o.timestamp(), o.values());
-            if (s.pending == settings.segment() && s.observed >= settings.lookback()) {
-                completed.add(s);
+            if (s.pending == settings.segment()) {
+                if (s.observed >= settings.lookback()) {
+                    completed.add(s);
+                } else {
+                    s.pending = 0; // a boundary before the first lookback is complete: nothing to feed yet
+                }
             }
         }
         flush(completed);
@@ -263,7 +267,8 @@ public final class Forecaster {
     /** One series: the last L raw points per channel in a ring, and its channels' decoder states. */
     private final class SeriesState {
         final String id;
-        final double[][] ring;        // (channels, L) raw values, ring-indexed by observed % L
+        final double[][] ring;        // (channels, L + S) raw values, ring-indexed by point count % (L + S): the
+                                      // lookback before the last boundary and the points since
         long observed;                // points observed
         long lastTimestamp;
         int pending;                  // points since the last segment boundary
@@ -276,11 +281,11 @@ public final class Forecaster {
 
         SeriesState(String id) {
             this.id = id;
-            this.ring = new double[channels][settings.lookback()];
+            this.ring = new double[channels][settings.lookback() + settings.segment()];
         }
 
         void append(long timestamp, double[] values) {
-            int at = (int) (observed % settings.lookback());
+            int at = (int) (observed % ring[0].length);
             for (int c = 0; c < channels; c++) {
                 ring[c][at] = values[c];
             }
@@ -312,10 +317,11 @@ public final class Forecaster {
         /** The L raw points before the last segment boundary, oldest first. */
         double[] lastPoints(int c) {
             int l = settings.lookback();
+            int size = ring[c].length;
             double[] raw = new double[l];
             long end = observed - pending;
             for (int t = 0; t < l; t++) {
-                raw[t] = ring[c][(int) ((end - l + t) % l + l) % l];
+                raw[t] = ring[c][(int) ((end - l + t) % size + size) % size];
             }
             return raw;
         }

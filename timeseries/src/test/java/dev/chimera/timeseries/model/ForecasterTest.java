@@ -1,0 +1,192 @@
+package dev.chimera.timeseries.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.decoder.DecoderState;
+import dev.chimera.core.kernel.ScalarBackend;
+import dev.chimera.core.model.CoreComponents;
+import dev.chimera.core.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The incremental forecaster against a batch forecast of the same history, snapshots, and batching. */
+class ForecasterTest {
+    private static final int L = 8;
+    private static final int S = 4;
+    private static final long STEP = 3600;
+    private static final long T0 = 1_467_331_200L; // 2016-07-01 00:00 UTC
+
+    private static TsModel model(String head) {
+        TsSettings s = new TsSettings(L, S, 6, 2, head, true, 3.0, STEP);
+        ModelConfig c = ModelConfig.tiny().toBuilder().input(CoreComponents.continuous(s.tokenWidth(), "linear"))
+                .head(head.equals("fourier") ? CoreComponents.fourier(16, 4, S) : CoreComponents.regression(S)).build();
+        Decoder d = new Decoder(c, 2 * s.context(), new ScalarBackend());
+        d.initialise(3);
+        Random r = new Random(5);
+        float[] w = new float[L * S];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.1);
+        }
+        return new TsModel(null, d, s, new LinearSkip(L, S, w));
+    }
+
+    private static double[][] series(int channels, int n, long seed) {
+        Random r = new Random(seed);
+        double[][] v = new double[channels][n];
+        for (int c = 0; c < channels; c++) {
+            for (int t = 0; t < n; t++) {
+                v[c][t] = 10 * c + Math.sin(t * 0.7 + c) * (2 + c) + 0.3 * r.nextGaussian() + 0.05 * t;
+            }
+        }
+        return v;
+    }
+
+    private static double[] row(double[][] v, int t) {
+        double[] r = new double[v.length];
+        for (int c = 0; c < v.length; c++) {
+            r[c] = v[c][t];
+        }
+        return r;
+    }
+
+    /**
+     * The batch forecast by its definition, through the Rollout alone: prefill the L points before
+     * the last rebuild boundary (normalised by their statistics), step the completed segments since,
+     * roll from the last boundary, drop the points already observed.
+     */
+    private static double[] batchForecast(TsModel m, double[] raw, int n, int horizon) {
+        TsSettings s = m.settings();
+        int k = s.prefillSegments();
+        int segments = n / S;
+        // Prefills happen at segment boundaries k, k + refresh + 1, k + 2 (refresh + 1), ...
+        int build = k + ((segments - k) / (s.refresh() + 1)) * (s.refresh() + 1);
+        int boundary = build * S;
+        InstanceNorm norm = InstanceNorm.of(raw, boundary - L, boundary);
+        Rollout rollout = m.rollout(1);
+        DecoderState[] state = {rollout.newState()};
+        float[][] hidden = new float[1][m.decoder().config().dModel()];
+        float[] lookback = new float[L];
+        for (int t = 0; t < L; t++) {
+            lookback[t] = norm.normalise(raw[boundary - L + t]);
+        }
+        rollout.prefill(state, 1, new float[][] {lookback}, new long[] {T0 + (boundary - L) * STEP}, STEP, hidden);
+        int last = segments * S;
+        for (int b = boundary; b < last; b += S) {
+            float[] seg = new float[S];
+            for (int j = 0; j < S; j++) {
+                seg[j] = norm.normalise(raw[b + j]);
+            }
+            rollout.step(state, 1, new float[][] {seg}, new long[] {T0 + b * STEP}, hidden);
+        }
+        float[] context = new float[L];
+        for (int t = 0; t < L; t++) {
+            context[t] = norm.normalise(raw[last - L + t]);
+        }
+        int pending = n - last;
+        Forecasts out = Forecasts.allocate(1, pending + horizon, new double[0]);
+        rollout.roll(state, 1, hidden, new float[][] {context}, new long[] {T0 + last * STEP}, STEP, pending + horizon,
+                out);
+        double[] f = new double[horizon];
+        for (int t = 0; t < horizon; t++) {
+            f[t] = norm.restore(out.point()[0][pending + t]);
+        }
+        return f;
+    }
+
+    @Test
+    void incrementalForecastEqualsTheBatchForecastOfTheSameHistory() {
+        TsModel m = model("point");
+        double[][] v = series(2, 61, 1);
+        Forecaster f = new Forecaster(m, 2, 4);
+        for (int n = 1; n <= 61; n++) {
+            f.observe("a", T0 + (n - 1) * STEP, row(v, n - 1));
+            if (n >= L && (n % 5 == 0 || n == L)) {
+                Forecaster.Forecast got = f.forecast("a", 9, new double[0]);
+                assertEquals(T0 + n * STEP, got.firstTimestamp());
+                for (int c = 0; c < 2; c++) {
+                    double[] expected = batchForecast(m, v[c], n, 9);
+                    assertArrayEquals(expected, got.point()[c], 1e-9, "history " + n + ", channel " + c);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aForecastLeavesTheStateAsItWas() {
+        TsModel m = model("point");
+        double[][] v = series(1, 12, 4);
+        Forecaster f = new Forecaster(m, 1, 1);
+        for (int t = 0; t < 8; t++) {
+            f.observe("a", T0 + t * STEP, row(v, t));
+        }
+        double[] first = f.forecast("a", 9, new double[0]).point()[0];
+        double[] second = f.forecast("a", 9, new double[0]).point()[0];
+        assertArrayEquals(first, second, 0.0);
+    }
+
+    @Test
+    void aRestoredSnapshotContinuesExactly() {
+        TsModel m = model("fourier");
+        double[][] v = series(3, 70, 2);
+        Forecaster original = new Forecaster(m, 3, 3);
+        for (int t = 0; t < 37; t++) {
+            original.observe("s", T0 + t * STEP, row(v, t));
+        }
+        byte[] snapshot = original.snapshot("s");
+        Forecaster restored = new Forecaster(m, 3, 3);
+        restored.restore("s", snapshot);
+        for (int t = 37; t < 70; t++) {
+            original.observe("s", T0 + t * STEP, row(v, t));
+            restored.observe("s", T0 + t * STEP, row(v, t));
+            double[] levels = {0.1, 0.5, 0.9};
+            Forecaster.Forecast a = original.forecast("s", 7, levels);
+            Forecaster.Forecast b = restored.forecast("s", 7, levels);
+            for (int c = 0; c < 3; c++) {
+                assertArrayEquals(a.point()[c], b.point()[c], 0.0);
+                for (int q = 0; q < 3; q++) {
+                    assertArrayEquals(a.quantiles()[c][q], b.quantiles()[c][q], 0.0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void seriesSteppedAndForecastTogetherMatchSeriesAlone() {
+        TsModel m = model("point");
+        Forecaster together = new Forecaster(m, 1, 8);
+        List<double[][]> data = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            data.add(series(1, 30, 10 + i));
+        }
+        for (int t = 0; t < 30; t++) {
+            List<Forecaster.Observation> tick = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                tick.add(new Forecaster.Observation("s" + i, T0 + t * STEP, row(data.get(i), t)));
+            }
+            together.observeAll(tick);
+        }
+        List<Forecaster.Forecast> all = together.forecastAll(List.of("s0", "s1", "s2"), 11, new double[0]);
+        for (int i = 0; i < 3; i++) {
+            Forecaster alone = new Forecaster(m, 1, 1);
+            for (int t = 0; t < 30; t++) {
+                alone.observe("x", T0 + t * STEP, row(data.get(i), t));
+            }
+            assertArrayEquals(alone.forecast("x", 11, new double[0]).point()[0], all.get(i).point()[0], 1e-5);
+        }
+    }
+
+    @Test
+    void refusesAForecastBeforeTheLookbackAndAGapInTime() {
+        TsModel m = model("point");
+        Forecaster f = new Forecaster(m, 1, 1);
+        f.observe("a", T0, new double[] {1});
+        assertThrows(IllegalStateException.class, () -> f.forecast("a", 4, new double[0]));
+        assertThrows(IllegalArgumentException.class, () -> f.observe("a", T0 + 2 * STEP, new double[] {1}));
+        assertThrows(IllegalArgumentException.class, () -> f.observe("a", T0 + STEP, new double[] {1, 2}));
+    }
+}
