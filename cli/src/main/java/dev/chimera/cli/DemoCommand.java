@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.genomics.cli.DnaDemo;
+import dev.chimera.timeseries.cli.TsDemo;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.DemoPart;
 import java.io.IOException;
@@ -33,9 +34,13 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DnaDemo dna;
 
+    /** The time-series part; its options are --ts-model, --ts-csv and --ts-plot. */
+    @Mixin
+    TsDemo timeSeries;
+
     /** The parts in the order they run; a new domain adds its part as a mixin above and here. */
     private List<DemoPart> parts() {
-        return List.of(dna);
+        return List.of(dna, timeSeries);
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.chimera.runtime.Progress;
 import dev.chimera.runtime.ResumeSettings;
 import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
+import dev.chimera.timeseries.baseline.QuantileLevels;
 import dev.chimera.timeseries.baseline.Ridge;
 import dev.chimera.timeseries.data.Scaler;
 import dev.chimera.timeseries.data.SeriesTable;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
  * split), then trains the decoder on the train split's segment sequences to predict its residual
  * with the core trainer, checkpointing into {@code --out}. Every {@code --eval-every} steps the
  * model forecasts the validation windows (every 4th origin, horizon one segment); the weights with
- * the lowest validation MSE, the untrained decoder (the skip alone) included, are the model the run
+ * the best validation score (MSE for a point head, WQL for a Fourier head), the untrained decoder (the skip alone) included, are the model the run
  * ends with, so training can only improve on the linear path as far as validation can tell.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -171,7 +172,7 @@ public final class TrainCommand implements Callable<Integer> {
             AdamW opt = new AdamW(decoder.parameters(), AdamW.Settings.defaults(), backend);
             RunCheckpoints store = new RunCheckpoints(out, model, decoder.parameters(), opt, s.seed(), info, 2);
             long start = 0;
-            Best best = new Best(out.resolve(BEST));
+            Best best = new Best(out.resolve(BEST), settings.fourier() ? "WQL" : "MSE");
             if (previous != null) {
                 start = store.restore(previous);
                 best.read();
@@ -206,7 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
             });
             long t0 = System.nanoTime();
             if (start == 0 && !best.known()) {
-                best.offer(0, validationMse(validation, settings.segment()), decoder, progress);
+                best.offer(0, validationScore(validation, settings), decoder, progress);
             }
             for (long at = start; at < s.steps(); ) {
                 long stop = Math.min(s.steps(), at + s.evalEvery());
@@ -215,7 +216,7 @@ public final class TrainCommand implements Callable<Integer> {
                     stderr.println(spec.qualifiedName() + ": error: " + outcome.message());
                     return 1;
                 }
-                best.offer(stop, validationMse(validation, settings.segment()), decoder, progress);
+                best.offer(stop, validationScore(validation, settings), decoder, progress);
                 if (stop < s.steps()) {
                     store.save(stop);
                 }
@@ -224,7 +225,8 @@ public final class TrainCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             best.restoreInto(decoder);
             info.put(TsSettings.PREFIX + "best_step", Long.toString(best.step));
-            info.put(TsSettings.PREFIX + "validation_mse", String.format(Locale.ROOT, "%.6f", best.mse));
+            info.put(TsSettings.PREFIX + "validation_" + best.metric.toLowerCase(Locale.ROOT),
+                    String.format(Locale.ROOT, "%.6f", best.mse));
             Checkpoint.save(out, model, decoder.parameters(), null, new TrainerState(s.steps(), s.seed(), null, info), 2);
             report(stdout, s, decoder.parameters().size(), best, seconds);
         }
@@ -248,10 +250,17 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** MSE of one-segment forecasts from every {@value #VALIDATION_STRIDE}th validation origin. */
-    private static double validationMse(ModelEvaluation validation, int segment) {
-        return validation.evaluate(Windows.Part.VALIDATION, new int[] {segment}, new double[0], VALIDATION_STRIDE,
-                done -> { }).get(segment).mse();
+    /**
+     * The validation score the run keeps its best weights by, over one-segment forecasts from every
+     * {@value #VALIDATION_STRIDE}th validation origin: MSE for a point head, WQL (0.1..0.9) for a
+     * Fourier head, whose quantiles are what it is for.
+     */
+    private static double validationScore(ModelEvaluation validation, TsSettings settings) {
+        int h = settings.segment();
+        double[] levels = settings.fourier() ? QuantileLevels.defaults() : new double[0];
+        var m = validation.evaluate(Windows.Part.VALIDATION, new int[] {h}, levels, VALIDATION_STRIDE, done -> { })
+                .get(h);
+        return settings.fourier() ? m.wql() : m.mse();
     }
 
     private LinearSkip skip(SeriesTable table, Scaler scaler, Split split, TsSettings s, ComputePool pool,
@@ -293,12 +302,12 @@ public final class TrainCommand implements Callable<Integer> {
     private void report(PrintWriter stdout, Settings s, int parameters, Best best, double seconds) {
         if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "ts-train").put("out", out.toString()).put("parameters", parameters)
-                    .put("steps", s.steps()).put("best_step", best.step).put("validation_mse", best.mse, 6)
+                    .put("steps", s.steps()).put("best_step", best.step).put("validation_metric", best.metric).put("validation_score", best.mse, 6)
                     .put("train_seconds", seconds, 1));
         } else {
             stdout.printf(Locale.ROOT, "trained   %d steps in %.1f s into %s%n", s.steps(), seconds, out);
-            stdout.printf(Locale.ROOT, "kept      step %d: validation MSE %.4f (horizon %d, every %dth origin)%n",
-                    best.step, best.mse, s.segment(), VALIDATION_STRIDE);
+            stdout.printf(Locale.ROOT, "kept      step %d: validation %s %.4f (horizon %d, every %dth origin)%n",
+                    best.step, best.metric, best.mse, s.segment(), VALIDATION_STRIDE);
         }
         stdout.flush();
     }
@@ -335,15 +344,17 @@ public final class TrainCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /** The best weights so far by validation MSE, kept in memory and in {@value #BEST} so a resumed run knows them. */
+    /** The best weights so far by the validation score, kept in memory and in {@value #BEST} so a resumed run knows them. */
     private static final class Best {
         private final Path file;
+        final String metric;
         long step = -1;
         double mse = Double.POSITIVE_INFINITY;
         float[] values;
 
-        Best(Path file) {
+        Best(Path file, String metric) {
             this.file = file;
+            this.metric = metric;
         }
 
         boolean known() {
@@ -352,7 +363,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         void offer(long atStep, double validationMse, Decoder decoder, Progress progress) throws IOException {
             boolean better = validationMse < mse;
-            progress.note(String.format(Locale.ROOT, "step %d: validation MSE %.4f%s", atStep, validationMse,
+            progress.note(String.format(Locale.ROOT, "step %d: validation %s %.4f%s", atStep, metric, validationMse,
                     better ? " (best so far)" : String.format(Locale.ROOT, " (best %.4f at step %d)", mse, step)));
             if (better) {
                 step = atStep;

@@ -1,0 +1,64 @@
+package dev.chimera.timeseries.cli;
+
+import dev.chimera.runtime.DemoPart;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The forecasting part of {@code chimera demo}: the shipped ETTh1 model against the baselines on
+ * ETTh1's test part by the standard protocol ({@code ts eval}), then a 336-step forecast from the
+ * start of the test part drawn as a fan chart beside the actual values ({@code ts forecast --plot}).
+ * ETTh1 is read from the shared data folder next to the checkout; without it the part says so
+ * and is skipped.
+ */
+public final class TsDemo implements DemoPart {
+    static final String DEFAULT_MODEL = "models/etth1-fourier";
+    static final String DEFAULT_DATA = "../shared/data/ett/ETTh1.csv";
+
+    @Option(names = "--ts-model", paramLabel = "DIR",
+            description = "Forecasting model for the time-series part (default: " + DEFAULT_MODEL + ").")
+    Path model;
+
+    @Option(names = "--ts-csv", paramLabel = "F", description = "Data for the time-series part (default: " + DEFAULT_DATA + ").")
+    Path csv;
+
+    @Option(names = "--ts-plot", paramLabel = "F.png", defaultValue = "etth1-forecast.png",
+            description = "Where the time-series part draws its fan chart (default: ${DEFAULT-VALUE}).")
+    Path plot;
+
+    @Override
+    public List<String> description() {
+        return List.of("  time series: the shipped ETTh1 forecaster (" + DEFAULT_MODEL + ") and the baselines (ridge, "
+                + "repeat-last, seasonal naive, ETS) on ETTh1's test part at horizons 96-720, and a fan chart of a "
+                + "336-step forecast");
+    }
+
+    @Override
+    public int run(Context context) throws IOException {
+        PrintWriter out = context.out();
+        Path data = csv != null ? csv : Path.of(DEFAULT_DATA);
+        Path dir = model != null ? model : Path.of(DEFAULT_MODEL);
+        out.println("== time series: " + dir + " on " + data);
+        out.flush();
+        if (!Files.isRegularFile(data)) {
+            out.println("SKIPPED: " + data + " is not here (the shared data folder next to the checkout); "
+                    + "pass --ts-csv F to run this part");
+            out.flush();
+            return 0;
+        }
+        String threads = Integer.toString(context.threads());
+        int code = context.commands().run(out, context.err(), "ts", "eval", "--model", dir.toString(), "--csv",
+                data.toString(), "--threads", threads);
+        if (code != 0) {
+            return code;
+        }
+        return context.commands().run(out, context.err(), "ts", "forecast", "--model", dir.toString(), "--csv",
+                data.toString(), "--at", "11520", "--horizon", "336", "--out",
+                plot.resolveSibling(plot.getFileName() + ".csv").toString(), "--plot", plot.toString(), "--threads",
+                threads);
+    }
+}
