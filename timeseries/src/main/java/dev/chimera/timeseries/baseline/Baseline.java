@@ -66,6 +66,17 @@ public interface Baseline {
     }
 
     /**
+     * The point forecast and the quantiles of one window together, for a method whose two share
+     * work (the default calls {@link #forecast} then {@link #quantiles}). // point: (>= horizon);
+     * quantiles: (levels, >= horizon)
+     */
+    default void forecastWithQuantiles(double[][] scaled, int channel, int origin, int horizon, double[] levels,
+                                       double[] point, double[][] quantiles) {
+        forecast(scaled, channel, origin, horizon, point);
+        quantiles(scaled, channel, origin, horizon, levels, quantiles);
+    }
+
+    /**
      * True when the forecast for horizon H is the first H steps of the forecast for any longer
      * horizon (true of every method here), so an evaluation may forecast once at the longest
      * horizon and truncate. A method fitted separately per horizon returns false.

@@ -14,15 +14,8 @@ package dev.chimera.timeseries.baseline;
  *   f_{t+h} = l + (phi + ... + phi^h) b + s_{t+h-m(k+1)},  k = (h - 1) / m
  * </pre>
  *
- * <p>Initial states come from the segment being filtered (a lookback): with M1, M2 the means of
- * its first two seasons and Mk that of its last whole season (k whole seasons), the trend is
- * {@code b = (Mk - M1) / ((k - 1) m)} (over the whole segment: two seasons alone give a slope so
- * noisy that, with the small trend gains maximum likelihood picks, it is extrapolated for the whole
- * horizon), the level at the end of the first season {@code M1 + b (m - 1) / 2}, and each phase's
- * seasonal term the average over the first two seasons of its deviation from the line of slope b
- * through that season's mean (the terms sum to zero exactly). A noiseless "line plus season"
- * series is therefore reproduced exactly, whatever the parameters. The filter then runs from the
- * second season's first row.
+ * <p>The filter is linear in the data and the initial state together, which {@link InitialStates}
+ * uses to find the initial state that minimises the one-step squared errors by least squares.
  *
  * <p>States are one mutable object per call (no allocation per step); inputs must be NaN-free
  * (baselines fill lookbacks first, see {@link Lookback}).
@@ -39,45 +32,30 @@ final class HoltWinters {
         State(int m) {
             season = new double[m];
         }
+
+        /** Sets this to {@code other}'s values. */
+        State copyFrom(State other) {
+            level = other.level;
+            trend = other.trend;
+            System.arraycopy(other.season, 0, season, 0, season.length);
+            next = other.next;
+            return this;
+        }
     }
 
     private HoltWinters() {
     }
 
-    /**
-     * Initial states from {@code y[from, to)} ({@code to - from >= 2m}); the returned state is the one
-     * after row {@code from + m - 1}, with the seasonal term of row {@code from + m} next.
-     */
-    static State init(double[] y, int from, int to, int m, State into) {
-        int seasons = (to - from) / m;
-        if (seasons < 2) {
-            throw new IllegalArgumentException("Holt-Winters needs two seasons of " + m + " rows, got " + (to - from));
-        }
-        double mean1 = mean(y, from, m);
-        double mean2 = mean(y, from + m, m);
-        double meanLast = mean(y, from + (seasons - 1) * m, m);
-        double trend = (meanLast - mean1) / ((seasons - 1) * m);
-        double centre = (m - 1) / 2.0;
-        for (int i = 0; i < m; i++) {
-            double line = trend * (i - centre);
-            into.season[i] = ((y[from + i] - mean1 - line) + (y[from + m + i] - mean2 - line)) / 2;
-        }
-        into.trend = trend;
-        into.level = mean1 + trend * centre;
-        into.next = 0;
-        return into;
-    }
-
-    private static double mean(double[] y, int from, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            s += y[from + i];
-        }
-        return s / n;
-    }
-
     /** Runs the filter over {@code y[from, to)} from {@code state}; returns the sum of squared one-step errors. */
     static double filter(double[] y, int from, int to, EtsParameters p, State state) {
+        return filter(y, from, to, p, state, null);
+    }
+
+    /**
+     * {@link #filter(double[], int, int, EtsParameters, State)}, also writing the one-step error of row
+     * {@code from + i} to {@code errors[i]} when {@code errors} is not null. // errors: (to - from)
+     */
+    static double filter(double[] y, int from, int to, EtsParameters p, State state, double[] errors) {
         double alpha = p.alpha();
         double betaE = p.alpha() * p.beta();
         double gamma = p.gamma();
@@ -95,6 +73,9 @@ final class HoltWinters {
             b = damped + betaE * e;
             s[k] += gamma * e;
             sse += e * e;
+            if (errors != null) {
+                errors[t - from] = e;
+            }
             if (++k == m) {
                 k = 0;
             }

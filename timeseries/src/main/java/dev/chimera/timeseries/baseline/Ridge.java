@@ -36,8 +36,12 @@ import org.apache.commons.math3.linear.RealMatrix;
  *       Math); the H-horizon weights are the first H columns.</li>
  * </ol>
  *
- * <p>On ETTh1 (lookback 672) weak regularisation overfits (REFERENCE section 6: avg MSE 0.439 against
- * 0.398-0.404 when strong), which is why lambda is searched rather than fixed.
+ * <p>REFERENCE section 6 reports, for ETTh1 at lookback 672, avg test MSE 0.439 at weak
+ * regularisation against 0.398-0.404 at strong. Fitted as here (all train+validation windows of
+ * all channels in one Gram, Hmax-window set) the test MSE is flat for r <= 0.001 (avg 0.3985), best
+ * near r = 0.1 (0.3946), and the validation choice r = 1 gives 0.3977; the search is the
+ * protocol's way to set lambda without looking at the test part. Fit time on ETTh1 (2 threads):
+ * about 2 s, most of it the eigendecomposition of the search.
  */
 public final class Ridge implements Baseline {
 

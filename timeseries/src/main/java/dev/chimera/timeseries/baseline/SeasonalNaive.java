@@ -111,6 +111,13 @@ public final class SeasonalNaive implements Baseline {
 
     @Override
     public void quantiles(double[][] scaled, int channel, int origin, int horizon, double[] levels, double[][] out) {
+        forecastWithQuantiles(scaled, channel, origin, horizon, levels, new double[horizon], out);
+    }
+
+    /** One forecast, offset by each level's residual quantile. */
+    @Override
+    public void forecastWithQuantiles(double[][] scaled, int channel, int origin, int horizon, double[] levels,
+                                      double[] point, double[][] out) {
         Lookback.checkFitted(name(), fitted);
         if (out.length != levels.length) {
             throw new IllegalArgumentException(name() + ": " + out.length + " output rows for " + levels.length
@@ -119,7 +126,6 @@ public final class SeasonalNaive implements Baseline {
         if ((horizon + period - 1) / period > residuals[channel].length) {
             throw new IllegalArgumentException(name() + ": horizon " + horizon + " is longer than the horizons fitted");
         }
-        double[] point = new double[horizon];
         forecast(scaled, channel, origin, horizon, point);
         double[][] offsets = table(levels).offsets[channel];  // (seasons, levels)
         for (int k = 0; k < levels.length; k++) {

@@ -129,12 +129,14 @@ public final class BaselineEvaluation {
     private void scoreBlock(Baseline baseline, double[][] scaled, int c, int o0, int count, int forecastH, int testEnd,
                             boolean quantiles, Metrics[] m, int[] hs) {
         double[][] point = new double[count][forecastH];       // (count, H)
-        baseline.forecastBlock(scaled, c, o0, count, forecastH, point);
         double[][] q = quantiles ? new double[levels.length][forecastH] : null;  // (levels, H)
+        if (!quantiles) {
+            baseline.forecastBlock(scaled, c, o0, count, forecastH, point);
+        }
         for (int i = 0; i < count; i++) {
             int o = o0 + i;
             if (quantiles) {
-                baseline.quantiles(scaled, c, o, forecastH, levels, q);
+                baseline.forecastWithQuantiles(scaled, c, o, forecastH, levels, point[i], q);
             }
             for (int k = 0; k < hs.length; k++) {
                 if (o + hs[k] > testEnd) {
