@@ -22,6 +22,12 @@ public final class JsonLine {
         return this;
     }
 
+    public JsonLine put(String key, boolean value) {
+        key(key);
+        sb.append(value);
+        return this;
+    }
+
     /** A finite number rounded to {@code decimals} places; NaN or a missing value is written as null. */
     public JsonLine put(String key, double value, int decimals) {
         key(key);

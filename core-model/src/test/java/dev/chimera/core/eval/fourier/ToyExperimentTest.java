@@ -71,6 +71,50 @@ class ToyExperimentTest {
         }
     }
 
+    /**
+     * The KL tail holds the test KL after each of the last epochs: training is the same for the
+     * first e epochs whatever the epoch count (constant learning rate, per-epoch shuffles from the
+     * seed), so the tail's values are, bit for bit, the final KLs of shorter runs; and scoring
+     * between epochs leaves the training alone.
+     */
+    @Test
+    void theKlTailIsTheKlAfterEachOfTheLastEpochs() {
+        ToyExperiment.Settings tiny = ToyExperiment.Settings.paper().withSamples(203).withEpochs(12);
+        assertEquals(10, tiny.averagedEpochs());
+        assertEquals(10, tiny.scoredEpochs());
+        ToyExperiment.Job job = new ToyExperiment.Job(ToyDataset.GMM2, HeadKind.FOURIER, 6, 2);
+        List<ToyExperiment.Result> rs = new ArrayList<>();
+        for (ToyExperiment.Settings s : List.of(tiny, tiny.withEpochs(3), tiny.withEpochs(7).withAveragedEpochs(1))) {
+            rs.add(ToyRunner.runAll(s, List.of(job), 1, null, Backends::cpu).get(0));
+        }
+        double[] tail = rs.get(0).klTail();
+        assertEquals(10, tail.length);
+        assertEquals(rs.get(0).kl(), tail[9], 0, "the tail ends with the last epoch's KL");
+        assertEquals(rs.get(1).kl(), tail[0], 0, "epoch 3 of 12 is the end of a 3-epoch run");
+        assertEquals(rs.get(2).kl(), tail[4], 0, "epoch 7 of 12 is the end of a 7-epoch run");
+        assertEquals(1, rs.get(2).klTail().length);
+        double sum = 0;
+        for (double v : tail) {
+            sum += v;
+        }
+        assertEquals(sum / 10, rs.get(0).klTailMean(), 1e-15);
+        assertTrue(tail[0] != tail[9], "the KL moves between epochs");
+        // Fewer epochs than the averaged count: every epoch is scored.
+        assertEquals(3, rs.get(1).klTail().length);
+        assertEquals(3, tiny.withEpochs(3).scoredEpochs());
+    }
+
+    @Test
+    void theDefaultSeedsStartWithThePapersFour() {
+        assertEquals(List.of(1L, 2L, 3L, 42L), ToyExperiment.seeds(4));
+        assertEquals(List.of(1L, 2L), ToyExperiment.seeds(2));
+        assertEquals(List.of(1L, 2L, 3L, 42L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), ToyExperiment.seeds(12));
+        List<Long> many = ToyExperiment.seeds(50);
+        assertEquals(50, new java.util.HashSet<>(many).size(), "42 is not drawn twice");
+        assertEquals(50L, (long) many.get(49), "1, 2, 3, 42, then 4 to 50 without 42");
+        assertThrows(IllegalArgumentException.class, () -> ToyExperiment.seeds(0));
+    }
+
     @Test
     void theSplitIsTheReferencesShape() {
         ToyData data = new ToyData(ToyDataset.GAUSSIAN.generate(5000, 0.01, 1), new dev.chimera.core.heads.Bins(50));
@@ -85,6 +129,7 @@ class ToyExperimentTest {
     void badSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> QUICK.withEpochs(0));
         assertThrows(IllegalArgumentException.class, () -> QUICK.withGamma(-1));
+        assertThrows(IllegalArgumentException.class, () -> QUICK.withAveragedEpochs(0));
         assertThrows(IllegalArgumentException.class, () -> new ToyExperiment.Job(ToyDataset.BETA, HeadKind.FOURIER, 0, 1));
     }
 
