@@ -1,5 +1,6 @@
 package dev.chimera.timeseries.baseline;
 
+import dev.chimera.runtime.UserException;
 import dev.chimera.timeseries.data.Split;
 import org.apache.commons.math3.analysis.MultivariateFunction;
 import org.apache.commons.math3.distribution.NormalDistribution;
@@ -78,11 +79,12 @@ public final class Ets implements Baseline {
         int maxH = Lookback.checkFit(name(), scaled, split, lookback, horizons);
         int m = season > 0 ? season : SeasonalPeriod.infer(scaled, split, lookback);
         if (m < 2) {
-            throw new IllegalArgumentException(name() + ": no seasonal period found in the train part; give one");
+            throw new UserException(name() + ": no seasonal period found in the train part's autocorrelation "
+                    + "(lags up to half the lookback); give one with --season P");
         }
         if (2 * m + 1 > lookback) {
-            throw new IllegalArgumentException(name() + ": lookback " + lookback + " holds fewer than two seasons of "
-                    + m + " plus one row");
+            throw new UserException(name() + ": lookback " + lookback + " holds fewer than two seasons of "
+                    + m + " plus one row; use a longer --lookback or a shorter --season");
         }
         int n = split.trainEnd();
         EtsParameters[] fittedParameters = new EtsParameters[scaled.length];

@@ -88,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--skip", paramLabel = "ridge|none", description = "Linear skip path whose residual the decoder learns (default: ridge).")
     String skip;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: 1500).")
+    @Option(names = "--steps", description = "Optimiser steps (default: 600).")
     Long steps;
 
     @Option(names = "--batch", description = "Sequences per step (default: 32).")
@@ -100,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of initial weights and batches (default: 1).")
     Long seed;
 
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation forecasts (default: 100).")
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation forecasts (default: 50).")
     Long evalEvery;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: checkpoints and the model.")
@@ -272,7 +272,7 @@ public final class TrainCommand implements Callable<Integer> {
         Ridge ridge = new Ridge(pool);
         ridge.fit(scaler.scale(table.values()), split, s.lookback(), new int[] {s.segment()});
         var weights = ridge.weights(s.segment());
-        progress.note(String.format(Locale.ROOT, "linear skip: ridge %d -> %d, lambda %.3g (chosen on validation), "
+        progress.note(String.format(Locale.ROOT, "linear skip: ridge %d -> %d, lambda %.3g (chosen on validation, fitted on train + validation), "
                 + "%.1f s", s.lookback(), s.segment(), weights.lambda(), (System.nanoTime() - t0) / 1e9));
         return new LinearSkip(s.lookback(), s.segment(), weights.weightsAsFloats());
     }
@@ -319,11 +319,11 @@ public final class TrainCommand implements Callable<Integer> {
         int look = (int) r.integer("lookback", lookback, 7L * seg);
         String h = r.text("head", head, () -> "point");
         String sk = r.text("skip", skip, () -> "ridge");
-        long n = r.integer("steps", steps, 1500);
+        long n = r.integer("steps", steps, 600);
         int b = (int) r.integer("batch", batch, 32);
         double peak = r.real("lr", lr, 5e-4);
         long sd = r.integer("seed", seed, 1);
-        int every = (int) r.integer("eval_every", evalEvery, 100);
+        int every = (int) r.integer("eval_every", evalEvery, 50);
         r.requireSame(out);
         if (seg < 1 || look < seg || look % seg != 0) {
             throw usage("--lookback must be a positive multiple of --segment, got " + look + " and " + seg);

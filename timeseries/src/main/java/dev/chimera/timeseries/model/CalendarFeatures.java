@@ -14,7 +14,7 @@ import java.time.ZonedDateTime;
  */
 public final class CalendarFeatures {
     /** Features per timestamp. */
-    public static final int COUNT = 8;
+    public static final int COUNT = 6;
 
     private CalendarFeatures() {
     }
@@ -25,11 +25,9 @@ public final class CalendarFeatures {
         double minute = t.getMinute() + t.getSecond() / 60.0;
         double hour = t.getHour() + minute / 60.0;
         double weekday = t.getDayOfWeek().getValue() - 1 + hour / 24.0;
-        double yearDay = t.getDayOfYear() - 1 + hour / 24.0;
         pair(out, offset, minute / 60.0);
         pair(out, offset + 2, hour / 24.0);
         pair(out, offset + 4, weekday / 7.0);
-        pair(out, offset + 6, yearDay / 365.25);
     }
 
     private static void pair(float[] out, int at, double turns) {

@@ -66,6 +66,12 @@ public final class TsModel {
             throw new UserException("--model " + directory + ": " + e.getMessage(), e);
         }
         ModelConfig config = loaded.config();
+        int inputs = config.input().integer("dim", -1);
+        if (inputs != settings.tokenWidth()) {
+            throw new UserException("--model " + directory + ": its input takes " + inputs + " values per token, this "
+                    + "build makes " + settings.tokenWidth() + " (" + settings.segment() + " points + "
+                    + CalendarFeatures.COUNT + " calendar features); retrain it with this build's 'ts train'");
+        }
         Decoder decoder = new Decoder(config, settings.context() + maxRolls(settings), backend);
         loaded.restoreInto(decoder.parameters());
         Path runDir = Checkpoint.latest(directory).isPresent() ? directory : directory.getParent();
