@@ -28,9 +28,8 @@ public final class BaselineCommand implements Callable<Integer> {
     @Option(names = "--lookback", paramLabel = "L", defaultValue = "672", description = "History per forecast (default: ${DEFAULT-VALUE}).")
     int lookback;
 
-    @Option(names = "--horizons", split = ",", paramLabel = "H", defaultValue = "96,192,336,720",
-            description = "Horizons (default: ${DEFAULT-VALUE}).")
-    int[] horizons;
+    @Mixin
+    Horizons horizonOption;
 
     @Mixin
     BaselineOptions baselineOptions;
@@ -43,7 +42,7 @@ public final class BaselineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Horizons.check(horizons, spec);
+        int[] horizons = horizonOption.checked(spec);
         SeriesTable table = data.read();
         Split split = data.split(table, lookback, horizons[0]);
         Scaler scaler = Scaler.fit(table, split);

@@ -43,9 +43,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     TableOptions data;
 
-    @Option(names = "--horizons", split = ",", paramLabel = "H", defaultValue = "96,192,336,720",
-            description = "Horizons (default: ${DEFAULT-VALUE}).")
-    int[] horizons;
+    @Mixin
+    Horizons horizonOption;
 
     @Mixin
     BaselineOptions baselineOptions;
@@ -59,7 +58,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Progress progress = new Progress(spec.commandLine().getErr(), System.console() != null, "");
-        Horizons.check(horizons, spec);
+        int[] horizons = horizonOption.checked(spec);
         try (ComputePool pool = new ComputePool(compute.threads())) {
             TsModel m = TsModel.open(model, compute.backend(pool));
             SeriesTable table = data.read();
@@ -67,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
             Split split = data.split(table, m.settings().lookback(), m.settings().segment());
             Scaler scaler = Scaler.fit(table, split);
             List<MethodResult> results = new ArrayList<>();
-            results.add(evaluateModel(m, table, scaler, split, progress));
+            results.add(evaluateModel(m, table, scaler, split, horizons, progress));
             BaselineEvaluation baselines = new BaselineEvaluation(pool, m.settings().lookback(), horizons,
                     QuantileLevels.defaults());
             results.addAll(baselines.evaluateAll(baselineOptions.baselines(pool), scaler.scale(table.values()), split));
@@ -76,7 +75,8 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MethodResult evaluateModel(TsModel m, SeriesTable table, Scaler scaler, Split split, Progress progress) {
+    private MethodResult evaluateModel(TsModel m, SeriesTable table, Scaler scaler, Split split, int[] horizons,
+                                       Progress progress) {
         long t0 = System.nanoTime();
         ModelEvaluation evaluation = new ModelEvaluation(m, table, scaler, split, 256);
         Progress.Step step = progress.step("forecasting test windows", evaluation.origins(Windows.Part.TEST, horizons, 1)
