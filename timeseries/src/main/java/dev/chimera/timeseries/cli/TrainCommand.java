@@ -88,19 +88,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--skip", paramLabel = "ridge|none", description = "Linear skip path whose residual the decoder learns (default: ridge).")
     String skip;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: 600).")
+    @Option(names = "--steps", description = "Optimiser steps (default: 300).")
     Long steps;
 
-    @Option(names = "--batch", description = "Sequences per step (default: 32).")
+    @Option(names = "--batch", description = "Sequences per step (default: 16).")
     Long batch;
 
-    @Option(names = "--lr", description = "Peak learning rate (default: 5e-4).")
+    @Option(names = "--lr", description = "Peak learning rate (default: 1e-4).")
     Double lr;
 
     @Option(names = "--seed", description = "Seed of initial weights and batches (default: 1).")
     Long seed;
 
-    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation forecasts (default: 50).")
+    @Option(names = "--eval-every", paramLabel = "N", description = "Steps between validation forecasts (default: 25).")
     Long evalEvery;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: checkpoints and the model.")
@@ -319,11 +319,11 @@ public final class TrainCommand implements Callable<Integer> {
         int look = (int) r.integer("lookback", lookback, 7L * seg);
         String h = r.text("head", head, () -> "point");
         String sk = r.text("skip", skip, () -> "ridge");
-        long n = r.integer("steps", steps, 600);
-        int b = (int) r.integer("batch", batch, 32);
-        double peak = r.real("lr", lr, 5e-4);
+        long n = r.integer("steps", steps, 300);
+        int b = (int) r.integer("batch", batch, 16);
+        double peak = r.real("lr", lr, 1e-4);
         long sd = r.integer("seed", seed, 1);
-        int every = (int) r.integer("eval_every", evalEvery, 50);
+        int every = (int) r.integer("eval_every", evalEvery, 25);
         r.requireSame(out);
         if (seg < 1 || look < seg || look % seg != 0) {
             throw usage("--lookback must be a positive multiple of --segment, got " + look + " and " + seg);
