@@ -57,8 +57,14 @@ public final class TsDemo implements DemoPart {
             return code;
         }
         return context.commands().run(out, context.err(), "ts", "forecast", "--model", dir.toString(), "--csv",
-                data.toString(), "--at", "11520", "--horizon", "336", "--out",
-                plot.resolveSibling(plot.getFileName() + ".csv").toString(), "--plot", plot.toString(), "--threads",
-                threads);
+                data.toString(), "--at", "11520", "--horizon", "336", "--out", csvBeside(plot).toString(), "--plot",
+                plot.toString(), "--threads", threads);
+    }
+
+    /** F.csv beside F.png: where the forecast drawn in the chart is written. */
+    private static Path csvBeside(Path png) {
+        String name = png.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return png.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".csv");
     }
 }
