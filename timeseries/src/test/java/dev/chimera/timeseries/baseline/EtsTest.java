@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.runtime.UserException;
 import dev.chimera.timeseries.data.Split;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -96,8 +97,8 @@ class EtsTest {
     @Test
     void needsTwoSeasonsInTheLookback() {
         double[][] y = {simulate(14, 500, 12, new EtsParameters(0.3, 0.1, 0.2, 1.0), 1.0)};
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        UserException e = assertThrows(UserException.class,
                 () -> new Ets(12, false).fit(y, new Split(300, 400, 500), 20, new int[] {5}));
-        assertTrue(e.getMessage().contains("two seasons"), e.getMessage());
+        assertTrue(e.getMessage().contains("two seasons") && e.getMessage().contains("--lookback"), e.getMessage());
     }
 }
