@@ -57,6 +57,13 @@ public final class ForecastCommand implements Callable<Integer> {
                     + "it are drawn in the plot (default: after the last row).")
     Integer at;
 
+    @Option(names = "--samples", paramLabel = "N", defaultValue = "0",
+            description = "Also write N seeded sample paths (Fourier-head models): columns s1..sN (default: none).")
+    int samples;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the sample paths (default: ${DEFAULT-VALUE}).")
+    long seed;
+
     @Option(names = "--out", required = true, paramLabel = "F.csv|F.arrow", description = "Where to write the forecast.")
     Path out;
 
@@ -75,6 +82,9 @@ public final class ForecastCommand implements Callable<Integer> {
             if (!(q > 0 && q < 1)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--quantiles must lie in (0, 1), got " + q);
             }
+        }
+        if (samples < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--samples must be >= 0, got " + samples);
         }
         double[] levels = quantiles.clone();
         Arrays.sort(levels);
@@ -100,7 +110,12 @@ public final class ForecastCommand implements Callable<Integer> {
             }
             forecaster.observeAll(history);
             Forecaster.Forecast f = forecaster.forecast(table.name(), horizon, levels);
-            write(table, f);
+            if (samples > 0 && !m.settings().fourier()) {
+                throw new UserException("--samples: " + model + " is a point model (--head point); sample paths need "
+                        + "a Fourier-head model");
+            }
+            double[][][] paths = samples > 0 ? forecaster.samples(table.name(), horizon, samples, seed) : null;
+            write(table, f, paths);
             if (plot != null) {
                 plot(table, f, end);
             }
@@ -117,6 +132,9 @@ public final class ForecastCommand implements Callable<Integer> {
         for (double q : f.levels()) {
             names.add(String.format(Locale.ROOT, "q%s", trim(q)));
         }
+        for (int p = 1; p <= samples; p++) {
+            names.add("s" + p);
+        }
         return names.toArray(new String[0]);
     }
 
@@ -125,7 +143,21 @@ public final class ForecastCommand implements Callable<Integer> {
         return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
     }
 
-    private void write(SeriesTable table, Forecaster.Forecast f) throws IOException {
+    /** The values of row (c, t) after the timestamp: point, quantiles, sample paths. */
+    private static double[] values(Forecaster.Forecast f, double[][][] paths, int c, int t) {
+        int q = f.levels().length;
+        double[] v = new double[1 + q + (paths == null ? 0 : paths.length)];
+        v[0] = f.point()[c][t];
+        for (int k = 0; k < q; k++) {
+            v[1 + k] = f.quantiles()[c][k][t];
+        }
+        for (int p = 0; paths != null && p < paths.length; p++) {
+            v[1 + q + p] = paths[p][c][t];
+        }
+        return v;
+    }
+
+    private void write(SeriesTable table, Forecaster.Forecast f, double[][][] paths) throws IOException {
         String[] names = columns(f);
         long step = table.step().getSeconds();
         if (out.getFileName().toString().endsWith(".arrow")) {
@@ -139,9 +171,10 @@ public final class ForecastCommand implements Callable<Integer> {
                 for (int c = 0; c < table.seriesCount(); c++) {
                     for (int t = 0; t < horizon; t++) {
                         w.set(0, table.columns().get(c)).set(1, Instant.ofEpochSecond(f.firstTimestamp() + t * step)
-                                .toString()).set(2, f.point()[c][t]);
-                        for (int q = 0; q < f.levels().length; q++) {
-                            w.set(3 + q, f.quantiles()[c][q][t]);
+                                .toString());
+                        double[] v = values(f, paths, c, t);
+                        for (int k = 0; k < v.length; k++) {
+                            w.set(2 + k, v[k]);
                         }
                         w.endRow();
                     }
@@ -158,10 +191,9 @@ public final class ForecastCommand implements Callable<Integer> {
                 for (int t = 0; t < horizon; t++) {
                     StringBuilder line = new StringBuilder();
                     line.append(table.columns().get(c)).append(',')
-                            .append(Instant.ofEpochSecond(f.firstTimestamp() + t * step)).append(',')
-                            .append(String.format(Locale.ROOT, "%.6g", f.point()[c][t]));
-                    for (int q = 0; q < f.levels().length; q++) {
-                        line.append(',').append(String.format(Locale.ROOT, "%.6g", f.quantiles()[c][q][t]));
+                            .append(Instant.ofEpochSecond(f.firstTimestamp() + t * step));
+                    for (double v : values(f, paths, c, t)) {
+                        line.append(',').append(String.format(Locale.ROOT, "%.6g", v));
                     }
                     w.write(line.toString());
                     w.newLine();

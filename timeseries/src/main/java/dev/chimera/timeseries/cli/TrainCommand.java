@@ -109,6 +109,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its latest checkpoint.")
     boolean resume;
 
+    @Option(names = "--stop-at", paramLabel = "N",
+            description = "Stop after step N with a checkpoint (the run's schedule unchanged); --resume continues it.")
+    Long stopAt;
+
     record Settings(String config, int lookback, int segment, String head, boolean skip, long steps, int batch,
                     double lr, long seed, int evalEvery) {
         Map<String, String> toInfo() {
@@ -209,20 +213,33 @@ public final class TrainCommand implements Callable<Integer> {
             if (start == 0 && !best.known()) {
                 best.offer(0, validationScore(validation, settings), decoder, progress);
             }
-            for (long at = start; at < s.steps(); ) {
-                long stop = Math.min(s.steps(), at + s.evalEvery());
+            long end = stopAt == null ? s.steps() : stopAt;
+            if (end < start || end > s.steps()) {
+                throw usage("--stop-at must be in [" + start + ", " + s.steps() + "], got " + end);
+            }
+            for (long at = start; at < end; ) {
+                // pieces end where the uninterrupted run validates (multiples of --eval-every), or at --stop-at
+                long stop = Math.min(end, (at / s.evalEvery() + 1) * s.evalEvery());
                 Trainer.Outcome outcome = trainer.run(at, stop);
                 if (outcome.diverged()) {
                     stderr.println(spec.qualifiedName() + ": error: " + outcome.message());
                     return 1;
                 }
-                best.offer(stop, validationScore(validation, settings), decoder, progress);
+                if (stop % s.evalEvery() == 0 || stop == s.steps()) {
+                    best.offer(stop, validationScore(validation, settings), decoder, progress);
+                }
                 if (stop < s.steps()) {
                     store.save(stop);
                 }
                 at = stop;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (end < s.steps()) {
+                stdout.printf(Locale.ROOT, "stopped   at step %d of %d in %.1f s; continue with --resume --out %s%n", end,
+                        s.steps(), seconds, out);
+                stdout.flush();
+                return 0;
+            }
             best.restoreInto(decoder);
             info.put(TsSettings.PREFIX + "best_step", Long.toString(best.step));
             info.put(TsSettings.PREFIX + "validation_" + best.metric.toLowerCase(Locale.ROOT),

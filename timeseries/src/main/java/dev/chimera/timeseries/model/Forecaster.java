@@ -125,11 +125,7 @@ public final class Forecaster {
         int longest = 0;
         List<SeriesState> picked = new ArrayList<>();
         for (String id : ids) {
-            SeriesState st = series.get(id);
-            if (st == null || st.states == null) {
-                throw new IllegalStateException("series " + id + " has " + (st == null ? 0 : st.observed)
-                        + " observations; a forecast needs the lookback of " + settings.lookback());
-            }
+            SeriesState st = ready(id);
             picked.add(st);
             longest = Math.max(longest, st.pending + horizon);
         }
@@ -164,6 +160,58 @@ public final class Forecaster {
             result.add(new Forecast(st.id, st.lastTimestamp + stepSeconds, point, quantiles, out.levels()));
         }
         return result;
+    }
+
+    /**
+     * {@code count} seeded sample paths of the series' next {@code horizon} points, (count,
+     * channels, horizon) in the series' units: a Fourier-head model's values drawn from their
+     * densities, each path continuing from its own draws ({@link Rollout#sample}). Path p of
+     * channel c depends only on the seed, p and c, not on how the paths are batched.
+     */
+    public double[][][] samples(String seriesId, int horizon, int count, long seed) {
+        SeriesState st = ready(seriesId);
+        int longest = st.pending + horizon;
+        float[][] lookbacks = new float[channels][];
+        for (int c = 0; c < channels; c++) {
+            lookbacks[c] = st.boundaryLookback(c);
+        }
+        double[][][] paths = new double[count][channels][horizon];
+        int total = count * channels;
+        for (int from = 0; from < total; from += rollout.maxBatch()) {
+            int n = Math.min(rollout.maxBatch(), total - from);
+            DecoderState[] states = new DecoderState[n];
+            float[][] hidden = new float[n][];
+            float[][] contexts = new float[n][];
+            long[] next = new long[n];
+            long[] seeds = new long[n];
+            for (int i = 0; i < n; i++) {
+                int c = (from + i) % channels;
+                states[i] = st.states[c];
+                hidden[i] = st.hidden[c];
+                contexts[i] = lookbacks[c];
+                next[i] = st.boundaryTime();
+                seeds[i] = seed * 0x9E3779B97F4A7C15L + from + i;
+            }
+            Forecasts out = Forecasts.allocate(n, longest, new double[0]);
+            rollout.sample(states, n, hidden, contexts, next, stepSeconds, longest, seeds, out);
+            for (int i = 0; i < n; i++) {
+                int p = (from + i) / channels;
+                int c = (from + i) % channels;
+                for (int t = 0; t < horizon; t++) {
+                    paths[p][c][t] = st.norms[c].restore(out.point()[i][st.pending + t]);
+                }
+            }
+        }
+        return paths;
+    }
+
+    private SeriesState ready(String id) {
+        SeriesState st = series.get(id);
+        if (st == null || st.states == null) {
+            throw new IllegalStateException("series " + id + " has " + (st == null ? 0 : st.observed)
+                    + " observations; a forecast needs the lookback of " + settings.lookback());
+        }
+        return st;
     }
 
     /** Prefills, rebuilds or steps the series that completed a segment, batched. */

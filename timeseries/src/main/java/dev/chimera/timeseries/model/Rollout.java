@@ -5,6 +5,7 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.tensor.Tensor;
+import java.util.SplittableRandom;
 
 /**
  * Forecasting with a {@link TsModel} in buffers made once for up to maxBatch sequences: prefill a
@@ -109,6 +110,29 @@ public final class Rollout {
      */
     public void roll(DecoderState[] states, int n, float[][] hidden, float[][] lookbacks, long[] nextTimes, long step,
                      int horizon, Forecasts out) {
+        roll(states, n, hidden, lookbacks, nextTimes, step, horizon, out, null);
+    }
+
+    /**
+     * Seeded sample paths of a Fourier-head model: as {@link #roll}, but each value is drawn from
+     * its density (inverse CDF at a uniform draw of {@code new SplittableRandom(seeds[i])}) and the
+     * drawn segment, not the mean, is what the model continues from, so a path's segments hang
+     * together. Paths go to out.point(); out's quantiles are left alone.
+     */
+    public void sample(DecoderState[] states, int n, float[][] hidden, float[][] lookbacks, long[] nextTimes, long step,
+                       int horizon, long[] seeds, Forecasts out) {
+        if (!settings.fourier()) {
+            throw new IllegalArgumentException("sample paths need a Fourier-head model; a point model has no density");
+        }
+        SplittableRandom[] draws = new SplittableRandom[n];
+        for (int i = 0; i < n; i++) {
+            draws[i] = new SplittableRandom(seeds[i]);
+        }
+        roll(states, n, hidden, lookbacks, nextTimes, step, horizon, out, draws);
+    }
+
+    private void roll(DecoderState[] states, int n, float[][] hidden, float[][] lookbacks, long[] nextTimes, long step,
+                      int horizon, Forecasts out, SplittableRandom[] draws) {
         int s = settings.segment();
         int l = settings.lookback();
         for (int i = 0; i < n; i++) {
@@ -123,7 +147,7 @@ public final class Rollout {
             Tensor output = inference.output(current);
             backend.download(hostOut, output);
             for (int i = 0; i < n; i++) {
-                nextSegment(i, done, horizon, out, segments[i]);
+                nextSegment(i, done, horizon, out, segments[i], draws == null ? null : draws[i]);
             }
             if (done + s >= horizon) {
                 break;
@@ -154,8 +178,11 @@ public final class Rollout {
         roll(states, n, hidden, lookbacks, next, step, horizon, out);
     }
 
-    /** Sequence i's segment after position {@code done}: skip plus the head's residual, into out and segment. */
-    private void nextSegment(int i, int done, int horizon, Forecasts out, float[] segment) {
+    /**
+     * Sequence i's segment after position {@code done}: skip plus the head's residual (its mean, or
+     * a draw when {@code draw} is given), into out and segment.
+     */
+    private void nextSegment(int i, int done, int horizon, Forecasts out, float[] segment, SplittableRandom draw) {
         int s = settings.segment();
         if (skip != null) {
             skip.apply(contexts[i], 0, skipped, 0);
@@ -169,8 +196,9 @@ public final class Rollout {
             if (settings.fourier()) {
                 int bins = outSize / s;
                 int from = base + j * bins;
-                residual = settings.range() * BinnedQuantiles.mean(hostOut, from, bins);
-                if (done + j < horizon) {
+                residual = settings.range() * (draw == null ? BinnedQuantiles.mean(hostOut, from, bins)
+                        : BinnedQuantiles.quantile(hostOut, from, bins, draw.nextDouble()));
+                if (draw == null && done + j < horizon) {
                     for (int q = 0; q < levels.length; q++) {
                         out.quantiles()[i][q][done + j] = (float) (skipped[j]
                                 + settings.range() * BinnedQuantiles.quantile(hostOut, from, bins, levels[q]));

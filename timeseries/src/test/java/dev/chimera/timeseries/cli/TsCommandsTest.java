@@ -93,6 +93,33 @@ class TsCommandsTest {
     }
 
     @Test
+    void aRunStoppedAndResumedEndsWithTheUninterruptedRunsWeights() throws IOException {
+        List<String> common = List.of("--csv", csv.toString(), "--config", "tiny", "--lookback", "96", "--segment", "24",
+                "--steps", "6", "--eval-every", "2", "--batch", "4", "--threads", "1");
+        Path whole = dir.resolve("whole");
+        Path parts = dir.resolve("parts");
+        assertEquals(0, ts(args("train", common, "--out", whole.toString())).code());
+        Run first = ts(args("train", common, "--out", parts.toString(), "--stop-at", "3"));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("stopped   at step 3 of 6"), first.out());
+        Run rest = ts("train", "--resume", "--out", parts.toString(), "--csv", csv.toString(), "--threads", "1");
+        assertEquals(0, rest.code(), rest.err());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(whole.resolve("step-000000006/model.safetensors")),
+                Files.readAllBytes(parts.resolve("step-000000006/model.safetensors"))));
+        Run samples = ts("forecast", "--model", whole.toString(), "--csv", csv.toString(), "--horizon", "5",
+                "--samples", "3", "--out", dir.resolve("s.csv").toString());
+        assertEquals(1, samples.code());
+        assertTrue(samples.err().contains("point model"), samples.err());
+    }
+
+    private static String[] args(String command, List<String> common, String... more) {
+        List<String> all = new java.util.ArrayList<>(List.of(command));
+        all.addAll(common);
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
+
+    @Test
     void badInputIsOneLineNamingTheFileLineAndColumn() throws IOException {
         Path bad = dir.resolve("bad.csv");
         List<String> lines = Files.readAllLines(csv);

@@ -2,6 +2,7 @@ package dev.chimera.timeseries.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.chimera.core.decoder.Decoder;
@@ -178,6 +179,44 @@ class ForecasterTest {
             }
             assertArrayEquals(alone.forecast("x", 11, new double[0]).point()[0], all.get(i).point()[0], 1e-5);
         }
+    }
+
+    @Test
+    void samplePathsAreSeededAndDrawnFromTheForecastDensity() {
+        TsModel m = model("fourier");
+        double[][] v = series(2, 30, 6);
+        Forecaster wide = new Forecaster(m, 2, 16);
+        Forecaster narrow = new Forecaster(m, 2, 2);
+        for (int t = 0; t < 30; t++) {
+            wide.observe("a", T0 + t * STEP, row(v, t));
+            narrow.observe("a", T0 + t * STEP, row(v, t));
+        }
+        double[][][] paths = wide.samples("a", 6, 400, 11);
+        double[][][] again = narrow.samples("a", 6, 400, 11);
+        for (int p = 0; p < 400; p++) {
+            for (int c = 0; c < 2; c++) {
+                assertArrayEquals(paths[p][c], again[p][c], 0.0, "path " + p + " channel " + c);
+            }
+        }
+        double[] levels = {0.1, 0.5, 0.9};
+        Forecaster.Forecast f = wide.forecast("a", 6, levels);
+        for (int c = 0; c < 2; c++) {
+            double[] first = new double[400];
+            double mean = 0;
+            for (int p = 0; p < 400; p++) {
+                first[p] = paths[p][c][0];
+                mean += first[p] / 400;
+            }
+            java.util.Arrays.sort(first);
+            double spread = f.quantiles()[c][2][0] - f.quantiles()[c][0][0];
+            // the first point's draws follow its density: mean, decile and median within Monte Carlo error
+            assertEquals(f.point()[c][0], mean, 0.1 * spread);
+            assertEquals(f.quantiles()[c][0][0], first[40], 0.1 * spread);
+            assertEquals(f.quantiles()[c][1][0], first[200], 0.1 * spread);
+            assertEquals(f.quantiles()[c][2][0], first[360], 0.1 * spread);
+        }
+        double[][][] other = wide.samples("a", 6, 3, 12);
+        assertFalse(java.util.Arrays.equals(other[0][0], paths[0][0]));
     }
 
     @Test
