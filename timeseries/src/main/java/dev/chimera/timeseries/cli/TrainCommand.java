@@ -241,6 +241,9 @@ public final class TrainCommand implements Callable<Integer> {
                 return 0;
             }
             best.restoreInto(decoder);
+            if (settings.fourier() && settings.skip()) {
+                info.putAll(location(decoder, settings, linear, table, scaler, split, progress).toInfo());
+            }
             info.put(TsSettings.PREFIX + "best_step", Long.toString(best.step));
             info.put(TsSettings.PREFIX + "validation_" + best.metric.toLowerCase(Locale.ROOT),
                     String.format(Locale.ROOT, "%.6f", best.mse));
@@ -265,6 +268,27 @@ public final class TrainCommand implements Callable<Integer> {
                 bias.data()[bias.offset() + v * width] = 1f;
             }
         }
+    }
+
+    /**
+     * Where the Fourier model's forecast sits: the density's mean on top of the skip, or the skip's
+     * forecast with the density (its median moved to 0) giving only the spread, whichever has the
+     * lower validation MSE (the same windows as the training checks). The quantiles follow.
+     */
+    private TsSettings location(Decoder decoder, TsSettings settings, LinearSkip linear, SeriesTable table,
+                                Scaler scaler, Split split, Progress progress) {
+        double density = validationMse(new TsModel(out, decoder, settings, linear), table, scaler, split);
+        double skipOnly = validationMse(new TsModel(out, decoder, settings.centredOnSkip(true), linear), table, scaler,
+                split);
+        progress.note(String.format(Locale.ROOT, "location: validation MSE %.4f with the density's mean, %.4f centred "
+                + "on the skip; keeping %s", density, skipOnly, skipOnly < density ? "the skip" : "the density"));
+        return settings.centredOnSkip(skipOnly < density);
+    }
+
+    private static double validationMse(TsModel model, SeriesTable table, Scaler scaler, Split split) {
+        int h = model.settings().segment();
+        return new ModelEvaluation(model, table, scaler, split, 256).evaluate(Windows.Part.VALIDATION, new int[] {h},
+                new double[0], VALIDATION_STRIDE, done -> { }).get(h).mse();
     }
 
     /**

@@ -196,12 +196,15 @@ public final class Rollout {
             if (settings.fourier()) {
                 int bins = outSize / s;
                 int from = base + j * bins;
-                residual = settings.range() * (draw == null ? BinnedQuantiles.mean(hostOut, from, bins)
-                        : BinnedQuantiles.quantile(hostOut, from, bins, draw.nextDouble()));
+                // a centred density gives the spread around the skip's forecast: its median is moved to 0
+                double shift = settings.centred() ? BinnedQuantiles.quantile(hostOut, from, bins, 0.5) : 0;
+                residual = settings.range() * (draw != null
+                        ? BinnedQuantiles.quantile(hostOut, from, bins, draw.nextDouble()) - shift
+                        : settings.centred() ? 0 : BinnedQuantiles.mean(hostOut, from, bins));
                 if (draw == null && done + j < horizon) {
                     for (int q = 0; q < levels.length; q++) {
-                        out.quantiles()[i][q][done + j] = (float) (skipped[j]
-                                + settings.range() * BinnedQuantiles.quantile(hostOut, from, bins, levels[q]));
+                        out.quantiles()[i][q][done + j] = (float) (skipped[j] + settings.range()
+                                * (BinnedQuantiles.quantile(hostOut, from, bins, levels[q]) - shift));
                     }
                 }
             } else {

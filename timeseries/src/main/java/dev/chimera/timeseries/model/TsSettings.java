@@ -19,10 +19,25 @@ import java.util.Map;
  *                     decoder learns its residual
  * @param range        the Fourier head's bins cover [-range, range] of normalised residual
  * @param stepSeconds  the training data's grid step, checked against the data a model is given
+ * @param centred      for the Fourier head: whether the point forecast is the skip's and the
+ *                     density only gives the spread around it (quantiles are the skip plus the
+ *                     density's quantiles less its median), chosen by validation MSE at the end of
+ *                     training; otherwise the point forecast is the skip plus the density's mean
  */
 public record TsSettings(int lookback, int segment, int context, int refresh, String head, boolean skip, double range,
-                         long stepSeconds) {
+                         long stepSeconds, boolean centred) {
     public static final String PREFIX = "ts.";
+
+    /** Settings whose Fourier density, if any, gives the location as well as the spread. */
+    public TsSettings(int lookback, int segment, int context, int refresh, String head, boolean skip, double range,
+                      long stepSeconds) {
+        this(lookback, segment, context, refresh, head, skip, range, stepSeconds, false);
+    }
+
+    /** These settings with the Fourier density centred on the skip's forecast, or not. */
+    public TsSettings centredOnSkip(boolean centre) {
+        return new TsSettings(lookback, segment, context, refresh, head, skip, range, stepSeconds, centre);
+    }
 
     public TsSettings {
         if (segment < 1 || lookback < segment || lookback % segment != 0) {
@@ -35,6 +50,9 @@ public record TsSettings(int lookback, int segment, int context, int refresh, St
         }
         if (!head.equals("point") && !head.equals("fourier")) {
             throw new IllegalArgumentException("head must be point or fourier, got " + head);
+        }
+        if (centred && !(skip && head.equals("fourier"))) {
+            throw new IllegalArgumentException("only a Fourier head over a skip path can be centred on the skip");
         }
     }
 
@@ -62,6 +80,7 @@ public record TsSettings(int lookback, int segment, int context, int refresh, St
         m.put(PREFIX + "skip", Boolean.toString(skip));
         m.put(PREFIX + "range", Double.toString(range));
         m.put(PREFIX + "step_seconds", Long.toString(stepSeconds));
+        m.put(PREFIX + "location", centred ? "skip" : "density");
         return m;
     }
 
@@ -69,7 +88,8 @@ public record TsSettings(int lookback, int segment, int context, int refresh, St
     public static TsSettings fromInfo(Map<String, String> info) {
         return new TsSettings(integer(info, "lookback"), integer(info, "segment"), integer(info, "context"),
                 integer(info, "refresh"), text(info, "head"), Boolean.parseBoolean(text(info, "skip")),
-                Double.parseDouble(text(info, "range")), Long.parseLong(text(info, "step_seconds")));
+                Double.parseDouble(text(info, "range")), Long.parseLong(text(info, "step_seconds")),
+                "skip".equals(info.getOrDefault(PREFIX + "location", "density")));
     }
 
     private static int integer(Map<String, String> info, String key) {
