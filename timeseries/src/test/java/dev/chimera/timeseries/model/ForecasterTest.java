@@ -220,6 +220,36 @@ class ForecasterTest {
     }
 
     @Test
+    void aCentredDensityLeavesTheForecastToTheSkipAndGivesTheSpread() {
+        TsModel density = model("fourier");
+        TsModel centred = new TsModel(null, density.decoder(), density.settings().centredOnSkip(true), density.skip());
+        double[][] v = series(1, 8, 8);
+        InstanceNorm norm = InstanceNorm.of(v[0], 0, L);
+        float[] lookback = new float[L];
+        for (int t = 0; t < L; t++) {
+            lookback[t] = norm.normalise(v[0][t]);
+        }
+        float[] skipped = new float[S];
+        centred.skip().apply(lookback, 0, skipped, 0);
+        double[] levels = {0.1, 0.5, 0.9};
+        Forecasts a = Forecasts.allocate(1, S, levels);
+        Forecasts b = Forecasts.allocate(1, S, levels);
+        for (TsModel m : new TsModel[] {density, centred}) {
+            Rollout r = m.rollout(1);
+            r.forecast(new DecoderState[] {r.newState()}, 1, new float[][] {lookback}, new long[] {T0}, STEP, S,
+                    new float[1][m.decoder().config().dModel()], m == density ? a : b);
+        }
+        for (int j = 0; j < S; j++) {
+            assertEquals(skipped[j], b.point()[0][j], 1e-6f);
+            assertEquals(skipped[j], b.quantiles()[0][1][j], 1e-6f);
+            // the spread is the density's, moved so that its median is the skip's value
+            assertEquals(a.quantiles()[0][2][j] - a.quantiles()[0][0][j], b.quantiles()[0][2][j] - b.quantiles()[0][0][j],
+                    1e-5f);
+            assertEquals(a.quantiles()[0][2][j] - a.quantiles()[0][1][j], b.quantiles()[0][2][j] - skipped[j], 1e-5f);
+        }
+    }
+
+    @Test
     void refusesAForecastBeforeTheLookbackAndAGapInTime() {
         TsModel m = model("point");
         Forecaster f = new Forecaster(m, 1, 1);
