@@ -60,6 +60,10 @@ public final class TrainCommand implements Callable<Integer> {
     static final String PREFIX = "ts_train.";
     private static final String BEST = "best.safetensors";
     private static final int VALIDATION_STRIDE = 4;
+    /** Segments a forecast rolls through in training: enough for a 720-step horizon. */
+    private static final int ROLL_POINTS = 720;
+    /** Segments the Forecaster steps before it rebuilds its state. */
+    private static final int REFRESH = 4;
 
     @Spec
     CommandSpec spec;
@@ -155,10 +159,10 @@ public final class TrainCommand implements Callable<Integer> {
                 table.step(), split.trainEnd(), split.trainEnd(), split.validationEnd(), split.validationEnd(),
                 split.testEnd()));
         int prefill = s.lookback() / s.segment();
-        int rolls = (720 + s.segment() - 1) / s.segment();
-        int refresh = 4;
-        TsSettings probe = new TsSettings(s.lookback(), s.segment(), prefill + rolls + refresh - 1, refresh,
-                s.head(), s.skip(), 1.0, table.step().getSeconds());
+        int context = trainingContext(s, prefill, split.trainEnd(), progress);
+        int refresh = Math.min(REFRESH, context - prefill);
+        TsSettings probe = new TsSettings(s.lookback(), s.segment(), context, refresh, s.head(), s.skip(), 1.0,
+                table.step().getSeconds());
 
         try (ComputePool pool = new ComputePool(compute.threads())) {
             Backend backend = compute.backend(pool);
@@ -268,6 +272,28 @@ public final class TrainCommand implements Callable<Integer> {
                 bias.data()[bias.offset() + v * width] = 1f;
             }
         }
+    }
+
+    /**
+     * Segments per training sequence: the lookback's, the ones a 720-step forecast rolls through,
+     * and the Forecaster's refresh; fewer when the train part is too short to hold such a sequence
+     * (a forecast then rolls past the positions it was trained on), an error when it cannot hold
+     * the lookback and two more segments.
+     */
+    private int trainingContext(Settings s, int prefill, int trainRows, Progress progress) {
+        int wanted = prefill + (ROLL_POINTS + s.segment() - 1) / s.segment() + REFRESH - 1;
+        int before = s.skip() ? 2 * s.lookback() - s.segment() : s.lookback();
+        int fits = (trainRows - before) / s.segment() + prefill - 1;
+        if (fits < prefill + 1) {
+            throw new UserException(data.file() + ": the train part's " + trainRows + " rows cannot hold a training "
+                    + "sequence (" + before + " rows before its origin and two segments of " + s.segment()
+                    + "); use a shorter --lookback or --segment, or a larger train part (--split)");
+        }
+        if (fits < wanted) {
+            progress.note(String.format(Locale.ROOT, "note: the train part holds sequences of %d segments, not %d; "
+                    + "forecasts roll past the positions trained on", fits, wanted));
+        }
+        return Math.min(wanted, fits);
     }
 
     /**

@@ -134,6 +134,13 @@ class TsCommandsTest {
         assertEquals(1, target.code());
         assertTrue(target.err().contains("'nope'") && !target.err().contains("\tat "), target.err());
 
+        Path smallTrain = dir.resolve("small.csv");
+        Files.write(smallTrain, Files.readAllLines(csv).subList(0, 701));
+        Run shorter = ts("train", "--csv", smallTrain.toString(), "--config", "tiny", "--lookback", "96", "--segment",
+                "24", "--steps", "2", "--eval-every", "1", "--threads", "1", "--out", dir.resolve("small").toString());
+        assertEquals(0, shorter.code(), shorter.err());
+        assertTrue(shorter.err().contains("holds sequences of 16 segments, not 37"), shorter.err());
+
         Path shortFile = dir.resolve("short.csv");
         Files.write(shortFile, Files.readAllLines(csv).subList(0, 40));
         Run tooShort = ts("train", "--csv", shortFile.toString(), "--lookback", "48", "--segment", "24", "--out",
