@@ -10,6 +10,15 @@ package dev.chimera.timeseries.model;
  */
 public record Forecasts(float[][] point, float[][][] quantiles, double[] levels) {
 
+    public Forecasts {
+        for (int q = 0; q < levels.length; q++) {
+            if (!(levels[q] > 0 && levels[q] < 1) || (q > 0 && levels[q] <= levels[q - 1])) {
+                throw new IllegalArgumentException("quantile levels must increase within (0, 1), got "
+                        + java.util.Arrays.toString(levels));
+            }
+        }
+    }
+
     public static Forecasts allocate(int n, int horizon, double[] levels) {
         return new Forecasts(new float[n][horizon], new float[n][levels.length][horizon], levels.clone());
     }

@@ -32,6 +32,7 @@ public final class Rollout {
     private final float[] hostOut;       // (maxBatch * head output row)
     private final float[][] contexts;    // (maxBatch, L) the rolling windows the skip reads
     private final float[] skipped;       // (S)
+    private double[] quantileScratch = new double[0];
     private final DecoderState[] scratch;
     private final DecoderState fresh;    // a state at position 0: what forecast() resets states to
 
@@ -191,6 +192,9 @@ public final class Rollout {
         }
         int base = i * outSize;
         double[] levels = out.levels();
+        if (quantileScratch.length < levels.length) {
+            quantileScratch = new double[levels.length];
+        }
         for (int j = 0; j < s; j++) {
             double residual;
             if (settings.fourier()) {
@@ -201,10 +205,11 @@ public final class Rollout {
                 residual = settings.range() * (draw != null
                         ? BinnedQuantiles.quantile(hostOut, from, bins, draw.nextDouble()) - shift
                         : settings.centred() ? 0 : BinnedQuantiles.mean(hostOut, from, bins));
-                if (draw == null && done + j < horizon) {
+                if (draw == null && done + j < horizon && levels.length > 0) {
+                    BinnedQuantiles.quantiles(hostOut, from, bins, levels, quantileScratch);
                     for (int q = 0; q < levels.length; q++) {
-                        out.quantiles()[i][q][done + j] = (float) (skipped[j] + settings.range()
-                                * (BinnedQuantiles.quantile(hostOut, from, bins, levels[q]) - shift));
+                        out.quantiles()[i][q][done + j] = (float) (skipped[j]
+                                + settings.range() * (quantileScratch[q] - shift));
                     }
                 }
             } else {

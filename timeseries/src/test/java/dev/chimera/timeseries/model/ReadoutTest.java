@@ -20,6 +20,23 @@ class ReadoutTest {
     }
 
     @Test
+    void allLevelsInOnePassEqualEachLevelAlone() {
+        java.util.Random r = new java.util.Random(8);
+        double[] levels = {0.01, 0.1, 0.25, 0.5, 0.5 + 1e-9, 0.9, 0.999};
+        for (int trial = 0; trial < 50; trial++) {
+            float[] p = new float[40];
+            for (int m = 0; m < p.length; m++) {
+                p[m] = r.nextInt(4) == 0 ? 0f : r.nextFloat();
+            }
+            double[] out = new double[levels.length];
+            BinnedQuantiles.quantiles(p, 3, 37, levels, out);
+            for (int k = 0; k < levels.length; k++) {
+                assertEquals(BinnedQuantiles.quantile(p, 3, 37, levels[k]), out[k], 1e-12, "trial " + trial);
+            }
+        }
+    }
+
+    @Test
     void calendarFeaturesOfAKnownInstant() {
         float[] f = new float[CalendarFeatures.COUNT];
         CalendarFeatures.of(1_467_331_200L + 6 * 3600, f, 0); // Friday 2016-07-01 06:00 UTC
