@@ -1,10 +1,10 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,32 +47,11 @@ public final class GenomeCache {
         if (env != null && !env.isBlank()) {
             return new GenomeCache(Paths.get(env));
         }
-        Path checkout = findCheckout(codeLocation());
-        if (checkout == null) {
-            checkout = findCheckout(Paths.get("").toAbsolutePath());
-        }
+        Path checkout = Checkout.locate();
         if (checkout != null) {
             return new GenomeCache(checkout.resolve("cache"));
         }
         return new GenomeCache(Paths.get(System.getProperty("user.home"), ".cache", "chimera"));
-    }
-
-    private static Path codeLocation() {
-        try {
-            return Paths.get(GenomeCache.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** The nearest folder at or above {@code start} holding the {@code chimera} launcher and a pom.xml. */
-    static Path findCheckout(Path start) {
-        for (Path p = start; p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("chimera")) && Files.isRegularFile(p.resolve("pom.xml"))) {
-                return p;
-            }
-        }
-        return null;
     }
 
     public Path root() {

@@ -1,5 +1,6 @@
 package dev.chimera.genomics;
 
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,10 +25,10 @@ class GenomeCacheTest {
 
     @Test
     void theCheckoutIsFoundFromInsideIt() throws IOException {
-        Path checkout = GenomeCache.findCheckout(Path.of("").toAbsolutePath());
+        Path checkout = Checkout.find(Path.of("").toAbsolutePath());
         assertNotNull(checkout, "tests run inside the Chimera checkout");
         assertTrue(Files.isRegularFile(checkout.resolve("genomics/pom.xml")));
-        assertNull(GenomeCache.findCheckout(dir));
+        assertNull(Checkout.find(dir));
         GenomeCache cache = new GenomeCache(dir);
         assertEquals(dir.resolve("genomes/MG1655-K12.fasta.gz"), cache.path(ReferenceGenome.ECOLI_K12_MG1655));
         assertTrue(!cache.has(ReferenceGenome.ECOLI_K12_MG1655));

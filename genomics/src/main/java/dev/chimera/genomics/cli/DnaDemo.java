@@ -7,6 +7,7 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.ReferenceGenome;
 import dev.chimera.genomics.ShippedModels;
 import dev.chimera.genomics.TrainEvalSplit;
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.DemoPart;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -69,7 +70,7 @@ public final class DnaDemo implements DemoPart {
         });
         Holdout holdout = new Holdout(Holdout.DEFAULT_FRACTION);
         TrainEvalSplit data = TrainEvalSplit.holdout(fasta, holdout, new NucleotideTokenizer());
-        Path modelDir = modelOption != null ? modelOption : ShippedModels.locate(ShippedModels.ECOLI);
+        Path modelDir = modelOption != null ? modelOption : Checkout.shippedModel(ShippedModels.ECOLI);
         DnaModel model = DnaModel.open(modelDir);
         out.printf(Locale.ROOT, "1. genome  %s, %,d bp: the first %,d bases are for training, the last %,d held out%n",
                 genome.description(), data.totalBases(), data.trainBases(), data.evalBases());

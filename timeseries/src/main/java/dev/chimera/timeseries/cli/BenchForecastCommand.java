@@ -3,6 +3,7 @@ package dev.chimera.timeseries.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.timeseries.data.SeriesTable;
@@ -39,12 +40,12 @@ public final class BenchForecastCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", defaultValue = TsDemo.DEFAULT_MODEL,
-            description = "Model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "DIR", description = "Model (default: the checkout's " + TsDemo.DEFAULT_MODEL
+            + ").")
     Path model;
 
-    @Option(names = "--csv", paramLabel = "F", defaultValue = TsDemo.DEFAULT_DATA,
-            description = "Series whose first rows are the history (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--csv", paramLabel = "F",
+            description = "Series whose first rows are the history (default: " + TsDemo.DEFAULT_DATA + ").")
     Path csv;
 
     @Option(names = "--horizon", defaultValue = "720", description = "Forecast steps (default: ${DEFAULT-VALUE}).")
@@ -61,6 +62,12 @@ public final class BenchForecastCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (model == null) {
+            model = Checkout.shippedModel(TsDemo.MODEL_NAME);
+        }
+        if (csv == null) {
+            csv = TsDemo.defaultData();
+        }
         TableOptions input = new TableOptions();
         input.file = csv;
         input.onMissing = "interpolate";

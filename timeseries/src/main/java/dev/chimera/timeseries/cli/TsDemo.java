@@ -1,5 +1,6 @@
 package dev.chimera.timeseries.cli;
 
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.DemoPart;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
  * and is skipped.
  */
 public final class TsDemo implements DemoPart {
-    static final String DEFAULT_MODEL = "models/etth1-fourier";
+    static final String MODEL_NAME = "etth1-fourier";
+    static final String DEFAULT_MODEL = "models/" + MODEL_NAME;
     static final String DEFAULT_DATA = "../shared/data/ett/ETTh1.csv";
 
     @Option(names = "--ts-model", paramLabel = "DIR",
@@ -40,8 +42,8 @@ public final class TsDemo implements DemoPart {
     @Override
     public int run(Context context) throws IOException {
         PrintWriter out = context.out();
-        Path data = csv != null ? csv : Path.of(DEFAULT_DATA);
-        Path dir = model != null ? model : Path.of(DEFAULT_MODEL);
+        Path data = csv != null ? csv : defaultData();
+        Path dir = model != null ? model : Checkout.shippedModel(MODEL_NAME);
         out.println("== time series: " + dir + " on " + data);
         out.flush();
         if (!Files.isRegularFile(data)) {
@@ -59,6 +61,12 @@ public final class TsDemo implements DemoPart {
         return context.commands().run(out, context.err(), "ts", "forecast", "--model", dir.toString(), "--csv",
                 data.toString(), "--at", "11520", "--horizon", "336", "--out", csvBeside(plot).toString(), "--plot",
                 plot.toString(), "--threads", threads);
+    }
+
+    /** ETTh1 in the shared data folder next to the checkout (or the working directory's, outside one). */
+    static Path defaultData() {
+        Path checkout = Checkout.locate();
+        return checkout == null ? Path.of(DEFAULT_DATA) : checkout.resolve(DEFAULT_DATA).normalize();
     }
 
     /** F.csv beside F.png: where the forecast drawn in the chart is written. */
