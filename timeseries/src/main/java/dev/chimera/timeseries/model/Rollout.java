@@ -5,6 +5,8 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -157,9 +159,69 @@ public final class Rollout {
                 System.arraycopy(contexts[i], s, contexts[i], 0, l - s);
                 System.arraycopy(segments[i], 0, contexts[i], l - s, s);
             }
-            fillStepTokens(n, segments, nextTimes, (long) done * step);
-            current = inference.step(scratch, Inputs.values(stepTokens.slice(0, n)));
+            current = advance(n, segments, nextTimes, done, step);
         }
+    }
+
+    /**
+     * Feeds each sequence's new segment (the one starting {@code done} points after nextTimes[i]):
+     * one batched step, except for sequences whose state has reached the positions the model was
+     * trained on; those are rebuilt from their last L values (AutoTimes' "append, drop the
+     * oldest"), so a forecast of any horizon stays on trained positions. Returns the new hidden
+     * rows (n, d) in order.
+     */
+    private Tensor advance(int n, float[][] segments, long[] nextTimes, int done, long step) {
+        int rebuilds = 0;
+        for (int i = 0; i < n; i++) {
+            rebuilds += scratch[i].position() >= settings.context() ? 1 : 0;
+        }
+        if (rebuilds == 0) {
+            fillStepTokens(n, segments, nextTimes, (long) done * step);
+            return inference.step(scratch, Inputs.values(stepTokens.slice(0, n)));
+        }
+        int s = settings.segment();
+        long back = (long) (done + s - settings.lookback()) * step;  // the rebuilt lookback's first point
+        List<Integer> stepped = new ArrayList<>();
+        List<Integer> rebuilt = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            (scratch[i].position() >= settings.context() ? rebuilt : stepped).add(i);
+        }
+        float[] row = new float[d];
+        if (!stepped.isEmpty()) {
+            DecoderState[] group = new DecoderState[stepped.size()];
+            float[][] groupSegments = new float[group.length][];
+            long[] groupTimes = new long[group.length];
+            for (int g = 0; g < group.length; g++) {
+                int i = stepped.get(g);
+                group[g] = scratch[i];
+                groupSegments[g] = segments[i];
+                groupTimes[g] = nextTimes[i];
+            }
+            fillStepTokens(group.length, groupSegments, groupTimes, (long) done * step);
+            Tensor h = inference.step(group, Inputs.values(stepTokens.slice(0, group.length)));
+            for (int g = 0; g < group.length; g++) {
+                backend.download(row, h.slice(g, g + 1).view(d));
+                System.arraycopy(row, 0, hostHidden, stepped.get(g) * d, d);
+            }
+        }
+        DecoderState[] group = new DecoderState[rebuilt.size()];
+        float[][] groupContexts = new float[group.length][];
+        long[] firstTimes = new long[group.length];
+        float[][] groupHidden = new float[group.length][d];
+        for (int g = 0; g < group.length; g++) {
+            int i = rebuilt.get(g);
+            scratch[i].copyFrom(fresh);
+            group[g] = scratch[i];
+            groupContexts[g] = contexts[i];
+            firstTimes[g] = nextTimes[i] + back;
+        }
+        prefill(group, group.length, groupContexts, firstTimes, step, groupHidden);
+        for (int g = 0; g < group.length; g++) {
+            System.arraycopy(groupHidden[g], 0, hostHidden, rebuilt.get(g) * d, d);
+        }
+        Tensor current = hiddenIn.slice(0, n);
+        backend.upload(current, hostHidden);
+        return current;
     }
 
     /** A state at position 0 of this model's decoder, with the capacity this rollout's states have. */

@@ -250,6 +250,38 @@ class ForecasterTest {
     }
 
     @Test
+    void pastTheTrainedPositionsARollRebuildsFromItsLastLookback() {
+        TsModel m = model("point");
+        int k = m.settings().prefillSegments();
+        int rebuildAt = m.settings().context() - k;   // segments stepped before the state is full
+        float[] lookback = new float[L];
+        Random r = new Random(12);
+        for (int t = 0; t < L; t++) {
+            lookback[t] = (float) r.nextGaussian();
+        }
+        Rollout rollout = m.rollout(1);
+        DecoderState[] state = {rollout.newState()};
+        float[][] hidden = new float[1][m.decoder().config().dModel()];
+        int segments = rebuildAt + 5;
+        Forecasts full = Forecasts.allocate(1, segments * S, new double[0]);
+        rollout.forecast(state, 1, new float[][] {lookback}, new long[] {T0}, STEP, segments * S, hidden, full);
+        // the segments after the rebuild are the forecast from the last L values known at that point
+        int cut = (rebuildAt + 1) * S;
+        float[] series = new float[L + cut];
+        System.arraycopy(lookback, 0, series, 0, L);
+        System.arraycopy(full.point()[0], 0, series, L, cut);
+        float[] later = java.util.Arrays.copyOfRange(series, cut, cut + L);
+        Forecasts tail = Forecasts.allocate(1, segments * S - cut, new double[0]);
+        rollout.forecast(state, 1, new float[][] {later}, new long[] {T0 + (long) cut * STEP}, STEP, segments * S - cut,
+                hidden, tail);
+        assertArrayEquals(tail.point()[0], java.util.Arrays.copyOfRange(full.point()[0], cut, segments * S), 1e-6f);
+        // and a horizon far past the decoder's capacity is no error
+        Forecasts longer = Forecasts.allocate(1, 60 * S, new double[0]);
+        rollout.forecast(state, 1, new float[][] {lookback}, new long[] {T0}, STEP, 60 * S, hidden, longer);
+        assertArrayEquals(full.point()[0], java.util.Arrays.copyOf(longer.point()[0], segments * S), 0f);
+    }
+
+    @Test
     void refusesAForecastBeforeTheLookbackAndAGapInTime() {
         TsModel m = model("point");
         Forecaster f = new Forecaster(m, 1, 1);
