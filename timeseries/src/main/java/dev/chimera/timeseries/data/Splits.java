@@ -122,7 +122,7 @@ public final class Splits {
         long window = (long) lookback + segment;
         if (n < window) {
             throw new UserException(source + ": series of " + n + " rows is shorter than lookback + one segment ("
-                    + lookback + " + " + segment + " = " + window + " rows)");
+                    + lookback + " + " + segment + " = " + window + " rows); lower --lookback (and --segment)");
         }
         if (split.testEnd() > n) {
             throw new UserException(source + ": split ends at row " + split.testEnd() + "; expected at most the "
