@@ -80,7 +80,8 @@ class SplitsTest {
         assertDoesNotThrow(() -> Splits.requireLength(ett, split, 672, 96));
         UserException shortSeries = assertThrows(UserException.class,
                 () -> Splits.requireLength(table("x", 100), new Split(70, 80, 100), 96, 8));
-        assertEquals("x.csv: series of 100 rows is shorter than lookback + one segment (96 + 8 = 104 rows)",
+        assertEquals("x.csv: series of 100 rows is shorter than lookback + one segment (96 + 8 = 104 rows); "
+                + "lower --lookback (and --segment)",
                 shortSeries.getMessage());
         UserException train = assertThrows(UserException.class,
                 () -> Splits.requireLength(table("x", 100), new Split(50, 80, 100), 48, 8));
