@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Chimera.Version.class,
         description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
         subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, dev.chimera.genomics.cli.DnaCommand.class,
-                dev.chimera.timeseries.cli.TsCommand.class,
+                dev.chimera.timeseries.cli.TsCommand.class, dev.chimera.streaming.cli.StreamCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Chimera {
 

@@ -29,6 +29,12 @@ public final class SeriesFiles {
     /** How the bytes of a file are laid out. */
     enum Format { CSV, ARROW_FILE, ARROW_STREAM }
 
+    /**
+     * The shape of a table: wide (a timestamp column, then one column per series) or long (one row
+     * per series, timestamp and value).
+     */
+    public enum Layout { WIDE, LONG }
+
     private static final byte[] ARROW_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STREAM_CONTINUATION = {-1, -1, -1, -1};
     private static final byte[] FEATHER_V1_MAGIC = "FEA1".getBytes(StandardCharsets.US_ASCII);
@@ -51,6 +57,19 @@ public final class SeriesFiles {
             Observations obs = LongLayout.columns(rows.header()) != null ? LongLayout.read(rows, options)
                     : WideLayout.read(rows, options);
             return SeriesGrid.build(name(file), obs, options.onMissing());
+        }
+    }
+
+    /**
+     * Whether {@code file} is a wide or a long table, told from its header as {@link #read} tells it
+     * (reads the header only; a file {@link #read} would refuse may still be given a layout).
+     */
+    public static Layout layout(Path file) {
+        String source = file.toString();
+        Format format = detect(file, source);
+        try (TableRows rows = format == Format.CSV ? new CsvRows(file, source)
+                : new ArrowRows(file, source, format == Format.ARROW_STREAM)) {
+            return LongLayout.columns(rows.header()) != null ? Layout.LONG : Layout.WIDE;
         }
     }
 

@@ -44,6 +44,13 @@ class SeriesFilesTest {
     }
 
     @Test
+    void layoutIsToldFromTheHeader() {
+        assertEquals(SeriesFiles.Layout.WIDE, SeriesFiles.layout(text(dir, "w.csv", WIDE)));
+        assertEquals(SeriesFiles.Layout.LONG, SeriesFiles.layout(text(dir, "l.csv", "unique_id,ds,y",
+                "a,2016-07-01 00:00,1.5")));
+    }
+
+    @Test
     void longCsvInterleavedOrSeriesAfterSeriesGivesTheSameTable() {
         Path interleaved = text(dir, "interleaved.csv",
                 "series,timestamp,value",

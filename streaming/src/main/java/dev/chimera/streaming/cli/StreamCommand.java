@@ -1,0 +1,10 @@
+package dev.chimera.streaming.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code chimera stream}: observations in and forecasts out on Chronicle queues. */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Streams on Chronicle Queue: replay a time-series file into a queue, print a queue's records.",
+        subcommands = {ReplayCommand.class, TailCommand.class})
+public final class StreamCommand {
+}
