@@ -5,7 +5,6 @@ import dev.chimera.core.backend.Backend;
 import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.checkpoint.RunCheckpoints;
-import dev.chimera.core.checkpoint.SafeTensors;
 import dev.chimera.core.checkpoint.TrainerState;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
@@ -35,7 +34,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -180,7 +178,7 @@ public final class TrainCommand implements Callable<Integer> {
             AdamW opt = new AdamW(decoder.parameters(), AdamW.Settings.defaults(), backend);
             RunCheckpoints store = new RunCheckpoints(out, model, decoder.parameters(), opt, s.seed(), info, 2);
             long start = 0;
-            Best best = new Best(out.resolve(BEST), settings.fourier() ? "WQL" : "MSE");
+            BestWeights best = new BestWeights(out.resolve(BEST), settings.fourier() ? "WQL" : "MSE");
             if (previous != null) {
                 start = store.restore(previous);
                 best.read();
@@ -366,7 +364,7 @@ public final class TrainCommand implements Callable<Integer> {
         return Math.max(1.0, 1.25 * all[(int) (0.999 * (all.length - 1))]);
     }
 
-    private void report(PrintWriter stdout, Settings s, int parameters, Best best, double seconds) {
+    private void report(PrintWriter stdout, Settings s, int parameters, BestWeights best, double seconds) {
         if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "ts-train").put("out", out.toString()).put("parameters", parameters)
                     .put("steps", s.steps()).put("best_step", best.step).put("validation_metric", best.metric).put("validation_score", best.mse, 6)
@@ -409,53 +407,5 @@ public final class TrainCommand implements Callable<Integer> {
 
     private CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);
-    }
-
-    /** The best weights so far by the validation score, kept in memory and in {@value #BEST} so a resumed run knows them. */
-    private static final class Best {
-        private final Path file;
-        final String metric;
-        long step = -1;
-        double mse = Double.POSITIVE_INFINITY;
-        float[] values;
-
-        Best(Path file, String metric) {
-            this.file = file;
-            this.metric = metric;
-        }
-
-        boolean known() {
-            return step >= 0;
-        }
-
-        void offer(long atStep, double validationMse, Decoder decoder, Progress progress) throws IOException {
-            boolean better = validationMse < mse;
-            progress.note(String.format(Locale.ROOT, "step %d: validation %s %.4f%s", atStep, metric, validationMse,
-                    better ? " (best so far)" : String.format(Locale.ROOT, " (best %.4f at step %d)", mse, step)));
-            if (better) {
-                step = atStep;
-                mse = validationMse;
-                values = decoder.parameters().values().clone();
-                SafeTensors.write(file, List.of(SafeTensors.Slice.of("values", values)),
-                        Map.of("step", Long.toString(step), "mse", Double.toString(mse)));
-            }
-        }
-
-        void read() throws IOException {
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                return;
-            }
-            try (SafeTensors.Reader reader = SafeTensors.open(file)) {
-                values = reader.read("values");
-                step = Long.parseLong(reader.metadata().get("step"));
-                mse = Double.parseDouble(reader.metadata().get("mse"));
-            }
-        }
-
-        void restoreInto(Decoder decoder) {
-            if (values != null) {
-                System.arraycopy(values, 0, decoder.parameters().values(), 0, values.length);
-            }
-        }
     }
 }

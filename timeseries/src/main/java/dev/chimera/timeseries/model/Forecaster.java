@@ -78,7 +78,7 @@ public final class Forecaster {
                 throw new IllegalArgumentException("series " + o.seriesId() + ": " + o.values().length
                         + " values, this forecaster takes " + channels);
             }
-            SeriesState s = series.computeIfAbsent(o.seriesId(), id -> new SeriesState(id));
+            SeriesState s = series.computeIfAbsent(o.seriesId(), id -> new SeriesState(id, channels, settings, rollout, dModel()));
             if (completed.contains(s) && s.pending > 0) {
                 flush(completed);
                 completed.clear();
@@ -298,7 +298,7 @@ public final class Forecaster {
 
     /** Restores a series from {@link #snapshot} bytes (of a forecaster of the same model and channels). */
     public void restore(String seriesId, byte[] snapshot) {
-        SeriesState s = new SeriesState(seriesId);
+        SeriesState s = new SeriesState(seriesId, channels, settings, rollout, dModel());
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
             s.read(in);
         } catch (IOException e) {
@@ -308,151 +308,11 @@ public final class Forecaster {
         series.put(seriesId, s);
     }
 
-    public boolean knows(String seriesId) {
-        return series.containsKey(seriesId);
+    private int dModel() {
+        return model.decoder().config().dModel();
     }
 
-    /** One series: the last L raw points per channel in a ring, and its channels' decoder states. */
-    private final class SeriesState {
-        final String id;
-        final double[][] ring;        // (channels, L + S) raw values, ring-indexed by point count % (L + S): the
-                                      // lookback before the last boundary and the points since
-        long observed;                // points observed
-        long lastTimestamp;
-        int pending;                  // points since the last segment boundary
-        int segmentsSinceBuild;       // segments completed since the last prefill
-        long buildBoundary;           // observed count at the last prefill (its lookback ends there)
-        InstanceNorm[] norms;         // (channels) statistics of the last prefill's lookback
-        DecoderState[] states;        // (channels), null before the first prefill
-        float[][] hidden;             // (channels, d) the last hidden state
-        DecoderState freshTemplate;
-
-        SeriesState(String id) {
-            this.id = id;
-            this.ring = new double[channels][settings.lookback() + settings.segment()];
-        }
-
-        void append(long timestamp, double[] values) {
-            int at = (int) (observed % ring[0].length);
-            for (int c = 0; c < channels; c++) {
-                ring[c][at] = values[c];
-            }
-            observed++;
-            lastTimestamp = timestamp;
-            pending++;
-        }
-
-        /** Makes states on first use and takes the statistics of the L points that end at this boundary. */
-        void build() {
-            int d = model.decoder().config().dModel();
-            if (states == null) {
-                states = new DecoderState[channels];
-                hidden = new float[channels][d];
-                freshTemplate = rollout.newState();
-                for (int c = 0; c < channels; c++) {
-                    states[c] = rollout.newState();
-                }
-            }
-            norms = new InstanceNorm[channels];
-            buildBoundary = observed;
-            segmentsSinceBuild = 0;
-            for (int c = 0; c < channels; c++) {
-                double[] raw = lastPoints(c);
-                norms[c] = InstanceNorm.of(raw, 0, raw.length);
-            }
-        }
-
-        /** The L raw points before the last segment boundary, oldest first. */
-        double[] lastPoints(int c) {
-            int l = settings.lookback();
-            int size = ring[c].length;
-            double[] raw = new double[l];
-            long end = observed - pending;
-            for (int t = 0; t < l; t++) {
-                raw[t] = ring[c][(int) ((end - l + t) % size + size) % size];
-            }
-            return raw;
-        }
-
-        /** The lookback ending at the last boundary, normalised by the last build's statistics. */
-        float[] boundaryLookback(int c) {
-            double[] raw = lastPoints(c);
-            float[] out = new float[raw.length];
-            for (int t = 0; t < raw.length; t++) {
-                out[t] = Double.isNaN(raw[t]) ? 0f : norms[c].normalise(raw[t]);
-            }
-            return out;
-        }
-
-        /** The timestamp of the first point after the last boundary. */
-        long boundaryTime() {
-            return lastTimestamp - (long) (pending - 1) * stepSeconds;
-        }
-
-        void write(DataOutputStream out) throws IOException {
-            out.writeInt(channels);
-            out.writeInt(settings.lookback());
-            out.writeLong(observed);
-            out.writeLong(lastTimestamp);
-            out.writeInt(pending);
-            out.writeInt(segmentsSinceBuild);
-            out.writeLong(buildBoundary);
-            for (double[] r : ring) {
-                for (double v : r) {
-                    out.writeDouble(v);
-                }
-            }
-            out.writeBoolean(states != null);
-            if (states != null) {
-                for (int c = 0; c < channels; c++) {
-                    out.writeDouble(norms[c].mean());
-                    out.writeDouble(norms[c].std());
-                    byte[] b = states[c].toBytes();
-                    out.writeInt(b.length);
-                    out.write(b);
-                    for (float h : hidden[c]) {
-                        out.writeFloat(h);
-                    }
-                }
-            }
-        }
-
-        void read(DataInputStream in) throws IOException {
-            if (in.readInt() != channels || in.readInt() != settings.lookback()) {
-                throw new IOException("snapshot of another channel count or lookback");
-            }
-            observed = in.readLong();
-            lastTimestamp = in.readLong();
-            pending = in.readInt();
-            segmentsSinceBuild = in.readInt();
-            buildBoundary = in.readLong();
-            for (double[] r : ring) {
-                for (int t = 0; t < r.length; t++) {
-                    r[t] = in.readDouble();
-                }
-            }
-            if (in.readBoolean()) {
-                int saved = segmentsSinceBuild;
-                long savedBoundary = buildBoundary;
-                states = null;
-                norms = new InstanceNorm[channels];
-                int d = model.decoder().config().dModel();
-                states = new DecoderState[channels];
-                hidden = new float[channels][d];
-                freshTemplate = rollout.newState();
-                for (int c = 0; c < channels; c++) {
-                    norms[c] = new InstanceNorm(in.readDouble(), in.readDouble());
-                    byte[] b = new byte[in.readInt()];
-                    in.readFully(b);
-                    states[c] = rollout.newState();
-                    states[c].readBytes(b);
-                    for (int j = 0; j < d; j++) {
-                        hidden[c][j] = in.readFloat();
-                    }
-                }
-                segmentsSinceBuild = saved;
-                buildBoundary = savedBoundary;
-            }
-        }
+    public boolean knows(String seriesId) {
+        return series.containsKey(seriesId);
     }
 }
