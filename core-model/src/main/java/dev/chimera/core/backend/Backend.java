@@ -43,6 +43,16 @@ public interface Backend {
     /** A short name for logs and benchmark output. */
     String name();
 
+    /**
+     * How many padding sequences to put after a batch of n sequences of {@code rowsPerSequence} rows
+     * each so that every real sequence's results are the same bits in any batch so padded, alone or
+     * in company (a stream consumer's forecasts must not depend on how its inputs happened to arrive
+     * together). 0 where results never depend on the batch.
+     */
+    default int invariantPadding(int n, int rowsPerSequence) {
+        return 0;
+    }
+
     // ------------------------------------------------------------------ memory
 
     /** {@code floats} zero-filled floats of this backend's memory (one arena slab, a parameter array). */

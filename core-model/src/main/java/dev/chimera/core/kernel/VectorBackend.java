@@ -31,6 +31,17 @@ public final class VectorBackend extends CpuBackend {
         this.packedGemm = new PackedGemm(pool, gemmKernel);
     }
 
+    /**
+     * Products of up to {@link PackedGemm#DIRECT_MAX_ROWS} rows take the unpacked path, whose sums
+     * run in another order, and flat elementwise loops finish their last few values in scalar code
+     * (another exp): so a batch needs more rows than that, and a last sequence that is padding.
+     */
+    @Override
+    public int invariantPadding(int n, int rowsPerSequence) {
+        int sequences = (PackedGemm.DIRECT_MAX_ROWS + rowsPerSequence) / rowsPerSequence;
+        return Math.max(1, sequences - n);
+    }
+
     @Override
     public String name() {
         return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads, GEMM tile " + packedGemm.tile()

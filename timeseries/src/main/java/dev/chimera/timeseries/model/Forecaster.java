@@ -315,4 +315,26 @@ public final class Forecaster {
     public boolean knows(String seriesId) {
         return series.containsKey(seriesId);
     }
+
+    /** Points observed of the series since it started (0 for a series not known). */
+    public long observed(String seriesId) {
+        SeriesState s = series.get(seriesId);
+        return s == null ? 0 : s.observed;
+    }
+
+    /** Whether the series has a decoder state, so {@link #forecast} can answer for it. */
+    public boolean canForecast(String seriesId) {
+        SeriesState s = series.get(seriesId);
+        return s != null && s.states != null;
+    }
+
+    /** Drops a series; its next observation starts it afresh. */
+    public void forget(String seriesId) {
+        series.remove(seriesId);
+    }
+
+    /** The model's settings: lookback, segment, grid step. */
+    public TsSettings settings() {
+        return settings;
+    }
 }
