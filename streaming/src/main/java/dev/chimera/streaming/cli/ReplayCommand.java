@@ -100,7 +100,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 if (Thread.currentThread().isInterrupted()) {
                     break;
                 }
-                last = appender.append(observations.get(i));
+                last = appender.append(observations.get(i).appendedNow());
                 if (first < 0) {
                     first = last;
                 }

@@ -2,6 +2,7 @@ package dev.chimera.streaming.record;
 
 import java.util.Arrays;
 import java.util.Objects;
+import net.openhft.chronicle.wire.ValueIn;
 import net.openhft.chronicle.wire.WireIn;
 import net.openhft.chronicle.wire.WireOut;
 
@@ -15,16 +16,29 @@ import net.openhft.chronicle.wire.WireOut;
  *   series:    text     the series id
  *   timestamp: int64    epoch seconds, UTC
  *   values:    [float64] one per channel, fixed 8-byte doubles
+ *   appended:  int64    optional: when the producer appended it, epoch microseconds (what a
+ *                       consumer measures its latency from); absent when 0
  * </pre>
  *
- * @param series    the series id (not empty)
- * @param timestamp epoch seconds, UTC
- * @param values    one value per channel (at least one); not copied, do not change it after
+ * @param series         the series id (not empty)
+ * @param timestamp      epoch seconds, UTC
+ * @param values         one value per channel (at least one); not copied, do not change it after
+ * @param appendedMicros when it was appended, epoch microseconds, or 0 when not known
  */
-public record Observation(String series, long timestamp, double[] values) implements StreamRecord {
+public record Observation(String series, long timestamp, double[] values, long appendedMicros) implements StreamRecord {
 
     /** The format version this build writes. */
     public static final int VERSION = 1;
+
+    /** An observation without an append time. */
+    public Observation(String series, long timestamp, double[] values) {
+        this(series, timestamp, values, 0);
+    }
+
+    /** This observation stamped with the current time as its append time. */
+    public Observation appendedNow() {
+        return new Observation(series, timestamp, values, Clock.micros());
+    }
 
     public Observation {
         Objects.requireNonNull(series, "series");
@@ -48,6 +62,9 @@ public record Observation(String series, long timestamp, double[] values) implem
         wire.write("series").text(series);
         wire.write("timestamp").int64(timestamp);
         WireArrays.write(wire.write("values"), values);
+        if (appendedMicros != 0) {
+            wire.write("appended").int64(appendedMicros);
+        }
     }
 
     /** Reads the fields {@link #writeFields} wrote (of any version up to {@link #VERSION}). */
@@ -56,11 +73,13 @@ public record Observation(String series, long timestamp, double[] values) implem
         String series = RecordFields.text(wire, "series");
         long timestamp = RecordFields.required(wire, "timestamp").int64();
         double[] values = WireArrays.read(RecordFields.required(wire, "values"));
+        ValueIn appended = wire.read("appended");
+        long appendedMicros = appended.isPresent() ? appended.int64() : 0;
         if (series.isEmpty() || values.length == 0) {
             throw new RecordFormatException("an observation with " + (series.isEmpty() ? "an empty series id"
                     : "no values"));
         }
-        return new Observation(series, timestamp, values);
+        return new Observation(series, timestamp, values, appendedMicros);
     }
 
     // A record with an array component compares its arrays by content, bit for bit (so NaN equals NaN).
@@ -68,16 +87,17 @@ public record Observation(String series, long timestamp, double[] values) implem
     @Override
     public boolean equals(Object o) {
         return o instanceof Observation other && series.equals(other.series) && timestamp == other.timestamp
-                && Arrays.equals(values, other.values);
+                && Arrays.equals(values, other.values) && appendedMicros == other.appendedMicros;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(series, timestamp, Arrays.hashCode(values));
+        return Objects.hash(series, timestamp, Arrays.hashCode(values), appendedMicros);
     }
 
     @Override
     public String toString() {
-        return "Observation[series=" + series + ", timestamp=" + timestamp + ", values=" + Arrays.toString(values) + "]";
+        return "Observation[series=" + series + ", timestamp=" + timestamp + ", values=" + Arrays.toString(values)
+                + (appendedMicros == 0 ? "" : ", appendedMicros=" + appendedMicros) + "]";
     }
 }
