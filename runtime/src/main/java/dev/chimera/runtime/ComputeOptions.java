@@ -19,7 +19,12 @@ public final class ComputeOptions {
 
     /** {@code --threads}, or all cores when it is omitted; below 1, or an unknown device, is a {@link UserException}. */
     public int threads() {
-        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return threads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** {@code --threads}, or {@code whenOmitted}; checked as {@link #threads()} is. */
+    public int threads(int whenOmitted) {
+        int t = threads == null ? whenOmitted : threads;
         if (t < 1) {
             throw new UserException("--threads must be >= 1, got " + t);
         }

@@ -54,6 +54,14 @@ public final class RecordTailer implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves to the record at {@code index}, so that {@link #next} reads it; false when the queue has
+     * no such index (the tailer stays where it was).
+     */
+    public boolean moveTo(long index) {
+        return tailer.moveToIndex(index);
+    }
+
     /** The index the next record will be read from (after the last record read). */
     public long index() {
         return tailer.index();
