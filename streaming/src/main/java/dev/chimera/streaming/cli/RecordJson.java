@@ -26,7 +26,7 @@ import java.time.Instant;
  *   <li>dead letter: {@code input_index}, {@code reason}, and {@code raw} when the record had one.
  * </ul>
  */
-final class RecordJson {
+public final class RecordJson {
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private RecordJson() {
@@ -60,7 +60,7 @@ final class RecordJson {
         numbers(g, o.values());
     }
 
-    private static void forecast(JsonGenerator g, ForecastRecord f) throws IOException {
+    public static void forecast(JsonGenerator g, ForecastRecord f) throws IOException {
         g.writeStringField("series", f.series());
         g.writeStringField("timestamp", timestamp(f.timestamp()));
         g.writeNumberField("input_index", f.inputIndex());
@@ -88,7 +88,7 @@ final class RecordJson {
         g.writeEndArray();
     }
 
-    private static void deadLetter(JsonGenerator g, DeadLetter d) throws IOException {
+    public static void deadLetter(JsonGenerator g, DeadLetter d) throws IOException {
         g.writeNumberField("input_index", d.inputIndex());
         g.writeStringField("reason", d.reason());
         if (d.raw() != null) {
