@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Benchmarks; each prints its figures and a reference measured in the same run.",
         subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class, BenchStepCommand.class,
                 BenchLongCommand.class,
-                dev.chimera.genomics.cli.BenchScoreCommand.class, dev.chimera.timeseries.cli.BenchForecastCommand.class})
+                dev.chimera.genomics.cli.BenchScoreCommand.class, dev.chimera.timeseries.cli.BenchForecastCommand.class,
+                dev.chimera.streaming.cli.BenchStreamCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

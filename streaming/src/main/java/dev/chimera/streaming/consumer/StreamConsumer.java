@@ -120,7 +120,7 @@ public final class StreamConsumer {
                 long done = Clock.micros();
                 for (Observation o : read) {
                     if (o.appendedMicros() != 0) {
-                        telemetry.latencyMicros(Math.max(0, done - o.appendedMicros()));
+                        telemetry.recordLatencyMicros(Math.max(0, done - o.appendedMicros()));
                     }
                 }
                 now = System.nanoTime();

@@ -4,7 +4,7 @@ package dev.chimera.streaming.consumer;
 public interface Telemetry {
 
     /** From an observation's append time to when the outputs of its tick were appended, in microseconds. */
-    void latencyMicros(long micros);
+    void recordLatencyMicros(long micros);
 
     /** After each tick: the counts, inputs not yet read (-1: unknown), when the last snapshot was written (0: none). */
     void update(Counts counts, long backlog, long lastSnapshotMillis);

@@ -2,6 +2,7 @@ package dev.chimera.streaming.metrics;
 
 import dev.chimera.runtime.UserException;
 import dev.chimera.streaming.consumer.Counts;
+import dev.chimera.streaming.consumer.Telemetry;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.time.InstantSource;
  *
  * <p>The consumer thread calls {@link #recordLatencyMicros} and {@link #update}; any thread reads.
  */
-public final class StreamMetrics implements AutoCloseable {
+public final class StreamMetrics implements Telemetry, AutoCloseable {
     private final InstantSource clock;
     private final LatencyRecorder latency = new LatencyRecorder();
     private final ProgressBoard board = new ProgressBoard();
@@ -55,6 +56,7 @@ public final class StreamMetrics implements AutoCloseable {
      * Records the latency of one processed observation, from its append to the input queue to the append
      * of its outputs. Consumer thread only; wait-free and allocation-free. Clamped to 0 us .. 1 h.
      */
+    @Override
     public void recordLatencyMicros(long micros) {
         latency.record(micros);
     }
@@ -65,6 +67,7 @@ public final class StreamMetrics implements AutoCloseable {
      * @param backlog records in the input queue not yet read, or -1 when unknown
      * @param lastSnapshotMillis when the last snapshot was written, in epoch milliseconds, or 0 if none yet
      */
+    @Override
     public void update(Counts counts, long backlog, long lastSnapshotMillis) {
         update(counts.inputs(), counts.forecasts(), counts.deadLetters(), counts.noStep(), counts.late(),
                 counts.filledPoints(), counts.restarts(), backlog, lastSnapshotMillis);
@@ -88,6 +91,7 @@ public final class StreamMetrics implements AutoCloseable {
     }
 
     /** The status in one line for stderr (see {@link StatusLine}). */
+    @Override
     public String statusLine() {
         return StatusLine.format(progress(), latency());
     }

@@ -37,7 +37,7 @@ class StreamConsumerTest {
         Counts last;
 
         @Override
-        public void latencyMicros(long micros) {
+        public void recordLatencyMicros(long micros) {
             latencies++;
         }
 

@@ -1,0 +1,183 @@
+package dev.chimera.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.chimera.streaming.queue.QueueEntry;
+import dev.chimera.streaming.queue.Queues;
+import dev.chimera.streaming.queue.RecordTailer;
+import dev.chimera.streaming.record.StreamRecord;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The stream consumer killed for real: {@code stream replay} appends ETTh1 (every column a series)
+ * at a paced rate while a {@code stream run} process is killed with SIGKILL at 20 random moments and
+ * restarted each time; at the end its output must be record for record, bit for bit, the output of
+ * one uninterrupted run over the same input queue. Without ETTh1 ({@code shared/data/ett}) it runs
+ * on a synthetic seven-column hourly file instead, and says so.
+ */
+class StreamKillTest {
+    private static final int KILLS = 20;
+    private static final double REPLAY_SECONDS = 30;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void twentyKillsLeaveExactlyTheOutputOfAnUninterruptedRun() throws Exception {
+        Path csv = etth1OrSynthetic();
+        Path in = dir.resolve("in");
+        long observations = 7L * (Files.lines(csv).count() - 1);
+        double rate = observations / REPLAY_SECONDS;
+        AtomicReference<CliRun> replayed = new AtomicReference<>();
+        Thread replay = new Thread(() -> replayed.set(CliRun.run("stream", "replay", "--csv", csv.toString(), "--to",
+                in.toString(), "--series-from-columns", "--rate", String.format(Locale.ROOT, "%.0f", rate))),
+                "replay");
+        replay.start();
+        while (!hasMoreThan(in, 0)) {
+            assertTrue(replay.isAlive() || replayed.get().code == 0, () -> "replay failed: " + replayed.get().err);
+            Thread.sleep(20);
+        }
+
+        Random random = new Random(20261207);
+        List<Double> restartSeconds = new ArrayList<>();
+        Process consumer = consumer(in, "out", false);
+        for (int k = 0; k < KILLS; k++) {
+            Thread.sleep(300 + random.nextInt(1700));
+            consumer.destroyForcibly(); // SIGKILL
+            consumer.waitFor();
+            int before = read(dir.resolve("out")).size();
+            long start = System.nanoTime();
+            consumer = consumer(in, "out", false);
+            if (replay.isAlive()) {
+                restartSeconds.add(untilMore(dir.resolve("out"), before, start));
+            }
+        }
+        replay.join();
+        assertEquals(0, replayed.get().code, replayed.get().err);
+        consumer.destroyForcibly();
+        consumer.waitFor();
+        assertEquals(0, consumer(in, "out", true).waitFor(), () -> "the last consumer: " + log("out"));
+        assertEquals(0, consumer(in, "reference", true).waitFor(), () -> "the uninterrupted run: " + log("reference"));
+
+        List<StreamRecord> killed = read(dir.resolve("out"));
+        List<StreamRecord> reference = read(dir.resolve("reference"));
+        assertTrue(reference.size() > 100, "forecasts: " + reference.size());
+        assertEquals(reference.size(), killed.size(), "records after " + KILLS + " kills");
+        for (int i = 0; i < reference.size(); i++) {
+            assertEquals(reference.get(i), killed.get(i), "record " + i + " bit for bit");
+        }
+        assertEquals(read(dir.resolve("reference.state/dead-letters")), read(dir.resolve("out.state/dead-letters")));
+        restartSeconds.sort(null);
+        String summary = String.format(Locale.ROOT, "stream kill test: %d kills during a %.0f s replay of %s (%d "
+                + "observations at %.0f/s): %d forecasts, identical to the uninterrupted run; restart to first new "
+                + "forecast: median %.2f s, max %.2f s (%d restarts measured)", KILLS, REPLAY_SECONDS,
+                csv.getFileName(), observations, rate, killed.size(), restartSeconds.get(restartSeconds.size() / 2),
+                restartSeconds.get(restartSeconds.size() - 1), restartSeconds.size());
+        System.out.println(summary);
+        Files.writeString(Path.of("target", "stream-kill-test.txt"), summary + "\n");
+    }
+
+    /** A {@code chimera stream run} process on the shipped Fourier model, its output queue {@code name}. */
+    private Process consumer(Path in, String name, boolean drain) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("--add-") || arg.startsWith("-XX:") || arg.startsWith("-Dchronicle")
+                    || arg.startsWith("-Djdk.incubator")) {
+                command.add(arg);
+            }
+        }
+        command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Chimera.class.getName(),
+                "stream", "run", "--model", "etth1-fourier", "--in", in.toString(),
+                "--out", dir.resolve(name).toString(), "--status-interval", "0"));
+        if (drain) {
+            command.add("--drain");
+        }
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
+        return pb.start();
+    }
+
+    /** The last lines the consumers writing {@code name} printed. */
+    private String log(String name) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve(name + ".log"));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Seconds from {@code start} until the queue holds more than {@code before} records (10 s at most). */
+    private static double untilMore(Path queue, int before, long start) throws InterruptedException {
+        while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+            if (hasMoreThan(queue, before)) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static boolean hasMoreThan(Path queue, int count) {
+        try {
+            return read(queue).size() > count;
+        } catch (RuntimeException e) {
+            return false; // not created yet
+        }
+    }
+
+    private static List<StreamRecord> read(Path queue) {
+        List<StreamRecord> list = new ArrayList<>();
+        if (!Files.isDirectory(queue)) {
+            return list;
+        }
+        try (ChronicleQueue q = Queues.openExisting(queue, "--queue"); RecordTailer t = RecordTailer.fromStart(q)) {
+            for (QueueEntry e = t.next(); e != null; e = t.next()) {
+                list.add(e.record());
+            }
+        }
+        return list;
+    }
+
+    /** ETTh1 when the shared data is there; otherwise a synthetic seven-column hourly file, said on stderr. */
+    private Path etth1OrSynthetic() throws IOException {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path candidate = d.resolve("shared/data/ett/ETTh1.csv");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        System.err.println("StreamKillTest: no shared/data/ett/ETTh1.csv above " + Path.of("").toAbsolutePath()
+                + "; killing a replay of a synthetic seven-column hourly file instead");
+        Path file = dir.resolve("synthetic.csv");
+        Random r = new Random(7);
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
+            w.println("date,a,b,c,d,e,f,OT");
+            for (int t = 0; t < 6000; t++) {
+                StringBuilder row = new StringBuilder(java.time.LocalDateTime.of(2016, 7, 1, 0, 0).plusHours(t)
+                        .toString().replace('T', ' ') + ":00");
+                for (int c = 0; c < 7; c++) {
+                    row.append(',').append(String.format(Locale.ROOT, "%.3f",
+                            10 + c + 3 * Math.sin(2 * Math.PI * (t + 3 * c) / 24) + r.nextGaussian()));
+                }
+                w.println(row);
+            }
+        }
+        return file;
+    }
+}
