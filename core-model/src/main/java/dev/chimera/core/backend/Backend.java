@@ -44,13 +44,12 @@ public interface Backend {
     String name();
 
     /**
-     * How many padding sequences to put after a batch of n sequences of {@code rowsPerSequence} rows
-     * each so that every real sequence's results are the same bits in any batch so padded, alone or
-     * in company (a stream consumer's forecasts must not depend on how its inputs happened to arrive
-     * together). 0 where results never depend on the batch.
+     * This backend's computation with every product giving each row the same bits whatever the other
+     * rows of the batch: a stream consumer's forecasts must not depend on how its inputs happened to
+     * arrive together. Itself where that holds already.
      */
-    default int invariantPadding(int n, int rowsPerSequence) {
-        return 0;
+    default Backend rowInvariant() {
+        return this;
     }
 
     // ------------------------------------------------------------------ memory

@@ -71,6 +71,7 @@ final class PackedGemm {
      * runs one product at a time: the pool's workers only run the work of a product, never start one.
      */
     private final ThreadLocal<Product> products;
+    private final int directMaxRows;
 
     /** The GEMM with the micro-kernel that suits this machine's vectors. */
     PackedGemm(ComputePool pool) {
@@ -79,8 +80,18 @@ final class PackedGemm {
 
     /** The GEMM with a given micro-kernel (tests run both shapes on any machine). */
     PackedGemm(ComputePool pool, MicroKernel kernel) {
+        this(pool, kernel, DIRECT_MAX_ROWS);
+    }
+
+    /**
+     * {@code directMaxRows}: products of at most this many rows take the unpacked path; with
+     * {@link Integer#MAX_VALUE} every product does, and each row of C is then the same bits whatever
+     * the other rows (the packed path sums in KC blocks, the unpacked one does not).
+     */
+    PackedGemm(ComputePool pool, MicroKernel kernel, int directMaxRows) {
         this.pool = pool;
         this.kernel = kernel;
+        this.directMaxRows = directMaxRows;
         this.products = ThreadLocal.withInitial(() -> new Product(kernel));
     }
 
@@ -108,7 +119,7 @@ final class PackedGemm {
             return;
         }
         boolean useThreads = parallel && pool.threads() > 1 && (long) m * n * k >= PARALLEL_MIN_MACS;
-        if (m <= DIRECT_MAX_ROWS) {
+        if (m <= directMaxRows) {
             boolean split = useThreads && (long) m * n * k >= DIRECT_PARALLEL_MIN_MACS;
             DirectGemm.multiply(form, c, cOff, a, aOff, b, bOff, m, n, k, accumulate, split ? pool : null);
             return;

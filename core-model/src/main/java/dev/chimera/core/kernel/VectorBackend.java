@@ -1,5 +1,7 @@
 package dev.chimera.core.kernel;
 
+import dev.chimera.core.backend.Backend;
+
 import dev.chimera.core.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -20,6 +22,8 @@ public final class VectorBackend extends CpuBackend {
     private static final long SMALL_PRODUCT_MACS = 1L << 21;
 
     private final PackedGemm packedGemm;
+    private final MicroKernel gemmKernel;
+    private final boolean rowInvariant;
 
     public VectorBackend(ComputePool pool) {
         this(pool, MicroKernel.forLanes(L));
@@ -27,25 +31,30 @@ public final class VectorBackend extends CpuBackend {
 
     /** With a given GEMM micro-kernel, whatever the machine (tests run every shape). */
     VectorBackend(ComputePool pool, MicroKernel gemmKernel) {
+        this(pool, gemmKernel, false);
+    }
+
+    private VectorBackend(ComputePool pool, MicroKernel gemmKernel, boolean rowInvariant) {
         super(pool, true);
-        this.packedGemm = new PackedGemm(pool, gemmKernel);
+        this.gemmKernel = gemmKernel;
+        this.rowInvariant = rowInvariant;
+        this.packedGemm = new PackedGemm(pool, gemmKernel, rowInvariant ? Integer.MAX_VALUE : PackedGemm.DIRECT_MAX_ROWS);
     }
 
     /**
-     * Products of up to {@link PackedGemm#DIRECT_MAX_ROWS} rows take the unpacked path, whose sums
-     * run in another order, and flat elementwise loops finish their last few values in scalar code
-     * (another exp): so a batch needs more rows than that, and a last sequence that is padding.
+     * Every product on the unpacked path, which computes each row of C on its own (the packed path,
+     * taken from five rows up, sums in KC blocks: another order); fast for the few rows of a decoding
+     * step, slower for large products.
      */
     @Override
-    public int invariantPadding(int n, int rowsPerSequence) {
-        int sequences = (PackedGemm.DIRECT_MAX_ROWS + rowsPerSequence) / rowsPerSequence;
-        return Math.max(1, sequences - n);
+    public Backend rowInvariant() {
+        return rowInvariant ? this : new VectorBackend(pool, gemmKernel, true);
     }
 
     @Override
     public String name() {
         return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads, GEMM tile " + packedGemm.tile()
-                + ")";
+                + (rowInvariant ? ", row-invariant" : "") + ")";
     }
 
     @Override
@@ -185,10 +194,21 @@ public final class VectorBackend extends CpuBackend {
         tail(Activation.EXP, o, oo, x, xo, i, to);
     }
 
+    /**
+     * The last values (fewer than a vector) through the same vector code as the rest, in a scratch
+     * vector: a value's result does not depend on where it falls in the array, so a row of a batch is
+     * the same bits whatever rows come after it.
+     */
     private static void tail(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
-        for (int i = from; i < to; i++) {
-            o[oo + i] = (float) f.apply(x[xo + i]);
+        int n = to - from;
+        if (n == 0) {
+            return;
         }
+        float[] in = new float[L];
+        float[] out = new float[L];
+        System.arraycopy(x, xo + from, in, 0, n);
+        forward(f, out, 0, in, 0, 0, L);
+        System.arraycopy(out, 0, o, oo + from, n);
     }
 
     /** d[i] = g[i] * f'(x[i]) for i in [from, to). */

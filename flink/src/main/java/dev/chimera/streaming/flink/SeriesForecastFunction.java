@@ -48,7 +48,7 @@ public final class SeriesForecastFunction extends KeyedProcessFunction<String, S
     public void open(OpenContext context) throws Exception {
         VectorModule.require("this TaskManager's JVM");
         pool = new ComputePool(1);
-        TsModel model = TsModel.open(Path.of(settings.modelDir()), Backends.forDevice("cpu", pool));
+        TsModel model = TsModel.open(Path.of(settings.modelDir()), Backends.forDevice("cpu", pool).rowInvariant());
         forecaster = new StreamForecaster(model, settings.consumerSettings(), 1);
         snapshot = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("series", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));

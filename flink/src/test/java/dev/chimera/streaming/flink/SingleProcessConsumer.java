@@ -27,7 +27,7 @@ final class SingleProcessConsumer implements StreamForecaster.Output {
         SingleProcessConsumer out = new SingleProcessConsumer();
         ObservationCsv format = ObservationCsv.fromHeader(lines.get(0));
         try (ComputePool pool = new ComputePool(1)) {
-            StreamForecaster consumer = new StreamForecaster(TsModel.open(model, Backends.forDevice("cpu", pool)),
+            StreamForecaster consumer = new StreamForecaster(TsModel.open(model, Backends.forDevice("cpu", pool).rowInvariant()),
                     settings.consumerSettings(), 64);
             Random r = new Random(seed);
             List<StreamForecaster.Input> tick = new ArrayList<>();

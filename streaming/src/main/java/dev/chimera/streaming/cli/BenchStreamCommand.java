@@ -10,12 +10,14 @@ import dev.chimera.streaming.consumer.Emit;
 import dev.chimera.streaming.consumer.SnapshotStore;
 import dev.chimera.streaming.consumer.StreamConsumer;
 import dev.chimera.streaming.consumer.StreamForecaster;
+import dev.chimera.streaming.io.InputRecord;
 import dev.chimera.streaming.io.QueueInputSource;
 import dev.chimera.streaming.io.QueueRecordSink;
 import dev.chimera.streaming.metrics.LatencySummary;
 import dev.chimera.streaming.metrics.StreamMetrics;
 import dev.chimera.streaming.queue.Queues;
 import dev.chimera.streaming.queue.RecordAppender;
+import dev.chimera.streaming.record.Clock;
 import dev.chimera.streaming.record.DeadLetter;
 import dev.chimera.streaming.record.ForecastRecord;
 import dev.chimera.streaming.record.Observation;
@@ -29,6 +31,8 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import picocli.CommandLine.Command;
@@ -43,7 +47,9 @@ import picocli.CommandLine.Spec;
  * each stamped with its append time; the consumer (the same loop as {@code stream run}, snapshots
  * included, on the shipped model) processes them; the latency of each observation runs from its
  * append to the append of its tick's outputs. Before the measured part every series gets its first
- * lookback unpaced (the warm-up, whose throughput is reported as the most the consumer takes), and
+ * lookback unpaced (the warm-up, whose throughput is reported as the most the consumer takes), then
+ * five seconds at the rate are run and not counted (the just-in-time compiler's work on the
+ * forecasting path would otherwise be counted as latency), and
  * series start at staggered points so their segment boundaries are spread as real series' are. The
  * reference in the same run: the same producer and queue with a consumer that only reads (the
  * transport's own latency).
@@ -53,6 +59,7 @@ import picocli.CommandLine.Spec;
 public final class BenchStreamCommand implements Callable<Integer> {
     private static final long T0 = 1_483_228_800L; // 2017-01-01T00:00Z
     private static final double TARGET_P99_MICROS = 1000;
+    private static final double PACED_WARMUP_SECONDS = 5;
 
     @Spec
     CommandSpec spec;
@@ -71,6 +78,10 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "etth1-fourier", paramLabel = "DIR",
             description = "Model directory or shipped model name (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--snapshot-interval", defaultValue = "5000", paramLabel = "MS",
+            description = "Milliseconds between the consumer's snapshots, as in stream run (default: ${DEFAULT-VALUE}).")
+    long snapshotIntervalMillis;
 
     @Option(names = "--find-max-rate",
             description = "Then raise the rate (5 s runs, doubling, then halving the step) to the highest at which p99 "
@@ -92,11 +103,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path work = Files.createTempDirectory("chimera-bench-stream");
         try (ComputePool pool = new ComputePool(compute.threads(1))) {
-            TsModel m = TsModel.open(RunCommand.modelDirectory(model), compute.backend(pool));
+            TsModel m = TsModel.open(RunCommand.modelDirectory(model), compute.backend(pool).rowInvariant());
             SyntheticSeries data = new SyntheticSeries(series, m.settings().segment(), 20261207);
-            Measured transport = transportReference(work.resolve("reference"), data, m.settings().lookback());
+            Measured transport = transportReference(work.resolve("reference"), data);
             err.printf(Locale.ROOT, "bench stream: transport alone p50 %.0f us, p99 %.0f us%n", transport.p50, transport.p99);
             Session s = new Session(work.resolve("consumer"), m, data, err);
+            s.measure(rate, PACED_WARMUP_SECONDS); // the forecasting code's first compilations, not counted
             Measured main = s.measure(rate, seconds);
             String maxRate = "";
             double highest = Double.NaN;
@@ -134,14 +146,16 @@ public final class BenchStreamCommand implements Callable<Integer> {
     }
 
     /**
-     * N hourly series, value = level + daily sine + noise, seeded; series i starts i * S / N steps
-     * late, so that its segment boundaries fall at its own phase.
+     * N hourly series, value = level + daily sine + noise, seeded; series i starts a seeded random
+     * number of steps (below S) late, so that segment boundaries fall at each series' own phase, as
+     * those of series that began at different times do.
      */
     static final class SyntheticSeries {
         final int n;
         final int segment;
         final double[] level;
         final double[] phase;
+        final int[] start;
         final Random noise;
         long round; // the next round of observations: one per series (a series not yet started skips it)
 
@@ -151,15 +165,17 @@ public final class BenchStreamCommand implements Callable<Integer> {
             Random r = new Random(seed);
             this.level = new double[n];
             this.phase = new double[n];
+            this.start = new int[n];
             for (int i = 0; i < n; i++) {
                 level[i] = 10 + 5 * r.nextDouble();
                 phase[i] = 2 * Math.PI * r.nextDouble();
+                start[i] = r.nextInt(segment);
             }
             this.noise = new Random(seed + 1);
         }
 
         long startRound(int i) {
-            return (long) i * segment / n;
+            return start[i];
         }
 
         /** Appends every observation of rounds [round, until) that exists; returns how many. */
@@ -212,7 +228,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             QueueRecordSink<DeadLetter> dead = new QueueRecordSink<>(dir.resolve("dead"), "--dead-letter");
             this.consumer = new StreamConsumer(forecaster, source, forecasts, dead,
                     new SnapshotStore(dir.resolve("state"), "bench"), metrics,
-                    new StreamConsumer.Options(256, 1000, 5000, false), null);
+                    new StreamConsumer.Options(256, snapshotIntervalMillis, 5000, false), null);
             this.thread = new Thread(() -> {
                 try {
                     consumer.run();
@@ -236,7 +252,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
             metrics.resetLatency();
             long forecastsBefore = forecaster.counts().forecasts();
             long inputsBefore = forecaster.counts().inputs();
-            long rounds = Math.max(1, (long) Math.ceil(perSecond * forSeconds / data.n));
+            long rounds = roundsFor(perSecond, forSeconds);
             Pacer pacer = new Pacer(perSecond);
             long start = System.nanoTime();
             appended += data.appendRounds(appender, data.round + rounds, pacer, new long[1]);
@@ -274,7 +290,7 @@ public final class BenchStreamCommand implements Callable<Integer> {
         }
 
         private void awaitConsumed() throws InterruptedException {
-            while (forecaster.counts().inputs() < appended) {
+            while (consumer.inputsDone() < appended) {
                 if (!thread.isAlive()) {
                     throw new IllegalStateException("the consumer stopped");
                 }
@@ -292,34 +308,52 @@ public final class BenchStreamCommand implements Callable<Integer> {
         }
     }
 
-    /** The transport alone: the same producer and queue, a reader that only reads and records latency. */
-    private Measured transportReference(Path dir, SyntheticSeries shape, int lookback) throws InterruptedException {
+    /**
+     * The transport alone: the same producer and queue, a reader that only reads and records each
+     * observation's latency; one second of warm-up is not counted.
+     */
+    private Measured transportReference(Path dir, SyntheticSeries shape) throws InterruptedException {
         SyntheticSeries data = new SyntheticSeries(shape.n, shape.segment, 1);
+        data.round = data.segment; // past every series' start: all series take part in every round
         try (StreamMetrics metrics = new StreamMetrics(-1);
              ChronicleQueue q = Queues.openOrCreate(dir, "--in");
              RecordAppender appender = new RecordAppender(q);
              QueueInputSource source = new QueueInputSource(dir, "--in")) {
-            long[] seen = new long[1];
-            long total = Math.max(1, (long) Math.ceil(rate * Math.min(seconds, 5) / data.n)) * data.n;
+            AtomicLong seen = new AtomicLong();
+            AtomicBoolean done = new AtomicBoolean();
             Thread reader = new Thread(() -> {
-                while (seen[0] < total) {
-                    var r = source.next();
+                while (!done.get()) {
+                    InputRecord r = source.next();
                     if (r == null) {
                         Thread.onSpinWait();
                         continue;
                     }
-                    metrics.recordLatencyMicros(Math.max(0, dev.chimera.streaming.record.Clock.micros()
-                            - r.observation().appendedMicros()));
-                    seen[0]++;
+                    metrics.recordLatencyMicros(Math.max(0, Clock.micros() - r.observation().appendedMicros()));
+                    seen.incrementAndGet();
                 }
             }, "transport-reader");
-            data.round = data.segment; // past every series' start
             reader.start();
-            data.appendRounds(appender, data.round + total / data.n, new Pacer(rate), new long[1]);
+            Pacer pacer = new Pacer(rate);
+            long[] paced = new long[1];
+            long appended = data.appendRounds(appender, data.round + roundsFor(rate, 1), pacer, paced);
+            while (seen.get() < appended) {
+                Thread.sleep(1);
+            }
+            metrics.resetLatency();
+            appended += data.appendRounds(appender, data.round + roundsFor(rate, Math.min(seconds, 5)), pacer, paced);
+            while (seen.get() < appended) {
+                Thread.sleep(1);
+            }
+            done.set(true);
             reader.join();
             LatencySummary l = metrics.latency();
             return new Measured(0, l.p50Micros(), l.p99Micros(), l.p999Micros(), l.maxMicros(), 0);
         }
+    }
+
+    /** Rounds of observations (one per series) that {@code forSeconds} at {@code perSecond} make, at least one. */
+    private long roundsFor(double perSecond, double forSeconds) {
+        return Math.max(1, (long) Math.ceil(perSecond * forSeconds / series));
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -19,6 +19,7 @@ import dev.chimera.streaming.record.ForecastRecord;
 import dev.chimera.timeseries.model.TsModel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,6 +27,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -83,7 +86,7 @@ public final class RunCommand implements Callable<Integer> {
             description = "Where the state is snapshotted (default: <out>.state beside the output).")
     Path snapshotDir;
 
-    @Option(names = "--snapshot-interval", paramLabel = "MS", defaultValue = "1000",
+    @Option(names = "--snapshot-interval", paramLabel = "MS", defaultValue = "5000",
             description = "Milliseconds between snapshots while inputs arrive (default: ${DEFAULT-VALUE}).")
     long snapshotIntervalMillis;
 
@@ -134,13 +137,15 @@ public final class RunCommand implements Callable<Integer> {
         int threads = compute.threads(1); // one thread: a consumer's latency suffers from waking a pool
         try (ComputePool pool = new ComputePool(threads);
              StreamMetrics metrics = new StreamMetrics(metricsPort == null ? -1 : metricsPort)) {
-            TsModel m = TsModel.open(modelDir, compute.backend(pool));
-            ConsumerSettings resolved = settings(horizon == null ? m.settings().segment() : horizon);
-            StreamForecaster forecaster = new StreamForecaster(m, resolved, maxTick);
-            SnapshotStore snapshots = new SnapshotStore(state, fingerprint(m, resolved));
+            // The model loads while the queues open: both take a few hundred ms of a restart.
+            CompletableFuture<TsModel> loading = CompletableFuture.supplyAsync(() -> open(modelDir, pool));
             try (InputSource source = Endpoints.input(in);
                  RecordSink<ForecastRecord> forecasts = Endpoints.forecasts(out);
                  RecordSink<DeadLetter> dead = new QueueRecordSink<>(deadLetters, "--dead-letter")) {
+                TsModel m = loaded(loading);
+                ConsumerSettings resolved = settings(horizon == null ? m.settings().segment() : horizon);
+                StreamForecaster forecaster = new StreamForecaster(m, resolved, maxTick);
+                SnapshotStore snapshots = new SnapshotStore(state, fingerprint(m, resolved));
                 err.println("stream run: " + modelDir + " on " + in + " -> " + out + "; dead letters " + deadLetters
                         + ", state " + state + (metrics.port() >= 0 ? ", metrics http://localhost:" + metrics.port()
                         + "/metrics" : ""));
@@ -179,6 +184,27 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private TsModel open(Path modelDir, ComputePool pool) {
+        try {
+            // Row-invariant: a forecast must be the same bits however its inputs were ticked (exactly once).
+            return TsModel.open(modelDir, compute.backend(pool).rowInvariant());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The loaded model, or the loader's own exception (a UserException stays one). */
+    private static TsModel loaded(CompletableFuture<TsModel> loading) {
+        try {
+            return loading.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     private ConsumerSettings settings(int points) {

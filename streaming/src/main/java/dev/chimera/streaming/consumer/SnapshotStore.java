@@ -52,36 +52,63 @@ public final class SnapshotStore {
         return dir.resolve(FILE);
     }
 
-    /** The state as snapshot bytes, made on the consumer's thread (then written by {@link #write}, on any thread). */
-    public byte[] encode(long lastIndex, StreamForecaster forecaster) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+    /** Snapshot bytes, without their checksum: the first {@code length} bytes of {@code bytes}. */
+    public record Encoded(byte[] bytes, int length) {
+    }
+
+    /** A byte stream whose buffer is kept from one snapshot to the next and read in place. */
+    private static final class ReusedBuffer extends ByteArrayOutputStream {
+        ReusedBuffer() {
+            super(1 << 16);
+        }
+
+        Encoded contents() {
+            return new Encoded(buf, count);
+        }
+    }
+
+    private final ReusedBuffer buffer = new ReusedBuffer();
+
+    /**
+     * The state as snapshot bytes, made on the consumer's thread (a copy of the series' values, no
+     * more: the checksum and the write happen in {@link #write}, on any thread). The bytes live in a
+     * buffer this store reuses: write them before the next encode.
+     */
+    public Encoded encode(long lastIndex, StreamForecaster forecaster) {
+        buffer.reset();
+        try {
+            DataOutputStream out = new DataOutputStream(buffer);
             out.write(MAGIC);
             out.writeInt(VERSION);
             out.writeUTF(fingerprint);
             out.writeLong(lastIndex);
             forecaster.write(out);
+            out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        byte[] body = bytes.toByteArray();
-        CRC32C crc = new CRC32C();
-        crc.update(body);
-        byte[] all = Arrays.copyOf(body, body.length + 8);
-        ByteBuffer.wrap(all, body.length, 8).putLong(crc.getValue());
-        return all;
+        return buffer.contents();
     }
 
-    /** Writes encoded snapshot bytes atomically: a temporary file, forced, renamed over the last snapshot. */
-    public void write(byte[] encoded) {
+    /**
+     * Writes encoded snapshot bytes and their checksum atomically: a temporary file, forced, renamed
+     * over the last snapshot.
+     */
+    public void write(Encoded encoded) {
+        CRC32C crc = new CRC32C();
+        crc.update(encoded.bytes(), 0, encoded.length());
+        ByteBuffer checksum = ByteBuffer.allocate(Long.BYTES).putLong(crc.getValue()).flip();
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(FILE + ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(encoded);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
+                ByteBuffer body = ByteBuffer.wrap(encoded.bytes(), 0, encoded.length());
+                while (body.hasRemaining()) {
+                    ch.write(body);
+                }
+                while (checksum.hasRemaining()) {
+                    ch.write(checksum);
                 }
                 ch.force(true);
             }

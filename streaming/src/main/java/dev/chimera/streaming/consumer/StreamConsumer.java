@@ -28,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * uninterrupted run.
  */
 public final class StreamConsumer {
-    /** How long an idle loop parks between looks at its input. */
+    /** How long the loop keeps spinning on an empty input after its last record, for latency under load. */
+    private static final long SPIN_NANOS = 200_000;
+    /** How long an idle loop then parks between looks at its input. */
     private static final long IDLE_NANOS = 50_000;
     private static final long BACKLOG_EVERY_NANOS = 100_000_000;
 
@@ -48,6 +50,7 @@ public final class StreamConsumer {
     private volatile boolean stopping;
     private Future<?> pendingWrite;
     private volatile long lastSnapshotMillis;
+    private volatile long inputsDone;
 
     /**
      * @param maxTick                most inputs processed as one tick
@@ -72,6 +75,11 @@ public final class StreamConsumer {
         this.status = status;
     }
 
+    /** Inputs whose tick is finished: outputs appended, latency recorded, telemetry updated. */
+    public long inputsDone() {
+        return inputsDone;
+    }
+
     /** Asks a running loop to finish its tick, snapshot and return (from a shutdown hook, say). */
     public void stop() {
         stopping = true;
@@ -94,6 +102,7 @@ public final class StreamConsumer {
         long nextStatus = now + options.statusIntervalMillis() * 1_000_000;
         long nextBacklog = now;
         long backlog = -1;
+        long lastRecordAt = now;
         try {
             while (!stopping) {
                 tick.clear();
@@ -129,6 +138,7 @@ public final class StreamConsumer {
                     nextBacklog = now + BACKLOG_EVERY_NANOS;
                 }
                 telemetry.update(forecaster.counts(), backlog, lastSnapshotMillis);
+                inputsDone = forecaster.counts().inputs();
                 if (snapshots != null && now >= nextSnapshot && last != snapshotted && snapshotAsync(last)) {
                     snapshotted = last;
                     nextSnapshot = now + options.snapshotIntervalMillis() * 1_000_000;
@@ -138,10 +148,13 @@ public final class StreamConsumer {
                     status.flush();
                     nextStatus = now + options.statusIntervalMillis() * 1_000_000;
                 }
-                if (taken == 0) {
-                    if (options.drain() || in.ended()) {
-                        break;
-                    }
+                if (taken > 0) {
+                    lastRecordAt = now;
+                } else if (options.drain() || in.ended()) {
+                    break;
+                } else if (now - lastRecordAt < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
                     LockSupport.parkNanos(IDLE_NANOS);
                 }
             }
@@ -163,7 +176,7 @@ public final class StreamConsumer {
             return false;
         }
         awaitPendingWrite(); // surfaces a failed write
-        byte[] encoded = snapshots.encode(last, forecaster);
+        SnapshotStore.Encoded encoded = snapshots.encode(last, forecaster);
         pendingWrite = snapshotWriter.submit(() -> {
             snapshots.write(encoded);
             lastSnapshotMillis = System.currentTimeMillis();
@@ -199,8 +212,13 @@ public final class StreamConsumer {
         }
 
         @Override
+        public boolean wants(long inputIndex) {
+            return inputIndex > forecastsUpTo;
+        }
+
+        @Override
         public void forecast(ForecastRecord forecast) {
-            if (forecast.inputIndex() > forecastsUpTo) {
+            if (wants(forecast.inputIndex())) {
                 forecasts.append(forecast);
             }
         }

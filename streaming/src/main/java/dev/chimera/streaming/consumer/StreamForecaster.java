@@ -47,6 +47,14 @@ public final class StreamForecaster {
         void forecast(ForecastRecord forecast);
 
         void deadLetter(DeadLetter letter);
+
+        /**
+         * Whether the forecast answering the input at {@code inputIndex} is wanted; one that is not (a
+         * restarted consumer's output has it already) is counted but not computed.
+         */
+        default boolean wants(long inputIndex) {
+            return true;
+        }
     }
 
     /** {@code maxBatch}: the most channel sequences stepped or rolled in one batched decoder call. */
@@ -167,11 +175,13 @@ public final class StreamForecaster {
         Map<Integer, List<String>> emitting = new TreeMap<>();
         List<Admitted> answered = new ArrayList<>();
         for (Admitted a : batch) {
-            if (emits(a)) {
+            if (!emits(a)) {
+                counts.noStep++;
+            } else if (!out.wants(a.input().index())) {
+                counts.forecasts++;
+            } else {
                 emitting.computeIfAbsent(a.channels(), c -> new ArrayList<>()).add(a.input().observation().series());
                 answered.add(a);
-            } else {
-                counts.noStep++;
             }
         }
         Map<String, Forecaster.Forecast> forecasts = new HashMap<>();
@@ -270,9 +280,7 @@ public final class StreamForecaster {
         boolean known = f.knows(gate.id);
         out.writeBoolean(known);
         if (known) {
-            byte[] state = f.snapshot(gate.id);
-            out.writeInt(state.length);
-            out.write(state);
+            f.writeSnapshot(gate.id, out);
         }
     }
 
@@ -282,9 +290,7 @@ public final class StreamForecaster {
         Forecaster f = forecaster(gate.channels);
         f.forget(gate.id);
         if (in.readBoolean()) {
-            byte[] state = new byte[in.readInt()];
-            in.readFully(state);
-            f.restore(gate.id, state);
+            f.readSnapshot(gate.id, in);
         }
     }
 }

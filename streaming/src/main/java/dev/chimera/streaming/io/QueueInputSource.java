@@ -8,6 +8,7 @@ import dev.chimera.streaming.record.Observation;
 import dev.chimera.streaming.record.RecordFormatException;
 import java.nio.file.Path;
 import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 /**
@@ -62,12 +63,20 @@ public final class QueueInputSource implements InputSource {
         return false;
     }
 
+    /** Within one cycle (a day's file) indexes are consecutive, so the count is a subtraction; across cycles Chronicle counts. */
     @Override
     public long backlog() {
-        long next = tailer.index();
         long last = queue.lastIndex();
-        if (last < 0 || next > last) {
+        if (last < 0) {
             return 0;
+        }
+        long next = Math.max(tailer.index(), queue.firstIndex()); // a tailer that has read nothing points before the first
+        if (next > last) {
+            return 0;
+        }
+        RollCycle cycle = queue.rollCycle();
+        if (cycle.toCycle(next) == cycle.toCycle(last)) {
+            return cycle.toSequenceNumber(last) - cycle.toSequenceNumber(next) + 1;
         }
         return ((SingleChronicleQueue) queue).countExcerpts(next, last) + 1;
     }

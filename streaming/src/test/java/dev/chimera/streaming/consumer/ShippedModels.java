@@ -20,7 +20,7 @@ final class ShippedModels {
     static synchronized TsModel get(String name) {
         return OPEN.computeIfAbsent(name, n -> {
             try {
-                return TsModel.open(Checkout.shippedModel(n), Backends.forDevice("cpu", POOL));
+                return TsModel.open(Checkout.shippedModel(n), Backends.forDevice("cpu", POOL).rowInvariant());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

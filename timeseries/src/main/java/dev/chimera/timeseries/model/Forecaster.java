@@ -34,7 +34,9 @@ public final class Forecaster {
     private final int channels;
     private final long stepSeconds;
     private final Rollout rollout;
+    private final byte[] snapshotScratch;  // (L + (refresh + 1) S) doubles: one channel's ring as bytes
     private final Map<String, SeriesState> series = new HashMap<>();
+    private final Map<String, SeriesState> replays = new java.util.LinkedHashMap<>(); // restored, states not replayed yet
 
     /** One timestamped observation of a series: {@code values} has one value per channel. */
     public record Observation(String seriesId, long timestamp, double[] values) {
@@ -55,6 +57,7 @@ public final class Forecaster {
         this.channels = channels;
         this.stepSeconds = settings.stepSeconds();
         this.rollout = model.rollout(Math.max(channels, maxBatch));
+        this.snapshotScratch = new byte[SeriesState.ringLength(settings) * Double.BYTES];
     }
 
     public int channels() {
@@ -72,6 +75,7 @@ public final class Forecaster {
      * is an error, as is a wrong number of values.
      */
     public void observeAll(List<Observation> observations) {
+        completeRestores();
         List<SeriesState> completed = new ArrayList<>();
         for (Observation o : observations) {
             if (o.values().length != channels) {
@@ -206,6 +210,7 @@ public final class Forecaster {
     }
 
     private SeriesState ready(String id) {
+        completeRestores();
         SeriesState st = series.get(id);
         if (st == null || st.states == null) {
             throw new IllegalStateException("series " + id + " has " + (st == null ? 0 : st.observed)
@@ -283,29 +288,79 @@ public final class Forecaster {
 
     /** The series' state as bytes: ring of raw values, counters, statistics, decoder states and hidden rows. */
     public byte[] snapshot(String seriesId) {
-        SeriesState s = series.get(seriesId);
-        if (s == null) {
-            throw new IllegalArgumentException("no series " + seriesId);
-        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            s.write(out);
+            writeSnapshot(seriesId, out);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
-    /** Restores a series from {@link #snapshot} bytes (of a forecaster of the same model and channels). */
+    /** Writes {@link #snapshot}'s bytes to {@code out} (a consumer snapshotting many series at once). */
+    public void writeSnapshot(String seriesId, DataOutputStream out) throws IOException {
+        SeriesState s = series.get(seriesId);
+        if (s == null) {
+            throw new IllegalArgumentException("no series " + seriesId);
+        }
+        s.write(out, snapshotScratch);
+    }
+
+    /**
+     * Restores a series from {@link #snapshot} bytes (of a forecaster of the same model and
+     * channels). Its decoder states are replayed from its values (the prefill of its last build and
+     * the steps since: the same bits), for all series restored together, on their next use.
+     */
     public void restore(String seriesId, byte[] snapshot) {
-        SeriesState s = new SeriesState(seriesId, channels, settings, rollout, dModel());
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-            s.read(in);
+            readSnapshot(seriesId, in);
         } catch (IOException e) {
             throw new IllegalArgumentException("series " + seriesId + ": snapshot is truncated or corrupt: "
                     + e.getMessage(), e);
         }
+    }
+
+    /** Restores a series as {@link #restore} does, reading its bytes from {@code in}. */
+    public void readSnapshot(String seriesId, DataInputStream in) throws IOException {
+        SeriesState s = new SeriesState(seriesId, channels, settings, rollout, dModel());
+        s.read(in, snapshotScratch);
         series.put(seriesId, s);
+        replays.remove(seriesId);
+        if (s.needsReplay) {
+            replays.put(seriesId, s);
+        }
+    }
+
+    /** Replays the decoder states of the series restored since the last call, batched: prefill, then step by step. */
+    private void completeRestores() {
+        if (replays.isEmpty()) {
+            return;
+        }
+        List<SeriesState> list = new ArrayList<>(replays.values());
+        replays.clear();
+        Map<SeriesState, SeriesState.Position> real = new HashMap<>();
+        int most = 0;
+        for (SeriesState s : list) {
+            real.put(s, s.position());
+            most = Math.max(most, s.segmentsSinceBuild);
+            s.moveToBoundary(s.buildBoundary, real.get(s));
+            s.needsReplay = false;
+        }
+        prefillAll(list);
+        int segment = settings.segment();
+        for (int k = 1; k <= most; k++) {
+            List<SeriesState> stepping = new ArrayList<>();
+            for (SeriesState s : list) {
+                if (real.get(s).segmentsSinceBuild() >= k) {
+                    s.moveToBoundary(s.buildBoundary + (long) k * segment, real.get(s));
+                    stepping.add(s);
+                }
+            }
+            stepAll(stepping);
+        }
+        for (SeriesState s : list) {
+            s.moveBack(real.get(s));
+        }
     }
 
     private int dModel() {
@@ -325,12 +380,13 @@ public final class Forecaster {
     /** Whether the series has a decoder state, so {@link #forecast} can answer for it. */
     public boolean canForecast(String seriesId) {
         SeriesState s = series.get(seriesId);
-        return s != null && s.states != null;
+        return s != null && (s.states != null || s.needsReplay);
     }
 
     /** Drops a series; its next observation starts it afresh. */
     public void forget(String seriesId) {
         series.remove(seriesId);
+        replays.remove(seriesId);
     }
 
     /** The model's settings: lookback, segment, grid step. */

@@ -37,7 +37,6 @@ public final class Rollout {
     private double[] quantileScratch = new double[0];
     private final DecoderState[] scratch;
     private final DecoderState fresh;    // a state at position 0: what forecast() resets states to
-    private final DecoderState[] pads;   // states of the padding sequences (Backend.invariantPadding), reset before use
 
     Rollout(TsModel model, int maxBatch) {
         this.settings = model.settings();
@@ -46,20 +45,18 @@ public final class Rollout {
         this.backend = decoder.backend();
         this.maxBatch = maxBatch;
         this.d = decoder.config().dModel();
-        int padding = Math.max(backend.invariantPadding(1, 1), backend.invariantPadding(1, settings.prefillSegments()));
-        int rows = maxBatch + padding;
-        this.inference = decoder.inference(rows, settings.prefillSegments());
+        this.inference = decoder.inference(maxBatch, settings.prefillSegments());
         int width = settings.tokenWidth();
-        this.prefillTokens = Tensor.zeros(rows, settings.prefillSegments(), width);
-        this.stepTokens = Tensor.zeros(rows, 1, width);
-        this.hiddenIn = backend.allocate(rows, d);
-        this.hostHidden = new float[rows * d];
+        this.prefillTokens = Tensor.zeros(maxBatch, settings.prefillSegments(), width);
+        this.stepTokens = Tensor.zeros(maxBatch, 1, width);
+        this.hiddenIn = backend.allocate(maxBatch, d);
+        this.hostHidden = new float[maxBatch * d];
         int size = 1;
         for (int s : decoder.head().outputShape()) {
             size *= s;
         }
         this.outSize = size;
-        this.hostOut = new float[rows * size];
+        this.hostOut = new float[maxBatch * size];
         this.contexts = new float[maxBatch][settings.lookback()];
         this.skipped = new float[settings.segment()];
         this.scratch = new DecoderState[maxBatch];
@@ -67,10 +64,6 @@ public final class Rollout {
             scratch[i] = decoder.newState();
         }
         this.fresh = decoder.newState();
-        this.pads = new DecoderState[padding];
-        for (int i = 0; i < padding; i++) {
-            pads[i] = decoder.newState();
-        }
     }
 
     public int maxBatch() {
@@ -94,10 +87,9 @@ public final class Rollout {
                 CalendarFeatures.of(firstTimes[i] + (long) p * s * step, rows, row + s);
             }
         }
-        int padded = n + backend.invariantPadding(n, k);
-        int[] lengths = new int[padded];
+        int[] lengths = new int[n];
         java.util.Arrays.fill(lengths, k);
-        Tensor h = inference.prefill(padded(states, n, padded), Inputs.values(prefillTokens.slice(0, padded)), lengths);
+        Tensor h = inference.prefill(states, Inputs.values(prefillTokens.slice(0, n)), lengths);
         for (int i = 0; i < n; i++) {
             Tensor last = h.select(i).slice(k - 1, k);
             backend.download(hidden[i], last.view(d));
@@ -107,7 +99,7 @@ public final class Rollout {
     /** Steps states[0, n) by one segment each (normalised values, first point at times[i]); hidden[i] receives the new hidden state. */
     public void step(DecoderState[] states, int n, float[][] segments, long[] times, float[][] hidden) {
         fillStepTokens(n, segments, times, 0);
-        Tensor h = stepPadded(states, n);
+        Tensor h = inference.step(states, Inputs.values(stepTokens.slice(0, n)));
         backend.download(hostHidden, h);
         for (int i = 0; i < n; i++) {
             System.arraycopy(hostHidden, i * d, hidden[i], 0, d);
@@ -151,7 +143,7 @@ public final class Rollout {
             System.arraycopy(lookbacks[i], 0, contexts[i], 0, l);
             System.arraycopy(hidden[i], 0, hostHidden, i * d, d);
         }
-        Tensor current = hiddenIn.slice(0, n + backend.invariantPadding(n, 1));
+        Tensor current = hiddenIn.slice(0, n);
         backend.upload(current, hostHidden);
         float[][] segments = new float[n][s];
         for (int done = 0; done < horizon; done += s) {
@@ -185,7 +177,7 @@ public final class Rollout {
         }
         if (rebuilds == 0) {
             fillStepTokens(n, segments, nextTimes, (long) done * step);
-            return stepPadded(scratch, n);
+            return inference.step(scratch, Inputs.values(stepTokens.slice(0, n)));
         }
         int s = settings.segment();
         long back = (long) (done + s - settings.lookback()) * step;  // the rebuilt lookback's first point
@@ -206,7 +198,7 @@ public final class Rollout {
                 groupTimes[g] = nextTimes[i];
             }
             fillStepTokens(group.length, groupSegments, groupTimes, (long) done * step);
-            Tensor h = stepPadded(group, group.length);
+            Tensor h = inference.step(group, Inputs.values(stepTokens.slice(0, group.length)));
             for (int g = 0; g < group.length; g++) {
                 backend.download(row, h.slice(g, g + 1).view(d));
                 System.arraycopy(row, 0, hostHidden, stepped.get(g) * d, d);
@@ -227,29 +219,9 @@ public final class Rollout {
         for (int g = 0; g < group.length; g++) {
             System.arraycopy(groupHidden[g], 0, hostHidden, rebuilt.get(g) * d, d);
         }
-        Tensor current = hiddenIn.slice(0, n + backend.invariantPadding(n, 1));
+        Tensor current = hiddenIn.slice(0, n);
         backend.upload(current, hostHidden);
         return current;
-    }
-
-    /**
-     * One decoder step of states[0, n) on stepTokens' first n rows and the padding rows after them
-     * ({@link Backend#invariantPadding}), so each sequence's result is the same bits in whatever
-     * batch it comes. Returns the hidden rows (n + padding, d), the first n of them the sequences'.
-     */
-    private Tensor stepPadded(DecoderState[] states, int n) {
-        int rows = n + backend.invariantPadding(n, 1);
-        return inference.step(padded(states, n, rows), Inputs.values(stepTokens.slice(0, rows)));
-    }
-
-    /** states[0, n) then freshly reset padding states up to {@code total}. */
-    private DecoderState[] padded(DecoderState[] states, int n, int total) {
-        DecoderState[] all = java.util.Arrays.copyOf(states, total);
-        for (int i = n; i < total; i++) {
-            pads[i - n].copyFrom(fresh);
-            all[i] = pads[i - n];
-        }
-        return all;
     }
 
     /** A state at position 0 of this model's decoder, with the capacity this rollout's states have. */

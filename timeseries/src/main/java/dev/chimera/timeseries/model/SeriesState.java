@@ -4,6 +4,8 @@ import dev.chimera.core.decoder.DecoderState;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /** One series: the last L raw points per channel in a ring, and its channels' decoder states. */
 final class SeriesState {
@@ -12,8 +14,8 @@ final class SeriesState {
     private final Rollout rollout;
     private final int d;
     final String id;
-    final double[][] ring;        // (channels, L + S) raw values, ring-indexed by point count % (L + S): the
-                                  // lookback before the last boundary and the points since
+    final double[][] ring;        // (channels, L + (refresh + 1) S) raw values, ring-indexed by point count: the
+                                  // lookback of the last build and every point since
     long observed;                // points observed
     long lastTimestamp;
     int pending;                  // points since the last segment boundary
@@ -23,6 +25,7 @@ final class SeriesState {
     DecoderState[] states;        // (channels), null before the first prefill
     float[][] hidden;             // (channels, d) the last hidden state
     DecoderState freshTemplate;
+    boolean needsReplay;          // restored from bytes: its decoder states are still to be replayed
 
     SeriesState(String id, int channels, TsSettings settings, Rollout rollout, int d) {
         this.id = id;
@@ -30,7 +33,12 @@ final class SeriesState {
         this.settings = settings;
         this.rollout = rollout;
         this.d = d;
-        this.ring = new double[channels][settings.lookback() + settings.segment()];
+        this.ring = new double[channels][ringLength(settings)];
+    }
+
+    /** Points a ring holds: the lookback of a build and the most points observed before the next build. */
+    static int ringLength(TsSettings settings) {
+        return settings.lookback() + (settings.refresh() + 1) * settings.segment();
     }
 
     void append(long timestamp, double[] values) {
@@ -89,68 +97,69 @@ final class SeriesState {
         return lastTimestamp - (long) (pending - 1) * settings.stepSeconds();
     }
 
-    void write(DataOutputStream out) throws IOException {
+    /** Where a series stands: what {@link #moveToBoundary} changes and {@link #moveBack} puts back. */
+    record Position(long observed, int pending, long lastTimestamp, int segmentsSinceBuild) {
+    }
+
+    Position position() {
+        return new Position(observed, pending, lastTimestamp, segmentsSinceBuild);
+    }
+
+    /**
+     * Makes the series look as it did just after its point number {@code boundary} (a segment boundary
+     * at or after its last build): what a replay of its state needs to prefill and step as it once did.
+     */
+    void moveToBoundary(long boundary, Position real) {
+        observed = boundary;
+        pending = 0;
+        lastTimestamp = real.lastTimestamp() - (real.observed() - boundary) * settings.stepSeconds();
+    }
+
+    void moveBack(Position real) {
+        observed = real.observed();
+        pending = real.pending();
+        lastTimestamp = real.lastTimestamp();
+        segmentsSinceBuild = real.segmentsSinceBuild();
+    }
+
+    /**
+     * The state as bytes: counters and the ring of raw values, which holds the last build's lookback
+     * and every point since, so the decoder states are not written: {@link Forecaster} replays them
+     * (the same prefill and steps, the same bits) when it restores a series.
+     */
+    void write(DataOutputStream out, byte[] scratch) throws IOException {
         out.writeInt(channels);
         out.writeInt(settings.lookback());
+        out.writeInt(ring[0].length);
         out.writeLong(observed);
         out.writeLong(lastTimestamp);
         out.writeInt(pending);
         out.writeInt(segmentsSinceBuild);
         out.writeLong(buildBoundary);
+        out.writeBoolean(states != null || needsReplay);
+        ByteBuffer bytes = ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN); // the machine's: a plain copy
         for (double[] r : ring) {
-            for (double v : r) {
-                out.writeDouble(v);
-            }
-        }
-        out.writeBoolean(states != null);
-        if (states != null) {
-            for (int c = 0; c < channels; c++) {
-                out.writeDouble(norms[c].mean());
-                out.writeDouble(norms[c].std());
-                byte[] b = states[c].toBytes();
-                out.writeInt(b.length);
-                out.write(b);
-                for (float h : hidden[c]) {
-                    out.writeFloat(h);
-                }
-            }
+            bytes.clear();
+            bytes.asDoubleBuffer().put(r);
+            out.write(scratch, 0, r.length * Double.BYTES);
         }
     }
 
-    void read(DataInputStream in) throws IOException {
-        if (in.readInt() != channels || in.readInt() != settings.lookback()) {
-            throw new IOException("snapshot of another channel count or lookback");
+    /** Reads what {@link #write} wrote; a series that had decoder states is marked {@link #needsReplay}. */
+    void read(DataInputStream in, byte[] scratch) throws IOException {
+        if (in.readInt() != channels || in.readInt() != settings.lookback() || in.readInt() != ring[0].length) {
+            throw new IOException("snapshot of another channel count, lookback or refresh");
         }
         observed = in.readLong();
         lastTimestamp = in.readLong();
         pending = in.readInt();
         segmentsSinceBuild = in.readInt();
         buildBoundary = in.readLong();
+        needsReplay = in.readBoolean();
+        states = null;
         for (double[] r : ring) {
-            for (int t = 0; t < r.length; t++) {
-                r[t] = in.readDouble();
-            }
-        }
-        if (in.readBoolean()) {
-            int saved = segmentsSinceBuild;
-            long savedBoundary = buildBoundary;
-            states = null;
-            norms = new InstanceNorm[channels];
-                states = new DecoderState[channels];
-            hidden = new float[channels][d];
-            freshTemplate = rollout.newState();
-            for (int c = 0; c < channels; c++) {
-                norms[c] = new InstanceNorm(in.readDouble(), in.readDouble());
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                states[c] = rollout.newState();
-                states[c].readBytes(b);
-                for (int j = 0; j < d; j++) {
-                    hidden[c][j] = in.readFloat();
-                }
-            }
-            segmentsSinceBuild = saved;
-            buildBoundary = savedBoundary;
+            in.readFully(scratch, 0, r.length * Double.BYTES);
+            ByteBuffer.wrap(scratch).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(r);
         }
     }
 }

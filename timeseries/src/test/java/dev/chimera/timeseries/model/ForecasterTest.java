@@ -177,7 +177,7 @@ class ForecasterTest {
             for (int t = 0; t < 30; t++) {
                 alone.observe("x", T0 + t * STEP, row(data.get(i), t));
             }
-            // Bit for bit: Rollout pads its batches (Backend.invariantPadding).
+            // Bit for bit: the scalar backend computes each row on its own.
             assertArrayEquals(alone.forecast("x", 11, new double[0]).point()[0], all.get(i).point()[0], 0.0);
         }
     }
