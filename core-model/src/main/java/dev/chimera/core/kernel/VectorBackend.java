@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ComputePool} once a tensor is large enough to repay the hand-off. Tested for parity
  * against {@link ScalarBackend}.
  */
-public final class VectorBackend extends CpuBackend {
+public class VectorBackend extends CpuBackend {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
     /** Elementwise work below this many values stays on the calling thread. */
@@ -23,7 +23,6 @@ public final class VectorBackend extends CpuBackend {
 
     private final PackedGemm packedGemm;
     private final MicroKernel gemmKernel;
-    private final boolean rowInvariant;
 
     public VectorBackend(ComputePool pool) {
         this(pool, MicroKernel.forLanes(L));
@@ -31,30 +30,26 @@ public final class VectorBackend extends CpuBackend {
 
     /** With a given GEMM micro-kernel, whatever the machine (tests run every shape). */
     VectorBackend(ComputePool pool, MicroKernel gemmKernel) {
-        this(pool, gemmKernel, false);
+        this(pool, gemmKernel, PackedGemm.DIRECT_MAX_ROWS);
     }
 
-    private VectorBackend(ComputePool pool, MicroKernel gemmKernel, boolean rowInvariant) {
+    /** {@code directMaxRows}: products of at most this many rows take the GEMM's unpacked path. */
+    VectorBackend(ComputePool pool, MicroKernel gemmKernel, int directMaxRows) {
         super(pool, true);
         this.gemmKernel = gemmKernel;
-        this.rowInvariant = rowInvariant;
-        this.packedGemm = new PackedGemm(pool, gemmKernel, rowInvariant ? Integer.MAX_VALUE : PackedGemm.DIRECT_MAX_ROWS);
+        this.packedGemm = new PackedGemm(pool, gemmKernel, directMaxRows);
     }
 
-    /**
-     * Every product on the unpacked path, which computes each row of C on its own (the packed path,
-     * taken from five rows up, sums in KC blocks: another order); fast for the few rows of a decoding
-     * step, slower for large products.
-     */
+    /** {@link RowInvariantBackend}: every product unpacked, activations' tails through the vector code. */
     @Override
     public Backend rowInvariant() {
-        return rowInvariant ? this : new VectorBackend(pool, gemmKernel, true);
+        return new RowInvariantBackend(pool, gemmKernel);
     }
 
     @Override
     public String name() {
         return "vector(" + S.vectorBitSize() + "-bit, " + pool.threads() + " threads, GEMM tile " + packedGemm.tile()
-                + (rowInvariant ? ", row-invariant" : "") + ")";
+                + ")";
     }
 
     @Override
@@ -132,7 +127,7 @@ public final class VectorBackend extends CpuBackend {
      */
 
     /** o[i] = f(x[i]) for i in [from, to). */
-    private static void forward(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
+    static void forward(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
         switch (f) {
             case SILU -> silu(o, oo, x, xo, from, to);
             case GELU -> gelu(o, oo, x, xo, from, to);
@@ -194,23 +189,17 @@ public final class VectorBackend extends CpuBackend {
         tail(Activation.EXP, o, oo, x, xo, i, to);
     }
 
-    /**
-     * The last values (fewer than a vector) through the same vector code as the rest, in a scratch
-     * vector: a value's result does not depend on where it falls in the array, so a row of a batch is
-     * the same bits whatever rows come after it.
-     */
     private static void tail(Activation f, float[] o, int oo, float[] x, int xo, int from, int to) {
-        int n = to - from;
-        if (n == 0) {
-            return;
+        for (int i = from; i < to; i++) {
+            o[oo + i] = (float) f.apply(x[xo + i]);
         }
-        float[] in = new float[L];
-        float[] out = new float[L];
-        System.arraycopy(x, xo + from, in, 0, n);
-        forward(f, out, 0, in, 0, 0, L);
-        System.arraycopy(out, 0, o, oo + from, n);
     }
 
+    /**
+     * The row-invariant backend's last values (fewer than a vector): through the same vector code as
+     * the rest, in a scratch vector, so a value's result does not depend on where it falls in the
+     * array (the scalar tail computes in double precision: other bits).
+     */
     /** d[i] = g[i] * f'(x[i]) for i in [from, to). */
     private static void backward(Activation f, float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from,
                                  int to) {
