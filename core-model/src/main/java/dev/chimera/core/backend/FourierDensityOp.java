@@ -26,6 +26,12 @@ public interface FourierDensityOp {
     /** probs and logits (rows, B) from z (rows, 2(N+1)). */
     void forward(Tensor probs, Tensor logits, Tensor z, Saved saved);
 
+    /**
+     * probs (rows, B) from z (rows, 2(N+1)) for inference: the same values as {@link #forward}
+     * writes, bit for bit, without the cost of the logits. Saves z as forward does.
+     */
+    void probabilities(Tensor probs, Tensor z, Saved saved);
+
     /** losses (rows): the cross-entropy of each row against its target bin (0 where IGNORE_TARGET). */
     void crossEntropy(Tensor losses, Tensor z, int[] targets, Saved saved);
 

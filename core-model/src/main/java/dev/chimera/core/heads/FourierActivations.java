@@ -58,10 +58,9 @@ public final class FourierActivations implements FourierDensityOp.Saved {
         final double[] g;
         /** (2(N+1)): dL/da as Re then Im, laid out like a row of z. */
         final double[] ga;
-        /** c_0 = sum_j |a_j|^2, S = sum_m q_m and sum_m p_m of the row last evaluated. */
+        /** c_0 = sum_j |a_j|^2 and S = sum_m q_m of the row last evaluated. */
         double c0;
         double qSum;
-        double pSum;
 
         Scratch(int frequencies, int bins) {
             ar = new double[bins];

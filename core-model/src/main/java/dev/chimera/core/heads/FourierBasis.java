@@ -1,23 +1,37 @@
 package dev.chimera.core.heads;
 
-import java.util.Arrays;
+import dev.chimera.core.kernel.Simd;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The per-row maths of {@link FourierDensity}: the Fourier basis e^{i pi n x_m} at the bin centres
  * x_m = -1 + (2m+1)/B, tabulated once, the density of one row and its backward pass side by side,
- * and the regulariser's penalty with its gradient. Everything is double.
+ * and the regulariser's penalty with its gradient. Everything is double. The density of a row is
+ * evaluated with Vector API loops over the bins or with scalar ones, as chosen per instance; both
+ * give the same bits (see {@link #evaluate}).
  * Reference: Fourier Head (Gillman et al., ICLR 2025), fourier_head.py; REFERENCE.md §4.
  */
 final class FourierBasis {
+    private static final VectorSpecies<Double> S = Simd.DOUBLE;
+    private static final int L = S.length();
+
     final int frequencies;
     final int bins;
+    /** False for the scalar path: {@link #evaluate} then runs its scalar loops over every bin. */
+    private final boolean vector;
     /** (N+1, B): cos(pi n x_m) and sin(pi n x_m). */
     private final double[] cos;
     private final double[] sin;
 
-    FourierBasis(int frequencies, int bins) {
+    /**
+     * {@code vector}: evaluate densities with the Vector API loops (a scalar tail for the rest), or
+     * with the scalar loops only.
+     */
+    FourierBasis(int frequencies, int bins, boolean vector) {
         this.frequencies = frequencies;
         this.bins = bins;
+        this.vector = vector;
         int table = Math.multiplyExact(frequencies + 1, bins);
         cos = new double[table];
         sin = new double[table];
@@ -34,37 +48,87 @@ final class FourierBasis {
 
     /**
      * The row a[ao..ao+2(N+1)) into s: A_m = sum_n a_n e^{i pi n x_m}, q_m = |A_m|^2 / (2 c_0),
-     * S = sum_m q_m, p_m = q_m / S, and sum_m p_m (1 up to rounding, kept so the loss and its
-     * gradient use the same number).
+     * S = sum_m q_m and p_m = q_m / S.
+     *
+     * <p>The vector path computes A_m and q_m for a vector of bins at a time, and divides by S
+     * lane-wise, with a scalar tail. Each bin gets the same operations in the same order in both
+     * paths (A_m summed over n from 0, each term a multiply, a multiply and a subtract or add, never
+     * fused), and S is summed over the bins in order in both, so the two give the same bits.
      */
     void evaluate(double[] a, int ao, FourierActivations.Scratch s) {
         int n1 = frequencies + 1;
-        Arrays.fill(s.ar, 0);
-        Arrays.fill(s.ai, 0);
         double c0 = 0;
         for (int n = 0; n < n1; n++) {
             double re = a[ao + n];
             double im = a[ao + n1 + n];
             c0 += re * re + im * im;
-            int t = n * bins;
-            for (int m = 0; m < bins; m++) {
-                s.ar[m] += re * cos[t + m] - im * sin[t + m];
-                s.ai[m] += re * sin[t + m] + im * cos[t + m];
-            }
+        }
+        double twoC0 = 2 * c0;
+        int m = vector ? amplitudesVector(a, ao, twoC0, s) : 0;
+        for (; m < bins; m++) {
+            amplitude(a, ao, twoC0, m, s);
         }
         double qSum = 0;
-        for (int m = 0; m < bins; m++) {
-            s.p[m] = (s.ar[m] * s.ar[m] + s.ai[m] * s.ai[m]) / (2 * c0);
+        for (m = 0; m < bins; m++) {
             qSum += s.p[m];
         }
-        double pSum = 0;
-        for (int m = 0; m < bins; m++) {
+        m = vector ? normaliseVector(s.p, qSum) : 0;
+        for (; m < bins; m++) {
             s.p[m] /= qSum;
-            pSum += s.p[m];
         }
         s.c0 = c0;
         s.qSum = qSum;
-        s.pSum = pSum;
+    }
+
+    /** A_m into s.ar, s.ai and q_m into s.p for the bin m. */
+    private void amplitude(double[] a, int ao, double twoC0, int m, FourierActivations.Scratch s) {
+        int n1 = frequencies + 1;
+        double ar = 0;
+        double ai = 0;
+        for (int n = 0; n < n1; n++) {
+            double re = a[ao + n];
+            double im = a[ao + n1 + n];
+            int t = n * bins + m;
+            ar += re * cos[t] - im * sin[t];
+            ai += re * sin[t] + im * cos[t];
+        }
+        s.ar[m] = ar;
+        s.ai[m] = ai;
+        s.p[m] = (ar * ar + ai * ai) / twoC0;
+    }
+
+    /**
+     * {@link #amplitude} for the bins [0, bound) a vector at a time, bound the largest multiple of
+     * the lane count up to B; returns bound.
+     */
+    private int amplitudesVector(double[] a, int ao, double twoC0, FourierActivations.Scratch s) {
+        int n1 = frequencies + 1;
+        int bound = S.loopBound(bins);
+        for (int m = 0; m < bound; m += L) {
+            DoubleVector ar = DoubleVector.zero(S);
+            DoubleVector ai = DoubleVector.zero(S);
+            for (int n = 0; n < n1; n++) {
+                double re = a[ao + n];
+                double im = a[ao + n1 + n];
+                DoubleVector c = DoubleVector.fromArray(S, cos, n * bins + m);
+                DoubleVector sn = DoubleVector.fromArray(S, sin, n * bins + m);
+                ar = ar.add(c.mul(re).sub(sn.mul(im)));
+                ai = ai.add(sn.mul(re).add(c.mul(im)));
+            }
+            ar.intoArray(s.ar, m);
+            ai.intoArray(s.ai, m);
+            ar.mul(ar).add(ai.mul(ai)).div(twoC0).intoArray(s.p, m);
+        }
+        return bound;
+    }
+
+    /** p_m / qSum in place for the bins [0, bound) a vector at a time, bound as in {@link #amplitudesVector}. */
+    private int normaliseVector(double[] p, double qSum) {
+        int bound = S.loopBound(bins);
+        for (int m = 0; m < bound; m += L) {
+            DoubleVector.fromArray(S, p, m).div(qSum).intoArray(p, m);
+        }
+        return bound;
     }
 
     /**

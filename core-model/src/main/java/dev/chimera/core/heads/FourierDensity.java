@@ -48,7 +48,11 @@ public final class FourierDensity implements FourierDensityOp {
     private final ComputePool pool;
     private final FourierBasis basis;
 
-    public FourierDensity(int frequencies, int bins, ComputePool pool) {
+    /**
+     * {@code vector}: evaluate densities with the Vector API loops, or with the scalar loops only
+     * (the reference backend's choice); both give the same bits.
+     */
+    public FourierDensity(int frequencies, int bins, ComputePool pool, boolean vector) {
         if (frequencies < 1) {
             throw new IllegalArgumentException("FourierDensity: frequencies N must be >= 1, got " + frequencies);
         }
@@ -58,7 +62,7 @@ public final class FourierDensity implements FourierDensityOp {
         this.frequencies = frequencies;
         this.bins = bins;
         this.pool = Objects.requireNonNull(pool, "FourierDensity: pool");
-        this.basis = new FourierBasis(frequencies, bins);
+        this.basis = new FourierBasis(frequencies, bins, vector);
     }
 
     @Override
@@ -103,6 +107,19 @@ public final class FourierDensity implements FourierDensityOp {
         forward(Values.of(probs), Values.of(logits), Values.of(z), rows, act);
     }
 
+    /**
+     * probs: (rows, B) from z: (rows, 2(N+1)), the same values as {@link #forward} writes, without
+     * the logits; saves z as forward does.
+     */
+    @Override
+    public void probabilities(Tensor probs, Tensor z, Saved saved) {
+        FourierActivations act = own(saved);
+        int rows = HeadChecks.rows("probabilities", "z", z, width());
+        HeadChecks.shape("probabilities", "probs", probs, rows, bins);
+        forward(Values.of(probs), null, Values.of(z), rows, act);
+    }
+
+    /** probs and, unless {@code logits} is null, logits from z; saves z. */
     private void forward(Values probs, Values logits, Values z, int rows, FourierActivations act) {
         begin(act, rows);
         eachRow(rows, act, (r, s) -> {
@@ -110,7 +127,11 @@ public final class FourierDensity implements FourierDensityOp {
             basis.evaluate(act.a, r * width(), s);
             for (int m = 0; m < bins; m++) {
                 probs.set(r * bins + m, s.p[m]);
-                logits.set(r * bins + m, Math.log(s.p[m] + LOG_EPS));
+            }
+            if (logits != null) {
+                for (int m = 0; m < bins; m++) {
+                    logits.set(r * bins + m, Math.log(s.p[m] + LOG_EPS));
+                }
             }
         });
         act.rows = rows;
@@ -175,9 +196,18 @@ public final class FourierDensity implements FourierDensityOp {
             basis.evaluate(act.a, r * width(), s);
             int t = targets[r];
             losses.set(r, t == Backend.IGNORE_TARGET ? 0
-                    : Math.log(s.pSum + bins * LOG_EPS) - Math.log(s.p[t] + LOG_EPS));
+                    : Math.log(sum(s.p) + bins * LOG_EPS) - Math.log(s.p[t] + LOG_EPS));
         });
         act.rows = rows;
+    }
+
+    /** sum_m p_m in bin order (1 up to rounding). */
+    private static double sum(double[] p) {
+        double sum = 0;
+        for (double v : p) {
+            sum += v;
+        }
+        return sum;
     }
 
     /**

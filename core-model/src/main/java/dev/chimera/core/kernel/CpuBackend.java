@@ -240,6 +240,6 @@ public abstract class CpuBackend implements Backend {
 
     @Override
     public FourierDensityOp fourierDensity(int frequencies, int bins) {
-        return new FourierDensity(frequencies, bins, pool);
+        return new FourierDensity(frequencies, bins, pool, vector);
     }
 }

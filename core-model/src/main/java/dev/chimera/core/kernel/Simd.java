@@ -1,5 +1,6 @@
 package dev.chimera.core.kernel;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,6 +16,9 @@ public final class Simd {
 
     /** The widest float species this CPU runs natively: 16 lanes on AVX-512, 8 on AVX2. */
     public static final VectorSpecies<Float> FLOAT = FloatVector.SPECIES_PREFERRED;
+
+    /** The widest double species this CPU runs natively: 8 lanes on AVX-512, 4 on AVX2. */
+    public static final VectorSpecies<Double> DOUBLE = DoubleVector.SPECIES_PREFERRED;
 
     private Simd() {
     }

@@ -98,7 +98,6 @@ public final class FourierHead implements Head {
         final Tensor dz;         // (rows, outDim * 2(N+1))
         final Tensor losses;     // (rows * outDim)
         final Tensor dlosses;    // (rows * outDim)
-        final Tensor logits;     // (rows * outDim, B): the inference output's logits, beside its probabilities
         final float[] hostLosses; // (rows * outDim)
         final float[] hostDlosses; // (rows * outDim)
         final int[] targets;     // (rows * outDim) bin indices of continuous targets
@@ -110,7 +109,6 @@ public final class FourierHead implements Head {
             dz = alloc.take("dz", rows, outDim * width);
             losses = alloc.take("losses", rows * outDim);
             dlosses = alloc.take("dlosses", rows * outDim);
-            logits = alloc.take("logits", rows * outDim, bins.count());
             hostLosses = new float[rows * outDim];
             hostDlosses = new float[rows * outDim];
             targets = new int[rows * outDim];
@@ -128,13 +126,12 @@ public final class FourierHead implements Head {
         return new int[] {outDim, bins.count()};
     }
 
-    /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d). */
+    /** Bin probabilities (n, outDim, B) for n rows of hidden state h (n, d); no logits are computed. */
     @Override
     public void output(Backend k, Tensor probs, Tensor h, Head.Activations activations) {
         Activations a = (Activations) activations;
-        int n = h.size() / d;
-        int values = n * outDim;
-        distribution(k, probs.view(values, bins.count()), Linear.rowsOf(a.logits, values), h, a);
+        Tensor z = coefficients(k, h, a);
+        density.probabilities(probs.view(z.dim(0), bins.count()), z, a.density);
     }
 
     /**
@@ -217,10 +214,14 @@ public final class FourierHead implements Head {
      * of the last training one.
      */
     public void distribution(Backend k, Tensor probs, Tensor logits, Tensor h, Activations a) {
-        int rows = h.size() / d;
-        Tensor z = Linear.rowsOf(a.z, rows);
+        density.forward(probs, logits, coefficients(k, h, a), a.density);
+    }
+
+    /** The coefficients (rows * outDim, 2(N+1)) of hidden state h (rows, d), projected into a's z. */
+    private Tensor coefficients(Backend k, Tensor h, Activations a) {
+        Tensor z = Linear.rowsOf(a.z, h.size() / d);
         projection.forward(k, z, Linear.rows(h, d));
-        density.forward(probs, logits, perValue(z), a.density);
+        return perValue(z);
     }
 
     /** (rows, outDim * 2(N+1)) seen as one row of coefficients per predicted value. */

@@ -83,7 +83,7 @@ class BinnedDensityTest {
         FourierDensity head;
         Tensor probs = Tensor.zeros(1, count);
         try (ComputePool pool = new ComputePool(1)) {
-            head = new FourierDensity(6, count, pool);
+            head = new FourierDensity(6, count, pool, true);
             double[] z = FourierDensityTest.gaussian(21, head.width(), 1);
             head.forward(probs, Tensor.zeros(1, count), Tensor.of(FourierDensityTest.toFloat(z), 1, head.width()),
                     head.allocate(1));

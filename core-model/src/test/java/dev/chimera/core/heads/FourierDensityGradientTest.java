@@ -31,7 +31,7 @@ class FourierDensityGradientTest {
     @ParameterizedTest
     @CsvSource({"1, 8", "1, 50", "6, 8", "6, 50", "14, 8", "14, 50"})
     void crossEntropyBackwardMatchesFiniteDifferences(int n, int bins) {
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         FourierActivations act = head.allocate(ROWS);
         double[] z = FourierDensityTest.gaussian(100 * n + bins, ROWS * head.width(), 1);
         int[] targets = {likelyBin(z, 0, n, bins), -1, likelyBin(z, 2, n, bins)};
@@ -61,7 +61,7 @@ class FourierDensityGradientTest {
     @ParameterizedTest
     @CsvSource({"1, 8", "1, 50", "6, 8", "6, 50", "14, 8", "14, 50"})
     void dlogitsBackwardMatchesFiniteDifferences(int n, int bins) {
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         FourierActivations act = head.allocate(ROWS);
         double[] z = FourierDensityTest.gaussian(200 * n + bins, ROWS * head.width(), 1);
         double[] dlogits = FourierDensityTest.gaussian(7, ROWS * bins, 1);
@@ -86,7 +86,7 @@ class FourierDensityGradientTest {
     @ParameterizedTest
     @CsvSource({"1, 8", "6, 8", "14, 50"})
     void regularizerAloneMatchesFiniteDifferences(int n, int bins) {
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         FourierActivations act = head.allocate(ROWS);
         double[] z = FourierDensityTest.gaussian(300 * n + bins, ROWS * head.width(), 1);
         head.crossEntropy(new double[ROWS], z, new int[] {0, 1, 2}, ROWS, act);
@@ -99,7 +99,7 @@ class FourierDensityGradientTest {
     void float32PathMatchesFloat64Path() {
         int n = 14;
         int bins = 50;
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         FourierActivations act = head.allocate(ROWS);
         double[] z = FourierDensityTest.gaussian(9, ROWS * head.width(), 1);
         float[] zf = FourierDensityTest.toFloat(z);

@@ -1,5 +1,6 @@
 package dev.chimera.core.heads;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class FourierDensityTest {
     @ParameterizedTest
     @CsvSource({"1, 2", "1, 8", "6, 50", "14, 8", "14, 50", "40, 33"})
     void probabilitiesAreNonNegativeAndSumToOneAtAnyScale(int n, int bins) {
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         int rows = 5;
         FourierActivations act = head.allocate(rows);
         for (double scale : new double[] {1, 1e-3, 1e3}) {
@@ -74,7 +76,7 @@ class FourierDensityTest {
 
     @Test
     void scalingZDoesNotChangeTheDensity() {
-        FourierDensity head = new FourierDensity(6, 50, POOL);
+        FourierDensity head = new FourierDensity(6, 50, POOL, true);
         FourierActivations act = head.allocate(3);
         double[] z = gaussian(5, 3 * head.width(), 1);
         double[] p = new double[150];
@@ -98,7 +100,7 @@ class FourierDensityTest {
     void onlyA0GivesTheUniformDensity() {
         int n = 6;
         int bins = 50;
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         FourierActivations act = head.allocate(2);
         double[] z = new double[2 * head.width()];
         z[0] = 0.7;                       // row 0: a_0 real
@@ -116,7 +118,7 @@ class FourierDensityTest {
     @ParameterizedTest
     @CsvSource({"1, 8", "6, 50", "14, 8", "14, 50", "30, 17"})
     void forwardMatchesTheReferenceSeries(int n, int bins) {
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         int rows = 4;
         FourierActivations act = head.allocate(rows);
         double[] z = gaussian(3 * n + bins, rows * head.width(), 1);
@@ -139,11 +141,28 @@ class FourierDensityTest {
         }
     }
 
+    /** The inference path writes forward's probabilities, bit for bit, with the vector or the scalar loops. */
+    @ParameterizedTest
+    @CsvSource({"1, 2", "6, 50", "24, 128", "24, 131"})
+    void probabilitiesAreForwardsProbabilitiesBitForBit(int n, int bins) {
+        int rows = 7;
+        FourierDensity vector = new FourierDensity(n, bins, POOL, true);
+        FourierDensity scalar = new FourierDensity(n, bins, POOL, false);
+        Tensor z = Tensor.of(toFloat(gaussian(5 * n + bins, rows * vector.width(), 1)), rows, vector.width());
+        Tensor expected = Tensor.zeros(rows, bins);
+        vector.forward(expected, Tensor.zeros(rows, bins), z, vector.allocate(rows));
+        for (FourierDensity head : List.of(vector, scalar)) {
+            Tensor probs = Tensor.zeros(rows, bins);
+            head.probabilities(probs, z, head.allocate(rows));
+            assertArrayEquals(expected.toArray(), probs.toArray());
+        }
+    }
+
     @Test
     void crossEntropyIsLogSoftmaxOfTheLogits() {
         int n = 14;
         int bins = 50;
-        FourierDensity head = new FourierDensity(n, bins, POOL);
+        FourierDensity head = new FourierDensity(n, bins, POOL, true);
         int rows = 4;
         FourierActivations act = head.allocate(rows);
         double[] z = gaussian(77, rows * head.width(), 1);
@@ -165,7 +184,7 @@ class FourierDensityTest {
     @Test
     void regularizerMatchesTheReferenceWithUnnormalisedCoefficients() {
         int n = 6;
-        FourierDensity head = new FourierDensity(n, 8, POOL);
+        FourierDensity head = new FourierDensity(n, 8, POOL, true);
         int rows = 3;
         FourierActivations act = head.allocate(rows);
         double[] z = gaussian(8, rows * head.width(), 2);
@@ -181,9 +200,9 @@ class FourierDensityTest {
 
     @Test
     void badInputIsRefusedWithShapesValuesAndRows() {
-        assertMessage(() -> new FourierDensity(0, 8, POOL), "frequencies N must be >= 1, got 0");
-        assertMessage(() -> new FourierDensity(3, 1, POOL), "bins B must be >= 2, got 1");
-        FourierDensity head = new FourierDensity(3, 8, POOL);
+        assertMessage(() -> new FourierDensity(0, 8, POOL, true), "frequencies N must be >= 1, got 0");
+        assertMessage(() -> new FourierDensity(3, 1, POOL, true), "bins B must be >= 2, got 1");
+        FourierDensity head = new FourierDensity(3, 8, POOL, true);
         FourierActivations act = head.allocate(2);
         IllegalStateException early = assertThrows(IllegalStateException.class,
                 () -> head.backward(new double[16], new double[16], 0, act));
@@ -191,6 +210,8 @@ class FourierDensityTest {
         assertMessage(() -> head.forward(Tensor.zeros(2, 8), Tensor.zeros(2, 8), Tensor.zeros(2, 7), act),
                 "z must be (rows, 8), got (2, 7)");
         assertMessage(() -> head.forward(Tensor.zeros(2, 9), Tensor.zeros(2, 8), Tensor.zeros(2, 8), act),
+                "probs must be (rows, 8), got (2, 9)");
+        assertMessage(() -> head.probabilities(Tensor.zeros(2, 9), Tensor.zeros(2, 8), act),
                 "probs must be (rows, 8), got (2, 9)");
         assertMessage(() -> head.forward(new double[24], new double[24], new double[24], 3, act),
                 "3 rows, but the activations hold 1..2");
@@ -213,7 +234,7 @@ class FourierDensityTest {
         assertMessage(() -> head.crossEntropyBackward(Tensor.zeros(2, 8), Tensor.zeros(3), new int[] {1, 1}, 0, act),
                 "dlosses must be (2), got (3)");
         assertMessage(() -> head.backward(new double[15], new double[16], 0, act), "dz must be (2, 8) = 16 values, got 15");
-        FourierActivations other = new FourierDensity(3, 8, POOL).allocate(2);
+        FourierActivations other = new FourierDensity(3, 8, POOL, true).allocate(2);
         assertMessage(() -> head.regularizer(0, other), "allocated by another head");
     }
 

@@ -60,7 +60,7 @@ class SamplerAndFourierHeadTest {
         double loss = head.forward(K, h, t, a);
         head.backward(K, dh, h, t, a);
 
-        FourierDensity density = new FourierDensity(freqs, bins, POOL);
+        FourierDensity density = new FourierDensity(freqs, bins, POOL, true);
         int[] targetBins = new int[rows * outDim];
         for (int i = 0; i < targetBins.length; i++) {
             targetBins[i] = head.bins().index(values[i]);

@@ -121,7 +121,7 @@ class ToyMlpGradientTest {
             }
             return sum / ROWS;
         }
-        FourierDensity density = new FourierDensity(FREQS, BINS, POOL);
+        FourierDensity density = new FourierDensity(FREQS, BINS, POOL, true);
         double[] z = linear(p, th, "head", h, ToyMlp.HIDDEN2, density.width());
         double[] losses = new double[ROWS];
         FourierActivations act = density.allocate(ROWS);
