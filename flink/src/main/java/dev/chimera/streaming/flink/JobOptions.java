@@ -54,7 +54,7 @@ public final class JobOptions {
                     + "a dead letter (default: ${DEFAULT-VALUE}).")
     long maxLateness;
 
-    @Option(names = "--max-gap", paramLabel = "STEPS", defaultValue = "0",
+    @Option(names = "--max-gap", paramLabel = "STEPS", defaultValue = "6",
             description = "Missing steps filled by interpolation; a longer gap restarts the series "
                     + "(default: ${DEFAULT-VALUE}).")
     int maxGap;
