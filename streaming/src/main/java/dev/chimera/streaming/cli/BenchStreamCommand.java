@@ -75,12 +75,12 @@ public final class BenchStreamCommand implements Callable<Integer> {
             description = "Length of the measured part (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--model", defaultValue = "etth1-fourier", paramLabel = "DIR",
+    @Option(names = "--model", defaultValue = "etth1-point", paramLabel = "DIR",
             description = "Model directory or shipped model name (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--snapshot-interval", defaultValue = "5000", paramLabel = "MS",
-            description = "Milliseconds between the consumer's snapshots, as in stream run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--snapshot-interval", defaultValue = "0", paramLabel = "MS",
+            description = "Milliseconds between the consumer's snapshots, as in stream run (default: automatic).")
     long snapshotIntervalMillis;
 
     @Option(names = "--find-max-rate",

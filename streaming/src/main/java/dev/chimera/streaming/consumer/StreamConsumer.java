@@ -33,6 +33,12 @@ public final class StreamConsumer {
     /** How long an idle loop then parks between looks at its input. */
     private static final long IDLE_NANOS = 50_000;
     private static final long BACKLOG_EVERY_NANOS = 100_000_000;
+    /**
+     * The automatic snapshot interval over the time a snapshot holds the loop: making one takes the
+     * loop a copy of every series' values (about 4 ms for 1,000 series), during which inputs wait.
+     */
+    static final long AUTO_SNAPSHOT_FACTOR = 2000;
+    private static final long MIN_AUTO_SNAPSHOT_NANOS = 1_000_000_000;
 
     private final StreamForecaster forecaster;
     private final InputSource in;
@@ -54,7 +60,9 @@ public final class StreamConsumer {
 
     /**
      * @param maxTick                most inputs processed as one tick
-     * @param snapshotIntervalMillis time between snapshots (while inputs arrive)
+     * @param snapshotIntervalMillis time between snapshots (while inputs arrive); 0 for the automatic
+     *                               interval, {@value #AUTO_SNAPSHOT_FACTOR} times as long as the last
+     *                               snapshot took the loop to make, and at least a second
      * @param statusIntervalMillis   time between status lines (when there is a status stream)
      * @param drain                  stop when the input has nothing more, instead of waiting
      */
@@ -98,7 +106,7 @@ public final class StreamConsumer {
         List<Observation> read = new ArrayList<>(options.maxTick());
         long snapshotted = last;
         long now = System.nanoTime();
-        long nextSnapshot = now + options.snapshotIntervalMillis() * 1_000_000;
+        long nextSnapshot = now + snapshotInterval(0);
         long nextStatus = now + options.statusIntervalMillis() * 1_000_000;
         long nextBacklog = now;
         long backlog = -1;
@@ -141,7 +149,9 @@ public final class StreamConsumer {
                 inputsDone = forecaster.counts().inputs();
                 if (snapshots != null && now >= nextSnapshot && last != snapshotted && snapshotAsync(last)) {
                     snapshotted = last;
-                    nextSnapshot = now + options.snapshotIntervalMillis() * 1_000_000;
+                    long took = System.nanoTime() - now;
+                    now += took;
+                    nextSnapshot = now + snapshotInterval(took);
                 }
                 if (status != null && now >= nextStatus) {
                     status.println(telemetry.statusLine());
@@ -168,6 +178,12 @@ public final class StreamConsumer {
         } finally {
             snapshotWriter.shutdown();
         }
+    }
+
+    /** The time to the next snapshot, given how long the last one held the loop. */
+    private long snapshotInterval(long lastTookNanos) {
+        return options.snapshotIntervalMillis() > 0 ? options.snapshotIntervalMillis() * 1_000_000
+                : Math.max(MIN_AUTO_SNAPSHOT_NANOS, lastTookNanos * AUTO_SNAPSHOT_FACTOR);
     }
 
     /** Encodes a snapshot now and writes it in the background; false when the last write is still going. */
