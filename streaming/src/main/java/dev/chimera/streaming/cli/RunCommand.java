@@ -133,6 +133,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
+        settings(1); // the options' own mistakes, before anything is opened
         Path modelDir = modelDirectory(model);
         Path state = snapshotDir != null ? snapshotDir : Endpoints.defaultStateDir(out);
         Path deadLetters = deadLetter != null ? deadLetter : state.resolve("dead-letters");
