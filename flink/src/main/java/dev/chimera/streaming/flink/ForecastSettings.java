@@ -10,7 +10,7 @@ import java.io.Serializable;
  *
  * @param modelDir           the model directory, at this path on every TaskManager
  * @param emit               when a forecast is written
- * @param horizon            points per channel in each forecast
+ * @param horizon            points per channel in each forecast; 0 for the model's segment
  * @param levels             quantile levels (a point model writes none)
  * @param holdMissing        a missing value takes the channel's last one, else the line is a dead letter
  * @param maxLatenessSeconds how far behind its series' last timestamp an observation may be and be skipped
@@ -21,12 +21,13 @@ public record ForecastSettings(String modelDir, Emit emit, int horizon, double[]
 
     public ForecastSettings {
         levels = levels.clone();
-        consumerSettings(emit, horizon, levels, holdMissing, maxLatenessSeconds, maxGapSteps);
+        consumerSettings(emit, Math.max(1, horizon), levels, holdMissing, maxLatenessSeconds, maxGapSteps);
     }
 
-    /** The stream consumer's settings these stand for (every series accepted). */
-    public ConsumerSettings consumerSettings() {
-        return consumerSettings(emit, horizon, levels, holdMissing, maxLatenessSeconds, maxGapSteps);
+    /** The stream consumer's settings these stand for (every series accepted), for a model of segment {@code segment}. */
+    public ConsumerSettings consumerSettings(int segment) {
+        return consumerSettings(emit, horizon == 0 ? segment : horizon, levels, holdMissing, maxLatenessSeconds,
+                maxGapSteps);
     }
 
     private static ConsumerSettings consumerSettings(Emit emit, int horizon, double[] levels, boolean holdMissing,

@@ -1,5 +1,8 @@
 package dev.chimera.streaming.flink;
 
+import dev.chimera.streaming.cli.ConsumerOptions;
+import dev.chimera.streaming.consumer.ConsumerSettings;
+
 import dev.chimera.streaming.consumer.Emit;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -7,6 +10,7 @@ import org.apache.flink.core.fs.Path;
 import org.apache.flink.util.TimeUtils;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The forecast job's command line; a bad option is an {@link IllegalArgumentException} with one line saying why. */
@@ -31,33 +35,8 @@ public final class JobOptions {
             description = "Where forecasts/ and dead-letters/ go, as JSON lines.")
     String out;
 
-    @Option(names = "--emit", paramLabel = "segment|every", defaultValue = "segment",
-            description = "Forecast when an observation completes a model segment, or after every one "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String emit;
-
-    @Option(names = "--horizon", paramLabel = "H", defaultValue = "96",
-            description = "Points per channel in each forecast (default: ${DEFAULT-VALUE}).")
-    int horizon;
-
-    @Option(names = "--quantiles", split = ",", paramLabel = "Q", defaultValue = "0.1,0.5,0.9",
-            description = "Quantile levels (Fourier-head models; default: ${DEFAULT-VALUE}).")
-    double[] quantiles;
-
-    @Option(names = "--on-missing", paramLabel = "error|hold", defaultValue = "error",
-            description = "A missing value makes its line a dead letter, or takes the channel's last value "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String onMissing;
-
-    @Option(names = "--max-lateness", paramLabel = "SECONDS", defaultValue = "0",
-            description = "An observation at most this far behind its series is skipped; further behind it is "
-                    + "a dead letter (default: ${DEFAULT-VALUE}).")
-    long maxLateness;
-
-    @Option(names = "--max-gap", paramLabel = "STEPS", defaultValue = "6",
-            description = "Missing steps filled by interpolation; a longer gap restarts the series "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int maxGap;
+    @Mixin
+    ConsumerOptions consumer;
 
     @Option(names = "--parallelism", paramLabel = "N",
             description = "Parallel forecasting tasks (default: the cluster's default parallelism).")
@@ -88,14 +67,12 @@ public final class JobOptions {
         return options;
     }
 
-    /** What every forecasting task gets. */
+    /** What every forecasting task gets; horizon 0 stands for the model's segment, which the tasks know. */
     public ForecastSettings settings() {
-        boolean hold = switch (onMissing) {
-            case "hold" -> true;
-            case "error" -> false;
-            default -> throw new IllegalArgumentException("--on-missing " + onMissing + ": expected error or hold");
-        };
-        return new ForecastSettings(model, Emit.parse(emit), horizon, quantiles, hold, maxLateness, maxGap);
+        ConsumerSettings c = consumer.settings(1, null); // checks every option; 1: the horizon is set just below
+        int horizon = consumer.horizon() == null ? 0 : c.horizon();
+        return new ForecastSettings(model, c.emit(), horizon, c.levels(), c.holdMissing(), c.maxLatenessSeconds(),
+                c.maxGapSteps());
     }
 
     public Path input() {

@@ -49,7 +49,7 @@ public final class SeriesForecastFunction extends KeyedProcessFunction<String, S
         VectorModule.require("this TaskManager's JVM");
         pool = new ComputePool(1);
         TsModel model = TsModel.open(Path.of(settings.modelDir()), Backends.forDevice("cpu", pool).rowInvariant());
-        forecaster = new StreamForecaster(model, settings.consumerSettings(), 1);
+        forecaster = new StreamForecaster(model, settings.consumerSettings(model.settings().segment()), 1);
         snapshot = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("series", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         changed = new HashSet<>();

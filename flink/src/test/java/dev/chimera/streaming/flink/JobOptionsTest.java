@@ -30,14 +30,16 @@ class JobOptionsTest {
         JobOptions o = JobOptions.parse(args(), null);
         ForecastSettings s = o.settings();
         assertEquals(Emit.SEGMENT, s.emit());
-        assertEquals(96, s.horizon());
+        assertEquals(0, s.horizon(), "0: the model's segment, as stream run's default");
+        assertEquals(96, s.consumerSettings(96).horizon());
+        assertEquals(24, JobOptions.parse(args("--horizon", "24"), null).settings().consumerSettings(96).horizon());
         assertEquals(3, s.levels().length);
         assertEquals(Duration.ofSeconds(10), o.checkpointInterval());
         assertEquals(0, o.parallelism());
 
         assertError("--emit sometimes: expected segment or every", "--emit", "sometimes");
         assertError("--horizon 0: expected at least 1", "--horizon", "0");
-        assertError("--quantiles: expected increasing levels in (0, 1)", "--quantiles", "0.9,0.1");
+        assertError("--quantiles: expected increasing levels in (0, 1)", "--quantiles", "0.5,1.5");
         assertError("--on-missing skip: expected error or hold", "--on-missing", "skip");
         assertError("--parallelism 0: expected at least 1", "--parallelism", "0");
         assertError("--checkpoint-interval soon: expected a duration such as 10 s or 500 ms",

@@ -27,8 +27,8 @@ final class SingleProcessConsumer implements StreamForecaster.Output {
         SingleProcessConsumer out = new SingleProcessConsumer();
         ObservationCsv format = ObservationCsv.fromHeader(lines.get(0));
         try (ComputePool pool = new ComputePool(1)) {
-            StreamForecaster consumer = new StreamForecaster(TsModel.open(model, Backends.forDevice("cpu", pool).rowInvariant()),
-                    settings.consumerSettings(), 64);
+            TsModel m = TsModel.open(model, Backends.forDevice("cpu", pool).rowInvariant());
+            StreamForecaster consumer = new StreamForecaster(m, settings.consumerSettings(m.settings().segment()), 64);
             Random r = new Random(seed);
             List<StreamForecaster.Input> tick = new ArrayList<>();
             int tickSize = 1 + r.nextInt(32);

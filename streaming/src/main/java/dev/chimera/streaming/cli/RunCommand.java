@@ -6,7 +6,6 @@ import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.UserException;
 import dev.chimera.streaming.consumer.ConsumerSettings;
 import dev.chimera.streaming.consumer.Counts;
-import dev.chimera.streaming.consumer.Emit;
 import dev.chimera.streaming.consumer.SnapshotStore;
 import dev.chimera.streaming.consumer.StreamConsumer;
 import dev.chimera.streaming.consumer.StreamForecaster;
@@ -64,19 +63,6 @@ public final class RunCommand implements Callable<Integer> {
                     + "standard output.")
     String out;
 
-    @Option(names = "--emit", defaultValue = "segment", paramLabel = "segment|every",
-            description = "Forecast when an observation completes a segment of the model (default) or after every "
-                    + "observation.")
-    String emit;
-
-    @Option(names = "--horizon", paramLabel = "H", description = "Points per forecast (default: the model's segment).")
-    Integer horizon;
-
-    @Option(names = "--quantiles", split = ",", paramLabel = "Q", defaultValue = "0.1,0.5,0.9",
-            description = "Quantile levels of a Fourier-head model's forecasts (default: ${DEFAULT-VALUE}); a point "
-                    + "model writes none.")
-    double[] quantiles;
-
     @Option(names = "--dead-letter", paramLabel = "QUEUE",
             description = "Queue for the inputs the consumer cannot use, each with its reason (default: "
                     + "dead-letters in the snapshot directory).")
@@ -103,20 +89,6 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--drain", description = "Process what the input holds and exit, instead of waiting for more.")
     boolean drain;
 
-    @Option(names = "--on-missing", defaultValue = "error", paramLabel = "error|hold",
-            description = "A NaN value: a dead letter (error, default) or the channel's last value (hold).")
-    String onMissing;
-
-    @Option(names = "--max-lateness", defaultValue = "0", paramLabel = "SECONDS",
-            description = "An observation at most this far behind its series' last one is late but allowed: counted "
-                    + "and skipped; further behind it is a dead letter (default: ${DEFAULT-VALUE}).")
-    long maxLateness;
-
-    @Option(names = "--max-gap", defaultValue = "6", paramLabel = "STEPS",
-            description = "Missing steps up to this many are filled by linear interpolation; a longer gap restarts the "
-                    + "series, which then needs a new lookback (default: ${DEFAULT-VALUE}).")
-    int maxGap;
-
     @Option(names = "--strict", description = "Refuse (dead-letter) series not named by --series.")
     boolean strict;
 
@@ -128,12 +100,15 @@ public final class RunCommand implements Callable<Integer> {
     int maxTick;
 
     @Mixin
+    ConsumerOptions consumer;
+
+    @Mixin
     ComputeOptions compute;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        settings(1); // the options' own mistakes, before anything is opened
+        settings(1); // the options' own mistakes, before anything is opened (1: any horizon will do here)
         Path modelDir = modelDirectory(model);
         Path state = snapshotDir != null ? snapshotDir : Endpoints.defaultStateDir(out);
         Path deadLetters = deadLetter != null ? deadLetter : state.resolve("dead-letters");
@@ -146,7 +121,7 @@ public final class RunCommand implements Callable<Integer> {
                  RecordSink<ForecastRecord> forecasts = Endpoints.forecasts(out);
                  RecordSink<DeadLetter> dead = new QueueRecordSink<>(deadLetters, "--dead-letter")) {
                 TsModel m = loaded(loading);
-                ConsumerSettings resolved = settings(horizon == null ? m.settings().segment() : horizon);
+                ConsumerSettings resolved = settings(m.settings().segment());
                 StreamForecaster forecaster = new StreamForecaster(m, resolved, maxTick);
                 SnapshotStore snapshots = new SnapshotStore(state, fingerprint(m, resolved));
                 err.println("stream run: " + modelDir + " on " + in + " -> " + out + "; dead letters " + deadLetters
@@ -210,23 +185,17 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private ConsumerSettings settings(int points) {
-        double[] levels = quantiles.clone();
-        Arrays.sort(levels);
+    /** The consumer's settings for a model of segment {@code segment}; a bad option is a usage error. */
+    private ConsumerSettings settings(int segment) {
         if (strict && (series == null || series.isEmpty())) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--strict needs --series: the ids it accepts");
-        }
-        if (!onMissing.equals("error") && !onMissing.equals("hold")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--on-missing must be error or hold, got '"
-                    + onMissing + "'");
         }
         if (maxTick < 1 || snapshotIntervalMillis < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-tick must be at least 1 and "
                     + "--snapshot-interval not negative");
         }
         try {
-            return new ConsumerSettings(Emit.parse(emit), points, levels,
-                    onMissing.equals("hold"), maxLateness, maxGap, strict ? new LinkedHashSet<>(series) : null);
+            return consumer.settings(segment, strict ? new LinkedHashSet<>(series) : null);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
