@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.genomics.cli.DnaDemo;
+import dev.chimera.streaming.cli.StreamDemo;
 import dev.chimera.timeseries.cli.TsDemo;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.DemoPart;
@@ -38,9 +39,13 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     TsDemo timeSeries;
 
+    /** The stream consumer's part; its option is --stream-csv. */
+    @Mixin
+    StreamDemo stream;
+
     /** The parts in the order they run; a new domain adds its part as a mixin above and here. */
     private List<DemoPart> parts() {
-        return List.of(dna, timeSeries);
+        return List.of(dna, timeSeries, stream);
     }
 
     /**

@@ -64,7 +64,7 @@ public final class TsDemo implements DemoPart {
     }
 
     /** ETTh1 in the shared data folder next to the checkout (or the working directory's, outside one). */
-    static Path defaultData() {
+    public static Path defaultData() {
         Path checkout = Checkout.locate();
         return checkout == null ? Path.of(DEFAULT_DATA) : checkout.resolve(DEFAULT_DATA).normalize();
     }
