@@ -29,9 +29,17 @@ public final class Queues {
     private Queues() {
     }
 
+    /**
+     * How long an appender waits for the append lock before it checks the holder: a process killed
+     * while appending leaves the lock held, and the restarted one waits this long before Chronicle
+     * unlocks it (its default, 10 s, made a consumer's restart after such a kill take 9 s). Appends
+     * hold the lock for microseconds, so a live holder never comes near it.
+     */
+    static final long APPEND_LOCK_TIMEOUT_MS = 1000;
+
     /** The builder of the queue in {@code dir}, for callers that set more (a time provider in tests). */
     public static SingleChronicleQueueBuilder builder(Path dir) {
-        return SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE);
+        return SingleChronicleQueueBuilder.binary(dir).rollCycle(ROLL_CYCLE).timeoutMS(APPEND_LOCK_TIMEOUT_MS);
     }
 
     /**
