@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The stream consumer killed for real: {@code stream replay} appends ETTh1 (every column a series)
- * at a paced rate while a {@code stream run} process is killed with SIGKILL at 20 random moments and
- * restarted each time; at the end its output must be record for record, bit for bit, the output of
+ * at a paced rate while a {@code stream run} process, once it forecasts, is killed with SIGKILL at 20
+ * random moments and restarted each time; at the end its output must be record for record, bit for bit, the output of
  * one uninterrupted run over the same input queue. Without ETTh1 ({@code shared/data/ett}) it runs
  * on a synthetic seven-column hourly file instead, and says so.
  */
@@ -56,6 +56,13 @@ class StreamKillTest {
         Random random = new Random(20261207);
         List<Double> restartSeconds = new ArrayList<>();
         Process consumer = consumer(in, "out", false);
+        // The kills start once the consumer forecasts (after every series' first lookback), so that each
+        // restart's time to its first new forecast is a restart's, not the data's first lookback.
+        long started = System.nanoTime();
+        while (!hasMoreThan(dir.resolve("out"), 0)) {
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), () -> "no forecast: " + log("out"));
+            Thread.sleep(10);
+        }
         for (int k = 0; k < KILLS; k++) {
             Thread.sleep(300 + random.nextInt(1700));
             consumer.destroyForcibly(); // SIGKILL
