@@ -30,6 +30,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class StreamConsumer {
     /** How long the loop keeps spinning on an empty input after its last record, for latency under load. */
     private static final long SPIN_NANOS = 200_000;
+    /** Pauses between two polls of an empty input while spinning. */
+    private static final int SPIN_PAUSES = 20;
     /** How long an idle loop then parks between looks at its input. */
     private static final long IDLE_NANOS = 50_000;
     private static final long BACKLOG_EVERY_NANOS = 100_000_000;
@@ -163,7 +165,9 @@ public final class StreamConsumer {
                 } else if (options.drain() || in.ended()) {
                     break;
                 } else if (now - lastRecordAt < SPIN_NANOS) {
-                    Thread.onSpinWait();
+                    for (int i = 0; i < SPIN_PAUSES; i++) {
+                        Thread.onSpinWait(); // a poll about every microsecond: no hammering of the queue's lines
+                    }
                 } else {
                     LockSupport.parkNanos(IDLE_NANOS);
                 }

@@ -37,6 +37,8 @@ public final class StreamForecaster {
     private final Map<Integer, Forecaster> byChannels = new TreeMap<>();
     private final Map<String, SeriesGate> gates = new HashMap<>();
     private final Counts counts = new Counts();
+    private final List<Admitted> batch = new ArrayList<>();   // the tick's inputs since the last flush
+    private final Set<String> inBatch = new HashSet<>();       // their series
 
     /** An observation and the input index (queue index or record position) it was read at. */
     public record Input(long index, Observation observation) {
@@ -81,8 +83,11 @@ public final class StreamForecaster {
 
     /** Processes a tick of inputs in order. */
     public void process(List<Input> tick, Output out) {
-        List<Admitted> batch = new ArrayList<>();
-        Set<String> inBatch = new HashSet<>();
+        if (tick.isEmpty()) {
+            return; // the consumer's loop calls with empty ticks while it waits: nothing to allocate then
+        }
+        batch.clear();
+        inBatch.clear();
         for (Input in : tick) {
             if (inBatch.contains(in.observation().series())) {
                 flush(batch, out);
