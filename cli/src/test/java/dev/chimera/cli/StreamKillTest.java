@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamKillTest {
     private static final int KILLS = 20;
     /** Long enough for all the kills to fall inside it: each waits for the restarted consumer's first new forecast. */
-    private static final double REPLAY_SECONDS = 80;
+    private static final double REPLAY_SECONDS = 100;
 
     @TempDir
     Path dir;
@@ -64,7 +64,7 @@ class StreamKillTest {
             Thread.sleep(10);
         }
         for (int k = 0; k < KILLS; k++) {
-            Thread.sleep(300 + random.nextInt(1700));
+            Thread.sleep(200 + random.nextInt(1300));
             consumer.destroyForcibly(); // SIGKILL
             consumer.waitFor();
             int before = read(dir.resolve("out")).size();

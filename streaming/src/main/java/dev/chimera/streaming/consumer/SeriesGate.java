@@ -35,11 +35,19 @@ final class SeriesGate {
 
     /** Whether a series' first observation can start it; the reason it cannot, or null. */
     static String firstProblem(String id, double[] values, boolean holdMissing) {
+        return valueProblem(id, values, null, holdMissing);
+    }
+
+    /**
+     * Why {@code values} cannot be observed, or null: an infinity, or a NaN unless {@code holdMissing}
+     * and there is a {@code last} value to hold (null for a series' first observation).
+     */
+    private static String valueProblem(String id, double[] values, double[] last, boolean holdMissing) {
         for (int c = 0; c < values.length; c++) {
             if (Double.isInfinite(values[c])) {
                 return "series " + id + ": value " + (c + 1) + " is " + values[c] + "; expected a finite number";
             }
-            if (Double.isNaN(values[c])) {
+            if (Double.isNaN(values[c]) && !(holdMissing && last != null)) {
                 return "series " + id + ": value " + (c + 1) + " is NaN" + (holdMissing
                         ? " in its first observation (--on-missing hold has no earlier value to hold)"
                         : "; --on-missing error refuses missing values (hold takes the channel's last value)");
@@ -72,18 +80,14 @@ final class SeriesGate {
             return Admission.dead(String.format(Locale.ROOT, "series %s: timestamp %d is %d s after its last (%d), "
                     + "not a whole number of the model's %d s steps", id, timestamp, delta, lastTimestamp, step));
         }
+        String problem = valueProblem(id, values, lastValues, settings.holdMissing());
+        if (problem != null) {
+            return Admission.dead(problem);
+        }
         double[] held = values.clone();
         for (int c = 0; c < channels; c++) {
-            if (Double.isInfinite(held[c])) {
-                return Admission.dead("series " + id + ": value " + (c + 1) + " is " + held[c]
-                        + "; expected a finite number");
-            }
             if (Double.isNaN(held[c])) {
-                if (!settings.holdMissing()) {
-                    return Admission.dead("series " + id + ": value " + (c + 1) + " is NaN; --on-missing error "
-                            + "refuses missing values (hold takes the channel's last value)");
-                }
-                held[c] = lastValues[c];
+                held[c] = lastValues[c]; // --on-missing hold
             }
         }
         long missing = delta / step - 1;

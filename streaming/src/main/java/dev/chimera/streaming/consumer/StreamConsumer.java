@@ -37,7 +37,7 @@ public final class StreamConsumer {
     private static final long BACKLOG_EVERY_NANOS = 100_000_000;
     /**
      * The automatic snapshot interval over the time a snapshot holds the loop: making one takes the
-     * loop a copy of every series' values (about 4 ms for 1,000 series), during which inputs wait.
+     * loop a copy of every series' values (1.7 ms for 1,000 series, measured), during which inputs wait.
      */
     static final long AUTO_SNAPSHOT_FACTOR = 2000;
     private static final long MIN_AUTO_SNAPSHOT_NANOS = 1_000_000_000;
@@ -136,10 +136,12 @@ public final class StreamConsumer {
                 forecaster.process(tick, out);
                 forecasts.flush();
                 deadLetters.flush();
-                long done = Clock.micros();
-                for (Observation o : read) {
-                    if (o.appendedMicros() != 0) {
-                        telemetry.recordLatencyMicros(Math.max(0, done - o.appendedMicros()));
+                if (!read.isEmpty()) {
+                    long done = Clock.micros(); // not on an idle pass: Instant.now() allocates
+                    for (Observation o : read) {
+                        if (o.appendedMicros() != 0) {
+                            telemetry.recordLatencyMicros(Math.max(0, done - o.appendedMicros()));
+                        }
                     }
                 }
                 now = System.nanoTime();

@@ -68,10 +68,6 @@ public final class StreamForecaster {
         this.segment = model.settings().segment();
     }
 
-    public ConsumerSettings settings() {
-        return settings;
-    }
-
     public Counts counts() {
         return counts;
     }
@@ -86,13 +82,9 @@ public final class StreamForecaster {
         if (tick.isEmpty()) {
             return; // the consumer's loop calls with empty ticks while it waits: nothing to allocate then
         }
-        batch.clear();
-        inBatch.clear();
         for (Input in : tick) {
             if (inBatch.contains(in.observation().series())) {
-                flush(batch, out);
-                batch.clear();
-                inBatch.clear();
+                flush(out);
             }
             counts.inputs++;
             Admitted a = admit(in, out);
@@ -101,7 +93,7 @@ public final class StreamForecaster {
                 inBatch.add(in.observation().series());
             }
         }
-        flush(batch, out);
+        flush(out);
     }
 
     /** An input the reader could not make an observation of: a dead letter, counted as an input. */
@@ -167,8 +159,11 @@ public final class StreamForecaster {
         out.deadLetter(new DeadLetter(index, reason, raw));
     }
 
-    /** Observes a batch (no series twice), then forecasts the series that completed a step, in input order. */
-    private void flush(List<Admitted> batch, Output out) {
+    /**
+     * Observes the batch (no series twice), then forecasts the series that completed a step, in input
+     * order; the batch is then empty.
+     */
+    private void flush(Output out) {
         if (batch.isEmpty()) {
             return;
         }
@@ -199,6 +194,8 @@ public final class StreamForecaster {
             counts.forecasts++;
             out.forecast(record(a.input().index(), forecasts.get(a.input().observation().series())));
         }
+        batch.clear();
+        inBatch.clear();
     }
 
     private boolean emits(Admitted a) {
@@ -246,14 +243,6 @@ public final class StreamForecaster {
             readSeries(in);
         } catch (IOException e) {
             throw new IllegalArgumentException("a series snapshot that is truncated or corrupt: " + e.getMessage(), e);
-        }
-    }
-
-    /** Drops a series from memory (a keyed store holds it meanwhile). */
-    public void evict(String id) {
-        SeriesGate gate = gates.remove(id);
-        if (gate != null) {
-            forecaster(gate.channels).forget(id);
         }
     }
 

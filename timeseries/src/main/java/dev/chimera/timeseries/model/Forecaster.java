@@ -388,9 +388,4 @@ public final class Forecaster {
         series.remove(seriesId);
         replays.remove(seriesId);
     }
-
-    /** The model's settings: lookback, segment, grid step. */
-    public TsSettings settings() {
-        return settings;
-    }
 }
