@@ -1,0 +1,19 @@
+package dev.chimera.robotics.control;
+
+/**
+ * What the {@link RobotController} asks for the next actions: a learned policy (the hybrid
+ * decoder with BEAST tokens), a scripted one, or a robot program's own planner. Called on the
+ * controller's policy thread, never on the control thread; it may take milliseconds.
+ */
+public interface ChunkPolicy {
+
+    /** Degrees of freedom of the actions it plans. */
+    int dof();
+
+    /**
+     * Plans the chunk that starts at the given setpoint and velocity (per second), from the latest
+     * observation. The controller pins the chunk's start to that setpoint (C0) and, for degree >= 2,
+     * its initial slope to that velocity (C1), whatever the chunk says there.
+     */
+    ActionChunk plan(double[] observation, double[] startPosition, double[] startVelocity) throws Exception;
+}
