@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -24,7 +25,7 @@ import org.apache.commons.csv.CSVRecord;
  * Demonstrations as comma-separated text (Apache Commons CSV, UTF-8, header line first, columns of
  * {@link DemoSchema}). Numbers are written by {@link Double#toString}, the shortest decimal that
  * parses back to the same double, so a round trip is bit-exact. The file is written under a
- * temporary name, forced to disk and renamed into place.
+ * temporary name in the target's folder, forced to disk and renamed into place.
  */
 final class DemoCsv {
     private static final CSVFormat FORMAT = CSVFormat.DEFAULT.builder().setRecordSeparator('\n').setTrim(true).get();
@@ -37,7 +38,9 @@ final class DemoCsv {
         Path temp = null;
         try {
             Files.createDirectories(target.getParent());
-            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+            // Not Files.createTempFile: that makes the file owner-only (0600), and the rename keeps it so.
+            temp = Files.createFile(target.resolveSibling("." + target.getFileName() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp"));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 BufferedWriter out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel),
                         StandardCharsets.UTF_8), 1 << 16);
@@ -58,6 +61,12 @@ final class DemoCsv {
                 channel.force(true);
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            try (FileChannel folder = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
+                folder.force(true);
+            } catch (IOException ignored) {
+                // Some file systems cannot sync a folder; the rename itself is atomic.
+            }
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);

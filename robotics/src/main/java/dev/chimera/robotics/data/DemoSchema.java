@@ -29,8 +29,8 @@ public final class DemoSchema {
     public static final List<String> COLUMNS;
     /** Where the observation and action values start in {@link #COLUMNS}. */
     static final int OBSERVATION_OFFSET = 3;
-    static final int ACTION_OFFSET = OBSERVATION_OFFSET + 14;
-    static final int SUCCESS_COLUMN = ACTION_OFFSET + 4;
+    static final int ACTION_OFFSET = OBSERVATION_OFFSET + OBSERVATION_NAMES.size();
+    static final int SUCCESS_COLUMN = ACTION_OFFSET + ACTION_NAMES.size();
 
     static {
         List<String> columns = new ArrayList<>(List.of(EPISODE_INDEX, FRAME_INDEX, TIMESTAMP));

@@ -52,8 +52,8 @@ public final class PickPlaceSim {
 
     /** Height of the table surface (m). */
     public static final double TABLE_Z = 0.0;
-    /** Height of the object's centre, its grasp point, when it rests on the table (m). */
-    public static final double GRASP_Z = 0.02;
+    /** Height of the object's centre, its grasp point, when it rests on the table (m); also the goal's z. */
+    public static final double GRASP_Z = TABLE_Z + 0.02;
     /** Object and goal are drawn uniformly in x, y in [-SPAWN_HALF_WIDTH, SPAWN_HALF_WIDTH] (m). */
     public static final double SPAWN_HALF_WIDTH = 0.25;
     /** Least xy distance between object and goal at reset (m). */

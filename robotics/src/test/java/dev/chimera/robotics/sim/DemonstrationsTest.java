@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.robotics.data.DemoSchema;
 import dev.chimera.robotics.data.Episode;
 import dev.chimera.robotics.data.Trajectories;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +50,7 @@ class DemonstrationsTest {
     @Test
     void framesPairTheObservationBeforeAStepWithTheSetpointOfItsEnd() {
         Episode e = Demonstrations.generate(1, 9).get(0);
-        assertArrayEquals(new double[] {0, 0, 0.25, 0, 0, 0, 0}, java.util.Arrays.copyOf(e.observations()[0], 7));
+        assertArrayEquals(new double[] {0, 0, 0.25, 0, 0, 0, 0}, Arrays.copyOf(e.observations()[0], 7));
         // The sim tracks the expert exactly, so frame k + 1's position is frame k's setpoint.
         for (int k = 0; k + 1 < e.frames(); k++) {
             for (int i = 0; i < 3; i++) {
@@ -92,6 +94,8 @@ class DemonstrationsTest {
         List<Episode> episodes = Demonstrations.generate(3, 1);
         Trajectories t = Demonstrations.actions(episodes);
         assertEquals(List.of("x", "y", "z", "gripper"), t.dofNames());
+        assertEquals(PickPlaceSim.OBS_DIM, DemoSchema.OBSERVATION_NAMES.size());
+        assertEquals(PickPlaceSim.ACTION_DIM, DemoSchema.ACTION_NAMES.size());
         assertArrayEquals(new boolean[] {false, false, false, true}, t.gripper());
         assertEquals(50.0, t.rateHz());
         assertEquals(3, t.episodes().size());

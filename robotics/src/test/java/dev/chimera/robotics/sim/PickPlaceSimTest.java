@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class PickPlaceSimTest {
@@ -35,7 +36,7 @@ class PickPlaceSimTest {
                 assertTrue(Math.abs(o[i]) <= PickPlaceSim.SPAWN_HALF_WIDTH, "seed " + seed);
             }
             assertTrue(Math.hypot(o[7] - o[10], o[8] - o[11]) >= PickPlaceSim.MIN_SEPARATION, "seed " + seed);
-            assertArrayEquals(new double[] {0, 0, 0.25, 0, 0, 0, 0}, java.util.Arrays.copyOf(o, 7));
+            assertArrayEquals(new double[] {0, 0, 0.25, 0, 0, 0, 0}, Arrays.copyOf(o, 7));
             assertEquals(PickPlaceSim.GRASP_Z, o[PickPlaceSim.OBJECT_Z]);
             assertEquals(0, o[PickPlaceSim.HELD]);
             sumX += o[PickPlaceSim.OBJECT_X];
@@ -118,7 +119,7 @@ class PickPlaceSimTest {
             sim.step(far, 0.01);
         }
         double[] o = observe(sim);
-        assertArrayEquals(new double[] {0.4, -0.4, 0.0, 0, 0, 0}, java.util.Arrays.copyOf(o, 6), 1e-12);
+        assertArrayEquals(new double[] {0.4, -0.4, 0.0, 0, 0, 0}, Arrays.copyOf(o, 6), 1e-12);
     }
 
     @Test
