@@ -12,7 +12,9 @@ import java.util.List;
  * decoded motion never jumps at a chunk boundary and the pinned points are not tokens; the free
  * points are a ridge fit ({@link SplineFit}). A gripper DoF is a degree-0 spline of N segment means
  * decoded binary-aware ({@link GripperSegments}). Every token is one of 256 bins between per-DoF
- * bounds: the extremes of the training chunks' fitted control points (a gripper's two levels).
+ * bounds: the extremes of the training chunks' fitted control points (a gripper's two levels);
+ * the encoder quantises the points in order, each later one re-fitted to the rounding of the
+ * earlier ones, which the decoder need not know.
  * Tokens are control-point-major: c_1 of every DoF, then c_2, ... (gripper segments from 0).
  *
  * <p>Values are normalised ({@link DofScaler}); {@link #toActionChunk} gives robot units. The
@@ -172,14 +174,28 @@ public final class BeastTokenizer implements ActionTokenizer {
         }
     }
 
+    /**
+     * Quantises the fitted free points in token order; within each continuous DoF every later point
+     * takes up the rounding of the earlier ones ({@link SplineFit#feedback}).
+     */
     @Override
     public int encode(double[] chunk, double[] previous, double[] velocity, int[] out) {
         fitControlPoints(chunk, previous, velocity, points);
+        int free = fit.free();
         int count = 0;
         for (int i = 0; i < settings.controlPoints(); i++) {
             for (int d = 0; d < dof; d++) {
                 if (gripper[d] || i >= fit.first) {
-                    out[count++] = quantise(points[i * dof + d], lower[d], upper[d]);
+                    double x = points[i * dof + d];
+                    int q = quantise(x, lower[d], upper[d]);
+                    out[count++] = q;
+                    if (!gripper[d]) {
+                        double delta = dequantise(q, lower[d], upper[d]) - x;
+                        int f = i - fit.first;
+                        for (int r = f + 1; r < free; r++) {
+                            points[(fit.first + r) * dof + d] -= fit.feedback[f * free + r] * delta;
+                        }
+                    }
                 }
             }
         }

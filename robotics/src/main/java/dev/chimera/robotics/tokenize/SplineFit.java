@@ -18,7 +18,11 @@ import org.apache.commons.math3.linear.RealMatrix;
  *   min_c || a - Phi_F c - B_0 c_0 - B_1 c_1 ||^2 + lambda || c ||^2   over j = 1..T
  *   c = P (a - B_0 c_0 - B_1 c_1),   P = (Phi_F^T Phi_F + lambda I)^-1 Phi_F^T
  * </pre>
- * with P from a Cholesky decomposition (Commons Math). Immutable.
+ * with P from a Cholesky decomposition (Commons Math). Quantising the free points one at a time
+ * in order, the points not yet quantised are moved to the ridge optimum given those already fixed:
+ * the objective being quadratic with Hessian H = Phi_F^T Phi_F + lambda I, fixing point i at
+ * x_i + delta moves the later points R by {@code -H_RR^-1 H_Ri delta} ({@link #feedback}), so the
+ * later points absorb the rounding of the earlier ones. Immutable.
  */
 final class SplineFit {
     private static final Map<Key, SplineFit> CACHE = new ConcurrentHashMap<>();
@@ -35,6 +39,7 @@ final class SplineFit {
     final double[] pinned0;   // (F) P B_0: how c_0 moves the free points
     final double[] pinned1;   // (F) P B_1 (C1 only, zeros otherwise)
     final double[] design;    // (T, N) B_i(u_j) for j = 1..T
+    final double[] feedback;  // (F, F) row i: how the points after i move per unit change of point i
 
     private SplineFit(Key key) {
         this.steps = key.steps();
@@ -69,6 +74,15 @@ final class SplineFit {
                 if (first == 2) {
                     pinned1[f] += w * phi[j][1];
                 }
+            }
+        }
+        this.feedback = new double[free * free];
+        for (int i = 0; i + 1 < free; i++) {
+            RealMatrix later = gram.getSubMatrix(i + 1, free - 1, i + 1, free - 1);
+            RealMatrix coupling = gram.getSubMatrix(i + 1, free - 1, i, i);
+            RealMatrix move = new CholeskyDecomposition(later).getSolver().solve(coupling);
+            for (int r = i + 1; r < free; r++) {
+                feedback[i * free + r] = move.getEntry(r - i - 1, 0);
             }
         }
         this.design = new double[steps * controlPoints];
