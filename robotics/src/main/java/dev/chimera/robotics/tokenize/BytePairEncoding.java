@@ -105,8 +105,8 @@ final class BytePairEncoding {
             List<Integer> positions = where.remove(top[1]);
             positions.sort(null);
             for (int i : positions) {
-                int j = next[i] < 0 ? -1 : next[i];
-                if (symbol[i] != l || j < 0 || symbol[j] != r || prev[j] != i) {
+                int j = next[i];
+                if (symbol[i] != l || j < 0 || symbol[j] != r) {
                     continue;
                 }
                 int h = prev[i];
@@ -141,10 +141,6 @@ final class BytePairEncoding {
     /** Ids in use: the alphabet and the merges learnt. */
     int vocabulary() {
         return left.length;
-    }
-
-    int alphabetSize() {
-        return alphabet.length;
     }
 
     /** The alphabet id of the base integer nearest to v. */

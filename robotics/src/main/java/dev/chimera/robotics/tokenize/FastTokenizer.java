@@ -58,10 +58,6 @@ public final class FastTokenizer implements ActionTokenizer {
         }
     }
 
-    BytePairEncoding bpe() {
-        return bpe;
-    }
-
     @Override
     public String method() {
         return "fast";

@@ -16,11 +16,9 @@ package dev.chimera.robotics.tokenize;
  * k / length is exact below 255 steps, so one switch per segment is recovered exactly.
  */
 final class GripperSegments {
-    private final int steps;
     private final int[] start; // (N + 1) first action of each segment, start[N] = T
 
     GripperSegments(int steps, int segments) {
-        this.steps = steps;
         this.start = new int[segments + 1];
         int segment = 0;
         for (int m = 0; m < steps; m++) {
@@ -34,15 +32,6 @@ final class GripperSegments {
 
     int segments() {
         return start.length - 1;
-    }
-
-    /** The segment holding action m. */
-    int segmentOf(int m) {
-        int s = 0;
-        while (start[s + 1] <= m) {
-            s++;
-        }
-        return s;
     }
 
     /** Segment means of DoF d of a (T, D) chunk into means[0..N-1]. */
@@ -76,9 +65,5 @@ final class GripperSegments {
             }
             before = out[(start[s + 1] - 1) * dof + d];
         }
-    }
-
-    int steps() {
-        return steps;
     }
 }

@@ -2,7 +2,6 @@ package dev.chimera.robotics.tokenize;
 
 import dev.chimera.robotics.data.Trajectories;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -55,15 +54,5 @@ final class Synthetic {
     /** The normalised episodes of the data, chunked. */
     static List<ChunkedEpisode> chunked(Trajectories data, DofScaler scaler, int steps) {
         return data.episodes().stream().map(e -> ChunkedEpisode.of(scaler.normalise(e), steps)).toList();
-    }
-
-    static double[] zeros(int n) {
-        return new double[n];
-    }
-
-    static double[] filled(int n, double v) {
-        double[] a = new double[n];
-        Arrays.fill(a, v);
-        return a;
     }
 }
