@@ -1,0 +1,86 @@
+package dev.chimera.robotics.tokenize;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Per-DoF normalisation of actions as FAST does it (arXiv 2501.09747, §IV): the 1st and 99th
+ * percentiles of the training data map to -1 and 1, so outliers do not squeeze the bulk of the
+ * values, and DoF in different units (metres, radians, a 0/1 gripper) count alike in every metric.
+ * A constant DoF (p1 == p99) gets scale 1 around its value. Percentiles interpolate linearly between
+ * order statistics (position q (n - 1) in the sorted values, numpy's default). Immutable.
+ */
+public final class DofScaler {
+    private final double[] centre; // (D)
+    private final double[] half;   // (D) half the p1..p99 range, 1 for a constant DoF
+
+    private DofScaler(double[] centre, double[] half) {
+        this.centre = centre;
+        this.half = half;
+    }
+
+    /** Percentiles of every DoF over all frames of the given episodes, each (frames, D). */
+    public static DofScaler fit(List<double[][]> episodes, int dof) {
+        int frames = 0;
+        for (double[][] episode : episodes) {
+            frames += episode.length;
+        }
+        if (frames == 0) {
+            throw new IllegalArgumentException("no frames to fit the scaler on");
+        }
+        double[] centre = new double[dof];
+        double[] half = new double[dof];
+        double[] column = new double[frames];
+        for (int d = 0; d < dof; d++) {
+            int i = 0;
+            for (double[][] episode : episodes) {
+                for (double[] frame : episode) {
+                    column[i++] = frame[d];
+                }
+            }
+            Arrays.sort(column);
+            double p1 = percentile(column, 0.01);
+            double p99 = percentile(column, 0.99);
+            centre[d] = p99 > p1 ? 0.5 * (p1 + p99) : p1;
+            half[d] = p99 > p1 ? 0.5 * (p99 - p1) : 1.0;
+        }
+        return new DofScaler(centre, half);
+    }
+
+    /** The q-quantile of sorted values, linear between the order statistics around q (n - 1). */
+    static double percentile(double[] sorted, double q) {
+        double position = q * (sorted.length - 1);
+        int below = (int) Math.floor(position);
+        int above = Math.min(below + 1, sorted.length - 1);
+        double w = position - below;
+        return sorted[below] + w * (sorted[above] - sorted[below]);
+    }
+
+    public int dof() {
+        return centre.length;
+    }
+
+    public double normalise(int d, double value) {
+        return (value - centre[d]) / half[d];
+    }
+
+    public double denormalise(int d, double normalised) {
+        return centre[d] + normalised * half[d];
+    }
+
+    /** Robot units per normalised unit of DoF d (half the p1..p99 range). */
+    public double scale(int d) {
+        return half[d];
+    }
+
+    /** A normalised copy of an episode, (frames, D). */
+    public double[][] normalise(double[][] episode) {
+        double[][] out = new double[episode.length][centre.length];
+        for (int t = 0; t < episode.length; t++) {
+            for (int d = 0; d < centre.length; d++) {
+                out[t][d] = normalise(d, episode[t][d]);
+            }
+        }
+        return out;
+    }
+}
