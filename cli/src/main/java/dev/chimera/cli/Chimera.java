@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
         subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, dev.chimera.genomics.cli.DnaCommand.class,
                 dev.chimera.timeseries.cli.TsCommand.class, dev.chimera.streaming.cli.StreamCommand.class,
+                dev.chimera.robotics.cli.RobotCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Chimera {
 

@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.genomics.cli.DnaDemo;
+import dev.chimera.robotics.cli.RobotDemo;
 import dev.chimera.streaming.cli.StreamDemo;
 import dev.chimera.timeseries.cli.TsDemo;
 import dev.chimera.runtime.ComputeOptions;
@@ -43,9 +44,13 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     StreamDemo stream;
 
+    /** The robotics part; its option is --robot-episodes. */
+    @Mixin
+    RobotDemo robot;
+
     /** The parts in the order they run; a new domain adds its part as a mixin above and here. */
     private List<DemoPart> parts() {
-        return List.of(dna, timeSeries, stream);
+        return List.of(dna, timeSeries, stream, robot);
     }
 
     /**

@@ -104,6 +104,16 @@ public final class BeastTokenizer implements ActionTokenizer {
         return new BeastTokenizer(settings, gripper, lower, upper, scaler);
     }
 
+    /** A tokenizer with bounds fitted before (a saved policy's), as {@link #fit} made it. */
+    public static BeastTokenizer restore(BeastSettings settings, boolean[] gripper, double[] lower, double[] upper,
+                                         DofScaler scaler) {
+        if (lower.length != gripper.length || upper.length != gripper.length) {
+            throw new IllegalArgumentException(gripper.length + " DoF but " + lower.length + " lower and "
+                    + upper.length + " upper bounds");
+        }
+        return new BeastTokenizer(settings, gripper, lower.clone(), upper.clone(), scaler);
+    }
+
     public BeastSettings settings() {
         return settings;
     }

@@ -83,4 +83,33 @@ public final class DofScaler {
         }
         return out;
     }
+
+    /** The scaler as text, "centre:half" per DoF separated by spaces ({@link #decode} reads it back exactly). */
+    public String encode() {
+        StringBuilder b = new StringBuilder();
+        for (int d = 0; d < centre.length; d++) {
+            b.append(d == 0 ? "" : " ").append(Double.toString(centre[d])).append(':').append(Double.toString(half[d]));
+        }
+        return b.toString();
+    }
+
+    /** The inverse of {@link #encode}; an IllegalArgumentException says which entry is malformed. */
+    public static DofScaler decode(String text) {
+        String[] parts = text.trim().split(" ");
+        double[] centre = new double[parts.length];
+        double[] half = new double[parts.length];
+        for (int d = 0; d < parts.length; d++) {
+            String[] ch = parts[d].split(":");
+            try {
+                centre[d] = Double.parseDouble(ch[0]);
+                half[d] = Double.parseDouble(ch[1]);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("action scaler entry " + d + " is not centre:half: " + parts[d]);
+            }
+            if (!(half[d] > 0)) {
+                throw new IllegalArgumentException("action scaler entry " + d + " has a non-positive scale: " + parts[d]);
+            }
+        }
+        return new DofScaler(centre, half);
+    }
 }

@@ -1,0 +1,92 @@
+package dev.chimera.robotics.policy;
+
+import dev.chimera.core.decoder.Decoder;
+import dev.chimera.core.decoder.DecoderState;
+import dev.chimera.core.decoder.Inputs;
+import dev.chimera.core.tensor.Tensor;
+
+/**
+ * Plans chunks with a trained policy: the decoder reads the observation history (H positions,
+ * from a fresh state each time) and its Fourier head gives, per token, a density over the 256
+ * bins; the token is the bin nearest the density's mean. BEAST reads every control-point token at
+ * the last observation position in one pass; binning steps T - 1 more positions, each fed the
+ * step it has just decoded. One ActionPolicy serves one caller at a time (its buffers are reused).
+ */
+public final class ActionPolicy {
+    private final PolicyModel model;
+    private final Decoder.Inference inference;
+    private final DecoderState empty;
+    private final DecoderState state;
+    private final DecoderState[] states;
+    private final float[] historyRows;     // (H, W)
+    private final float[] stepRow;         // (1, W)
+    private final Inputs historyInputs;
+    private final Inputs stepInputs;
+    private final float[] values;          // (predictions, valuesPerPrediction)
+    private final double[] fed;            // (D) the step fed back to an autoregressive codec
+
+    public ActionPolicy(PolicyModel model) {
+        this.model = model;
+        PolicyLayout layout = model.layout();
+        ChunkCodec codec = model.codec();
+        Decoder decoder = model.decoder();
+        int length = layout.length(codec);
+        inference = decoder.inference(1, layout.history());
+        empty = decoder.newState(length);
+        state = decoder.newState(length);
+        states = new DecoderState[] {state};
+        historyRows = new float[layout.history() * layout.width()];
+        stepRow = new float[layout.width()];
+        historyInputs = Inputs.values(Tensor.wrap(historyRows, 0, 1, layout.history(), layout.width()));
+        stepInputs = Inputs.values(Tensor.wrap(stepRow, 0, 1, 1, layout.width()));
+        values = new float[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
+        fed = new double[codec.dof()];
+    }
+
+    public PolicyModel model() {
+        return model;
+    }
+
+    /**
+     * The chunk (T, D, normalised actions) to execute after {@code previous} (normalised, D), from
+     * the raw observations of the history's frames, (H, O), oldest first.
+     */
+    public void plan(double[][] history, double[] previous, double[][] out) {
+        PolicyLayout layout = model.layout();
+        ChunkCodec codec = model.codec();
+        int width = layout.width();
+        for (int k = 0; k < layout.history(); k++) {
+            layout.observationRow(historyRows, k * width, history[k], model.observationScaler());
+        }
+        state.copyFrom(empty);
+        Tensor hidden = inference.prefill(states, historyInputs, new int[] {layout.history()});
+        int d = hidden.dim(2);
+        Tensor last = hidden.view(layout.history(), d).slice(layout.history() - 1, layout.history());
+        readTokens(inference.output(last), 0);
+        int per = codec.valuesPerPrediction();
+        for (int j = 1; j < codec.predictionsPerChunk(); j++) {
+            for (int v = 0; v < fed.length; v++) {
+                fed[v] = values[(j - 1) * per + v];
+            }
+            layout.actionRow(stepRow, 0, fed);
+            readTokens(inference.output(inference.step(states, stepInputs)), j * per);
+        }
+        codec.decode(previous, values, 0, out);
+    }
+
+    /** Each value's token: the bin nearest the mean of its density, as the bin's centre in [-1, 1]. */
+    private void readTokens(Tensor probabilities, int offset) {
+        float[] p = probabilities.data();
+        int base = probabilities.offset();
+        int per = model.codec().valuesPerPrediction();
+        int bins = probabilities.size() / per;
+        for (int v = 0; v < per; v++) {
+            double mean = 0;
+            int row = base + v * bins;
+            for (int m = 0; m < bins; m++) {
+                mean += p[row + m] * (-1.0 + (2.0 * m + 1) / bins);
+            }
+            values[offset + v] = ChunkCodec.tokenValue((int) Math.round(ChunkCodec.token(mean)));
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.chimera.robotics.policy;
+
+import dev.chimera.robotics.sim.Demonstrations;
+import dev.chimera.robotics.sim.PickPlaceSim;
+import java.util.Arrays;
+
+/**
+ * Runs a policy closed-loop in the simulator on held-out episodes (seeds no demonstration used):
+ * at the data rate, every {@code replan} frames the policy plans a chunk from the observation
+ * history, continuing from the action last executed, and the robot executes the chunk's actions
+ * one per frame until the next plan. Success is the simulator's (object within 1 cm of the goal at
+ * the end of a fixed-length episode); jerk is the RMS third derivative of the executed continuous
+ * setpoints in normalised units per s^3 (the tokenizer table's unit); ms per chunk the median
+ * planning time.
+ */
+public final class PolicyEvaluation {
+    /** Seeds of evaluation episodes start here, far from the demonstrations' (0 .. episodes). */
+    public static final long HELD_OUT_SEED = 1_000_003L;
+
+    /** What a run of episodes gave. */
+    public record Result(String policy, int episodes, int successes, double msPerChunk, double jerkRms) {
+        public double successRate() {
+            return (double) successes / episodes;
+        }
+    }
+
+    private PolicyEvaluation() {
+    }
+
+    /** What plans the chunks: a trained policy, or in tests the expert's own actions through the codec. */
+    @FunctionalInterface
+    public interface Planner {
+        /**
+         * The chunk (T, D, normalised) to execute from {@code frame} of the episode with this seed,
+         * after {@code previous}, given the history's raw observations (H, O).
+         */
+        void plan(long episodeSeed, int frame, double[][] history, double[] previous, double[][] out);
+    }
+
+    public static Result run(ActionPolicy policy, int episodes, long seedBase) {
+        return run(policy.model(), (seed, frame, history, previous, out) -> policy.plan(history, previous, out),
+                episodes, seedBase);
+    }
+
+    /** Episodes with seeds seedBase, seedBase + 1, ...; the model gives the layout, codec, scalers and rate. */
+    public static Result run(PolicyModel model, Planner planner, int episodes, long seedBase) {
+        PolicyLayout layout = model.layout();
+        ChunkCodec codec = model.codec();
+        int dof = codec.dof();
+        int frames = (int) Math.round(Demonstrations.EPISODE_SECONDS * model.rateHz());
+        double dt = 1.0 / model.rateHz();
+        double[][] observed = new double[frames][layout.observations()];  // (frames, O) this episode's observations
+        double[][] executed = new double[frames][dof];                    // (frames, D) normalised setpoints
+        double[][] history = new double[layout.history()][];
+        double[][] chunk = new double[codec.steps()][dof];
+        double[] previous = new double[dof];
+        double[] action = new double[dof];
+        long[] planNanos = new long[episodes * (frames / model.replan() + 1)];
+        int plans = 0;
+        int successes = 0;
+        double jerkSquares = 0;
+        long jerkCount = 0;
+        PickPlaceSim sim = new PickPlaceSim();
+        for (int e = 0; e < episodes; e++) {
+            sim.reset(seedBase + e);
+            action[0] = PickPlaceSim.START_X;
+            action[1] = PickPlaceSim.START_Y;
+            action[2] = PickPlaceSim.START_Z;
+            action[3] = 0.0;
+            for (int d = 0; d < dof; d++) {
+                previous[d] = model.actionScaler().normalise(d, action[d]);
+            }
+            int chunkStart = 0;
+            for (int f = 0; f < frames; f++) {
+                sim.observation(observed[f]);
+                if (f % model.replan() == 0 || f - chunkStart >= codec.steps()) {
+                    for (int k = 0; k < layout.history(); k++) {
+                        history[k] = observed[layout.historyFrame(f, k)];
+                    }
+                    long t0 = System.nanoTime();
+                    planner.plan(seedBase + e, f, history, previous, chunk);
+                    planNanos[plans++] = System.nanoTime() - t0;
+                    chunkStart = f;
+                }
+                System.arraycopy(chunk[f - chunkStart], 0, executed[f], 0, dof);
+                System.arraycopy(executed[f], 0, previous, 0, dof);
+                for (int d = 0; d < dof; d++) {
+                    action[d] = model.actionScaler().denormalise(d, executed[f][d]);
+                }
+                sim.step(action, dt);
+            }
+            successes += sim.success() ? 1 : 0;
+            double rate3 = Math.pow(model.rateHz(), 3);
+            for (int f = 3; f < frames; f++) {
+                for (int d = 0; d < dof; d++) {
+                    if (!model.gripper(d)) {
+                        double jerk = (executed[f][d] - 3 * executed[f - 1][d] + 3 * executed[f - 2][d]
+                                - executed[f - 3][d]) * rate3;
+                        jerkSquares += jerk * jerk;
+                        jerkCount++;
+                    }
+                }
+            }
+        }
+        long[] sorted = Arrays.copyOf(planNanos, plans);
+        Arrays.sort(sorted);
+        return new Result(codec.name(), episodes, successes, sorted[plans / 2] / 1e6,
+                Math.sqrt(jerkSquares / Math.max(1, jerkCount)));
+    }
+}
