@@ -8,7 +8,7 @@ import dev.chimera.core.tensor.Tensor;
 /**
  * Plans chunks with a trained policy: the decoder reads the observation history (H positions,
  * from a fresh state each time) and its Fourier head gives, per token, a density over the 256
- * bins; the token is the bin nearest the density's mean. BEAST reads every control-point token at
+ * bins; the token is the most probable bin. BEAST reads every control-point token at
  * the last observation position in one pass; binning steps T - 1 more positions, each fed the
  * step it has just decoded. One ActionPolicy serves one caller at a time (its buffers are reused).
  */
@@ -74,19 +74,13 @@ public final class ActionPolicy {
         codec.decode(previous, values, 0, out);
     }
 
-    /** Each value's token: the bin nearest the mean of its density, as the bin's centre in [-1, 1]. */
-    private void readTokens(Tensor probabilities, int offset) {
-        float[] p = probabilities.data();
-        int base = probabilities.offset();
+    /** Each predicted value's token: the bin of 256 it falls in, as the bin's centre in [-1, 1]. */
+    private void readTokens(Tensor predicted, int offset) {
+        float[] p = predicted.data();
+        int base = predicted.offset();
         int per = model.codec().valuesPerPrediction();
-        int bins = probabilities.size() / per;
         for (int v = 0; v < per; v++) {
-            double mean = 0;
-            int row = base + v * bins;
-            for (int m = 0; m < bins; m++) {
-                mean += p[row + m] * (-1.0 + (2.0 * m + 1) / bins);
-            }
-            values[offset + v] = ChunkCodec.tokenValue((int) Math.round(ChunkCodec.token(mean)));
+            values[offset + v] = ChunkCodec.tokenValue((int) Math.round(ChunkCodec.token(p[base + v])));
         }
     }
 }

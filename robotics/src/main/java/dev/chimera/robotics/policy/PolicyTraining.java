@@ -32,8 +32,6 @@ public final class PolicyTraining {
     static final int CHUNK = 50;
     static final int REPLAN = 25;
     static final int CONTROL_POINTS = 12;
-    static final int BINS = 256;
-    static final int FREQUENCIES = 16;
     private static final boolean[] GRIPPER = {false, false, false, true};
 
     private PolicyTraining() {
@@ -44,7 +42,7 @@ public final class PolicyTraining {
         return ModelConfig.small().toBuilder().dModel(64).nLayers(4).mixerPattern("MAMA").mlp(ModelConfig.MlpKind.SWIGLU)
                 .mlpHidden(128).attnHeads(4).kvHeads(2).dState(16).headdim(16).expand(2).ngroups(1).dConv(4)
                 .chunkSize(16).attnSpans(List.of("full")).input(CoreComponents.continuous(width, "linear"))
-                .head(CoreComponents.fourier(BINS, FREQUENCIES, outDim)).build();
+                .head(CoreComponents.regression(outDim)).build();
     }
 
     /** An untrained policy for these demonstrations, its codec and scalers fitted on them. */
