@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
  * (from a sorted array of every call), the bytes the control thread allocated per sample
  * (ThreadMXBean, over the whole loop), the loop rate achieved, ticks that started more than 0.5 ms
  * late, and the median time of the policy's {@code plan}. The reference measured in the same run is
- * the cost of the timer itself: two back-to-back {@code nanoTime} calls. Before the run the sampling
+ * the timer itself: two back-to-back {@code nanoTime} calls right after each sample, whose p99 shows
+ * how much of the sample's tail is the machine's (preemption, interrupts) rather than the code's. Before the run the sampling
  * code is warmed up on a simulated clock, so the just-in-time compiler's first work is not counted.
  * The policy and its observations come from a {@link Workload}; the default is the scripted
  * {@link ReachPolicy}.
@@ -43,6 +44,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
     private static final long TICK_NANOS = 1_000_000;
     private static final long LATE_NANOS = 500_000;
     private static final int WARMUP_SAMPLES = 200_000;
+    private static final int RESOLVE_TICKS = 100;
 
     /**
      * What the loop runs: the policy (a fresh one per call), its observations and the robot's
@@ -76,6 +78,14 @@ public final class BenchControllerCommand implements Callable<Integer> {
             description = "Length of the measured loop (default: ${DEFAULT-VALUE}).")
     double seconds;
 
+    /** How a tick waits for its deadline. */
+    enum Wait { spin, park }
+
+    @Option(names = "--wait", defaultValue = "spin", paramLabel = "HOW",
+            description = "spin: busy-wait the whole millisecond (a control thread that owns its core); park: sleep "
+                    + "until 200 us before the deadline, then spin (default: ${DEFAULT-VALUE}).")
+    Wait wait;
+
     @Mixin
     JsonOption json;
 
@@ -94,44 +104,26 @@ public final class BenchControllerCommand implements Callable<Integer> {
         }
         warmUp();
         int ticks = Math.max(2, (int) Math.round(seconds * 1000));
-        long[] latency = new long[ticks];   // (ticks) sample() nanoseconds
-        long[] timer = new long[ticks];     // (ticks) back-to-back nanoTime, the reference
         TimedPolicy policy = new TimedPolicy(workload.policy().get());
         RobotController controller = new RobotController(policy, settings(), workload.initial());
-        double[] observation = new double[workload.observationSize()];
-        double[] out = new double[workload.initial().length];
+        Loop loop = new Loop(controller, Math.max(ticks, RESOLVE_TICKS));
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        int misses = 0;
-        long first = 0;
-        long last = 0;
         controller.start();
+        loop.run(RESOLVE_TICKS);
         long allocBefore = mx.getThreadAllocatedBytes(thread);
-        long begin = System.nanoTime() + TICK_NANOS;
-        for (int k = 0; k < ticks; k++) {
-            long deadline = begin + k * TICK_NANOS;
-            waitUntil(deadline);
-            long now = System.nanoTime();
-            if (now - deadline > LATE_NANOS) {
-                misses++;
-            }
-            if (k == 0) {
-                first = now;
-            }
-            last = now;
-            workload.observations().accept(observation, k);
-            controller.observe(observation);
-            long s0 = System.nanoTime();
-            controller.sample(now, out);
-            long s1 = System.nanoTime();
-            latency[k] = s1 - s0;
-            timer[k] = System.nanoTime() - s1;
-        }
+        loop.run(ticks);
         long allocated = mx.getThreadAllocatedBytes(thread) - allocBefore;
+        long chunks = controller.chunks();
+        long stops = controller.stops();
+        long enforcements = controller.limitReport().total();
         controller.close();
+        long[] latency = Arrays.copyOf(loop.latency, ticks);
+        long[] timer = Arrays.copyOf(loop.timer, ticks);
         Arrays.sort(latency);
         Arrays.sort(timer);
-        double loopHz = (ticks - 1) / ((last - first) * 1e-9);
+        int misses = loop.misses;
+        double loopHz = (ticks - 1) / ((loop.last - loop.first) * 1e-9);
         PrintWriter w = spec.commandLine().getOut();
         if (json.enabled()) {
             w.println(new JsonLine().put("sample_p50_ns", percentile(latency, 0.50))
@@ -143,20 +135,70 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     .put("sample_p999_ns", percentile(latency, 0.999))
                     .put("sample_max_ns", latency[ticks - 1])
                     .put("nanotime_p50_ns", percentile(timer, 0.50))
+                    .put("nanotime_p99_ns", percentile(timer, 0.99))
                     .put("samples", ticks)
-                    .put("chunks", controller.chunks())
-                    .put("stops", controller.stops())
-                    .put("limit_enforcements", controller.limitReport().total()));
+                    .put("chunks", chunks)
+                    .put("stops", stops)
+                    .put("limit_enforcements", enforcements)
+                    .put("wait", wait.name()));
         } else {
             w.printf(Locale.ROOT, "%d samples at %.1f Hz: sample() p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns "
-                            + "(nanoTime itself: p50 %d ns)%n", ticks, loopHz, percentile(latency, 0.50),
-                    percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50));
+                            + "(nanoTime itself: p50 %d ns, p99 %d ns)%n", ticks, loopHz, percentile(latency, 0.50),
+                    percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50),
+                    percentile(timer, 0.99));
             w.printf(Locale.ROOT, "%.3f bytes allocated per sample, %d deadline misses (> 0.5 ms late), plan median "
                             + "%.3f ms, %d chunks, %d stops, %d limit enforcements%n", (double) allocated / ticks, misses,
-                    policy.medianMillis(), controller.chunks(), controller.stops(), controller.limitReport().total());
+                    policy.medianMillis(), chunks, stops, enforcements);
         }
         w.flush();
         return 0;
+    }
+
+    /**
+     * The measured loop. It runs once for {@link #RESOLVE_TICKS} before the measured run: the first
+     * pass through its call sites resolves them, which allocates (a few kilobytes, once).
+     */
+    private final class Loop {
+        final RobotController controller;
+        final long[] latency;       // (ticks) sample() nanoseconds
+        final long[] timer;         // (ticks) back-to-back nanoTime, the reference
+        final double[] observation; // (O)
+        final double[] out;         // (D)
+        int misses;
+        long first;
+        long last;
+
+        Loop(RobotController controller, int capacity) {
+            this.controller = controller;
+            latency = new long[capacity];
+            timer = new long[capacity];
+            observation = new double[workload.observationSize()];
+            out = new double[workload.initial().length];
+        }
+
+        void run(int ticks) {
+            misses = 0;
+            long begin = System.nanoTime() + TICK_NANOS;
+            for (int k = 0; k < ticks; k++) {
+                long deadline = begin + k * TICK_NANOS;
+                waitUntil(deadline, wait == Wait.park);
+                long now = System.nanoTime();
+                if (now - deadline > LATE_NANOS) {
+                    misses++;
+                }
+                if (k == 0) {
+                    first = now;
+                }
+                last = now;
+                workload.observations().accept(observation, k);
+                controller.observe(observation);
+                long s0 = System.nanoTime();
+                controller.sample(now, out);
+                long s1 = System.nanoTime();
+                latency[k] = s1 - s0;
+                timer[k] = System.nanoTime() - s1;
+            }
+        }
     }
 
     private ControllerSettings settings() {
@@ -184,11 +226,11 @@ public final class BenchControllerCommand implements Callable<Integer> {
         }
     }
 
-    /** Waits for the deadline: parks while far from it, spins over the last 150-200 us. */
-    private static void waitUntil(long deadline) {
+    /** Waits for the deadline: spinning, or parked while far from it and spinning over the last 150-200 us. */
+    private static void waitUntil(long deadline, boolean park) {
         long remaining;
         while ((remaining = deadline - System.nanoTime()) > 0) {
-            if (remaining > 200_000) {
+            if (park && remaining > 200_000) {
                 LockSupport.parkNanos(remaining - 150_000);
             } else {
                 Thread.onSpinWait();

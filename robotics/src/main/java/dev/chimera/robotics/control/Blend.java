@@ -66,8 +66,16 @@ final class Blend {
         return Segment.chunk(running, main, tail);
     }
 
-    /** A smooth stop starting at {@code at} from the trajectory {@code running}. */
+    /**
+     * A smooth stop starting at {@code at} from the trajectory {@code running}; where that is already
+     * stopping (or stopped) at {@code at}, the same stop under the new cause, so that repeated
+     * failures do not keep restarting it.
+     */
     static Segment stop(Segment running, long at, Limits[] limits, long minStopNanos, String cause) {
+        Piece stopping = running.stopPieceAt(at);
+        if (stopping != null) {
+            return Segment.stop(running, stopping, cause);
+        }
         int dof = limits.length;
         double[] scratch = new double[RobotController.SCRATCH_LENGTH];
         double[] pos = new double[dof];

@@ -67,9 +67,4 @@ public record ControllerSettings(Limits[] limits, double requestFraction, Durati
         return new ControllerSettings(limits, requestFraction, timeout, switchLead, retryInterval, minStop,
                 observationSize);
     }
-
-    public ControllerSettings withMinStop(Duration stop) {
-        return new ControllerSettings(limits, requestFraction, watchdogTimeout, switchLead, retryInterval, stop,
-                observationSize);
-    }
 }

@@ -128,11 +128,13 @@ final class PolicyLoop implements Runnable {
         retryAt = Long.MIN_VALUE;
     }
 
-    /** Publishes a smooth stop a lead ahead of the clock and schedules the next try. */
+    /** Publishes a smooth stop a lead ahead of the clock (unless already stopping) and schedules the next try. */
     private void fail(Segment segment, String cause) {
         long at = clock.getAsLong() + leadNanos;
+        if (!segment.stoppingAt(at)) {
+            stops.incrementAndGet();
+        }
         current.set(Blend.stop(segment, at, limits, minStopNanos, cause));
-        stops.incrementAndGet();
         retryAt = at + settings.retryInterval().toNanos();
     }
 

@@ -76,7 +76,8 @@ final class RateLimiter {
                 out[d] = r;
                 continue;
             }
-            double vel = (r - y[d]) / dt;
+            double exact = (r - y[d]) / dt;
+            double vel = exact;
             if (amax[d] < Double.POSITIVE_INFINITY) {
                 double e = r - y[d] - rv * dt;
                 double cap = Math.sqrt(amax[d] * Math.abs(e));
@@ -96,7 +97,8 @@ final class RateLimiter {
                 vel = v[d] - step;
                 bump(accelerationCount, d);
             }
-            double next = Math.max(min[d], Math.min(max[d], y[d] + vel * dt));
+            // untouched, land on r itself: y + ((r - y) / dt) dt may differ from r in the last bit
+            double next = vel == exact ? r : Math.max(min[d], Math.min(max[d], y[d] + vel * dt));
             v[d] = (next - y[d]) / dt;
             y[d] = next;
             out[d] = next;

@@ -174,7 +174,7 @@ public final class RobotController implements AutoCloseable {
         return limiter.report();
     }
 
-    /** Chunks switched in so far. */
+    /** Chunks published so far (each switched in at its instant, the end of the chunk before). */
     public long chunks() {
         return loop.chunks.get();
     }
@@ -221,7 +221,10 @@ public final class RobotController implements AutoCloseable {
             }
         }
         long at = clock.getAsLong() + settings.switchLead().toNanos();
-        current.set(Blend.stop(current.get(), at, settings.limits(), settings.minStop().toNanos(), "closed"));
-        loop.stops.incrementAndGet();
+        Segment segment = current.get();
+        if (!segment.stoppingAt(at)) {
+            loop.stops.incrementAndGet();
+        }
+        current.set(Blend.stop(segment, at, settings.limits(), settings.minStop().toNanos(), "closed"));
     }
 }

@@ -81,12 +81,20 @@ final class Segment {
         return pieceAt(t).degree(d);
     }
 
+    /** The stop piece in force at t (a STOP segment's, or a chunk's tail), or null where there is none. */
+    Piece stopPieceAt(long t) {
+        if (t < switchAt && before != null) {
+            return before.stopPieceAt(t);
+        }
+        if (kind == Kind.STOP) {
+            return main;
+        }
+        return tail != null && t >= tail.start ? tail : null;
+    }
+
     /** Whether t falls in a stop: a STOP segment's, or a chunk's tail. */
     boolean stoppingAt(long t) {
-        if (t < switchAt && before != null) {
-            return before.stoppingAt(t);
-        }
-        return kind == Kind.STOP || tail != null && t >= tail.start;
+        return stopPieceAt(t) != null;
     }
 
     /** Status at t once started. */

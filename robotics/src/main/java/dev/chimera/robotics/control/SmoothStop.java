@@ -40,10 +40,12 @@ final class SmoothStop {
             double amax = limits[d].maxAcceleration();
             a0[d] = Math.max(-amax, Math.min(amax, acc[d]));
         }
-        double seconds = minSeconds;
-        for (int i = 0; i < MAX_GROWTHS && !withinLimits(seconds, degrees, vel, a0, limits); i++) {
-            seconds *= GROWTH;
+        double grown = minSeconds;
+        for (int i = 0; i < MAX_GROWTHS && !withinLimits(grown, degrees, vel, a0, limits); i++) {
+            grown *= GROWTH;
         }
+        long duration = Math.round(grown * 1e9);
+        double seconds = duration * 1e-9; // the piece's own duration, so that its start slope is v0 exactly
         int[] stopDegrees = new int[dof];
         double[][] coeffs = new double[dof][];
         for (int d = 0; d < dof; d++) {
@@ -60,7 +62,7 @@ final class SmoothStop {
             double rest = c2 + 0.1 * t * w;
             coeffs[d] = new double[] {c0, c1, c2, rest, rest, rest};
         }
-        return new Piece(start, Math.round(seconds * 1e9), stopDegrees, coeffs);
+        return new Piece(start, duration, stopDegrees, coeffs);
     }
 
     /** Whether the acceleration bound max(|a0|, 2|w|/T) is within every limit for a stop of T seconds. */

@@ -40,8 +40,10 @@ final class Drive {
         return this;
     }
 
-    double seconds(int i) {
-        return times[i] * 1e-9;
+    /** The index of the first sample at or after the given time. */
+    int index(long time) {
+        int i = Arrays.binarySearch(times, 0, samples, time);
+        return i >= 0 ? i : -i - 1;
     }
 
     /** (y_i - y_{i-1}) / dt of DoF d. */

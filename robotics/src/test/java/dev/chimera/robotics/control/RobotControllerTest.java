@@ -27,35 +27,39 @@ class RobotControllerTest {
 
     @Test
     void sampleAllocatesNothing() {
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long thread = Thread.currentThread().getId();
         Limits xyz = new Limits(-1, 1, 0.4, 3);
         Drive drive = reach(ControllerSettings.defaults(4, 4).withLimits(xyz, xyz, xyz, Limits.unlimited()));
+        // 100 us steps: chunk switches, request waits and (targets flipping every 1.5 s) limit
+        // enforcements all occur. Three rounds of 100k calls are warm-up: the just-in-time compiler's
+        // transitions (on-stack replacement of this loop, deoptimisation at the first limit
+        // enforcements) show as a few kilobytes in the first and, now and then, 1,600 bytes in the second.
+        long allocated = -1;
+        for (int round = 0; round < 4; round++) {
+            allocated = allocatedOver100kCalls(drive, round);
+        }
+        assertEquals(0, allocated, "bytes allocated by 100k observe + awaitPolicy + sample calls after warm-up");
+        assertTrue(drive.controller.chunks() >= 39, "chunks: " + drive.controller.chunks());
+        assertTrue(drive.controller.limitReport().total() > 0, "limits enforced on the way");
+        drive.controller.close();
+    }
+
+    private static long allocatedOver100kCalls(Drive drive, int round) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
         RobotController c = drive.controller;
         double[] out = new double[4];
         Duration patience = Duration.ofSeconds(10);
-        long t = 0;
-        long allocated = -1;
-        // 100 us steps: chunk switches, request waits and (targets flipping) limit enforcements all
-        // occur. The first 200k calls are warm-up: the second 100k still show 1,600 bytes once (the
-        // just-in-time compiler's transitions), the third and later 0.
-        for (int phase = 0; phase < 3; phase++) {
-            long before = mx.getThreadAllocatedBytes(thread);
-            long baseline = mx.getThreadAllocatedBytes(thread) - before;
-            before = mx.getThreadAllocatedBytes(thread);
-            for (int k = 0; k < 100_000; k++) {
-                t += 100_000;
-                drive.clock.set(t);
-                c.observe(k % 30_000 < 15_000 ? TARGET : HOME);
-                c.awaitPolicy(t, patience);
-                c.sample(t, out);
-            }
-            allocated = mx.getThreadAllocatedBytes(thread) - before - baseline;
+        long before = mx.getThreadAllocatedBytes(thread);
+        long baseline = mx.getThreadAllocatedBytes(thread) - before;
+        before = mx.getThreadAllocatedBytes(thread);
+        for (int k = 0; k < 100_000; k++) {
+            long t = (round * 100_000L + k + 1) * 100_000;
+            drive.clock.set(t);
+            c.observe(k % 30_000 < 15_000 ? TARGET : HOME);
+            c.awaitPolicy(t, patience);
+            c.sample(t, out);
         }
-        assertEquals(0, allocated, "bytes allocated by 100k observe + awaitPolicy + sample calls after warm-up");
-        assertTrue(c.chunks() >= 29, "chunks: " + c.chunks());
-        assertTrue(c.limitReport().total() > 0, "limits enforced on the way");
-        c.close();
+        return mx.getThreadAllocatedBytes(thread) - before - baseline;
     }
 
     @Test
@@ -63,9 +67,9 @@ class RobotControllerTest {
         WavePolicy policy = new WavePolicy(4);
         Drive drive = new Drive(policy, ControllerSettings.defaults(4, 4), HOME);
         drive.controller.start();
-        drive.run(70_000, 50_000, TARGET, true); // 3.5 s at 20 kHz: switches at 1 ms, 1.001, 2.001, 3.001 s
+        drive.run(70_000, 50_000, TARGET, true); // 3.5 s at 20 kHz: switches at 1.05 ms, then every second
         RobotController c = drive.controller;
-        assertEquals(4, c.chunks());
+        assertEquals(4, c.chunks(), "3.5 s: switches at 1.05 ms, 1.00105, 2.00105, 3.00105 s");
         assertEquals(ControllerStatus.RUNNING, c.status());
         assertEquals(0, c.limitReport().total());
         double largestUnpinnedJump = 0;
@@ -75,7 +79,7 @@ class RobotControllerTest {
             double acc = drive.maxAcceleration(d, 0, drive.samples);
             assertTrue(acc < 20, "DoF " + d + " max |second difference| / dt^2 = " + acc);
             for (int k = 1; k < 4; k++) {
-                int at = (int) ((k * 1_000 + 1) * MS / 50_000); // the sample at switch k
+                int at = drive.index(k * 1_000 * MS + 1_050_000); // the sample at switch k
                 double before = drive.velocity(at - 1, d);
                 double after = drive.velocity(at + 1, d);
                 largestUnpinnedJump = Math.max(largestUnpinnedJump, Math.abs(WavePolicy.speed(k, d) - before));
@@ -108,7 +112,7 @@ class RobotControllerTest {
         Drive drive = reach(ControllerSettings.defaults(4, 4));
         drive.run(2_500, MS, TARGET, true);
         drive.controller.close();
-        assertEquals(3, drive.controller.chunks(), "2.5 s: chunks at 1 ms, 1.001 s, 2.001 s");
+        assertEquals(3, drive.controller.chunks(), "2.5 s: chunks at 2 ms, 1.002 s, 2.002 s");
         return java.util.Arrays.copyOf(drive.out, drive.samples);
     }
 
@@ -129,6 +133,22 @@ class RobotControllerTest {
         assertEquals(0, drive.controller.limitReport().total(), "the stop stays within the acceleration limit");
         assertTrue(drive.maxAcceleration(0, 0, drive.samples) < 2.0 + 1e-6);
         assertEquals(drive.out[drive.samples - 1][0], drive.out[drive.samples - 2][0], 0.0, "at rest");
+        drive.controller.close();
+    }
+
+    @Test
+    void theNextChunkIsRequestedAtTheRequestFraction() {
+        WavePolicy policy = new WavePolicy(4);
+        Drive drive = new Drive(policy, ControllerSettings.defaults(4, 4).withRequestFraction(0.8), HOME);
+        drive.controller.start();
+        // the first chunk is asked for at the first tick (1 ms) and starts a lead later, at 2 ms: its
+        // 80% falls at 0.802 s
+        drive.run(801, MS, HOME, true);
+        assertEquals(1, policy.calls.get());
+        drive.run(1, MS, HOME, true);
+        assertEquals(2, policy.calls.get());
+        assertEquals(2, drive.controller.chunks(), "published now, switched in at the first one's end, 1.002 s");
+        assertTrue(drive.controller.lastPlanNanos() > 0);
         drive.controller.close();
     }
 
