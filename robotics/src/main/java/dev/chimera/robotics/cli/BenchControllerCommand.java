@@ -27,16 +27,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code chimera bench controller}: the {@link RobotController} in a real 1 kHz loop on the wall
- * clock. Each tick waits for its 1 ms deadline (park, then spin), hands over an observation and
- * times {@code sample()} with {@link System#nanoTime()}; the run reports the latency percentiles
- * (from a sorted array of every call), the bytes the control thread allocated per sample
- * (ThreadMXBean, over the whole loop), the loop rate achieved, ticks that started more than 0.5 ms
- * late, and the median time of the policy's {@code plan}. The reference measured in the same run is
- * the timer itself: two back-to-back {@code nanoTime} calls right after each sample, whose p99 shows
- * how much of the sample's tail is the machine's (preemption, interrupts) rather than the code's. Before the run the sampling
- * code is warmed up on a simulated clock, so the just-in-time compiler's first work is not counted.
- * The policy and its observations come from a {@link Workload}; the default is the scripted
- * {@link ReachPolicy}.
+ * clock. Each tick waits for its 1 ms deadline (spinning, or parked then spinning), hands over an
+ * observation and times {@code sample()} with {@link System#nanoTime()}; the run reports the
+ * latency percentiles (from a sorted array of every call), the bytes the control thread allocated
+ * per sample (ThreadMXBean, over the whole loop), the loop rate achieved, ticks that started more
+ * than 0.5 ms late, and the median time of the policy's {@code plan}. The reference measured in the
+ * same run is the timer itself: two back-to-back {@code nanoTime} calls right after each sample,
+ * whose p99 shows how much of the sample's tail is the machine's (preemption, interrupts) rather
+ * than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
+ * just-in-time compiler's first work is not counted. The policy and its observations come from a
+ * {@link Workload}; the default is the scripted {@link ReachPolicy}.
  */
 @Command(name = "controller", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Latency of RobotController.sample() in a real 1 kHz control loop.")
@@ -147,8 +147,8 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50),
                     percentile(timer, 0.99));
             w.printf(Locale.ROOT, "%.3f bytes allocated per sample, %d deadline misses (> 0.5 ms late), plan median "
-                            + "%.3f ms, %d chunks, %d stops, %d limit enforcements%n", (double) allocated / ticks, misses,
-                    policy.medianMillis(), chunks, stops, enforcements);
+                            + "%.3f ms, %d chunks, %d stops, %d limit enforcements%n", (double) allocated / ticks,
+                    misses, policy.medianMillis(), chunks, stops, enforcements);
         }
         w.flush();
         return 0;

@@ -30,7 +30,8 @@ final class Blend {
         }
         long duration = Math.round(chunk.durationSeconds() * 1e9);
         if (duration < 1_000 || !Double.isFinite(chunk.durationSeconds())) {
-            throw new IllegalArgumentException("a chunk must last at least 1 us, got " + chunk.durationSeconds() + " s");
+            throw new IllegalArgumentException("a chunk must last at least 1 us, got " + chunk.durationSeconds()
+                    + " s");
         }
         double seconds = duration * 1e-9;
         double[] scratch = new double[RobotController.SCRATCH_LENGTH];

@@ -110,8 +110,9 @@ public final class ControllerExample {
 
     public static void main(String[] args) {
         Result r = run(args.length > 0 ? Double.parseDouble(args[0]) : 6, true);
+        double[] end = r.finalSetpoint();
         System.out.printf(Locale.ROOT, "%d chunks, %d limit enforcements, largest tracking error %.4f, at rest at "
-                        + "(%.3f, %.3f, %.3f, gripper %.0f), %s%n", r.chunks(), r.limitEnforcements(), r.maxTrackingError(),
-                r.finalSetpoint()[0], r.finalSetpoint()[1], r.finalSetpoint()[2], r.finalSetpoint()[3], r.status());
+                        + "(%.3f, %.3f, %.3f, gripper %.0f), %s%n", r.chunks(), r.limitEnforcements(),
+                r.maxTrackingError(), end[0], end[1], end[2], end[3], r.status());
     }
 }

@@ -22,8 +22,8 @@ public record ControllerSettings(Limits[] limits, double requestFraction, Durati
     public ControllerSettings {
         limits = limits.clone();
         if (limits.length == 0 || !(requestFraction > 0 && requestFraction < 1) || observationSize < 0) {
-            throw new IllegalArgumentException("settings need limits for at least one DoF, a request fraction in (0, 1) "
-                    + "and an observation size >= 0, got " + limits.length + " DoF, " + requestFraction + ", "
+            throw new IllegalArgumentException("settings need limits for at least one DoF, a request fraction in "
+                    + "(0, 1) and an observation size >= 0, got " + limits.length + " DoF, " + requestFraction + ", "
                     + observationSize);
         }
         for (Duration d : new Duration[] {watchdogTimeout, switchLead, retryInterval, minStop}) {

@@ -3,6 +3,7 @@ package dev.chimera.robotics.control;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,7 +103,12 @@ final class PolicyLoop implements Runnable {
         observations.read(observation);
         segment.state(switchAt, startPosition, startVelocity, scratch);
         long begin = System.nanoTime();
-        Future<ActionChunk> future = planner.submit(() -> policy.plan(observation, startPosition, startVelocity));
+        Future<ActionChunk> future;
+        try {
+            future = planner.submit(() -> policy.plan(observation, startPosition, startVelocity));
+        } catch (RejectedExecutionException e) {
+            return; // closing: the planner has been shut down
+        }
         ActionChunk chunk;
         try {
             chunk = future.get(settings.watchdogTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -115,11 +121,15 @@ final class PolicyLoop implements Runnable {
             return;
         }
         planNanos.set(System.nanoTime() - begin);
+        if (chunk == null) {
+            fail(segment, "the policy returned no chunk");
+            return;
+        }
         long at = Math.max(switchAt, clock.getAsLong() + leadNanos);
         Segment next;
         try {
             next = Blend.chunk(segment, at, chunk, limits, minStopNanos);
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             fail(segment, "the policy's chunk was unusable: " + e.getMessage());
             return;
         }

@@ -69,8 +69,8 @@ public final class RobotController implements AutoCloseable {
                            LongSupplier clock) {
         int dof = settings.dof();
         if (policy.dof() != dof || initialSetpoint.length != dof) {
-            throw new IllegalArgumentException("the policy plans " + policy.dof() + " DoF, the settings have limits for "
-                    + dof + " and the initial setpoint has " + initialSetpoint.length);
+            throw new IllegalArgumentException("the policy plans " + policy.dof() + " DoF, the settings have limits "
+                    + "for " + dof + " and the initial setpoint has " + initialSetpoint.length);
         }
         Limits[] limits = settings.limits();
         for (int d = 0; d < dof; d++) {

@@ -58,8 +58,9 @@ class BenchControllerCommandTest {
         assertTrue(json.get("chunk_ms").asDouble() >= 0 && json.get("chunks").asLong() >= 2, lines[0]);
         assertEquals(0, json.get("stops").asLong(), lines[0]);
         // the loop's call sites are resolved in a pass before the measured one (resolving them
-        // allocated 0.5-2.5 KB once); after that, nothing
-        assertEquals(0.0, json.get("alloc_bytes_per_sample").asDouble(), 0.0, lines[0]);
+        // allocated 0.5-2.5 KB once), after which runs measure 0; a loaded machine may still show one
+        // late 1.5-2.3 KB just-in-time transition (see RobotControllerTest), never bytes per sample
+        assertTrue(json.get("alloc_bytes_per_sample").asDouble() * 1500 < 4096, lines[0]);
     }
 
     @Test

@@ -30,15 +30,22 @@ class RobotControllerTest {
         Limits xyz = new Limits(-1, 1, 0.4, 3);
         Drive drive = reach(ControllerSettings.defaults(4, 4).withLimits(xyz, xyz, xyz, Limits.unlimited()));
         // 100 us steps: chunk switches, request waits and (targets flipping every 1.5 s) limit
-        // enforcements all occur. Three rounds of 100k calls are warm-up: the just-in-time compiler's
-        // transitions (on-stack replacement of this loop, deoptimisation at the first limit
-        // enforcements) show as a few kilobytes in the first and, now and then, 1,600 bytes in the second.
-        long allocated = -1;
-        for (int round = 0; round < 4; round++) {
-            allocated = allocatedOver100kCalls(drive, round);
+        // enforcements all occur. Two rounds of 100k calls are warm-up. Later rounds are 0 bytes,
+        // except that on a loaded machine one of them now and then shows a single 1.5-2.3 KB
+        // allocation (the just-in-time compiler's late transitions; not per call: one 16-byte
+        // object per call would be 1.6 MB a round). So: every round under 4 KB, most exactly 0.
+        long[] rounds = new long[6];
+        int zero = 0;
+        for (int round = 0; round < rounds.length; round++) {
+            rounds[round] = allocatedOver100kCalls(drive, round);
+            zero += round >= 2 && rounds[round] == 0 ? 1 : 0;
         }
-        assertEquals(0, allocated, "bytes allocated by 100k observe + awaitPolicy + sample calls after warm-up");
-        assertTrue(drive.controller.chunks() >= 39, "chunks: " + drive.controller.chunks());
+        String seen = java.util.Arrays.toString(rounds);
+        for (int round = 2; round < rounds.length; round++) {
+            assertTrue(rounds[round] < 4096, "bytes per round of 100k calls after warm-up: " + seen);
+        }
+        assertTrue(zero >= 3, "rounds of 100k observe + awaitPolicy + sample calls with 0 bytes: " + seen);
+        assertTrue(drive.controller.chunks() >= 59, "chunks: " + drive.controller.chunks());
         assertTrue(drive.controller.limitReport().total() > 0, "limits enforced on the way");
         drive.controller.close();
     }
@@ -84,7 +91,7 @@ class RobotControllerTest {
                 double after = drive.velocity(at + 1, d);
                 largestUnpinnedJump = Math.max(largestUnpinnedJump, Math.abs(WavePolicy.speed(k, d) - before));
                 // two steps of at most 20 units/s^2 for 50 us each
-                assertEquals(before, after, 2 * 20 * 50e-6, "switch " + k + " DoF " + d + " velocity across the switch");
+                assertEquals(before, after, 2 * 20 * 50e-6, "switch " + k + " DoF " + d + ": velocity across it");
                 assertEquals(WavePolicy.speed(k - 1, d), before, 1e-3,
                         "switch " + k + " DoF " + d + ": the old chunk's speed up to the switch");
             }
@@ -92,7 +99,7 @@ class RobotControllerTest {
         // the check is sensitive: without C1 a velocity step this large would read as > 1000 units/s^2
         assertTrue(largestUnpinnedJump > 0.05, "largest unpinned velocity step " + largestUnpinnedJump);
         assertEquals(0.0, drive.out[20][3], 0.0, "the gripper of chunk 0");
-        assertEquals(1.0, drive.out[(int) (1_002 * MS / 50_000)][3], 0.0, "the gripper steps with chunk 1 (not pinned)");
+        assertEquals(1.0, drive.out[drive.index(1_002 * MS)][3], 0.0, "the gripper steps with chunk 1 (not pinned)");
     }
 
     @Test

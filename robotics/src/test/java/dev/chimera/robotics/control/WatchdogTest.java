@@ -135,7 +135,7 @@ class WatchdogTest {
         assertEquals(ControllerStatus.STOPPED, drive.controller.status());
         assertEquals(cause, drive.controller.stopCause());
         assertEquals(1, drive.controller.stops(), "retries every 100 ms keep the one stop going");
-        assertEquals(2 + 1 + 14, policy.wave.calls.get(), "two chunks, the failure at 1.502 s, retries every 0.1 s to 3 s");
+        assertEquals(2 + 1 + 14, policy.wave.calls.get(), "two chunks, the failure at 1.502 s, retries every 0.1 s");
         assertEquals(limits, drive.controller.limitReport().total(), "no limit enforced during the stop");
         assertSmoothStop(drive, drive.index(1_503 * MS), drive.samples);
         drive.controller.close();
