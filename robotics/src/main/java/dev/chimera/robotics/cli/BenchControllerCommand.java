@@ -1,0 +1,287 @@
+package dev.chimera.robotics.cli;
+
+import dev.chimera.core.JsonLine;
+import dev.chimera.robotics.control.ActionChunk;
+import dev.chimera.robotics.control.ChunkPolicy;
+import dev.chimera.robotics.control.ControllerSettings;
+import dev.chimera.robotics.control.Limits;
+import dev.chimera.robotics.control.ReachPolicy;
+import dev.chimera.robotics.control.RobotController;
+import dev.chimera.runtime.JsonOption;
+import dev.chimera.runtime.UserException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code chimera bench controller}: the {@link RobotController} in a real 1 kHz loop on the wall
+ * clock. Each tick waits for its 1 ms deadline (spinning, or parked then spinning), hands over an
+ * observation and times {@code sample()} with {@link System#nanoTime()}; the run reports the
+ * latency percentiles (from a sorted array of every call), the bytes the control thread allocated
+ * per sample (ThreadMXBean, over the whole loop), the loop rate achieved, ticks that started more
+ * than 0.5 ms late, and the median time of the policy's {@code plan}. The reference measured in the
+ * same run is the timer itself: two back-to-back {@code nanoTime} calls right after each sample,
+ * whose p99 shows how much of the sample's tail is the machine's (preemption, interrupts) rather
+ * than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
+ * just-in-time compiler's first work is not counted. The policy and its observations come from a
+ * {@link Workload}; the default is the scripted {@link ReachPolicy}.
+ */
+@Command(name = "controller", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Latency of RobotController.sample() in a real 1 kHz control loop.")
+public final class BenchControllerCommand implements Callable<Integer> {
+    private static final long TICK_NANOS = 1_000_000;
+    private static final long LATE_NANOS = 500_000;
+    private static final int WARMUP_SAMPLES = 200_000;
+    private static final int RESOLVE_TICKS = 100;
+
+    /**
+     * What the loop runs: the policy (a fresh one per call), its observations and the robot's
+     * initial setpoint and limits.
+     *
+     * @param policy          makes the policy
+     * @param observationSize doubles per observation
+     * @param observations    fills the observation for tick k (must not allocate)
+     * @param initial         the initial setpoint, (D)
+     * @param limits          per DoF, (D)
+     */
+    public record Workload(Supplier<ChunkPolicy> policy, int observationSize, ObjLongConsumer<double[]> observations,
+                           double[] initial, Limits[] limits) {
+
+        /** The scripted policy visiting three waypoints (x, y, z, gripper), one every two seconds. */
+        public static Workload synthetic() {
+            double[][] waypoints = {{0.3, 0.1, 0.2, 1}, {0.4, -0.1, 0.1, 0}, {0.2, 0.0, 0.25, 1}};
+            Limits xyz = new Limits(-0.5, 0.5, 0.5, 2.0);
+            return new Workload(() -> ReachPolicy.standard(4, 0.3), 4,
+                    (obs, tick) -> System.arraycopy(waypoints[(int) (tick / 2000 % waypoints.length)], 0, obs, 0, 4),
+                    new double[] {0.25, 0.0, 0.3, 0.0}, new Limits[] {xyz, xyz, xyz, Limits.unlimited()});
+        }
+    }
+
+    private final Workload workload;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "S",
+            description = "Length of the measured loop (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    /** How a tick waits for its deadline. */
+    enum Wait { spin, park }
+
+    @Option(names = "--wait", defaultValue = "spin", paramLabel = "HOW",
+            description = "spin: busy-wait the whole millisecond (a control thread that owns its core); park: sleep "
+                    + "until 200 us before the deadline, then spin (default: ${DEFAULT-VALUE}).")
+    Wait wait;
+
+    @Mixin
+    JsonOption json;
+
+    public BenchControllerCommand() {
+        this(Workload.synthetic());
+    }
+
+    public BenchControllerCommand(Workload workload) {
+        this.workload = workload;
+    }
+
+    @Override
+    public Integer call() {
+        if (!(seconds > 0 && seconds <= 3600)) {
+            throw new UserException("--seconds must be in (0, 3600], got " + seconds);
+        }
+        warmUp();
+        int ticks = Math.max(2, (int) Math.round(seconds * 1000));
+        TimedPolicy policy = new TimedPolicy(workload.policy().get());
+        RobotController controller = new RobotController(policy, settings(), workload.initial());
+        Loop loop = new Loop(controller, Math.max(ticks, RESOLVE_TICKS));
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        controller.start();
+        loop.run(RESOLVE_TICKS);
+        long allocBefore = mx.getThreadAllocatedBytes(thread);
+        loop.run(ticks);
+        long allocated = mx.getThreadAllocatedBytes(thread) - allocBefore;
+        long chunks = controller.chunks();
+        long stops = controller.stops();
+        long enforcements = controller.limitReport().total();
+        controller.close();
+        long[] latency = Arrays.copyOf(loop.latency, ticks);
+        long[] timer = Arrays.copyOf(loop.timer, ticks);
+        Arrays.sort(latency);
+        Arrays.sort(timer);
+        int misses = loop.misses;
+        double loopHz = (ticks - 1) / ((loop.last - loop.first) * 1e-9);
+        PrintWriter w = spec.commandLine().getOut();
+        if (json.enabled()) {
+            w.println(new JsonLine().put("sample_p50_ns", percentile(latency, 0.50))
+                    .put("sample_p99_ns", percentile(latency, 0.99))
+                    .put("alloc_bytes_per_sample", (double) allocated / ticks, 3)
+                    .put("loop_hz", loopHz, 1)
+                    .put("deadline_misses", misses)
+                    .put("chunk_ms", policy.medianMillis(), 3)
+                    .put("sample_p999_ns", percentile(latency, 0.999))
+                    .put("sample_max_ns", latency[ticks - 1])
+                    .put("nanotime_p50_ns", percentile(timer, 0.50))
+                    .put("nanotime_p99_ns", percentile(timer, 0.99))
+                    .put("samples", ticks)
+                    .put("chunks", chunks)
+                    .put("stops", stops)
+                    .put("limit_enforcements", enforcements)
+                    .put("wait", wait.name()));
+        } else {
+            w.printf(Locale.ROOT, "%d samples at %.1f Hz: sample() p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns "
+                            + "(nanoTime itself: p50 %d ns, p99 %d ns)%n", ticks, loopHz, percentile(latency, 0.50),
+                    percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50),
+                    percentile(timer, 0.99));
+            w.printf(Locale.ROOT, "%.3f bytes allocated per sample, %d deadline misses (> 0.5 ms late), plan median "
+                            + "%.3f ms, %d chunks, %d stops, %d limit enforcements%n", (double) allocated / ticks,
+                    misses, policy.medianMillis(), chunks, stops, enforcements);
+        }
+        w.flush();
+        return 0;
+    }
+
+    /**
+     * The measured loop. It runs once for {@link #RESOLVE_TICKS} before the measured run: the first
+     * pass through its call sites resolves them, which allocates (a few kilobytes, once).
+     */
+    private final class Loop {
+        final RobotController controller;
+        final long[] latency;       // (ticks) sample() nanoseconds
+        final long[] timer;         // (ticks) back-to-back nanoTime, the reference
+        final double[] observation; // (O)
+        final double[] out;         // (D)
+        int misses;
+        long first;
+        long last;
+
+        Loop(RobotController controller, int capacity) {
+            this.controller = controller;
+            latency = new long[capacity];
+            timer = new long[capacity];
+            observation = new double[workload.observationSize()];
+            out = new double[workload.initial().length];
+        }
+
+        void run(int ticks) {
+            misses = 0;
+            long begin = System.nanoTime() + TICK_NANOS;
+            for (int k = 0; k < ticks; k++) {
+                long deadline = begin + k * TICK_NANOS;
+                waitUntil(deadline, wait == Wait.park);
+                long now = System.nanoTime();
+                if (now - deadline > LATE_NANOS) {
+                    misses++;
+                }
+                if (k == 0) {
+                    first = now;
+                }
+                last = now;
+                workload.observations().accept(observation, k);
+                controller.observe(observation);
+                long s0 = System.nanoTime();
+                controller.sample(now, out);
+                long s1 = System.nanoTime();
+                latency[k] = s1 - s0;
+                timer[k] = System.nanoTime() - s1;
+            }
+        }
+    }
+
+    private ControllerSettings settings() {
+        return ControllerSettings.defaults(workload.initial().length, workload.observationSize())
+                .withLimits(workload.limits());
+    }
+
+    /** Compiles the sampling path: 10 s of simulated control at 20 kHz, the policy kept in step. */
+    private void warmUp() {
+        AtomicLong clock = new AtomicLong();
+        double[] observation = new double[workload.observationSize()];
+        double[] out = new double[workload.initial().length];
+        try (RobotController controller = new RobotController(workload.policy().get(), settings(), workload.initial(),
+                clock::get)) {
+            controller.start();
+            Duration patience = Duration.ofSeconds(10);
+            for (int k = 0; k < WARMUP_SAMPLES; k++) {
+                long t = k * 50_000L;
+                clock.set(t);
+                workload.observations().accept(observation, k / 20);
+                controller.observe(observation);
+                controller.awaitPolicy(t, patience);
+                controller.sample(t, out);
+            }
+        }
+    }
+
+    /** Waits for the deadline: spinning, or parked while far from it and spinning over the last 150-200 us. */
+    private static void waitUntil(long deadline, boolean park) {
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > 0) {
+            if (park && remaining > 200_000) {
+                LockSupport.parkNanos(remaining - 150_000);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** The value at quantile q of a sorted array (nearest rank). */
+    static long percentile(long[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    /** The workload's policy with each {@code plan} call timed (called on the policy thread only). */
+    private static final class TimedPolicy implements ChunkPolicy {
+        private final ChunkPolicy inner;
+        private long[] nanos = new long[64];
+        private int count;
+
+        TimedPolicy(ChunkPolicy inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int dof() {
+            return inner.dof();
+        }
+
+        @Override
+        public ActionChunk plan(double[] observation, double[] startPosition, double[] startVelocity) throws Exception {
+            long begin = System.nanoTime();
+            ActionChunk chunk = inner.plan(observation, startPosition, startVelocity);
+            record(System.nanoTime() - begin);
+            return chunk;
+        }
+
+        private synchronized void record(long elapsed) {
+            if (count == nanos.length) {
+                nanos = Arrays.copyOf(nanos, 2 * count);
+            }
+            nanos[count++] = elapsed;
+        }
+
+        /** Median plan time in milliseconds; NaN if the policy was never asked. */
+        synchronized double medianMillis() {
+            if (count == 0) {
+                return Double.NaN;
+            }
+            long[] sorted = Arrays.copyOf(nanos, count);
+            Arrays.sort(sorted);
+            return percentile(sorted, 0.5) * 1e-6;
+        }
+    }
+}
