@@ -59,10 +59,11 @@ public final class RobotEvalCommand implements Callable<Integer> {
     public static void print(PrintWriter out, PolicyEvaluation.Result r, boolean json) {
         if (json) {
             out.println(new JsonLine().put("policy", r.policy()).put("success_rate", r.successRate(), 4)
-                    .put("episodes", r.episodes()).put("ms_per_chunk", r.msPerChunk(), 3).put("jerk_rms", r.jerkRms(), 2));
+                    .put("episodes", r.episodes()).put("ms_per_chunk", r.msPerChunk(), 3).put("jerk_rms", r.jerkRms(), 2).put("grasp_rate", (double) r.grasps() / r.episodes(), 4));
         } else {
-            out.printf(Locale.ROOT, "%-8s success %5.1f %% of %d held-out episodes, %.2f ms per chunk, jerk rms %.1f%n",
-                    r.policy(), 100 * r.successRate(), r.episodes(), r.msPerChunk(), r.jerkRms());
+            out.printf(Locale.ROOT, "%-8s success %5.1f %% of %d held-out episodes (object grasped in %.1f %%), %.2f ms per "
+                    + "chunk, jerk rms %.1f%n", r.policy(), 100 * r.successRate(), r.episodes(),
+                    100.0 * r.grasps() / r.episodes(), r.msPerChunk(), r.jerkRms());
         }
         out.flush();
     }

@@ -14,6 +14,7 @@ import dev.chimera.core.train.Trainer;
 import dev.chimera.robotics.policy.PolicyExamples;
 import dev.chimera.robotics.policy.PolicyModel;
 import dev.chimera.robotics.policy.PolicyTraining;
+import dev.chimera.robotics.policy.ReplanChoice;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains a policy on simulated demonstrations: BEAST tokens in one pass, or per-step bins.")
 public final class RobotTrainCommand implements Callable<Integer> {
+    /** Replanning intervals (frames at 50 Hz) tried on validation episodes at the end of training. */
+    static final int[] REPLAN_CANDIDATES = {15, 20, 25, 30, 35, 40, 45};
+
     @Spec
     CommandSpec spec;
 
@@ -76,8 +80,16 @@ public final class RobotTrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "500", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--validation-episodes", defaultValue = "60", description = "Episodes (seeds of their own) on which "
+            + "the replanning interval is chosen after training (default: ${DEFAULT-VALUE}).")
+    int validationEpisodes;
+
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
+
+    @Option(names = "--stop-at", paramLabel = "STEP", description = "Stop after this step with a checkpoint; "
+            + "continue later with --resume.")
+    Long stopAt;
 
     @Override
     public Integer call() throws IOException {
@@ -87,9 +99,9 @@ public final class RobotTrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--tokenizer must be beast or binning, got " + tokenizer);
         }
-        if (steps < 1 || batch < 1 || checkpointEvery < 1 || !(lr > 0)) {
+        if (steps < 1 || batch < 1 || checkpointEvery < 1 || validationEpisodes < 1 || !(lr > 0)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--steps, --batch, --checkpoint-every and --lr must be positive");
+                    "--steps, --batch, --checkpoint-every, --validation-episodes and --lr must be positive");
         }
         LoadedCheckpoint previous = null;
         if (resume) {
@@ -112,6 +124,11 @@ public final class RobotTrainCommand implements Callable<Integer> {
             AdamW opt = new AdamW(decoder.parameters(), AdamW.Settings.defaults(), backend);
             RunCheckpoints store = new RunCheckpoints(out, config, decoder.parameters(), opt, seed, info, 2);
             long start = 0;
+            String recorded = previous == null ? null : previous.trainerState().info().get(PolicyTraining.OPTIONS_KEY);
+            if (previous != null && !info.get(PolicyTraining.OPTIONS_KEY).equals(recorded)) {
+                throw new UserException("--resume: " + out + " was started with '" + recorded + "'; resume it with the "
+                        + "same options, not '" + info.get(PolicyTraining.OPTIONS_KEY) + "'");
+            }
             if (previous != null) {
                 start = store.restore(previous);
                 stderr.println("resuming " + out + " from step " + start + " of " + steps);
@@ -132,8 +149,13 @@ public final class RobotTrainCommand implements Callable<Integer> {
             });
             long t0 = System.nanoTime();
             double lastLoss = Double.NaN;
-            for (long at = start; at < steps; ) {
-                long stop = Math.min(steps, (at / checkpointEvery + 1) * checkpointEvery);
+            long end = stopAt == null ? steps : stopAt;
+            if (end < start || end > steps) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--stop-at must be in [" + start + ", " + steps + "], got " + end);
+            }
+            for (long at = start; at < end; ) {
+                long stop = Math.min(end, (at / checkpointEvery + 1) * checkpointEvery);
                 Trainer.Outcome outcome = trainer.run(at, stop);
                 if (outcome.diverged()) {
                     stderr.println(spec.qualifiedName() + ": error: " + outcome.message());
@@ -147,11 +169,19 @@ public final class RobotTrainCommand implements Callable<Integer> {
                 at = stop;
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            if (end < steps) {
+                stdout.printf(Locale.ROOT, "stopped   at step %d of %d in %.1f s; continue with --resume --out %s%n", end,
+                        steps, seconds, out);
+                stdout.flush();
+                return 0;
+            }
+            PolicyModel trained = ReplanChoice.choose(fresh, REPLAN_CANDIDATES, validationEpisodes, stderr);
+            info.putAll(trained.info());
             Checkpoint.save(out, config, decoder.parameters(), null, new TrainerState(steps, seed, null, info), 2);
             String command = "./chimera robot train " + info.get(PolicyTraining.OPTIONS_KEY) + " --out " + out;
             Files.writeString(out.resolve("COMMAND"), command + System.lineSeparator(), StandardCharsets.UTF_8);
-            stdout.printf(Locale.ROOT, "trained   %s policy, %d steps in %.1f s, last loss %.4f -> %s%n", tokenizer,
-                    steps, seconds, lastLoss, out);
+            stdout.printf(Locale.ROOT, "trained   %s policy, %d steps in %.1f s, last loss %.4f, replanning every %d "
+                    + "frames -> %s%n", tokenizer, steps, seconds, lastLoss, trained.replan(), out);
             stdout.flush();
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), e);

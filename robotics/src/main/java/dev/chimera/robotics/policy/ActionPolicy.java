@@ -24,6 +24,7 @@ public final class ActionPolicy {
     private final Inputs stepInputs;
     private final float[] values;          // (predictions, valuesPerPrediction)
     private final double[] fed;            // (D) the step fed back to an autoregressive codec
+    private final double[] features;       // (O) one observation's features
 
     public ActionPolicy(PolicyModel model) {
         this.model = model;
@@ -41,6 +42,7 @@ public final class ActionPolicy {
         stepInputs = Inputs.values(Tensor.wrap(stepRow, 0, 1, 1, layout.width()));
         values = new float[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
         fed = new double[codec.dof()];
+        features = new double[layout.observations()];
     }
 
     public PolicyModel model() {
@@ -49,14 +51,15 @@ public final class ActionPolicy {
 
     /**
      * The chunk (T, D, normalised actions) to execute after {@code previous} (normalised, D), from
-     * the raw observations of the history's frames, (H, O), oldest first.
+     * the raw observations of the history's frames, (H, 14), oldest first.
      */
     public void plan(double[][] history, double[] previous, double[][] out) {
         PolicyLayout layout = model.layout();
         ChunkCodec codec = model.codec();
         int width = layout.width();
         for (int k = 0; k < layout.history(); k++) {
-            layout.observationRow(historyRows, k * width, history[k], model.observationScaler());
+            TaskFeatures.expand(history[k], features);
+            layout.observationRow(historyRows, k * width, features, model.observationScaler());
         }
         state.copyFrom(empty);
         Tensor hidden = inference.prefill(states, historyInputs, new int[] {layout.history()});

@@ -18,7 +18,7 @@ public final class PolicyEvaluation {
     public static final long HELD_OUT_SEED = 1_000_003L;
 
     /** What a run of episodes gave. */
-    public record Result(String policy, int episodes, int successes, double msPerChunk, double jerkRms) {
+    public record Result(String policy, int episodes, int successes, int grasps, double msPerChunk, double jerkRms) {
         public double successRate() {
             return (double) successes / episodes;
         }
@@ -49,7 +49,7 @@ public final class PolicyEvaluation {
         int dof = codec.dof();
         int frames = (int) Math.round(Demonstrations.EPISODE_SECONDS * model.rateHz());
         double dt = 1.0 / model.rateHz();
-        double[][] observed = new double[frames][layout.observations()];  // (frames, O) this episode's observations
+        double[][] observed = new double[frames][PickPlaceSim.OBS_DIM];   // (frames, 14) this episode's observations
         double[][] executed = new double[frames][dof];                    // (frames, D) normalised setpoints
         double[][] history = new double[layout.history()][];
         double[][] chunk = new double[codec.steps()][dof];
@@ -58,6 +58,7 @@ public final class PolicyEvaluation {
         long[] planNanos = new long[episodes * (frames / model.replan() + 1)];
         int plans = 0;
         int successes = 0;
+        int grasps = 0;
         double jerkSquares = 0;
         long jerkCount = 0;
         PickPlaceSim sim = new PickPlaceSim();
@@ -71,6 +72,7 @@ public final class PolicyEvaluation {
                 previous[d] = model.actionScaler().normalise(d, action[d]);
             }
             int chunkStart = 0;
+            boolean grasped = false;
             for (int f = 0; f < frames; f++) {
                 sim.observation(observed[f]);
                 if (f % model.replan() == 0 || f - chunkStart >= codec.steps()) {
@@ -88,7 +90,9 @@ public final class PolicyEvaluation {
                     action[d] = model.actionScaler().denormalise(d, executed[f][d]);
                 }
                 sim.step(action, dt);
+                grasped |= sim.held();
             }
+            grasps += grasped ? 1 : 0;
             successes += sim.success() ? 1 : 0;
             double rate3 = Math.pow(model.rateHz(), 3);
             for (int f = 3; f < frames; f++) {
@@ -104,7 +108,7 @@ public final class PolicyEvaluation {
         }
         long[] sorted = Arrays.copyOf(planNanos, plans);
         Arrays.sort(sorted);
-        return new Result(codec.name(), episodes, successes, sorted[plans / 2] / 1e6,
+        return new Result(codec.name(), episodes, successes, grasps, sorted[plans / 2] / 1e6,
                 Math.sqrt(jerkSquares / Math.max(1, jerkCount)));
     }
 }

@@ -88,6 +88,10 @@ public final class PolicyModel {
             ChunkCodec codec = PolicyCodecs.fromInfo(codecInfo, actionScaler);
             PolicyLayout layout = new PolicyLayout(integer(info, "observations"), codec.dof(), integer(info, "history"),
                     integer(info, "stride"));
+            if (layout.observations() != TaskFeatures.COUNT) {
+                throw new UserException("--model " + directory + " reads " + layout.observations() + " observation "
+                        + "features, this build makes " + TaskFeatures.COUNT + "; retrain it with this build's 'robot train'");
+            }
             Decoder decoder = new Decoder(loaded.config(), layout.length(codec), backend);
             loaded.restoreInto(decoder.parameters());
             return new PolicyModel(directory, decoder, layout, codec,
@@ -133,6 +137,11 @@ public final class PolicyModel {
 
     public DofScaler actionScaler() {
         return actionScaler;
+    }
+
+    /** This policy replanning every {@code frames} frames instead. */
+    public PolicyModel withReplan(int frames) {
+        return new PolicyModel(directory, decoder, layout, codec, observationScaler, actionScaler, gripper, frames, rateHz);
     }
 
     /** Whether action DoF d is a binary gripper. */

@@ -7,7 +7,6 @@ import dev.chimera.core.model.ModelConfig;
 import dev.chimera.robotics.data.DemoFiles;
 import dev.chimera.robotics.data.Episode;
 import dev.chimera.robotics.sim.Demonstrations;
-import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.robotics.tokenize.BeastSettings;
 import dev.chimera.robotics.tokenize.DofScaler;
 import dev.chimera.runtime.UserException;
@@ -50,7 +49,7 @@ public final class PolicyTraining {
         List<double[][]> normalised = data.normalisedActions();
         ChunkCodec codec = PolicyCodecs.fit(tokenizer, CHUNK, CONTROL_POINTS, BeastSettings.DEFAULT_DEGREE, GRIPPER,
                 data.actionScaler, normalised);
-        PolicyLayout layout = new PolicyLayout(PickPlaceSim.OBS_DIM, codec.dof(), HISTORY, STRIDE);
+        PolicyLayout layout = new PolicyLayout(TaskFeatures.COUNT, codec.dof(), HISTORY, STRIDE);
         Decoder decoder = new Decoder(config(layout.width(), codec.valuesPerPrediction()), layout.length(codec), backend);
         return new PolicyModel(directory, decoder, layout, codec, data.observationScaler, data.actionScaler, GRIPPER,
                 REPLAN, Demonstrations.RATE_HZ);
@@ -59,6 +58,7 @@ public final class PolicyTraining {
     /** Demonstrations with their scalers. */
     public static final class Data {
         private final List<Episode> episodes;
+        private final List<double[][]> features;   // per episode (frames, TaskFeatures.COUNT)
         private final ObservationScaler observationScaler;
         private final DofScaler actionScaler;
 
@@ -67,9 +67,10 @@ public final class PolicyTraining {
             List<double[][]> observations = new ArrayList<>();
             List<double[][]> actions = new ArrayList<>();
             for (Episode e : episodes) {
-                observations.add(e.observations());
+                observations.add(TaskFeatures.expand(e.observations()));
                 actions.add(e.actions());
             }
+            this.features = observations;
             this.observationScaler = ObservationScaler.fit(observations);
             this.actionScaler = DofScaler.fit(actions, GRIPPER.length);
         }
@@ -115,11 +116,7 @@ public final class PolicyTraining {
 
         /** Training batches for a policy made by {@link #newModel} from these demonstrations. */
         public PolicyExamples examples(PolicyModel model, int batch, long seed) {
-            List<double[][]> observations = new ArrayList<>();
-            for (Episode e : episodes) {
-                observations.add(e.observations());
-            }
-            return new PolicyExamples(observations, normalisedActions(), observationScaler, model.layout(), model.codec(),
+            return new PolicyExamples(features, normalisedActions(), observationScaler, model.layout(), model.codec(),
                     batch, seed);
         }
     }
