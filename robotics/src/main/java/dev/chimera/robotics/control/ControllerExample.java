@@ -8,6 +8,7 @@ import dev.chimera.robotics.policy.PolicyEvaluation;
 import dev.chimera.robotics.policy.PolicyModel;
 import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.runtime.Checkout;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,8 +101,16 @@ public final class ControllerExample {
 
     /** Arguments: [model directory (default: the shipped models/robot-beast)] [episode seed]. */
     public static void main(String[] args) throws IOException {
-        Path dir = args.length > 0 ? Path.of(args[0]) : Checkout.shippedModel("robot-beast");
-        long seed = args.length > 1 ? Long.parseLong(args[1]) : PolicyEvaluation.HELD_OUT_SEED;
+        try {
+            run(args.length > 0 ? Path.of(args[0]) : Checkout.shippedModel("robot-beast"),
+                    args.length > 1 ? Long.parseLong(args[1]) : PolicyEvaluation.HELD_OUT_SEED);
+        } catch (UserException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(Path dir, long seed) throws IOException {
         try (ComputePool pool = new ComputePool(1)) {
             PolicyModel model = PolicyModel.open(dir, Backends.cpu(pool));
             Result r = run(new LearnedChunkPolicy(new ActionPolicy(model)), seed);

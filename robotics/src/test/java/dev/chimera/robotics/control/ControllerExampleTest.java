@@ -68,8 +68,10 @@ class ControllerExampleTest {
         try (ComputePool pool = new ComputePool(1)) {
             PolicyModel model = PolicyModel.open(dir, Backends.cpu(pool));
             long seed = PolicyEvaluation.HELD_OUT_SEED;
-            ControllerExample.Result first = ControllerExample.run(new LearnedChunkPolicy(new ActionPolicy(model)), seed);
-            ControllerExample.Result again = ControllerExample.run(new LearnedChunkPolicy(new ActionPolicy(model)), seed);
+            ControllerExample.Result first = ControllerExample.run(new LearnedChunkPolicy(new ActionPolicy(model)),
+                    seed);
+            ControllerExample.Result again = ControllerExample.run(new LearnedChunkPolicy(new ActionPolicy(model)),
+                    seed);
             assertEquals(first, again, "deterministic on simulated time, planning included");
             assertEquals(9, first.chunks(), first.toString());
             assertEquals(1, first.stops(), "no watchdog stop, only the close's: " + first);

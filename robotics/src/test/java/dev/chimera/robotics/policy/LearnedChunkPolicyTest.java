@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * arithmetic, not the policy's skill, is under test.
  */
 class LearnedChunkPolicyTest {
-    private static final PolicyTraining.Data DATA = PolicyTraining.Data.load(null, 20, new PrintWriter(Writer.nullWriter()));
+    private static final PolicyTraining.Data DATA =
+            PolicyTraining.Data.load(null, 20, new PrintWriter(Writer.nullWriter()));
     private static final double[] START = {0.05, -0.03, 0.2, 0.0};
 
     private static PolicyModel model(String codec) {
