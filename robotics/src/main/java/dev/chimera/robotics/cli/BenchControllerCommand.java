@@ -1,23 +1,32 @@
 package dev.chimera.robotics.cli;
 
 import dev.chimera.core.JsonLine;
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.robotics.control.ActionChunk;
 import dev.chimera.robotics.control.ChunkPolicy;
 import dev.chimera.robotics.control.ControllerSettings;
 import dev.chimera.robotics.control.Limits;
 import dev.chimera.robotics.control.ReachPolicy;
 import dev.chimera.robotics.control.RobotController;
+import dev.chimera.robotics.policy.ActionPolicy;
+import dev.chimera.robotics.policy.LearnedChunkPolicy;
+import dev.chimera.robotics.policy.PolicyEvaluation;
+import dev.chimera.robotics.policy.PolicyModel;
+import dev.chimera.robotics.sim.PickPlaceSim;
+import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.UserException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,8 +44,11 @@ import picocli.CommandLine.Spec;
  * same run is the timer itself: two back-to-back {@code nanoTime} calls right after each sample,
  * whose p99 shows how much of the sample's tail is the machine's (preemption, interrupts) rather
  * than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
- * just-in-time compiler's first work is not counted. The policy and its observations come from a
- * {@link Workload}; the default is the scripted {@link ReachPolicy}.
+ * just-in-time compiler's first work is not counted. The policy and its robot come from a
+ * {@link Workload}: the learned policy of {@code --model} (by default the shipped
+ * models/robot-beast, when the checkout has it) driving a {@link PickPlaceSim} episode that the loop
+ * steps with each setpoint, so that {@code chunk_ms} is the real policy's planning time; else the
+ * scripted {@link ReachPolicy}.
  */
 @Command(name = "controller", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Latency of RobotController.sample() in a real 1 kHz control loop.")
@@ -46,30 +58,86 @@ public final class BenchControllerCommand implements Callable<Integer> {
     private static final int WARMUP_SAMPLES = 200_000;
     private static final int RESOLVE_TICKS = 100;
 
+    /** The robot the loop drives, one per run: observed before each sample, commanded with its setpoint after. */
+    public interface Robot {
+        /** Fills the observation for tick k, each tick 1 ms (must not allocate). */
+        void observe(long tick, double[] out);
+
+        /** Takes the setpoint of the tick just observed, to hold for 1 ms (must not allocate). */
+        void command(double[] setpoint);
+    }
+
     /**
-     * What the loop runs: the policy (a fresh one per call), its observations and the robot's
-     * initial setpoint and limits.
+     * What the loop runs: the policy and the robot (fresh ones per call), the robot's initial
+     * setpoint and limits.
      *
+     * @param name            what the output calls the policy
      * @param policy          makes the policy
      * @param observationSize doubles per observation
-     * @param observations    fills the observation for tick k (must not allocate)
+     * @param robot           makes the robot
      * @param initial         the initial setpoint, (D)
      * @param limits          per DoF, (D)
      */
-    public record Workload(Supplier<ChunkPolicy> policy, int observationSize, ObjLongConsumer<double[]> observations,
+    public record Workload(String name, Supplier<ChunkPolicy> policy, int observationSize, Supplier<Robot> robot,
                            double[] initial, Limits[] limits) {
 
         /** The scripted policy visiting three waypoints (x, y, z, gripper), one every two seconds. */
         public static Workload synthetic() {
             double[][] waypoints = {{0.3, 0.1, 0.2, 1}, {0.4, -0.1, 0.1, 0}, {0.2, 0.0, 0.25, 1}};
             Limits xyz = new Limits(-0.5, 0.5, 0.5, 2.0);
-            return new Workload(() -> ReachPolicy.standard(4, 0.3), 4,
-                    (obs, tick) -> System.arraycopy(waypoints[(int) (tick / 2000 % waypoints.length)], 0, obs, 0, 4),
+            Robot robot = new Robot() {
+                @Override
+                public void observe(long tick, double[] out) {
+                    System.arraycopy(waypoints[(int) (tick / 2000 % waypoints.length)], 0, out, 0, 4);
+                }
+
+                @Override
+                public void command(double[] setpoint) {
+                }
+            };
+            return new Workload("synthetic", () -> ReachPolicy.standard(4, 0.3), 4, () -> robot,
                     new double[] {0.25, 0.0, 0.3, 0.0}, new Limits[] {xyz, xyz, xyz, Limits.unlimited()});
+        }
+
+        /**
+         * A trained policy driving the pick-and-place sim from its start pose on the first held-out
+         * episode; the sim's workspace, speed and acceleration as limits, the gripper unbounded.
+         */
+        public static Workload learned(PolicyModel model) {
+            Limits xy = new Limits(-PickPlaceSim.XY_LIMIT, PickPlaceSim.XY_LIMIT, PickPlaceSim.MAX_SPEED,
+                    PickPlaceSim.MAX_ACCEL);
+            Limits z = new Limits(PickPlaceSim.Z_MIN, PickPlaceSim.Z_MAX, PickPlaceSim.MAX_SPEED,
+                    PickPlaceSim.MAX_ACCEL);
+            String name = model.directory() != null ? model.directory().toString()
+                    : model.codec().name() + " policy (not saved)";
+            return new Workload(name, () -> new LearnedChunkPolicy(new ActionPolicy(model)),
+                    PickPlaceSim.OBS_DIM, SimRobot::new,
+                    new double[] {PickPlaceSim.START_X, PickPlaceSim.START_Y, PickPlaceSim.START_Z, 0},
+                    new Limits[] {xy, xy, z, Limits.unlimited()});
         }
     }
 
-    private final Workload workload;
+    /** A {@link PickPlaceSim} episode stepped 1 ms per tick toward the controller's setpoints. */
+    private static final class SimRobot implements Robot {
+        private final PickPlaceSim sim = new PickPlaceSim();
+
+        SimRobot() {
+            sim.reset(PolicyEvaluation.HELD_OUT_SEED);
+        }
+
+        @Override
+        public void observe(long tick, double[] out) {
+            sim.observation(out);
+        }
+
+        @Override
+        public void command(double[] setpoint) {
+            sim.step(setpoint, TICK_NANOS * 1e-9);
+        }
+    }
+
+    private final Workload injected;
+    private Workload workload;
 
     @Spec
     CommandSpec spec;
@@ -86,22 +154,51 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     + "until 200 us before the deadline, then spin (default: ${DEFAULT-VALUE}).")
     Wait wait;
 
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "A policy directory from 'robot train', planning on one compute thread and driving the "
+                    + "pick-and-place sim (default: the shipped models/robot-beast when the checkout has it, else the "
+                    + "scripted reach policy).")
+    Path model;
+
     @Mixin
     JsonOption json;
 
+    /** The command as users run it: {@code --model}, the shipped policy, or the synthetic workload. */
     public BenchControllerCommand() {
-        this(Workload.synthetic());
+        this(null);
     }
 
+    /** With a given workload, unless {@code --model} names another (null: as users run it). */
     public BenchControllerCommand(Workload workload) {
-        this.workload = workload;
+        this.injected = workload;
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         if (!(seconds > 0 && seconds <= 3600)) {
             throw new UserException("--seconds must be in (0, 3600], got " + seconds);
         }
+        Path dir = model != null || injected != null ? model : shippedPolicy();
+        if (dir == null) {
+            workload = injected != null ? injected : Workload.synthetic();
+            return measure();
+        }
+        try (ComputePool pool = new ComputePool(1)) {
+            workload = Workload.learned(PolicyModel.open(dir, Backends.cpu(pool)));
+            return measure();
+        }
+    }
+
+    /** The shipped BEAST policy's directory, or null where the checkout has none. */
+    private static Path shippedPolicy() {
+        try {
+            return Checkout.shippedModel(RobotDemo.BEAST_MODEL);
+        } catch (UserException e) {
+            return null;
+        }
+    }
+
+    private int measure() {
         warmUp();
         int ticks = Math.max(2, (int) Math.round(seconds * 1000));
         TimedPolicy policy = new TimedPolicy(workload.policy().get());
@@ -140,8 +237,10 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     .put("chunks", chunks)
                     .put("stops", stops)
                     .put("limit_enforcements", enforcements)
-                    .put("wait", wait.name()));
+                    .put("wait", wait.name())
+                    .put("policy", workload.name()));
         } else {
+            w.printf(Locale.ROOT, "policy: %s%n", workload.name());
             w.printf(Locale.ROOT, "%d samples at %.1f Hz: sample() p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns "
                             + "(nanoTime itself: p50 %d ns, p99 %d ns)%n", ticks, loopHz, percentile(latency, 0.50),
                     percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50),
@@ -164,6 +263,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
         final long[] timer;         // (ticks) back-to-back nanoTime, the reference
         final double[] observation; // (O)
         final double[] out;         // (D)
+        final Robot robot;
         int misses;
         long first;
         long last;
@@ -174,6 +274,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
             timer = new long[capacity];
             observation = new double[workload.observationSize()];
             out = new double[workload.initial().length];
+            robot = workload.robot().get();
         }
 
         void run(int ticks) {
@@ -190,13 +291,14 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     first = now;
                 }
                 last = now;
-                workload.observations().accept(observation, k);
+                robot.observe(k, observation);
                 controller.observe(observation);
                 long s0 = System.nanoTime();
                 controller.sample(now, out);
                 long s1 = System.nanoTime();
                 latency[k] = s1 - s0;
                 timer[k] = System.nanoTime() - s1;
+                robot.command(out);
             }
         }
     }
@@ -206,11 +308,15 @@ public final class BenchControllerCommand implements Callable<Integer> {
                 .withLimits(workload.limits());
     }
 
-    /** Compiles the sampling path: 10 s of simulated control at 20 kHz, the policy kept in step. */
+    /**
+     * Compiles the sampling path: 10 s of simulated control at 20 kHz, the policy kept in step, the
+     * robot observed and commanded once per simulated millisecond.
+     */
     private void warmUp() {
         AtomicLong clock = new AtomicLong();
         double[] observation = new double[workload.observationSize()];
         double[] out = new double[workload.initial().length];
+        Robot robot = workload.robot().get();
         try (RobotController controller = new RobotController(workload.policy().get(), settings(), workload.initial(),
                 clock::get)) {
             controller.start();
@@ -218,10 +324,13 @@ public final class BenchControllerCommand implements Callable<Integer> {
             for (int k = 0; k < WARMUP_SAMPLES; k++) {
                 long t = k * 50_000L;
                 clock.set(t);
-                workload.observations().accept(observation, k / 20);
+                robot.observe(k / 20, observation);
                 controller.observe(observation);
                 controller.awaitPolicy(t, patience);
                 controller.sample(t, out);
+                if (k % 20 == 19) {
+                    robot.command(out);
+                }
             }
         }
     }
@@ -257,6 +366,11 @@ public final class BenchControllerCommand implements Callable<Integer> {
         @Override
         public int dof() {
             return inner.dof();
+        }
+
+        @Override
+        public void observe(double[] observation, long timeNanos) {
+            inner.observe(observation, timeNanos);
         }
 
         @Override

@@ -16,4 +16,13 @@ public interface ChunkPolicy {
      * its initial slope to that velocity (C1), whatever the chunk says there.
      */
     ActionChunk plan(double[] observation, double[] startPosition, double[] startVelocity) throws Exception;
+
+    /**
+     * Sees every observation handed to {@link RobotController#observe}, with the controller clock's
+     * time of it, on that (usually the control) thread: for a policy that reads a history of
+     * observations rather than the latest one. It must return quickly, without blocking or
+     * allocating, and copy what it keeps (the array is the caller's). Does nothing by default.
+     */
+    default void observe(double[] observation, long timeNanos) {
+    }
 }

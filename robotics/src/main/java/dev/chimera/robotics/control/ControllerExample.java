@@ -1,118 +1,123 @@
 package dev.chimera.robotics.control;
 
+import dev.chimera.core.backend.Backends;
+import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.robotics.policy.ActionPolicy;
+import dev.chimera.robotics.policy.LearnedChunkPolicy;
+import dev.chimera.robotics.policy.PolicyEvaluation;
+import dev.chimera.robotics.policy.PolicyModel;
+import dev.chimera.robotics.sim.PickPlaceSim;
+import dev.chimera.runtime.Checkout;
+import dev.chimera.runtime.UserException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
 
 /**
- * How a robot program drives a {@link RobotController} at 1 kHz: start it, then every millisecond
- * hand it the latest observation, take the setpoint for that instant and send it to the robot; watch
- * its status; close it at the end and keep sampling until the robot is at rest. The policy is the
- * scripted {@link ReachPolicy} visiting waypoints (x, y, z, gripper), one every two seconds; the
- * robot is a stand-in ({@link PointMass}), kept apart so a simulator can replace it.
+ * How a robot program drives a {@link RobotController} at 1 kHz, here against the pick-and-place
+ * simulator ({@link PickPlaceSim}) with the learned BEAST policy ({@link LearnedChunkPolicy}): start
+ * the controller, then every millisecond hand it the robot's observation, take the setpoint for that
+ * instant and send it to the robot; at the end close it and keep sampling until the robot is at
+ * rest. The clock is simulated: each tick sets it and waits for the policy ({@link
+ * RobotController#awaitPolicy}), so planning takes no simulated time and a run is deterministic. On a
+ * real robot the clock is {@link System#nanoTime()}, the loop waits for each millisecond instead, and
+ * the rest is the same.
  */
 public final class ControllerExample {
     static final double RATE_HZ = 1000;
     static final long TICK_NANOS = 1_000_000;
-    static final double[][] WAYPOINTS = {{0.3, 0.1, 0.2, 1}, {0.4, -0.1, 0.1, 0}, {0.2, 0.0, 0.25, 1}};
+    /** One episode, as long as the policy's evaluation episodes. */
+    static final double EPISODE_SECONDS = 8;
 
     private ControllerExample() {
     }
 
-    /** The stand-in robot: per DoF a unit point mass pulled to the setpoint by a critically damped spring. */
-    static final class PointMass {
-        private static final double OMEGA = 2 * Math.PI * 10;
-        final double[] x;   // (D)
-        final double[] v;   // (D)
-
-        PointMass(double[] start) {
-            x = start.clone();
-            v = new double[start.length];
-        }
-
-        /** One step of dt seconds (semi-implicit Euler) toward the setpoint (D). */
-        void step(double[] setpoint, double dt) {
-            for (int d = 0; d < x.length; d++) {
-                double a = OMEGA * OMEGA * (setpoint[d] - x[d]) - 2 * OMEGA * v[d];
-                v[d] += a * dt;
-                x[d] += v[d] * dt;
-            }
-        }
-    }
-
     /**
-     * @param maxTrackingError largest |robot - setpoint| over the run's x, y, z
-     * @param finalSetpoint    the setpoint once at rest after close, (D)
-     * @param chunks           chunks switched in
+     * @param success           the sim's success at the episode's end (object placed within 1 cm of the goal)
+     * @param chunks            chunks switched in
+     * @param stops             smooth stops begun (the one close() asks for included)
      * @param limitEnforcements all limit enforcements
-     * @param status           the controller's status at the end
+     * @param largestStep       the largest change of the x, y, z setpoint from one tick to the next (m)
+     * @param status            the controller's status at the end
      */
-    public record Result(double maxTrackingError, double[] finalSetpoint, long chunks, long limitEnforcements,
+    public record Result(boolean success, long chunks, long stops, long limitEnforcements, double largestStep,
                          ControllerStatus status) {
     }
 
     /**
-     * Runs the program for the given seconds, then closes the controller and samples until at rest.
-     *
-     * @param realTime on the wall clock (the real loop), or on a simulated clock that waits for the
-     *                 policy each tick (deterministic: what tests and simulators use)
+     * The robot's limits: the sim's workspace box, and per axis its speed (0.5 m/s) and acceleration
+     * (3 m/s^2) limits, which bound the Euclidean norm there; the gripper command unbounded. Planning
+     * takes no simulated time, so the watchdog only catches a policy stuck for seconds of wall time.
      */
-    public static Result run(double seconds, boolean realTime) {
-        AtomicLong simulated = new AtomicLong();
-        LongSupplier clock = realTime ? System::nanoTime : simulated::get;
-        double[] home = {0.25, 0.0, 0.3, 0.0};
-        Limits xyz = new Limits(-0.5, 0.5, 0.5, 2.0);
-        ControllerSettings settings = ControllerSettings.defaults(4, 4).withLimits(xyz, xyz, xyz, Limits.unlimited());
-        PointMass robot = new PointMass(home);
-        double[] setpoint = new double[4];
-        double maxError = 0;
-        RobotController controller = new RobotController(ReachPolicy.standard(4, 0.3), settings, home, clock);
-        controller.start();
-        long t0 = clock.getAsLong();
-        long ticks = Math.round(seconds * RATE_HZ);
-        long tick = 0;
-        for (; tick < ticks || controller.status() != ControllerStatus.STOPPED; tick++) {
-            long t = t0 + tick * TICK_NANOS;
-            if (tick == ticks) {
-                controller.close();
-            }
-            if (realTime) {
-                waitUntil(t);
-            } else {
-                simulated.set(t);
-            }
-            controller.observe(WAYPOINTS[(int) (tick / (2 * RATE_HZ)) % WAYPOINTS.length]);
-            if (!realTime) {
-                controller.awaitPolicy(t, Duration.ofSeconds(5));
-            }
-            controller.sample(t, setpoint);
-            robot.step(setpoint, 1 / RATE_HZ);
-            for (int d = 0; d < 3; d++) {
-                maxError = Math.max(maxError, Math.abs(robot.x[d] - setpoint[d]));
-            }
-        }
-        return new Result(maxError, setpoint.clone(), controller.chunks(), controller.limitReport().total(),
-                controller.status());
+    static ControllerSettings settings() {
+        Limits xy = new Limits(-PickPlaceSim.XY_LIMIT, PickPlaceSim.XY_LIMIT, PickPlaceSim.MAX_SPEED,
+                PickPlaceSim.MAX_ACCEL);
+        Limits z = new Limits(PickPlaceSim.Z_MIN, PickPlaceSim.Z_MAX, PickPlaceSim.MAX_SPEED, PickPlaceSim.MAX_ACCEL);
+        return ControllerSettings.defaults(PickPlaceSim.ACTION_DIM, PickPlaceSim.OBS_DIM)
+                .withLimits(xy, xy, z, Limits.unlimited())
+                .withWatchdogTimeout(Duration.ofSeconds(10));
     }
 
-    static void waitUntil(long deadline) {
-        long remaining;
-        while ((remaining = deadline - System.nanoTime()) > 0) {
-            if (remaining > 200_000) {
-                LockSupport.parkNanos(remaining - 150_000);
-            } else {
-                Thread.onSpinWait();
+    /** One episode of the sim reset with this seed, the policy driving it through the controller at 1 kHz. */
+    public static Result run(ChunkPolicy policy, long seed) {
+        PickPlaceSim sim = new PickPlaceSim();
+        sim.reset(seed);
+        AtomicLong clock = new AtomicLong();
+        double[] home = {PickPlaceSim.START_X, PickPlaceSim.START_Y, PickPlaceSim.START_Z, 0};
+        double[] observation = new double[PickPlaceSim.OBS_DIM];
+        double[] setpoint = new double[home.length];
+        double[] before = home.clone();
+        double largestStep = 0;
+        boolean success = false;
+        try (RobotController controller = new RobotController(policy, settings(), home, clock::get)) {
+            controller.start();
+            long episodeTicks = Math.round(EPISODE_SECONDS * RATE_HZ);
+            for (long tick = 0; tick < episodeTicks || controller.status() != ControllerStatus.STOPPED; tick++) {
+                long t = tick * TICK_NANOS;
+                clock.set(t);
+                if (tick == episodeTicks) {
+                    success = sim.success();
+                    controller.close();
+                }
+                sim.observation(observation);
+                controller.observe(observation);
+                controller.awaitPolicy(t, Duration.ofSeconds(30));
+                controller.sample(t, setpoint);
+                sim.step(setpoint, 1 / RATE_HZ);
+                largestStep = Math.max(largestStep, Math.sqrt(square(setpoint[0] - before[0])
+                        + square(setpoint[1] - before[1]) + square(setpoint[2] - before[2])));
+                System.arraycopy(setpoint, 0, before, 0, setpoint.length);
             }
+            return new Result(success, controller.chunks(), controller.stops(), controller.limitReport().total(),
+                    largestStep, controller.status());
         }
     }
 
-    public static void main(String[] args) {
-        Result r = run(args.length > 0 ? Double.parseDouble(args[0]) : 6, true);
-        double[] end = r.finalSetpoint();
-        System.out.printf(Locale.ROOT, "%d chunks, %d limit enforcements, largest tracking error %.4f, at rest at "
-                        + "(%.3f, %.3f, %.3f, gripper %.0f), %s%n", r.chunks(), r.limitEnforcements(),
-                r.maxTrackingError(), end[0], end[1], end[2], end[3], r.status());
+    private static double square(double v) {
+        return v * v;
+    }
+
+    /** Arguments: [model directory (default: the shipped models/robot-beast)] [episode seed]. */
+    public static void main(String[] args) throws IOException {
+        try {
+            run(args.length > 0 ? Path.of(args[0]) : Checkout.shippedModel("robot-beast"),
+                    args.length > 1 ? Long.parseLong(args[1]) : PolicyEvaluation.HELD_OUT_SEED);
+        } catch (UserException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(Path dir, long seed) throws IOException {
+        try (ComputePool pool = new ComputePool(1)) {
+            PolicyModel model = PolicyModel.open(dir, Backends.cpu(pool));
+            Result r = run(new LearnedChunkPolicy(new ActionPolicy(model)), seed);
+            System.out.printf(Locale.ROOT, "episode %d with %s: %s, %d chunks, %d stops, %d limit enforcements, "
+                            + "largest setpoint step %.3f mm per ms, %s%n", seed, dir,
+                    r.success() ? "success" : "failure", r.chunks(), r.stops(), r.limitEnforcements(),
+                    1e3 * r.largestStep(), r.status());
+        }
     }
 }

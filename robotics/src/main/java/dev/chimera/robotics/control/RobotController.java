@@ -39,6 +39,7 @@ public final class RobotController implements AutoCloseable {
     public static final int MAX_DEGREE = 10;
     static final int SCRATCH_LENGTH = 3 * (MAX_DEGREE + 1);
 
+    private final ChunkPolicy policy;
     private final ControllerSettings settings;
     private final LongSupplier clock;
     private final AtomicReference<Segment> current;
@@ -79,6 +80,7 @@ public final class RobotController implements AutoCloseable {
                         + " lies outside its limits " + limits[d]);
             }
         }
+        this.policy = policy;
         this.settings = settings;
         this.clock = clock;
         this.current = new AtomicReference<>(Segment.hold(clock.getAsLong(), initialSetpoint));
@@ -110,13 +112,17 @@ public final class RobotController implements AutoCloseable {
         policyThread.start();
     }
 
-    /** Hands the policy the latest observation (copied; allocation-free). Call from one thread. */
+    /**
+     * Hands the policy the latest observation (copied; allocation-free), and shows it to the policy's
+     * {@link ChunkPolicy#observe} with the clock's time. Call from one thread.
+     */
     public void observe(double[] observation) {
         if (observation.length != observations.size()) {
             throw new IllegalArgumentException("an observation of " + observation.length + " values, expected "
                     + observations.size());
         }
         observations.write(observation);
+        policy.observe(observation, clock.getAsLong());
     }
 
     /**

@@ -77,6 +77,18 @@ public final class ActionPolicy {
         codec.decode(previous, values, 0, out);
     }
 
+    /**
+     * The tokens the latest {@link #plan} read, (predictionsPerChunk * valuesPerPrediction) into out,
+     * in the codec's order; returns their count. For a caller that wants the code rather than the
+     * decoded steps (BEAST's control points: {@link LearnedChunkPolicy}).
+     */
+    public int tokens(int[] out) {
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (int) Math.round(ChunkCodec.token(values[i]));
+        }
+        return values.length;
+    }
+
     /** Each predicted value's token: the bin of 256 it falls in, as the bin's centre in [-1, 1]. */
     private void readTokens(Tensor predicted, int offset) {
         float[] p = predicted.data();

@@ -95,6 +95,11 @@ final class BeastCodec implements ChunkCodec {
         return tokenizer.gripper(d);
     }
 
+    /** The tokenizer (its scratch is shared with this codec: use it on the thread that decodes). */
+    BeastTokenizer tokenizer() {
+        return tokenizer;
+    }
+
     /** The codec a saved policy recorded. */
     static BeastCodec fromInfo(Map<String, String> info, DofScaler scaler) {
         boolean[] gripper = PolicyCodecs.parseFlags(PolicyCodecs.text(info, "gripper"));
