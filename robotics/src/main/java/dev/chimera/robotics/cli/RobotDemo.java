@@ -4,6 +4,7 @@ import dev.chimera.runtime.Checkout;
 import dev.chimera.runtime.DemoPart;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -43,6 +44,11 @@ public final class RobotDemo implements DemoPart {
             out.println();
             out.println("== robotics: " + dir + " closed-loop on " + episodes + " held-out episodes");
             out.flush();
+            if (!Files.isDirectory(dir)) {
+                out.println("SKIPPED: " + dir + " is not here; train it with the command in the README");
+                out.flush();
+                continue;
+            }
             code = context.commands().run(out, context.err(), "robot", "eval", "--model", dir.toString(), "--episodes",
                     Integer.toString(episodes), "--threads", threads);
             if (code != 0) {

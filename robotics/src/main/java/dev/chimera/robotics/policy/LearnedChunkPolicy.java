@@ -1,6 +1,7 @@
 package dev.chimera.robotics.policy;
 
 import dev.chimera.robotics.control.ActionChunk;
+import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.robotics.control.ChunkPolicy;
 import dev.chimera.robotics.control.RobotController;
 import dev.chimera.robotics.tokenize.DofScaler;
@@ -55,9 +56,9 @@ public final class LearnedChunkPolicy implements ChunkPolicy {
         this.spacingNanos = Math.round(layout.stride() * 1e9 / model.rateHz());
         this.resolutionNanos = Math.max(1, spacingNanos / SLOTS_PER_PERIOD);
         int slots = (layout.history() - 1) * SLOTS_PER_PERIOD + 2;
-        this.ring = new double[slots][layout.observations()];
+        this.ring = new double[slots][PickPlaceSim.OBS_DIM];
         this.times = new long[slots];
-        this.history = new double[layout.history()][layout.observations()];
+        this.history = new double[layout.history()][PickPlaceSim.OBS_DIM];
         this.previous = new double[codec.dof()];
         this.velocity = new double[codec.dof()];
         this.steps = new double[codec.steps()][codec.dof()];
@@ -188,9 +189,9 @@ public final class LearnedChunkPolicy implements ChunkPolicy {
     }
 
     private void checkObservation(double[] observation) {
-        if (observation.length != layout.observations()) {
+        if (observation.length != PickPlaceSim.OBS_DIM) {
             throw new IllegalArgumentException("an observation of " + observation.length + " values, the policy reads "
-                    + layout.observations());
+                    + PickPlaceSim.OBS_DIM);
         }
     }
 }
