@@ -15,7 +15,29 @@ import java.util.stream.Stream;
  * {@link UserException} that says what to do instead.
  */
 public final class RunDirectory {
+    /** The trainer.json info key that says what kind of model a checkpoint holds. */
+    public static final String TASK_KEY = "task";
+
     private RunDirectory() {
+    }
+
+    /**
+     * The checkpoint a {@code --model} directory (a run's latest, or one step) holds, which must have
+     * been trained for {@code task}; {@code kind} names such a model in the error ("a robot policy").
+     */
+    public static LoadedCheckpoint openModel(Path directory, String task, String kind) {
+        LoadedCheckpoint loaded;
+        try {
+            loaded = Checkpoint.load(directory);
+        } catch (IOException e) {
+            throw new UserException("--model " + directory + ": not a Chimera model directory (" + e.getMessage() + ")", e);
+        }
+        String recorded = loaded.trainerState().info().get(TASK_KEY);
+        if (!task.equals(recorded)) {
+            throw new UserException("--model " + directory + " holds a Chimera model of another kind (task "
+                    + (recorded == null ? "not recorded" : recorded) + "), not " + kind);
+        }
+        return loaded;
     }
 
     /** Fails unless {@code out} is new or empty: a run is never written over another or over other files. */

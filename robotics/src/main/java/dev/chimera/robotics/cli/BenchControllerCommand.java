@@ -6,12 +6,8 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.robotics.control.ActionChunk;
 import dev.chimera.robotics.control.ChunkPolicy;
 import dev.chimera.robotics.control.ControllerSettings;
-import dev.chimera.robotics.control.Limits;
 import dev.chimera.robotics.control.ReachPolicy;
 import dev.chimera.robotics.control.RobotController;
-import dev.chimera.robotics.policy.ActionPolicy;
-import dev.chimera.robotics.policy.LearnedChunkPolicy;
-import dev.chimera.robotics.policy.PolicyEvaluation;
 import dev.chimera.robotics.policy.PolicyModel;
 import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.runtime.Checkout;
@@ -27,7 +23,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +40,7 @@ import picocli.CommandLine.Spec;
  * whose p99 shows how much of the sample's tail is the machine's (preemption, interrupts) rather
  * than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
  * just-in-time compiler's first work is not counted. The policy and its robot come from a
- * {@link Workload}: the learned policy of {@code --model} (by default the shipped
+ * {@link ControllerWorkload}: the learned policy of {@code --model} (by default the shipped
  * models/robot-beast, when the checkout has it) driving a {@link PickPlaceSim} episode that the loop
  * steps with each setpoint, so that {@code chunk_ms} is the real policy's planning time; else the
  * scripted {@link ReachPolicy}.
@@ -58,86 +53,8 @@ public final class BenchControllerCommand implements Callable<Integer> {
     private static final int WARMUP_SAMPLES = 200_000;
     private static final int RESOLVE_TICKS = 100;
 
-    /** The robot the loop drives, one per run: observed before each sample, commanded with its setpoint after. */
-    public interface Robot {
-        /** Fills the observation for tick k, each tick 1 ms (must not allocate). */
-        void observe(long tick, double[] out);
-
-        /** Takes the setpoint of the tick just observed, to hold for 1 ms (must not allocate). */
-        void command(double[] setpoint);
-    }
-
-    /**
-     * What the loop runs: the policy and the robot (fresh ones per call), the robot's initial
-     * setpoint and limits.
-     *
-     * @param name            what the output calls the policy
-     * @param policy          makes the policy
-     * @param observationSize doubles per observation
-     * @param robot           makes the robot
-     * @param initial         the initial setpoint, (D)
-     * @param limits          per DoF, (D)
-     */
-    public record Workload(String name, Supplier<ChunkPolicy> policy, int observationSize, Supplier<Robot> robot,
-                           double[] initial, Limits[] limits) {
-
-        /** The scripted policy visiting three waypoints (x, y, z, gripper), one every two seconds. */
-        public static Workload synthetic() {
-            double[][] waypoints = {{0.3, 0.1, 0.2, 1}, {0.4, -0.1, 0.1, 0}, {0.2, 0.0, 0.25, 1}};
-            Limits xyz = new Limits(-0.5, 0.5, 0.5, 2.0);
-            Robot robot = new Robot() {
-                @Override
-                public void observe(long tick, double[] out) {
-                    System.arraycopy(waypoints[(int) (tick / 2000 % waypoints.length)], 0, out, 0, 4);
-                }
-
-                @Override
-                public void command(double[] setpoint) {
-                }
-            };
-            return new Workload("synthetic", () -> ReachPolicy.standard(4, 0.3), 4, () -> robot,
-                    new double[] {0.25, 0.0, 0.3, 0.0}, new Limits[] {xyz, xyz, xyz, Limits.unlimited()});
-        }
-
-        /**
-         * A trained policy driving the pick-and-place sim from its start pose on the first held-out
-         * episode; the sim's workspace, speed and acceleration as limits, the gripper unbounded.
-         */
-        public static Workload learned(PolicyModel model) {
-            Limits xy = new Limits(-PickPlaceSim.XY_LIMIT, PickPlaceSim.XY_LIMIT, PickPlaceSim.MAX_SPEED,
-                    PickPlaceSim.MAX_ACCEL);
-            Limits z = new Limits(PickPlaceSim.Z_MIN, PickPlaceSim.Z_MAX, PickPlaceSim.MAX_SPEED,
-                    PickPlaceSim.MAX_ACCEL);
-            String name = model.directory() != null ? model.directory().toString()
-                    : model.codec().name() + " policy (not saved)";
-            return new Workload(name, () -> new LearnedChunkPolicy(new ActionPolicy(model)),
-                    PickPlaceSim.OBS_DIM, SimRobot::new,
-                    new double[] {PickPlaceSim.START_X, PickPlaceSim.START_Y, PickPlaceSim.START_Z, 0},
-                    new Limits[] {xy, xy, z, Limits.unlimited()});
-        }
-    }
-
-    /** A {@link PickPlaceSim} episode stepped 1 ms per tick toward the controller's setpoints. */
-    private static final class SimRobot implements Robot {
-        private final PickPlaceSim sim = new PickPlaceSim();
-
-        SimRobot() {
-            sim.reset(PolicyEvaluation.HELD_OUT_SEED);
-        }
-
-        @Override
-        public void observe(long tick, double[] out) {
-            sim.observation(out);
-        }
-
-        @Override
-        public void command(double[] setpoint) {
-            sim.step(setpoint, TICK_NANOS * 1e-9);
-        }
-    }
-
-    private final Workload injected;
-    private Workload workload;
+    private final ControllerWorkload injected;
+    private ControllerWorkload workload;
 
     @Spec
     CommandSpec spec;
@@ -169,7 +86,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
     }
 
     /** With a given workload, unless {@code --model} names another (null: as users run it). */
-    public BenchControllerCommand(Workload workload) {
+    public BenchControllerCommand(ControllerWorkload workload) {
         this.injected = workload;
     }
 
@@ -180,11 +97,11 @@ public final class BenchControllerCommand implements Callable<Integer> {
         }
         Path dir = model != null || injected != null ? model : shippedPolicy();
         if (dir == null) {
-            workload = injected != null ? injected : Workload.synthetic();
+            workload = injected != null ? injected : ControllerWorkload.synthetic();
             return measure();
         }
         try (ComputePool pool = new ComputePool(1)) {
-            workload = Workload.learned(PolicyModel.open(dir, Backends.cpu(pool)));
+            workload = ControllerWorkload.learned(PolicyModel.open(dir, Backends.cpu(pool)));
             return measure();
         }
     }
@@ -263,7 +180,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
         final long[] timer;         // (ticks) back-to-back nanoTime, the reference
         final double[] observation; // (O)
         final double[] out;         // (D)
-        final Robot robot;
+        final ControllerWorkload.Robot robot;
         int misses;
         long first;
         long last;
@@ -316,7 +233,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
         AtomicLong clock = new AtomicLong();
         double[] observation = new double[workload.observationSize()];
         double[] out = new double[workload.initial().length];
-        Robot robot = workload.robot().get();
+        ControllerWorkload.Robot robot = workload.robot().get();
         try (RobotController controller = new RobotController(workload.policy().get(), settings(), workload.initial(),
                 clock::get)) {
             controller.start();

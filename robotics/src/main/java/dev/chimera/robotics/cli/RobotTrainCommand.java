@@ -183,8 +183,6 @@ public final class RobotTrainCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "trained   %s policy, %d steps in %.1f s, last loss %.4f, replanning every %d "
                     + "frames -> %s%n", tokenizer, steps, seconds, lastLoss, trained.replan(), out);
             stdout.flush();
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage(), e);
         }
         return 0;
     }

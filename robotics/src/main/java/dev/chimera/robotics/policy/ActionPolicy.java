@@ -4,6 +4,7 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.tensor.Tensor;
+import dev.chimera.robotics.tokenize.BinningTokenizer;
 
 /**
  * Plans chunks with a trained policy: the decoder reads the observation history (H positions,
@@ -22,7 +23,8 @@ public final class ActionPolicy {
     private final float[] stepRow;         // (1, W)
     private final Inputs historyInputs;
     private final Inputs stepInputs;
-    private final float[] values;          // (predictions, valuesPerPrediction)
+    private final int[] tokens;            // (predictions, valuesPerPrediction)
+    private final int[] historyLength;     // (1) the prefill's length
     private final double[] fed;            // (D) the step fed back to an autoregressive codec
     private final double[] features;       // (O) one observation's features
 
@@ -40,7 +42,8 @@ public final class ActionPolicy {
         stepRow = new float[layout.width()];
         historyInputs = Inputs.values(Tensor.wrap(historyRows, 0, 1, layout.history(), layout.width()));
         stepInputs = Inputs.values(Tensor.wrap(stepRow, 0, 1, 1, layout.width()));
-        values = new float[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
+        tokens = new int[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
+        historyLength = new int[] {layout.history()};
         fed = new double[codec.dof()];
         features = new double[layout.observations()];
     }
@@ -62,19 +65,19 @@ public final class ActionPolicy {
             layout.observationRow(historyRows, k * width, features, model.observationScaler());
         }
         state.copyFrom(empty);
-        Tensor hidden = inference.prefill(states, historyInputs, new int[] {layout.history()});
+        Tensor hidden = inference.prefill(states, historyInputs, historyLength);
         int d = hidden.dim(2);
         Tensor last = hidden.view(layout.history(), d).slice(layout.history() - 1, layout.history());
         readTokens(inference.output(last), 0);
         int per = codec.valuesPerPrediction();
         for (int j = 1; j < codec.predictionsPerChunk(); j++) {
             for (int v = 0; v < fed.length; v++) {
-                fed[v] = values[(j - 1) * per + v];
+                fed[v] = BinningTokenizer.centre(tokens[(j - 1) * per + v]);
             }
             layout.actionRow(stepRow, 0, fed);
             readTokens(inference.output(inference.step(states, stepInputs)), j * per);
         }
-        codec.decode(previous, values, 0, out);
+        codec.decode(previous, tokens, out);
     }
 
     /**
@@ -83,19 +86,17 @@ public final class ActionPolicy {
      * decoded steps (BEAST's control points: {@link LearnedChunkPolicy}).
      */
     public int tokens(int[] out) {
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (int) Math.round(ChunkCodec.token(values[i]));
-        }
-        return values.length;
+        System.arraycopy(tokens, 0, out, 0, tokens.length);
+        return tokens.length;
     }
 
-    /** Each predicted value's token: the bin of 256 it falls in, as the bin's centre in [-1, 1]. */
+    /** Each predicted value's token: the bin of 256 over [-1, 1] it falls in. */
     private void readTokens(Tensor predicted, int offset) {
         float[] p = predicted.data();
         int base = predicted.offset();
         int per = model.codec().valuesPerPrediction();
         for (int v = 0; v < per; v++) {
-            values[offset + v] = ChunkCodec.tokenValue((int) Math.round(ChunkCodec.token(p[base + v])));
+            tokens[offset + v] = BinningTokenizer.bin(p[base + v]);
         }
     }
 }

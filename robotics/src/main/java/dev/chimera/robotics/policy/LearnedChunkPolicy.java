@@ -4,6 +4,7 @@ import dev.chimera.robotics.control.ActionChunk;
 import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.robotics.control.ChunkPolicy;
 import dev.chimera.robotics.control.RobotController;
+import dev.chimera.robotics.tokenize.BeastTokenizer;
 import dev.chimera.robotics.tokenize.DofScaler;
 import java.lang.invoke.VarHandle;
 
@@ -107,9 +108,9 @@ public final class LearnedChunkPolicy implements ChunkPolicy {
             previous[d] = scaler.normalise(d, startPosition[d]);
         }
         policy.plan(history, previous, steps);
-        if (model.codec() instanceof BeastCodec beast) {
+        if (model.codec().tokenizer() instanceof BeastTokenizer beast) {
             policy.tokens(tokens);
-            return beast.tokenizer().toActionChunk(tokens, previous, velocity, model.rateHz());
+            return beast.toActionChunk(tokens, previous, velocity, model.rateHz());
         }
         return perStep(startPosition);
     }

@@ -5,6 +5,7 @@ import dev.chimera.core.layers.Targets;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.Batch;
 import dev.chimera.core.train.DataSource;
+import dev.chimera.robotics.tokenize.DofScaler;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -19,13 +20,13 @@ import java.util.SplittableRandom;
 public final class PolicyExamples implements DataSource {
     private final List<double[][]> observations;   // per episode (frames, O), raw
     private final List<double[][]> actions;        // per episode (frames, D), normalised
-    private final ObservationScaler scaler;
+    private final DofScaler scaler;
     private final PolicyLayout layout;
     private final ChunkCodec codec;
     private final int batch;
     private final long seed;
 
-    public PolicyExamples(List<double[][]> observations, List<double[][]> actions, ObservationScaler scaler,
+    public PolicyExamples(List<double[][]> observations, List<double[][]> actions, DofScaler scaler,
                           PolicyLayout layout, ChunkCodec codec, int batch, long seed) {
         if (observations.size() != actions.size() || observations.isEmpty()) {
             throw new IllegalArgumentException(observations.size() + " observation and " + actions.size()
@@ -52,6 +53,7 @@ public final class PolicyExamples implements DataSource {
         float[] chunkTargets = new float[per];
         double[] previous = new double[codec.dof()];
         double[][] chunk = new double[codec.steps()][codec.dof()];
+        double[] fed = new double[codec.dof()];
         SplittableRandom random = new SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L));
         for (int b = 0; b < batch; b++) {
             int e = random.nextInt(observations.size());
@@ -71,7 +73,6 @@ public final class PolicyExamples implements DataSource {
             // the planning frame's chunk: later predictions of an autoregressive codec, fed their step before
             for (int j = 1; j < codec.predictionsPerChunk(); j++) {
                 int row = row0 + layout.history() - 1 + j;
-                double[] fed = new double[codec.dof()];
                 for (int d = 0; d < fed.length; d++) {
                     fed[d] = chunkTargets[(j - 1) * outDim + d];
                 }

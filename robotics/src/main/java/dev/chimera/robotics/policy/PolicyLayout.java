@@ -1,5 +1,8 @@
 package dev.chimera.robotics.policy;
 
+import dev.chimera.robotics.tokenize.DofScaler;
+import java.util.Arrays;
+
 /**
  * The policy decoder's sequence: H observation positions (the history, one every
  * {@code stride} frames, ending at the planning frame), then for per-step autoregression T - 1
@@ -40,16 +43,16 @@ public record PolicyLayout(int observations, int dof, int history, int stride) {
     }
 
     /** Writes observation position's row from a raw observation. */
-    public void observationRow(float[] out, int offset, double[] raw, ObservationScaler scaler) {
+    public void observationRow(float[] out, int offset, double[] raw, DofScaler scaler) {
         for (int i = 0; i < observations; i++) {
-            out[offset + i] = (float) scaler.apply(i, raw[i]);
+            out[offset + i] = (float) scaler.normalise(i, raw[i]);
         }
-        java.util.Arrays.fill(out, offset + observations, offset + width(), 0f);
+        Arrays.fill(out, offset + observations, offset + width(), 0f);
     }
 
     /** Writes an action position's row from the previous step's normalised action. */
     public void actionRow(float[] out, int offset, double[] previousAction) {
-        java.util.Arrays.fill(out, offset, offset + observations, 0f);
+        Arrays.fill(out, offset, offset + observations, 0f);
         for (int d = 0; d < dof; d++) {
             out[offset + observations + d] = (float) previousAction[d];
         }

@@ -1,10 +1,10 @@
 package dev.chimera.robotics.policy;
 
 import dev.chimera.core.backend.Backend;
-import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.robotics.tokenize.DofScaler;
+import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import java.util.Map;
  * records everything else under {@code robot.*} keys, so a model directory is all a robot needs.
  */
 public final class PolicyModel {
-    public static final String TASK_KEY = "task";
+    public static final String TASK_KEY = RunDirectory.TASK_KEY;
     public static final String TASK = "robot-policy";
     static final String PREFIX = "robot.";
 
@@ -26,14 +26,14 @@ public final class PolicyModel {
     private final Decoder decoder;
     private final PolicyLayout layout;
     private final ChunkCodec codec;
-    private final ObservationScaler observationScaler;
+    private final DofScaler observationScaler;
     private final DofScaler actionScaler;
     private final boolean[] gripper;
     private final int replan;
     private final double rateHz;
 
     public PolicyModel(Path directory, Decoder decoder, PolicyLayout layout, ChunkCodec codec,
-                       ObservationScaler observationScaler, DofScaler actionScaler, boolean[] gripper, int replan,
+                       DofScaler observationScaler, DofScaler actionScaler, boolean[] gripper, int replan,
                        double rateHz) {
         this.directory = directory;
         this.decoder = decoder;
@@ -66,17 +66,8 @@ public final class PolicyModel {
 
     /** Opens a run or step directory holding a policy; a one-line error names what is wrong. */
     public static PolicyModel open(Path directory, Backend backend) throws IOException {
-        LoadedCheckpoint loaded;
-        try {
-            loaded = Checkpoint.load(directory);
-        } catch (IOException e) {
-            throw new UserException("--model " + directory + ": not a Chimera model directory (" + e.getMessage() + ")", e);
-        }
+        LoadedCheckpoint loaded = RunDirectory.openModel(directory, TASK, "a robot policy");
         Map<String, String> info = loaded.trainerState().info();
-        if (!TASK.equals(info.get(TASK_KEY))) {
-            throw new UserException("--model " + directory + " holds a Chimera model of another kind (task "
-                    + info.getOrDefault(TASK_KEY, "not recorded") + "), not a robot policy");
-        }
         try {
             Map<String, String> codecInfo = new LinkedHashMap<>();
             info.forEach((k, v) -> {
@@ -95,7 +86,7 @@ public final class PolicyModel {
             Decoder decoder = new Decoder(loaded.config(), layout.length(codec), backend);
             loaded.restoreInto(decoder.parameters());
             return new PolicyModel(directory, decoder, layout, codec,
-                    ObservationScaler.decode(text(info, "observation_scaler")), actionScaler,
+                    DofScaler.decode(text(info, "observation_scaler")), actionScaler,
                     PolicyCodecs.parseFlags(text(info, "gripper")), integer(info, "replan"),
                     Double.parseDouble(text(info, "rate_hz")));
         } catch (IllegalArgumentException e) {
@@ -131,7 +122,7 @@ public final class PolicyModel {
         return codec;
     }
 
-    public ObservationScaler observationScaler() {
+    public DofScaler observationScaler() {
         return observationScaler;
     }
 

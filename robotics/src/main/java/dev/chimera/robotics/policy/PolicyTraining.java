@@ -46,9 +46,8 @@ public final class PolicyTraining {
 
     /** An untrained policy for these demonstrations, its codec and scalers fitted on them. */
     public static PolicyModel newModel(String tokenizer, Data data, Backend backend, Path directory) {
-        List<double[][]> normalised = data.normalisedActions();
         ChunkCodec codec = PolicyCodecs.fit(tokenizer, CHUNK, CONTROL_POINTS, BeastSettings.DEFAULT_DEGREE, GRIPPER,
-                data.actionScaler, normalised);
+                data.actionScaler, data.actions);
         PolicyLayout layout = new PolicyLayout(TaskFeatures.COUNT, codec.dof(), HISTORY, STRIDE);
         Decoder decoder = new Decoder(config(layout.width(), codec.valuesPerPrediction()), layout.length(codec), backend);
         return new PolicyModel(directory, decoder, layout, codec, data.observationScaler, data.actionScaler, GRIPPER,
@@ -57,22 +56,24 @@ public final class PolicyTraining {
 
     /** Demonstrations with their scalers. */
     public static final class Data {
-        private final List<Episode> episodes;
         private final List<double[][]> features;   // per episode (frames, TaskFeatures.COUNT)
-        private final ObservationScaler observationScaler;
+        private final List<double[][]> actions;    // per episode (frames, D), normalised
+        private final DofScaler observationScaler;
         private final DofScaler actionScaler;
 
         private Data(List<Episode> episodes) {
-            this.episodes = episodes;
-            List<double[][]> observations = new ArrayList<>();
-            List<double[][]> actions = new ArrayList<>();
+            List<double[][]> raw = new ArrayList<>();
+            features = new ArrayList<>();
             for (Episode e : episodes) {
-                observations.add(TaskFeatures.expand(e.observations()));
-                actions.add(e.actions());
+                features.add(TaskFeatures.expand(e.observations()));
+                raw.add(e.actions());
             }
-            this.features = observations;
-            this.observationScaler = ObservationScaler.fit(observations);
-            this.actionScaler = DofScaler.fit(actions, GRIPPER.length);
+            observationScaler = DofScaler.standardise(features, TaskFeatures.COUNT);
+            actionScaler = DofScaler.fit(raw, GRIPPER.length);
+            actions = new ArrayList<>();
+            for (double[][] episode : raw) {
+                actions.add(actionScaler.normalise(episode));
+            }
         }
 
         /** The successful episodes of a demonstrations file, or of {@code count} generated ones. */
@@ -103,20 +104,13 @@ public final class PolicyTraining {
         }
 
         public int size() {
-            return episodes.size();
+            return actions.size();
         }
 
-        List<double[][]> normalisedActions() {
-            List<double[][]> out = new ArrayList<>();
-            for (Episode e : episodes) {
-                out.add(actionScaler.normalise(e.actions()));
-            }
-            return out;
-        }
 
         /** Training batches for a policy made by {@link #newModel} from these demonstrations. */
         public PolicyExamples examples(PolicyModel model, int batch, long seed) {
-            return new PolicyExamples(features, normalisedActions(), observationScaler, model.layout(), model.codec(),
+            return new PolicyExamples(features, actions, observationScaler, model.layout(), model.codec(),
                     batch, seed);
         }
     }

@@ -8,11 +8,14 @@ import java.util.List;
  * percentiles of the training data map to -1 and 1, so outliers do not squeeze the bulk of the
  * values, and DoF in different units (metres, radians, a 0/1 gripper) count alike in every metric.
  * A constant DoF (p1 == p99) gets scale 1 around its value. Percentiles interpolate linearly between
- * order statistics (position q (n - 1) in the sorted values, numpy's default). Immutable.
+ * order statistics (position q (n - 1) in the sorted values, numpy's default).
+ *
+ * <p>The same per-dimension affine map standardises a policy's observation features
+ * ({@link #standardise}: mean 0, standard deviation 1). Immutable.
  */
 public final class DofScaler {
     private final double[] centre; // (D)
-    private final double[] half;   // (D) half the p1..p99 range, 1 for a constant DoF
+    private final double[] half;   // (D) half the p1..p99 range (or the standard deviation), 1 for a constant DoF
 
     private DofScaler(double[] centre, double[] half) {
         this.centre = centre;
@@ -45,6 +48,33 @@ public final class DofScaler {
             half[d] = p99 > p1 ? 0.5 * (p99 - p1) : 1.0;
         }
         return new DofScaler(centre, half);
+    }
+
+    /** Each dimension's mean to 0 and standard deviation to 1 over all rows of the episodes, each (rows, width). */
+    public static DofScaler standardise(List<double[][]> episodes, int width) {
+        double[] sum = new double[width];
+        double[] sumSq = new double[width];
+        long n = 0;
+        for (double[][] episode : episodes) {
+            for (double[] row : episode) {
+                for (int i = 0; i < width; i++) {
+                    sum[i] += row[i];
+                    sumSq[i] += row[i] * row[i];
+                }
+                n++;
+            }
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("no rows to fit the scaler on");
+        }
+        double[] mean = new double[width];
+        double[] std = new double[width];
+        for (int i = 0; i < width; i++) {
+            mean[i] = sum[i] / n;
+            double var = sumSq[i] / n - mean[i] * mean[i];
+            std[i] = var > 1e-12 ? Math.sqrt(var) : 1.0;
+        }
+        return new DofScaler(mean, std);
     }
 
     /** The q-quantile of sorted values, linear between the order statistics around q (n - 1). */

@@ -10,40 +10,28 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.robotics.control.ReachPolicy;
 import dev.chimera.robotics.policy.PolicyModel;
 import dev.chimera.robotics.policy.PolicyTraining;
-import dev.chimera.runtime.UserErrorHandler;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code bench controller}: one JSON line with the keys in order, figures in their ranges, bad options. */
 class BenchControllerCommandTest {
-    record Run(int code, String out, String err) {
-    }
-
-    static Run bench(BenchControllerCommand command, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = UserErrorHandler.install(new CommandLine(command));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CommandRun bench(BenchControllerCommand command, String... args) {
+        return CommandRun.of(command, args);
     }
 
     @Test
     void jsonLineHasTheKeysInOrderAndSaneFigures() throws Exception {
         AtomicInteger made = new AtomicInteger();
-        BenchControllerCommand.Workload synthetic = BenchControllerCommand.Workload.synthetic();
-        BenchControllerCommand.Workload counted = new BenchControllerCommand.Workload("counted", () -> {
+        ControllerWorkload synthetic = ControllerWorkload.synthetic();
+        ControllerWorkload counted = new ControllerWorkload("counted", () -> {
             made.incrementAndGet();
             return ReachPolicy.standard(4, 0.3);
         }, synthetic.observationSize(), synthetic.robot(), synthetic.initial(), synthetic.limits());
-        Run run = bench(new BenchControllerCommand(counted), "--seconds", "1.5", "--json");
+        CommandRun run = bench(new BenchControllerCommand(counted), "--seconds", "1.5", "--json");
         assertEquals(0, run.code(), run.err());
         String[] lines = run.out().strip().split("\n");
         assertEquals(1, lines.length, run.out());
@@ -84,7 +72,7 @@ class BenchControllerCommandTest {
         try (ComputePool pool = new ComputePool(1)) {
             PolicyTraining.Data data = PolicyTraining.Data.load(null, 20, new PrintWriter(Writer.nullWriter()));
             model = PolicyTraining.newModel("beast", data, Backends.cpu(pool), null);
-            Run run = bench(new BenchControllerCommand(BenchControllerCommand.Workload.learned(model)), "--seconds",
+            CommandRun run = bench(new BenchControllerCommand(ControllerWorkload.learned(model)), "--seconds",
                     "1.5", "--json");
             assertEquals(0, run.code(), run.err());
             JsonNode json = new ObjectMapper().readTree(run.out().strip());
@@ -100,21 +88,21 @@ class BenchControllerCommandTest {
 
     @Test
     void aMissingModelIsAUserError() {
-        Run run = bench(new BenchControllerCommand(), "--model", "/nonexistent/robot-policy", "--seconds", "1");
+        CommandRun run = bench(new BenchControllerCommand(), "--model", "/nonexistent/robot-policy", "--seconds", "1");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("--model /nonexistent/robot-policy: not a Chimera model directory"), run.err());
     }
 
     @Test
     void badSecondsIsAUserError() {
-        Run run = bench(new BenchControllerCommand(), "--seconds", "0");
+        CommandRun run = bench(new BenchControllerCommand(), "--seconds", "0");
         assertEquals(1, run.code());
         assertTrue(run.err().contains("--seconds must be in (0, 3600], got 0.0"), run.err());
     }
 
     @Test
     void helpWorks() {
-        Run run = bench(new BenchControllerCommand(), "--help");
+        CommandRun run = bench(new BenchControllerCommand(), "--help");
         assertEquals(0, run.code());
         assertTrue(run.out().contains("--seconds") && run.out().contains("--json") && run.out().contains("--model"),
                 run.out());

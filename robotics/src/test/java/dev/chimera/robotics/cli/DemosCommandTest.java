@@ -8,36 +8,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.chimera.robotics.data.DemoFiles;
 import dev.chimera.robotics.data.Episode;
 import dev.chimera.robotics.sim.Demonstrations;
-import dev.chimera.runtime.UserErrorHandler;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DemosCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run demos(String... args) {
-        CommandLine cl = UserErrorHandler.install(new CommandLine(new DemosCommand()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    static CommandRun demos(String... args) {
+        return CommandRun.of(new DemosCommand(), args);
     }
 
     @Test
     void writesTheDemonstrationsAndOneSummaryLine() {
         Path csv = dir.resolve("d.csv");
-        Run run = demos("--episodes", "6", "--seed", "3", "--out", csv.toString());
+        CommandRun run = demos("--episodes", "6", "--seed", "3", "--out", csv.toString());
         assertEquals(0, run.code(), run.err());
         List<Episode> expected = Demonstrations.generate(6, 3);
         long frames = expected.stream().mapToLong(Episode::frames).sum();
@@ -53,7 +41,7 @@ class DemosCommandTest {
     @Test
     void jsonSummaryForArrow() {
         Path arrow = dir.resolve("d.arrow");
-        Run run = demos("--episodes", "2", "--out", arrow.toString(), "--json");
+        CommandRun run = demos("--episodes", "2", "--out", arrow.toString(), "--json");
         assertEquals(0, run.code(), run.err());
         assertTrue(run.out().startsWith("{\"command\":\"demos\",\"out\":\"" + arrow + "\",\"episodes\":2,\"seed\":7,"
                 + "\"frames\":"), run.out());
@@ -64,16 +52,16 @@ class DemosCommandTest {
 
     @Test
     void usageMistakesExitWithTwo() {
-        Run parquet = demos("--out", dir.resolve("d.parquet").toString());
+        CommandRun parquet = demos("--out", dir.resolve("d.parquet").toString());
         assertEquals(2, parquet.code());
         assertTrue(parquet.err().contains("--out " + dir.resolve("d.parquet")
                 + ": unknown file type; expected a name ending in .csv or .arrow"), parquet.err());
-        Run zero = demos("--episodes", "0", "--out", dir.resolve("d.csv").toString());
+        CommandRun zero = demos("--episodes", "0", "--out", dir.resolve("d.csv").toString());
         assertEquals(2, zero.code());
         assertTrue(zero.err().contains("--episodes must be >= 1, got 0"), zero.err());
         assertEquals(2, demos().code(), "--out is required");
         assertFalse(Files.exists(dir.resolve("d.csv")));
-        Run help = demos("--help");
+        CommandRun help = demos("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("--episodes=N"), help.out());
     }

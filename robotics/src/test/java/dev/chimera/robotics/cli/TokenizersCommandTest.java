@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.chimera.runtime.UserErrorHandler;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +15,6 @@ import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code tokenizers --csv F --json} end to end on a seeded file; text output, help, usage and file errors. */
 class TokenizersCommandTest {
@@ -26,17 +22,8 @@ class TokenizersCommandTest {
     static Path dir;
     static Path csv;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = UserErrorHandler.install(new CommandLine(new TokenizersCommand()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CommandRun run(String... args) {
+        return CommandRun.of(new TokenizersCommand(), args);
     }
 
     @BeforeAll
@@ -56,7 +43,7 @@ class TokenizersCommandTest {
 
     @Test
     void jsonHasOneLinePerMethodWithTheKeysInOrder() throws IOException {
-        Run r = run("--csv", csv.toString(), "--gripper", "grip", "--json");
+        CommandRun r = run("--csv", csv.toString(), "--gripper", "grip", "--json");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(3, lines.size(), r.out());
@@ -86,7 +73,7 @@ class TokenizersCommandTest {
 
     @Test
     void textTableAndOptions() {
-        Run r = run("--csv", csv.toString(), "--gripper", "grip", "--chunk", "10", "--control-points", "4",
+        CommandRun r = run("--csv", csv.toString(), "--gripper", "grip", "--chunk", "10", "--control-points", "4",
                 "--continuity", "c1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("BEAST: N = 4 control points, degree 3, C1"), r.out());
@@ -97,13 +84,13 @@ class TokenizersCommandTest {
 
     @Test
     void usageAndFileErrors() throws IOException {
-        Run bad = run("--csv", csv.toString(), "--continuity", "c2");
+        CommandRun bad = run("--csv", csv.toString(), "--continuity", "c2");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--continuity must be c0 or c1"), bad.err());
         assertEquals(2, run("--csv", csv.toString(), "--chunk", "10", "--control-points", "11").code());
         Path broken = dir.resolve("broken.csv");
         Files.writeString(broken, "episode,timestamp,x\na,0,1\na,0.1,x1\n");
-        Run r = run("--csv", broken.toString());
+        CommandRun r = run("--csv", broken.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("tokenizers: error: " + broken + ": line 3: column 'x' holds 'x1'"), r.err());
     }

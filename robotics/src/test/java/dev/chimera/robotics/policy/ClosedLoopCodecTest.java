@@ -8,6 +8,7 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.robotics.sim.Demonstrations;
 import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.robotics.sim.ScriptedExpert;
+import dev.chimera.robotics.tokenize.BinningTokenizer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,8 @@ class ClosedLoopCodecTest {
         ChunkCodec codec = model.codec();
         int dof = codec.dof();
         double[][] expertChunk = new double[codec.steps()][dof];
-        float[] tokens = new float[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
+        float[] values = new float[codec.predictionsPerChunk() * codec.valuesPerPrediction()];
+        int[] tokens = new int[values.length];
         double[] raw = new double[dof];
         double[] first = new double[PickPlaceSim.OBS_DIM];
         PickPlaceSim probe = new PickPlaceSim();
@@ -41,8 +43,11 @@ class ClosedLoopCodecTest {
                     expertChunk[j][d] = model.actionScaler().normalise(d, raw[d]);
                 }
             }
-            codec.targets(previous, expertChunk, tokens, 0);
-            codec.decode(previous, tokens, 0, out);
+            codec.targets(previous, expertChunk, values, 0);
+            for (int i = 0; i < values.length; i++) {
+                tokens[i] = BinningTokenizer.bin(values[i]);   // the head's value back to its token, as ActionPolicy does
+            }
+            codec.decode(previous, tokens, out);
         };
         return PolicyEvaluation.run(model, planner, 50, PolicyEvaluation.HELD_OUT_SEED);
     }

@@ -5,6 +5,7 @@ import dev.chimera.core.checkpoint.Checkpoint;
 import dev.chimera.core.checkpoint.LoadedCheckpoint;
 import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.model.ModelConfig;
+import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.Map;
  * weights beside the checkpoints.
  */
 public final class TsModel {
-    public static final String TASK_KEY = "task";
+    public static final String TASK_KEY = RunDirectory.TASK_KEY;
     public static final String TASK = "ts-forecast";
 
     private final Path directory;
@@ -48,17 +49,8 @@ public final class TsModel {
 
     /** Opens a run or step directory holding a forecasting model; a one-line error names what is wrong. */
     public static TsModel open(Path directory, Backend backend) throws IOException {
-        LoadedCheckpoint loaded;
-        try {
-            loaded = Checkpoint.load(directory);
-        } catch (IOException e) {
-            throw new UserException("--model " + directory + ": not a Chimera model directory (" + e.getMessage() + ")", e);
-        }
+        LoadedCheckpoint loaded = RunDirectory.openModel(directory, TASK, "a forecasting model");
         Map<String, String> info = loaded.trainerState().info();
-        if (!TASK.equals(info.get(TASK_KEY))) {
-            throw new UserException("--model " + directory + " holds a Chimera model of another kind (task "
-                    + info.getOrDefault(TASK_KEY, "not recorded") + "), not a forecasting model");
-        }
         TsSettings settings;
         try {
             settings = TsSettings.fromInfo(info);
