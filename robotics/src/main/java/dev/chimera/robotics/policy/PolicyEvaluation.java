@@ -2,7 +2,10 @@ package dev.chimera.robotics.policy;
 
 import dev.chimera.robotics.sim.Demonstrations;
 import dev.chimera.robotics.sim.PickPlaceSim;
+import dev.chimera.robotics.tokenize.TokenizerHarness;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Runs a policy closed-loop in the simulator on held-out episodes (seeds no demonstration used):
@@ -50,7 +53,6 @@ public final class PolicyEvaluation {
         int frames = (int) Math.round(Demonstrations.EPISODE_SECONDS * model.rateHz());
         double dt = 1.0 / model.rateHz();
         double[][] observed = new double[frames][PickPlaceSim.OBS_DIM];   // (frames, 14) this episode's observations
-        double[][] executed = new double[frames][dof];                    // (frames, D) normalised setpoints
         double[][] history = new double[layout.history()][];
         double[][] chunk = new double[codec.steps()][dof];
         double[] previous = new double[dof];
@@ -59,10 +61,15 @@ public final class PolicyEvaluation {
         int plans = 0;
         int successes = 0;
         int grasps = 0;
-        double jerkSquares = 0;
-        long jerkCount = 0;
+        List<double[][]> trajectories = new ArrayList<>();   // per episode (frames, D): the setpoints executed, normalised
+        boolean[] gripper = new boolean[dof];
+        for (int d = 0; d < dof; d++) {
+            gripper[d] = model.gripper(d);
+        }
         PickPlaceSim sim = new PickPlaceSim();
         for (int e = 0; e < episodes; e++) {
+            double[][] executed = new double[frames][dof];
+            trajectories.add(executed);
             sim.reset(seedBase + e);
             action[0] = PickPlaceSim.START_X;
             action[1] = PickPlaceSim.START_Y;
@@ -94,21 +101,10 @@ public final class PolicyEvaluation {
             }
             grasps += grasped ? 1 : 0;
             successes += sim.success() ? 1 : 0;
-            double rate3 = Math.pow(model.rateHz(), 3);
-            for (int f = 3; f < frames; f++) {
-                for (int d = 0; d < dof; d++) {
-                    if (!model.gripper(d)) {
-                        double jerk = (executed[f][d] - 3 * executed[f - 1][d] + 3 * executed[f - 2][d]
-                                - executed[f - 3][d]) * rate3;
-                        jerkSquares += jerk * jerk;
-                        jerkCount++;
-                    }
-                }
-            }
         }
         long[] sorted = Arrays.copyOf(planNanos, plans);
         Arrays.sort(sorted);
         return new Result(codec.name(), episodes, successes, grasps, sorted[plans / 2] / 1e6,
-                Math.sqrt(jerkSquares / Math.max(1, jerkCount)));
+                TokenizerHarness.jerkRms(trajectories, TokenizerHarness.measuredDof(gripper), model.rateHz()));
     }
 }

@@ -93,7 +93,7 @@ public final class TokenizerHarness {
     }
 
     /** The DoF that jerk and boundary jumps are measured over: the continuous ones, or all if none is. */
-    static boolean[] measuredDof(boolean[] gripper) {
+    public static boolean[] measuredDof(boolean[] gripper) {
         boolean[] measured = new boolean[gripper.length];
         boolean any = false;
         for (int d = 0; d < gripper.length; d++) {
@@ -167,7 +167,7 @@ public final class TokenizerHarness {
     }
 
     /** RMS over the measured DoF and all samples of rate^3 times the third finite difference; NaN if too short. */
-    static double jerkRms(List<double[][]> trajectories, boolean[] measured, double rateHz) {
+    public static double jerkRms(List<double[][]> trajectories, boolean[] measured, double rateHz) {
         double rate3 = rateHz * rateHz * rateHz;
         double sum = 0.0;
         long count = 0;
