@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code chimera robot train}: behaviour cloning of an action-chunk policy on scripted
- * pick-and-place demonstrations, the hybrid decoder over the observation history with a Fourier
- * head over the tokens of a BEAST or a per-step binning codec. Both codecs get the same trunk,
- * data, steps and batch. Checkpoints every {@code --checkpoint-every} steps; {@code --resume}
+ * pick-and-place demonstrations, the hybrid decoder over the observation history with a head
+ * regressing the tokens of a BEAST or a per-step binning codec (each token's value in [-1, 1]).
+ * Both codecs get the same trunk, data, steps and batch; the replanning interval is chosen on
+ * validation episodes after training ({@link ReplanChoice}). Checkpoints every {@code --checkpoint-every} steps; {@code --resume}
  * continues a run.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,

@@ -8,8 +8,8 @@ import dev.chimera.robotics.tokenize.BinningTokenizer;
 
 /**
  * Plans chunks with a trained policy: the decoder reads the observation history (H positions,
- * from a fresh state each time) and its Fourier head gives, per token, a density over the 256
- * bins; the token is the most probable bin. BEAST reads every control-point token at
+ * from a fresh state each time) and its regression head gives, per token, a value in [-1, 1];
+ * the token is the bin of 256 it falls in. BEAST reads every control-point token at
  * the last observation position in one pass; binning steps T - 1 more positions, each fed the
  * step it has just decoded. One ActionPolicy serves one caller at a time (its buffers are reused).
  */

@@ -36,7 +36,7 @@ public final class PolicyTraining {
     private PolicyTraining() {
     }
 
-    /** The trunk both codecs share, with a continuous input of the layout's width and a Fourier head of outDim tokens. */
+    /** The trunk both codecs share, with a continuous input of the layout's width and a regression of outDim token values. */
     static ModelConfig config(int width, int outDim) {
         return ModelConfig.small().toBuilder().dModel(64).nLayers(4).mixerPattern("MAMA").mlp(ModelConfig.MlpKind.SWIGLU)
                 .mlpHidden(128).attnHeads(4).kvHeads(2).dState(16).headdim(16).expand(2).ngroups(1).dConv(4)
