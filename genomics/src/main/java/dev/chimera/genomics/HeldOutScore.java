@@ -144,15 +144,21 @@ public final class HeldOutScore {
             if (t == Backend.IGNORE_TARGET) {
                 continue;
             }
-            // -log softmax over the four base logits, in double: exact where a float probability would underflow.
-            int o = logits.offset() + row * vocab;
-            double max = Math.max(Math.max(l[o], l[o + 1]), Math.max(l[o + 2], l[o + 3]));
-            double sum = 0;
-            for (int b = 0; b < 4; b++) {
-                sum += Math.exp(l[o + b] - max);
-            }
-            nats[owner[row / context]] += max + Math.log(sum) - l[o + t];
+            nats[owner[row / context]] += baseNats(l, logits.offset() + row * vocab, t);
             bases[owner[row / context]]++;
         }
+    }
+
+    /**
+     * -log softmax over the four base logits l[o .. o + 4) at base {@code target}, in double: exact
+     * where a float probability would underflow.
+     */
+    static double baseNats(float[] l, int o, int target) {
+        double max = Math.max(Math.max(l[o], l[o + 1]), Math.max(l[o + 2], l[o + 3]));
+        double sum = 0;
+        for (int b = 0; b < 4; b++) {
+            sum += Math.exp(l[o + b] - max);
+        }
+        return max + Math.log(sum) - l[o + target];
     }
 }

@@ -7,6 +7,7 @@ import dev.chimera.genomics.CompressionBaseline;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.GenomeCache;
 import dev.chimera.genomics.HeldOutScore;
+import dev.chimera.genomics.HeldOutScoring;
 import dev.chimera.genomics.Holdout;
 import dev.chimera.genomics.MarkovBaseline;
 import dev.chimera.genomics.NucleotideTokenizer;
@@ -86,11 +87,20 @@ public final class BaselineCommand implements Callable<Integer> {
                     + "every base predicted from the bases before it in its window.")
     Path model;
 
+    @Option(names = "--held-out-scoring", paramLabel = HeldOutScoring.CHOICES, defaultValue = "carry",
+            description = "How --model is scored: carry = each held-out region read as one stream, the state carried "
+                    + "across chunks after the T-1 bases before it (the Markov models also see the bases before it); "
+                    + "windows = consecutive windows of T, each restarting from BOS (default: ${DEFAULT-VALUE}).")
+    String heldOutScoring;
+
     @Mixin
     ComputeOptions compute;
 
     @Mixin
     JsonOption json;
+
+    /** How the model row was scored, in words (set once it is). */
+    private String modelScoring;
 
     /** One line of the result table. */
     record Row(String name, String model, int order, String mode, double bitsPerBase) {
@@ -103,6 +113,7 @@ public final class BaselineCommand implements Callable<Integer> {
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(onInvalid);
 
         int threadCount = compute.threads();
+        HeldOutScoring scoringMode = HeldOutScoring.parse(heldOutScoring);
         DnaModel dnaModel = openModel();
         long t0 = System.nanoTime();
         TrainEvalSplit data = load(tokenizer, progress);
@@ -131,7 +142,7 @@ public final class BaselineCommand implements Callable<Integer> {
             rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
         }
         if (dnaModel != null) {
-            rows.add(modelRow(dnaModel, data, progress, threadCount));
+            rows.add(modelRow(dnaModel, scoringMode, data, progress, threadCount));
         }
         if (!noCompressors) {
             rows.addAll(compressors(data, progress));
@@ -158,7 +169,7 @@ public final class BaselineCommand implements Callable<Integer> {
     }
 
     /** The model's bits per base on the eval parts ({@link HeldOutScore}), with a note if it was trained on another split. */
-    private Row modelRow(DnaModel m, TrainEvalSplit data, Progress progress, int threadCount) {
+    private Row modelRow(DnaModel m, HeldOutScoring mode, TrainEvalSplit data, Progress progress, int threadCount) {
         Map<String, String> info = m.checkpoint().trainerState().info();
         String trainBases = info.get(PretrainCommand.PREFIX + "train_bases");
         String evalBases = info.get(PretrainCommand.PREFIX + "eval_bases");
@@ -172,14 +183,15 @@ public final class BaselineCommand implements Callable<Integer> {
         HeldOutScore.Result r;
         try (ComputePool pool = new ComputePool(threadCount)) {
             Decoder decoder = m.decoder(t, compute.backend(pool));
-            Progress.Step step = progress.step("scoring with the model", data.evalBases(), "bases");
-            r = new HeldOutScore(decoder, t, rows).heldOut(data, step::update);
+            Progress.Step step = progress.step("scoring with the model (" + mode.label() + ")", data.evalBases(), "bases");
+            r = mode.score(decoder, t, rows, data, decoder.backend(), step::update);
             step.done();
+            modelScoring = mode.describe(t);
         } catch (IOException e) {
             throw new UncheckedIOException("--model " + model + ": " + e.getMessage(), e);
         }
         return new Row(String.format(Locale.ROOT, "chimera, step %d, T %d", m.steps(), t), "chimera", -1,
-                "windows of " + t, r.bitsPerBase());
+                mode.label(), r.bitsPerBase());
     }
 
     private TrainEvalSplit load(NucleotideTokenizer tokenizer, Progress progress) {
@@ -312,7 +324,7 @@ public final class BaselineCommand implements Callable<Integer> {
                 if (r.order() >= 0) {
                     o.put("order", r.order());
                 } else if (r.model().equals("chimera")) {
-                    o.put("dir", model.toString()).put("mode", r.mode());
+                    o.put("dir", model.toString()).put("held_out_scoring", r.mode());
                 } else {
                     o.put("mode", r.mode());
                 }
@@ -335,8 +347,10 @@ public final class BaselineCommand implements Callable<Integer> {
             for (Row r : rows) {
                 out.printf(Locale.ROOT, "%-" + width + "s %10.4f%n", r.name(), r.bitsPerBase());
             }
-            if (model != null) {
-                out.println("chimera: " + model);
+            for (Row r : rows) {
+                if (r.model().equals("chimera")) {
+                    out.println("chimera: " + model + "; held-out scoring: " + r.mode() + ", " + modelScoring);
+                }
             }
             out.println();
             out.printf(Locale.ROOT, "best: %s, %.4f bits/base%n", best.name(), best.bitsPerBase());

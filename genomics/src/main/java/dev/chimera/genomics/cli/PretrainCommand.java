@@ -19,6 +19,7 @@ import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.DnaWindows;
 import dev.chimera.genomics.GenomeCache;
 import dev.chimera.genomics.HeldOutScore;
+import dev.chimera.genomics.HeldOutScoring;
 import dev.chimera.genomics.Holdout;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
@@ -142,6 +143,12 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", paramLabel = "N", description = "Progress line every N steps (default: steps/100).")
     Integer logEvery;
 
+    @Option(names = "--held-out-scoring", paramLabel = HeldOutScoring.CHOICES, defaultValue = "carry",
+            description = "The final held-out score: carry = each held-out region read as one stream, the state carried "
+                    + "across chunks after the T-1 bases before it, as 'dna score' reads a record; windows = consecutive "
+                    + "windows of T, each restarting from BOS (default: ${DEFAULT-VALUE}).")
+    String heldOutScoring;
+
     @Mixin
     ComputeOptions compute;
 
@@ -194,6 +201,7 @@ public final class PretrainCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         Progress progress = new Progress(stderr, System.console() != null, "");
         int threadCount = compute.threads();
+        HeldOutScoring scoringMode = HeldOutScoring.parse(heldOutScoring);
         checkExportDir();
 
         LoadedCheckpoint previous = resume ? latestRun() : null;
@@ -272,23 +280,26 @@ public final class PretrainCommand implements Callable<Integer> {
                 return 1;
             }
 
-            Progress.Step scoring = progress.step("scoring held-out part", data.evalBases(), "bases");
-            HeldOutScore.Result score = new HeldOutScore(decoder, s.context(), s.batch()).heldOut(data, scoring::update);
+            Progress.Step scoring = progress.step("scoring held-out part (" + scoringMode.label() + ")",
+                    data.evalBases(), "bases");
+            HeldOutScore.Result score = scoringMode.score(decoder, s.context(), s.batch(), data, backend,
+                    scoring::update);
             scoring.done();
             if (export != null) {
                 Map<String, String> exported = new LinkedHashMap<>(info);
                 exported.put(PREFIX + "held_out_bits_per_base", String.format(Locale.ROOT, "%.4f", score.bitsPerBase()));
+                exported.put(PREFIX + "held_out_scoring", scoringMode.label());
                 Checkpoint.save(export, model, decoder.parameters(), null,
                         new TrainerState(outcome.completedSteps(), s.seed(), null, exported), 1);
             }
             double lastLoss = outcome.losses().length == 0 ? Double.NaN : outcome.losses()[outcome.losses().length - 1];
-            report(stdout, s, decoder.parameters().size(), outcome, lastLoss, score, trainSeconds);
+            report(stdout, s, decoder.parameters().size(), outcome, lastLoss, score, scoringMode, trainSeconds);
         }
         return 0;
     }
 
     private void report(PrintWriter stdout, Settings s, int parameters, Trainer.Outcome outcome, double lastLoss,
-                        HeldOutScore.Result score, double trainSeconds) {
+                        HeldOutScore.Result score, HeldOutScoring scoringMode, double trainSeconds) {
         long done = outcome.completedSteps();
         if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "dna-pretrain").put("out", out.toString())
@@ -297,14 +308,15 @@ public final class PretrainCommand implements Callable<Integer> {
                     .put("tokens", done * s.batch() * s.context())
                     .put("train_loss", lastLoss, 6).put("eval_loss", outcome.lastEvalLoss(), 6)
                     .put("held_out_bases", score.bases()).put("held_out_n", score.skipped())
-                    .put("bits_per_base", score.bitsPerBase(), 4).put("train_seconds", trainSeconds, 1));
+                    .put("bits_per_base", score.bitsPerBase(), 4).put("held_out_scoring", scoringMode.label())
+                    .put("train_seconds", trainSeconds, 1));
         } else {
             stdout.printf(Locale.ROOT, "trained   %d of %d steps (%,d tokens) in %.1f s, into %s%n", done, s.steps(),
                     done * s.batch() * s.context(), trainSeconds, out);
             stdout.printf(Locale.ROOT, "loss      train %.4f, held-out windows %.4f (nats)%n", lastLoss,
                     outcome.lastEvalLoss());
-            stdout.printf(Locale.ROOT, "held-out  %.4f bits/base over %,d bases (%,d N not scored), windows of %d%n",
-                    score.bitsPerBase(), score.bases(), score.skipped(), s.context());
+            stdout.printf(Locale.ROOT, "held-out  %.4f bits/base over %,d bases (%,d N not scored), %s%n",
+                    score.bitsPerBase(), score.bases(), score.skipped(), scoringMode.describe(s.context()));
             if (export != null) {
                 stdout.println("exported  " + export);
             }
