@@ -1,28 +1,24 @@
 package dev.chimera.genomics;
 
 /**
- * Reference genomes that can be had on a Debian machine without a network account: each is a file
- * inside a Debian package, fetched once by {@link GenomeCache#obtain} with {@code apt-get download}
- * and {@code dpkg -x} (no root, no installation) and checked against its known length.
+ * Reference genomes shipped inside Chimera (a classpath resource beside this class, with its
+ * copyright file), so the commands that default to one run offline wherever Java runs; each is
+ * copied once into the {@link GenomeCache} by {@link GenomeCache#obtain} and checked against its
+ * known length.
  */
 public enum ReferenceGenome {
     /**
-     * Escherichia coli K-12 substr. MG1655, one circular chromosome of 4,639,675 bp, as shipped by
-     * Debian's {@code ragout-examples} (BSD-3).
+     * Escherichia coli K-12 substr. MG1655, one circular chromosome of 4,639,675 bp: the file of
+     * Debian's {@code ragout-examples} 2.3-4 (BSD-3; {@code genomes/MG1655-K12.COPYRIGHT}).
      */
-    ECOLI_K12_MG1655("E. coli K-12 MG1655", "ragout-examples",
-            "usr/share/doc/ragout/examples/E.Coli/references/MG1655-K12.fasta.gz", "MG1655-K12.fasta.gz", 4_639_675L);
+    ECOLI_K12_MG1655("E. coli K-12 MG1655", "MG1655-K12.fasta.gz", 4_639_675L);
 
     private final String description;
-    private final String debianPackage;
-    private final String pathInPackage;
     private final String fileName;
     private final long length;
 
-    ReferenceGenome(String description, String debianPackage, String pathInPackage, String fileName, long length) {
+    ReferenceGenome(String description, String fileName, long length) {
         this.description = description;
-        this.debianPackage = debianPackage;
-        this.pathInPackage = pathInPackage;
         this.fileName = fileName;
         this.length = length;
     }
@@ -32,19 +28,14 @@ public enum ReferenceGenome {
         return description;
     }
 
-    /** The Debian package that ships the FASTA. */
-    public String debianPackage() {
-        return debianPackage;
-    }
-
-    /** Path of the FASTA inside the package's data, relative to its root. */
-    public String pathInPackage() {
-        return pathInPackage;
-    }
-
-    /** Name of the file in the cache. */
+    /** Name of the file in the cache, and of the shipped resource. */
     public String fileName() {
         return fileName;
+    }
+
+    /** The shipped file's classpath resource name, relative to this class. */
+    public String resource() {
+        return "genomes/" + fileName;
     }
 
     /** Total bases over all records. */

@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
                     + "training counts), gzip -9 and xz -9e, and the best of them.",
             "Input: --fasta FILE split by --holdout-fraction (the last fraction of every record is held out), or "
                     + "--train FILE with --eval FILE. FASTA or FASTQ, plain, gzip or bgzip.",
-            "Without a file: the E. coli K-12 MG1655 genome (4,639,675 bp), fetched once with "
-                    + "'apt-get download ragout-examples' into cache/genomes (or $CHIMERA_CACHE/genomes), "
+            "Without a file: the E. coli K-12 MG1655 genome (4,639,675 bp) shipped with Chimera, unpacked once "
+                    + "into cache/genomes (or $CHIMERA_CACHE/genomes), "
                     + "last 0.1 held out.",
             "N is not scored and breaks Markov contexts; compressors are scored on all eval characters."})
 public final class BaselineCommand implements Callable<Integer> {
@@ -223,7 +223,7 @@ public final class BaselineCommand implements Callable<Integer> {
         TrainEvalSplit data = TrainEvalSplit.holdout(file, holdout, tokenizer);
         if (data.totalBases() != genome.length()) {
             throw new UserException(file + ": " + genome.description() + " should have " + genome.length()
-                    + " bases, this file has " + data.totalBases() + "; delete it to fetch it again");
+                    + " bases, this file has " + data.totalBases() + "; delete it to unpack it again");
         }
         return data;
     }

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The DNA part of {@code chimera demo}: the DNA story end to end on built-in defaults. The E. coli
- * K-12 genome (fetched once), the model shipped in {@code models/ecoli-hybrid} (trained on its first
+ * K-12 genome (shipped, unpacked once), the model shipped in {@code models/ecoli-hybrid} (trained on its first
  * 90%), its bits per base on the held-out 10% beside the Markov and compressor baselines
  * ({@code dna baseline --model}), scores of held-out regions against their shuffled copies
  * ({@code dna score}), generated DNA ({@code dna generate}) and embeddings ({@code dna embed}).
@@ -48,7 +48,7 @@ public final class DnaDemo implements DemoPart {
     /** For the demo's help; picocli formats help text, hence '%%' for a percent sign. */
     @Override
     public List<String> description() {
-        return List.of("DNA: the E. coli K-12 MG1655 genome (fetched once into cache/genomes), the shipped model "
+        return List.of("DNA: the E. coli K-12 MG1655 genome (shipped with Chimera, unpacked once into cache/genomes), the shipped model "
                 + "models/ecoli-hybrid, its bits per base on the held-out last 10%% beside order 0-12 Markov models, gzip "
                 + "and xz, held-out regions scored against shuffled copies of themselves, generated sequences and "
                 + "embeddings.");

@@ -65,7 +65,7 @@ import picocli.CommandLine.Option;
                     + "two are kept), and at the end prints the bits per base of the whole held-out part (the last f of "
                     + "every record), scored in consecutive windows of T bases each starting with BOS, comparable with "
                     + "'chimera dna baseline'.",
-            "Without --fasta: the E. coli K-12 MG1655 genome, fetched once into cache/genomes.",
+            "Without --fasta: the E. coli K-12 MG1655 genome shipped with Chimera (unpacked once into cache/genomes).",
             "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids; a file must have token input "
                     + "and a softmax head of >= 9 ids.",
             "--resume continues the run in --out from its latest checkpoint with the settings it recorded (options given "
