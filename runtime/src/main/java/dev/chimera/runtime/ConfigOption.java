@@ -33,7 +33,12 @@ public final class ConfigOption {
 
     /** Whether {@link #name} is a preset rather than a file. */
     public boolean preset() {
-        return PRESETS.contains(name());
+        return isPreset(name());
+    }
+
+    /** Whether {@code name} is a preset's name rather than a file. */
+    public static boolean isPreset(String name) {
+        return PRESETS.contains(name);
     }
 
     /**
@@ -41,8 +46,12 @@ public final class ConfigOption {
      * not a valid config is the user's to fix: a {@link UserException} naming it.
      */
     public ModelConfig load() {
-        String name = name();
-        if (preset()) {
+        return load(name());
+    }
+
+    /** The preset called {@code name}, or the config file {@code name}, as {@link #load()} reads it. */
+    public static ModelConfig load(String name) {
+        if (isPreset(name)) {
             return ModelConfig.preset(name);
         }
         Path file = Path.of(name);
