@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
             "Generates DNA from a model trained by 'chimera dna pretrain': each sequence continues BOS + --prompt by "
                     + "--length bases, each drawn from the model's distribution over A, C, G, T (other ids never "
                     + "drawn) after temperature and top-k filtering.",
+            "--tag TAG: for a model trained with tags ('dna pretrain --fasta TAG=FILE'), the sequences continue BOS, "
+                    + "TAG, --prompt, as that tag's training windows started.",
             "Output: FASTA, 60 bases a line, records generated_1 .. generated_n whose header lines give the settings; "
                     + "the prompt is not repeated in the records. The same model, settings and --seed give the same "
                     + "output."})
@@ -58,6 +60,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "SEQ", defaultValue = "",
             description = "Bases the sequences continue (A C G T N, IUPAC codes read as N; default: none).")
     String prompt;
+
+    @Option(names = "--tag", paramLabel = "TAG",
+            description = "Condition on one of the model's tags: sequences continue BOS, TAG, --prompt (default: no tag).")
+    String tag;
 
     @Option(names = "--num", paramLabel = "n", defaultValue = "1", description = "Sequences (default: ${DEFAULT-VALUE}).")
     int num;
@@ -84,7 +90,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (length < 1 || num < 1) {
             throw usage("--length and --num must be >= 1, got " + length + ", " + num);
         }
-        if (length > Integer.MAX_VALUE - 1 - prompt.length()) {
+        if (length > Integer.MAX_VALUE - 2 - prompt.length()) {
             throw usage("--length " + length + " with a prompt of " + prompt.length() + " bases is more than the 2^31 - 1 "
                     + "positions a sequence can have");
         }
@@ -97,23 +103,20 @@ public final class GenerateCommand implements Callable<Integer> {
         int threadCount = compute.threads();
         byte[] promptTokens = encodePrompt();
         DnaModel dna = DnaModel.open(model);
+        int[] ids = start(dna, promptTokens);
         StringBuilder fasta = new StringBuilder();
         try (ComputePool pool = new ComputePool(threadCount)) {
-            Decoder decoder = dna.decoder(promptTokens.length + length + 1, compute.backend(pool));
-            int[] ids = new int[promptTokens.length + 1];
-            ids[0] = NucleotideTokenizer.BOS;
-            for (int i = 0; i < promptTokens.length; i++) {
-                ids[i + 1] = promptTokens[i];
-            }
+            Decoder decoder = dna.decoder(ids.length + length, compute.backend(pool));
             DecoderState start = decoder.newState();
-            Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (P + 1, d)
+            Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (ids, d)
             int vocab = decoder.head().outputShape()[0];
             Tensor first = Tensor.zeros(1, vocab);
             decoder.headOutput(first, hidden.slice(ids.length - 1, ids.length));
-            int positions = promptTokens.length + length + 1;
+            int positions = ids.length + length;
             if (positions > dna.context()) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, prompt, generated bases) exceed "
-                        + "the model's training context of %d%n", positions, dna.context());
+                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, %sprompt, generated bases) "
+                        + "exceed the model's training context of %d%n", positions, tag == null ? "" : "tag, ",
+                        dna.context());
             }
             int group = groupSize(decoder.config(), positions);
             for (int g = 0; g < num; g += group) {
@@ -139,6 +142,27 @@ public final class GenerateCommand implements Callable<Integer> {
         long attention = c.layerMixers().chars().filter(ch -> ch == 'A').count();
         long perSequence = attention * positions * 2L * c.kvHeads() * c.attnHeadDim() * Float.BYTES;
         return (int) Math.max(1, Math.min(GROUP, perSequence == 0 ? GROUP : GROUP_CACHE_BYTES / perSequence));
+    }
+
+    /** BOS, the tag's token if --tag, the prompt: what the sequences continue. */
+    private int[] start(DnaModel dna, byte[] promptTokens) {
+        int lead = tag == null ? 1 : 2;
+        int[] ids = new int[lead + promptTokens.length];
+        ids[0] = NucleotideTokenizer.BOS;
+        if (tag != null) {
+            ids[1] = dna.tags().token(tag);
+            if (ids[1] < 0) {
+                throw new UserException("--tag " + tag + ": " + model + (dna.tags().isEmpty()
+                        ? " was trained without tags" : " has no such tag; its tags: " + dna.tags().describe()));
+            }
+        } else if (!dna.tags().isEmpty()) {
+            spec.commandLine().getErr().println("note: " + model + " was trained with tags (" + dna.tags().describe()
+                    + ") and every training window started with one; without --tag the sequences continue BOS + prompt");
+        }
+        for (int i = 0; i < promptTokens.length; i++) {
+            ids[lead + i] = promptTokens[i];
+        }
+        return ids;
     }
 
     /** The prompt's tokens; a character that is not a base, N, U or an IUPAC code is a one-line error. */
@@ -190,9 +214,9 @@ public final class GenerateCommand implements Callable<Integer> {
     private void appendRecord(StringBuilder fasta, int number, long modelStep, byte[] bases) {
         String shownPrompt = prompt.isEmpty() || prompt.length() > COLUMNS ? ""
                 : " prompt=" + prompt.toUpperCase(Locale.ROOT);
-        fasta.append(String.format(Locale.ROOT, ">generated_%d model=%s step=%d length=%d prompt_length=%d%s"
-                + " temperature=%s top_k=%d seed=%d\n", number, model, modelStep, length, prompt.length(), shownPrompt,
-                temperature, topK, seed));
+        fasta.append(String.format(Locale.ROOT, ">generated_%d model=%s step=%d%s length=%d prompt_length=%d%s"
+                + " temperature=%s top_k=%d seed=%d\n", number, model, modelStep, tag == null ? "" : " tag=" + tag, length,
+                prompt.length(), shownPrompt, temperature, topK, seed));
         byte[] letters = NucleotideTokenizer.letters(bases, 0, bases.length);
         for (int a = 0; a < letters.length; a += COLUMNS) {
             fasta.append(new String(letters, a, Math.min(COLUMNS, letters.length - a), StandardCharsets.US_ASCII))
