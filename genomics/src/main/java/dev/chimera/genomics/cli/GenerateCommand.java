@@ -2,14 +2,9 @@ package dev.chimera.genomics.cli;
 
 import dev.chimera.core.checkpoint.AtomicFiles;
 import dev.chimera.core.decoder.Decoder;
-import dev.chimera.core.decoder.DecoderState;
-import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.decoder.Sampler;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.model.ModelConfig;
-import dev.chimera.core.tensor.Tensor;
-import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.DnaSampler;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.UserException;
@@ -25,9 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code chimera dna generate}: samples new sequences from a DNA language model, continuing
- * {@code BOS + prompt} through the recurrent inference path (one prefill of the prompt, then one
- * batched {@link Decoder.Inference#step} per base for all sequences of a group), written as FASTA.
+ * {@code chimera dna generate}: samples new sequences from a DNA language model ({@link DnaSampler}),
+ * continuing {@code BOS + prompt} or {@code BOS, TAG + prompt}, written as FASTA.
  */
 @Command(name = "generate",
         mixinStandardHelpOptions = true,
@@ -42,9 +36,6 @@ import picocli.CommandLine.Option;
                     + "the prompt is not repeated in the records. The same model, settings and --seed give the same "
                     + "output."})
 public final class GenerateCommand implements Callable<Integer> {
-    /** Most sequences stepped together, and the attention-cache bytes a group may hold. */
-    private static final int GROUP = 16;
-    private static final long GROUP_CACHE_BYTES = 512L << 20;
     private static final int COLUMNS = 60;
 
     @CommandLine.Spec
@@ -107,24 +98,15 @@ public final class GenerateCommand implements Callable<Integer> {
         StringBuilder fasta = new StringBuilder();
         try (ComputePool pool = new ComputePool(threadCount)) {
             Decoder decoder = dna.decoder(ids.length + length, compute.backend(pool));
-            DecoderState start = decoder.newState();
-            Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (ids, d)
-            int vocab = decoder.head().outputShape()[0];
-            Tensor first = Tensor.zeros(1, vocab);
-            decoder.headOutput(first, hidden.slice(ids.length - 1, ids.length));
             int positions = ids.length + length;
             if (positions > dna.context()) {
                 spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, %sprompt, generated bases) "
                         + "exceed the model's training context of %d%n", positions, tag == null ? "" : "tag, ",
                         dna.context());
             }
-            int group = groupSize(decoder.config(), positions);
-            for (int g = 0; g < num; g += group) {
-                int n = Math.min(group, num - g);
-                byte[][] bases = generate(decoder, start, first, g, n);
-                for (int i = 0; i < n; i++) {
-                    appendRecord(fasta, g + i + 1, dna.steps(), bases[i]);
-                }
+            byte[][] bases = new DnaSampler(decoder, ids, length, temperature, topK, seed).sample(num);
+            for (int i = 0; i < num; i++) {
+                appendRecord(fasta, i + 1, dna.steps(), bases[i]);
             }
         }
         if (out == null) {
@@ -135,13 +117,6 @@ public final class GenerateCommand implements Callable<Integer> {
             AtomicFiles.writeString(out, fasta.toString());
         }
         return 0;
-    }
-
-    /** Sequences per group: at most GROUP, fewer when their full-span attention caches would pass GROUP_CACHE_BYTES. */
-    private static int groupSize(ModelConfig c, int positions) {
-        long attention = c.layerMixers().chars().filter(ch -> ch == 'A').count();
-        long perSequence = attention * positions * 2L * c.kvHeads() * c.attnHeadDim() * Float.BYTES;
-        return (int) Math.max(1, Math.min(GROUP, perSequence == 0 ? GROUP : GROUP_CACHE_BYTES / perSequence));
     }
 
     /** BOS, the tag's token if --tag, the prompt: what the sequences continue. */
@@ -176,37 +151,6 @@ public final class GenerateCommand implements Callable<Integer> {
                         + " (expected A C G T U N or an IUPAC code)");
             }
             out[i] = (byte) code;
-        }
-        return out;
-    }
-
-    /** Sequences first..first+n-1, each with its own sampler seeded from (--seed, its number). */
-    private byte[][] generate(Decoder decoder, DecoderState start, Tensor firstLogits, int first, int n) {
-        DecoderState[] states = new DecoderState[n];
-        Sampler[] samplers = new Sampler[n];
-        int vocab = firstLogits.dim(1);
-        Tensor logits = Tensor.zeros(n, vocab);
-        for (int i = 0; i < n; i++) {
-            states[i] = start.copy();
-            samplers[i] = new Sampler(temperature, topK, 1.0, Seeds.stream(seed, first + i).nextLong());
-            logits.select(i).copyFrom(firstLogits.select(0));
-        }
-        byte[][] out = new byte[n][length];
-        int[] next = new int[n];
-        Inputs nextInputs = Inputs.tokensIn(next, n, 1);
-        Decoder.Inference inference = decoder.inference(n, 1);
-        Tensor baseLogits = Tensor.zeros(4);
-        for (int pos = 0; pos < length; pos++) {
-            for (int i = 0; i < n; i++) {
-                for (int b = 0; b < 4; b++) {
-                    baseLogits.set(logits.get(i, b), b);
-                }
-                next[i] = samplers[i].sampleToken(baseLogits);
-                out[i][pos] = (byte) next[i];
-            }
-            if (pos + 1 < length) {
-                logits = inference.output(inference.step(states, nextInputs));  // (n, vocab)
-            }
         }
         return out;
     }
