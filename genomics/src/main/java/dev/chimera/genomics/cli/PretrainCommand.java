@@ -70,8 +70,8 @@ import picocli.CommandLine.Option;
                     + "appearance) and feeds every window of a tagged file as BOS, TAG + T-2 bases (T-1 predicted), "
                     + "held-out scoring likewise; 'dna generate --tag TAG' then conditions on a tag.",
             "Without --fasta: the E. coli K-12 MG1655 genome, fetched once into cache/genomes.",
-            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids; a file must have token input "
-                    + "and a softmax head of >= 9 ids.",
+            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids and one per tag; a file must "
+                    + "have token input and a softmax head of at least that many ids.",
             "--resume continues the run in --out from its latest checkpoint with the settings it recorded (options given "
                     + "again must agree with them). Progress on stderr; exit 1 if training diverges."})
 public final class PretrainCommand implements Callable<Integer> {
