@@ -9,9 +9,9 @@ import java.util.function.LongConsumer;
  * Bits per base of held-out DNA read as one stream per region, the model's state carried from
  * chunk to chunk as {@code chimera dna score} reads a record: no BOS restart every T bases.
  *
- * <p>A region [from, to) of a record is fed as BOS, then the up to {@code T - 1} bases before
- * {@code from} (context only, not scored: the Markov baselines also see the bases before the held-out
- * part), then the region's bases, {@code chunk} positions per prefill. Every base of the region is
+ * <p>A region [from, to) of a record is fed as BOS (and its tag, for a tagged model: {@link DnaTags}),
+ * then the up to T - 1 (T - 2 after a tag) bases before {@code from} (context only, not scored: the
+ * Markov baselines also see the bases before the held-out part), then the region's bases, {@code chunk} positions per prefill. Every base of the region is
  * predicted by the position before it, so it sees at least T - 1 bases of context; attention layers
  * must run with bounded spans (a full span trained on windows of T becomes window:T, see
  * {@code InferenceSpan}), Mamba2 layers carry their state over the whole region. A base's probability
@@ -44,7 +44,7 @@ public final class CarriedHeldOutScore {
         long[] done = {0};
         for (TrainEvalSplit.Part p : split.parts()) {
             long before = done[0];
-            total = total.plus(score(new HeldOutScore.Region(p.tokens(), p.trainEnd(), p.tokens().length), bases -> {
+            total = total.plus(score(new HeldOutScore.Region(p.tokens(), p.trainEnd(), p.tokens().length, p.tag()), bases -> {
                 done[0] = before + bases;
                 if (progress != null) {
                     progress.accept(done[0]);
@@ -58,27 +58,31 @@ public final class CarriedHeldOutScore {
     public HeldOutScore.Result score(HeldOutScore.Region region, LongConsumer progress) {
         byte[] tokens = region.tokens();
         int from = region.from();
-        int start = Math.max(0, from - (context - 1));  // first context base
-        // Position p reads BOS (p = 0) or tokens[start + p - 1] and predicts tokens[start + p].
-        long positions = region.to() - start;
+        if (region.to() == from) {
+            return new HeldOutScore.Result(0, 0, 0);
+        }
+        boolean tagged = region.tag() != TrainEvalSplit.NO_TAG;
+        int lead = tagged ? 1 : 0;  // positions before the first base's prediction: BOS (and the tag)
+        int start = Math.max(0, from - DnaWindows.basesPerWindow(context, region.tag()) + 1);  // first context base
+        // Position p reads BOS (p = 0), the tag (p = 1, if tagged) or tokens[start + p - 1 - lead], and
+        // positions p >= lead predict tokens[start + p - lead].
+        long positions = lead + region.to() - start;
         double[] nats = {0};
         long[] bases = {0};
         long[] skipped = {0};
-        if (positions == 0 || region.to() == from) {
-            return new HeldOutScore.Result(0, 0, 0);
-        }
-        Tensor logits = Tensor.zeros(Math.min(chunk, (int) positions), vocab);
-        WindowedPrefill.run(decoder, positions, p -> p == 0 ? NucleotideTokenizer.BOS : tokens[(int) (start + p - 1)],
+        Tensor logits = Tensor.zeros((int) Math.min(chunk, positions), vocab);
+        WindowedPrefill.run(decoder, positions, p -> p == 0 ? NucleotideTokenizer.BOS
+                        : p == lead ? region.tag() : tokens[(int) (start + p - 1 - lead)],
                 chunk, (first, hidden) -> {
                     int rows = hidden.dim(0);
                     Tensor out = rows == logits.dim(0) ? logits : Tensor.zeros(rows, vocab);
                     decoder.headOutput(out, hidden);
                     for (int r = 0; r < rows; r++) {
-                        int i = (int) (start + first + r);
+                        long i = start + first + r - lead;
                         if (i < from) {
                             continue;
                         }
-                        int target = tokens[i];
+                        int target = tokens[(int) i];
                         if (target > NucleotideTokenizer.T) {
                             skipped[0]++;
                             continue;
@@ -87,7 +91,7 @@ public final class CarriedHeldOutScore {
                         bases[0]++;
                     }
                     if (progress != null) {
-                        progress.accept(Math.max(0, start + first + rows - from));
+                        progress.accept(Math.max(0, start + first + rows - lead - from));
                     }
                 });
         return new HeldOutScore.Result(nats[0], bases[0], skipped[0]);

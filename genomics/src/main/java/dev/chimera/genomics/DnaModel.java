@@ -17,13 +17,14 @@ import java.util.Map;
  * A DNA language model: a Chimera checkpoint whose trainer.json says {@code task = dna-lm},
  * over {@link NucleotideTokenizer} ids. Every sequence the model sees starts with
  * {@link NucleotideTokenizer#BOS}: training windows are BOS + T-1 bases, a scored record is
- * BOS + its bases (every base predicted), generation continues BOS + prompt.
+ * BOS + its bases (every base predicted), generation continues BOS + prompt. A model trained with
+ * {@link DnaTags} reads BOS, TAG, bases instead wherever its training data was tagged.
  */
 public final class DnaModel {
     /** trainer.json info key and value that mark a DNA language model. */
     public static final String TASK_KEY = "task";
     public static final String TASK = "dna-lm";
-    /** info key: the tokenizer, so a model is never read with another vocabulary. */
+    /** info key: the tokenizer, so a model is never read with another vocabulary; tags extend it ({@link DnaTags}). */
     public static final String TOKENIZER_KEY = "tokenizer";
     public static final String TOKENIZER = "nucleotide-v1:A,C,G,T,N,PAD,BOS,SEP,MASK";
     /** info key: the training context T (positions per window, BOS included). */
@@ -32,11 +33,13 @@ public final class DnaModel {
     private final Path directory;
     private final LoadedCheckpoint checkpoint;
     private final int context;
+    private final DnaTags tags;
 
-    private DnaModel(Path directory, LoadedCheckpoint checkpoint, int context) {
+    private DnaModel(Path directory, LoadedCheckpoint checkpoint, int context, DnaTags tags) {
         this.directory = directory;
         this.checkpoint = checkpoint;
         this.context = context;
+        this.tags = tags;
     }
 
     /**
@@ -55,11 +58,16 @@ public final class DnaModel {
                 .head(CoreComponents.softmax(NucleotideTokenizer.VOCAB_SIZE, true)).build();
     }
 
-    /** The info a pretraining run records in every checkpoint so that {@link #open} accepts it. */
+    /** The info a pretraining run without tags records in every checkpoint so that {@link #open} accepts it. */
     public static Map<String, String> info(int context) {
+        return info(context, DnaTags.NONE);
+    }
+
+    /** The info of a run whose vocabulary has {@code tags} (recorded in the tokenizer id). */
+    public static Map<String, String> info(int context, DnaTags tags) {
         Map<String, String> info = new LinkedHashMap<>();
         info.put(TASK_KEY, TASK);
-        info.put(TOKENIZER_KEY, TOKENIZER);
+        info.put(TOKENIZER_KEY, tags.tokenizerId());
         info.put(CONTEXT_KEY, Integer.toString(context));
         return info;
     }
@@ -76,14 +84,15 @@ public final class DnaModel {
             throw new UserException(directory + " holds a Chimera checkpoint of another kind (task "
                     + (task == null ? "not recorded" : "'" + task + "'") + "), not a DNA language model");
         }
-        if (!TOKENIZER.equals(info.get(TOKENIZER_KEY))) {
+        DnaTags tags = DnaTags.fromTokenizerId(info.get(TOKENIZER_KEY));
+        if (tags == null) {
             throw new UserException(directory + " was trained with tokenizer '" + info.get(TOKENIZER_KEY)
-                    + "', this build reads '" + TOKENIZER + "'");
+                    + "', this build reads '" + TOKENIZER + "', optionally followed by ',tag:NAME' tags");
         }
         ModelConfig c = loaded.config();
-        if (c.tokenVocab() < NucleotideTokenizer.VOCAB_SIZE) {
+        if (c.tokenVocab() < tags.vocabSize()) {
             throw new UserException(directory + " is not a token model with a softmax head over at least "
-                    + NucleotideTokenizer.VOCAB_SIZE + " ids");
+                    + tags.vocabSize() + " ids" + (tags.isEmpty() ? "" : " (the nucleotide tokenizer's and its tags')"));
         }
         int context;
         try {
@@ -92,7 +101,7 @@ public final class DnaModel {
             throw new UserException(directory + "/" + Checkpoint.TRAINER + " records no valid '" + CONTEXT_KEY
                     + "'");
         }
-        return new DnaModel(directory, loaded, context);
+        return new DnaModel(directory, loaded, context, tags);
     }
 
     /** A decoder of this model's weights for sequences of up to {@code maxLength} positions, with the config given. */
@@ -114,6 +123,11 @@ public final class DnaModel {
     /** Positions per training window, BOS included. */
     public int context() {
         return context;
+    }
+
+    /** The tag tokens of its vocabulary ({@link DnaTags#NONE} for a model trained without tags). */
+    public DnaTags tags() {
+        return tags;
     }
 
     /** Optimiser steps the model was trained for. */

@@ -24,6 +24,11 @@ import java.util.SplittableRandom;
  * end with PAD inputs and ignored targets (the model is causal, so padding after a position
  * does not change it).
  *
+ * <p>A tagged record ({@link TrainEvalSplit.Part#tag}, {@link DnaTags}) gives windows of T-1 bases
+ * fed as {@code BOS, TAG + its first T-2 bases}: the tag is read, never predicted (BOS's position
+ * carries no loss), and each of the T-1 bases is the target of the position before it, the first
+ * one of the tag's. A reverse-complemented window keeps its tag.
+ *
  * <p>Batch {@code i} depends only on i, the seed and the split ({@link Seeds#stream}), so a
  * resumed run sees exactly the batches of the uninterrupted one. A record is chosen with
  * probability proportional to its number of possible window starts, so every start in every
@@ -56,7 +61,8 @@ public final class DnaWindows implements DataSource {
         this.starts = new long[parts.size() + 1];
         for (int p = 0; p < parts.size(); p++) {
             int length = regionLength(parts.get(p));
-            starts[p + 1] = starts[p] + (length == 0 ? 0 : Math.max(1, length - context + 1));
+            int bases = basesPerWindow(context, parts.get(p).tag());
+            starts[p + 1] = starts[p] + (length == 0 ? 0 : Math.max(1, length - bases + 1));
         }
         if (starts[parts.size()] == 0) {
             throw new UserException(split.description() + ": no " + (training ? "training" : "held-out")
@@ -82,6 +88,11 @@ public final class DnaWindows implements DataSource {
         return training ? p.trainEnd() : p.evalLength();
     }
 
+    /** Bases a window of {@code context} positions holds: all but BOS's, and the tag's if {@code tag} is one. */
+    static int basesPerWindow(int context, int tag) {
+        return tag == TrainEvalSplit.NO_TAG ? context : context - 1;
+    }
+
     /** Positions per row, BOS included. */
     public int context() {
         return context;
@@ -102,25 +113,35 @@ public final class DnaWindows implements DataSource {
             int p = partOf(pick);
             TrainEvalSplit.Part part = parts.get(p);
             int from = regionStart(part) + (int) (pick - starts[p]);
-            int length = Math.min(context, regionLength(part));
+            int length = Math.min(basesPerWindow(context, part.tag()), regionLength(part));
             System.arraycopy(part.tokens(), from, window, 0, length);
             boolean flip = reverseComplement && random.nextBoolean();
             if (flip) {
                 reverseComplementInPlace(window, length);
             }
-            fill(inputs, targets, row * context, context, window, length);
+            fill(inputs, targets, row * context, context, part.tag(), window, length);
         }
         return Batch.of(Inputs.tokens(inputs, batch, context), Targets.tokens(targets), describe());
     }
 
-    /** Row {@code [at, at+context)}: BOS then bases[0..length-1) as inputs, bases[0..length) as targets, padded. */
-    static void fill(int[] inputs, int[] targets, int at, int context, byte[] bases, int length) {
+    /**
+     * Row {@code [at, at+context)}: BOS (then {@code tag} unless it is {@link TrainEvalSplit#NO_TAG}),
+     * then bases[0..length-1) as inputs; bases[0..length) as the targets of the positions from the
+     * last of BOS/tag on, the positions before it ignored; padded at the end.
+     */
+    static void fill(int[] inputs, int[] targets, int at, int context, int tag, byte[] bases, int length) {
+        int lead = tag == TrainEvalSplit.NO_TAG ? 1 : 2;  // positions before the first base
         inputs[at] = NucleotideTokenizer.BOS;
-        for (int i = 0; i < context; i++) {
-            if (i + 1 < context) {
-                inputs[at + i + 1] = i + 1 < length ? bases[i] : NucleotideTokenizer.PAD;
+        if (lead == 2) {
+            inputs[at + 1] = tag;
+            targets[at] = Backend.IGNORE_TARGET;
+        }
+        for (int p = lead - 1; p < context; p++) {
+            int base = p - lead + 1;  // the base position p predicts; the input at p + 1 is this base
+            if (p + 1 < context) {
+                inputs[at + p + 1] = base + 1 < length ? bases[base] : NucleotideTokenizer.PAD;
             }
-            targets[at + i] = i < length && bases[i] <= NucleotideTokenizer.T ? bases[i] : Backend.IGNORE_TARGET;
+            targets[at + p] = base < length && bases[base] <= NucleotideTokenizer.T ? bases[base] : Backend.IGNORE_TARGET;
         }
     }
 
@@ -145,8 +166,12 @@ public final class DnaWindows implements DataSource {
 
     @Override
     public String describe() {
-        return String.format(Locale.ROOT, "%s windows of %d bases (BOS + %d in, %d predicted), batch %d, seed %d%s",
-                training ? "training" : "held-out", context, context - 1, context, batch, seed,
-                reverseComplement ? ", reverse complement with probability 1/2" : "");
+        boolean tagged = parts.stream().anyMatch(p -> p.tag() != TrainEvalSplit.NO_TAG);
+        String shape = tagged
+                ? String.format(Locale.ROOT, "of %d positions (BOS, tag + %d bases in, %d predicted)", context,
+                        context - 2, context - 1)
+                : String.format(Locale.ROOT, "of %d bases (BOS + %d in, %d predicted)", context, context - 1, context);
+        return String.format(Locale.ROOT, "%s windows %s, batch %d, seed %d%s", training ? "training" : "held-out",
+                shape, batch, seed, reverseComplement ? ", reverse complement with probability 1/2" : "");
     }
 }

@@ -18,7 +18,8 @@ import java.util.function.LongConsumer;
  * position before it: the same view of the sequence the model had in training, so every base sees
  * between 0 and T-1 bases of context (the Markov models of order k see k). Windows of a batch run
  * through the parallel forward pass together; the last, shorter window of a region is padded at
- * the end, which a causal model does not see.
+ * the end, which a causal model does not see. A tagged region's windows hold T-1 bases, fed as BOS,
+ * the tag and T-2 bases, as the model was trained ({@link DnaWindows}).
  *
  * <p>A base's probability is the softmax of the head's logits taken over A, C, G and T only
  * (the other ids, N and the specials, are never the answer where a base is scored; the Markov
@@ -39,12 +40,20 @@ public final class HeldOutScore {
         }
     }
 
-    /** One stretch to score: tokens [from, to) of {@code tokens}. */
-    public record Region(byte[] tokens, int from, int to) {
+    /**
+     * One stretch to score: tokens [from, to) of {@code tokens}, each window read after BOS and
+     * {@code tag} unless that is {@link TrainEvalSplit#NO_TAG} (then a window holds T-1 bases).
+     */
+    public record Region(byte[] tokens, int from, int to, int tag) {
         public Region {
             if (from < 0 || to < from || to > tokens.length) {
                 throw new IllegalArgumentException("region [" + from + ", " + to + ") outside 0.." + tokens.length);
             }
+        }
+
+        /** An untagged region. */
+        public Region(byte[] tokens, int from, int to) {
+            this(tokens, from, to, TrainEvalSplit.NO_TAG);
         }
     }
 
@@ -77,7 +86,7 @@ public final class HeldOutScore {
     public Result heldOut(TrainEvalSplit split, LongConsumer progress) {
         List<Region> regions = new ArrayList<>();
         for (TrainEvalSplit.Part p : split.parts()) {
-            regions.add(new Region(p.tokens(), p.trainEnd(), p.tokens().length));
+            regions.add(new Region(p.tokens(), p.trainEnd(), p.tokens().length, p.tag()));
         }
         Result total = new Result(0, 0, 0);
         for (Result r : score(regions, progress)) {
@@ -98,10 +107,11 @@ public final class HeldOutScore {
         long done = 0;
         for (int r = 0; r < regions.size(); r++) {
             Region region = regions.get(r);
-            for (int a = region.from(); a < region.to(); a += context) {
-                int length = Math.min(context, region.to() - a);
+            int perWindow = DnaWindows.basesPerWindow(context, region.tag());
+            for (int a = region.from(); a < region.to(); a += perWindow) {
+                int length = Math.min(perWindow, region.to() - a);
                 byte[] window = java.util.Arrays.copyOfRange(region.tokens(), a, a + length);
-                DnaWindows.fill(inputs, targets, filled * context, context, window, length);
+                DnaWindows.fill(inputs, targets, filled * context, context, region.tag(), window, length);
                 for (int i = 0; i < length; i++) {
                     skipped[r] += window[i] > NucleotideTokenizer.T ? 1 : 0;
                 }

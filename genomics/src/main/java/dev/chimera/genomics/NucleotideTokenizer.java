@@ -14,6 +14,9 @@ import java.util.Locale;
  *                                        masked position for masked-LM style tasks
  * </pre>
  *
+ * A model trained with tags has one more id per tag after these ({@link DnaTags}); they are
+ * never produced from sequence characters.
+ *
  * <p>Characters read: A C G T N in either case; U (RNA) as T; the IUPAC ambiguity codes
  * R Y S W K M B D H V as N. Anything else (gaps '-', '.', '*', digits, spaces, binary) is invalid and
  * handled by the {@link OnInvalid} policy: {@code ERROR} (the default) fails with the file, record and

@@ -15,12 +15,21 @@ import java.util.function.BiFunction;
  */
 public final class TrainEvalSplit {
 
+    /** {@link Part#tag} of a record read without a tag. */
+    public static final int NO_TAG = -1;
+
     /**
      * One record: tokens [0, trainEnd) are for training, [trainEnd, length) for evaluation.
      *
      * @param where the record for messages (file, number and id)
+     * @param tag   the token of the {@link DnaTags tag} its windows start with after BOS, or {@link #NO_TAG}
      */
-    public record Part(String where, String id, byte[] tokens, int trainEnd) {
+    public record Part(String where, String id, byte[] tokens, int trainEnd, int tag) {
+        /** A record without a tag. */
+        public Part(String where, String id, byte[] tokens, int trainEnd) {
+            this(where, id, tokens, trainEnd, NO_TAG);
+        }
+
         public int trainLength() {
             return trainEnd;
         }
@@ -42,6 +51,28 @@ public final class TrainEvalSplit {
     public static TrainEvalSplit holdout(Path file, Holdout holdout, NucleotideTokenizer tokenizer) {
         List<Part> parts = read(file, tokenizer, (r, tokens) -> holdout.trainEnd(tokens.length));
         return new TrainEvalSplit(parts, file + ", last " + holdout.fraction() + " of each record held out");
+    }
+
+    /** As {@link #holdout(Path, Holdout, NucleotideTokenizer)}, every record tagged with token {@code tag}. */
+    public static TrainEvalSplit holdout(Path file, Holdout holdout, NucleotideTokenizer tokenizer, String tagName,
+            int tag) {
+        List<Part> parts = new ArrayList<>();
+        for (Part p : holdout(file, holdout, tokenizer).parts) {
+            parts.add(new Part(p.where(), p.id(), p.tokens(), p.trainEnd(), tag));
+        }
+        return new TrainEvalSplit(parts, tagName + "=" + file + ", last " + holdout.fraction()
+                + " of each record held out");
+    }
+
+    /** The parts of every split, in order, as one split (e.g. several tagged genomes). */
+    public static TrainEvalSplit concat(List<TrainEvalSplit> splits) {
+        List<Part> parts = new ArrayList<>();
+        List<String> descriptions = new ArrayList<>();
+        for (TrainEvalSplit s : splits) {
+            parts.addAll(s.parts);
+            descriptions.add(s.description);
+        }
+        return new TrainEvalSplit(parts, String.join("; ", descriptions));
     }
 
     /** The records of {@code train} for training and those of {@code eval} for evaluation. */

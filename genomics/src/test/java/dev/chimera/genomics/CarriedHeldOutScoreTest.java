@@ -6,6 +6,7 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.kernel.VectorBackend;
+import dev.chimera.core.model.CoreComponents;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.runtime.InferenceSpan;
@@ -38,7 +39,7 @@ class CarriedHeldOutScoreTest {
             HeldOutScore.Result small = new CarriedHeldOutScore(model, t, 5).score(region, null);
             HeldOutScore.Result large = new CarriedHeldOutScore(model, t, 1000).score(region, null);
 
-            HeldOutScore.Result expected = onePrefill(model, tokens, from, t);
+            HeldOutScore.Result expected = onePrefill(model, tokens, from, t, TrainEvalSplit.NO_TAG);
             assertEquals(49, expected.bases());
             for (HeldOutScore.Result r : Arrays.asList(small, large)) {
                 assertEquals(expected.bases(), r.bases());
@@ -62,20 +63,49 @@ class CarriedHeldOutScoreTest {
             model.initialise(4);
             HeldOutScore.Result carried = new CarriedHeldOutScore(model, 8, 7)
                     .score(new HeldOutScore.Region(tokens, 0, 30), null);
-            HeldOutScore.Result expected = onePrefill(model, tokens, 0, 8);
+            HeldOutScore.Result expected = onePrefill(model, tokens, 0, 8, TrainEvalSplit.NO_TAG);
             assertEquals(30, carried.bases());
             assertEquals(expected.nats(), carried.nats(), 1e-4 * expected.nats());
         }
     }
 
-    /** The reference: one prefill of BOS + the up to T - 1 bases before {@code from} + the rest, scored from {@code from}. */
-    private static HeldOutScore.Result onePrefill(Decoder model, byte[] tokens, int from, int t) {
-        int start = Math.max(0, from - (t - 1));
-        int n = tokens.length - start;
+    /** A tagged region is read after BOS and its tag, with T - 2 context bases. */
+    @Test
+    void aTaggedRegionIsReadAfterItsTag() {
+        byte[] tokens = new byte[60];
+        Random rnd = new Random(8);
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = (byte) rnd.nextInt(4);
+        }
+        int tag = NucleotideTokenizer.VOCAB_SIZE;  // the first tag's id
+        try (ComputePool pool = new ComputePool(1)) {
+            ModelConfig config = InferenceSpan.parse("context").apply(TestModels.tinyDnaConfig().toBuilder()
+                    .input(CoreComponents.tokens(tag + 1)).head(CoreComponents.softmax(tag + 1, false)).build(), 10);
+            Decoder model = new Decoder(config, 128, new VectorBackend(pool));
+            model.initialise(6);
+            HeldOutScore.Result carried = new CarriedHeldOutScore(model, 10, 7)
+                    .score(new HeldOutScore.Region(tokens, 25, 60, tag), null);
+            HeldOutScore.Result expected = onePrefill(model, tokens, 25, 10, tag);
+            assertEquals(35, carried.bases());
+            assertEquals(expected.nats(), carried.nats(), 1e-4 * expected.nats());
+        }
+    }
+
+    /**
+     * The reference: one prefill of BOS (and the tag) + the up to T - 1 (T - 2) bases before
+     * {@code from} + the rest, scored from {@code from}.
+     */
+    private static HeldOutScore.Result onePrefill(Decoder model, byte[] tokens, int from, int t, int tag) {
+        int lead = tag == TrainEvalSplit.NO_TAG ? 0 : 1;
+        int start = Math.max(0, from - (t - 1 - lead));
+        int n = lead + tokens.length - start;
         int[] ids = new int[n];
         ids[0] = NucleotideTokenizer.BOS;
-        for (int p = 1; p < n; p++) {
-            ids[p] = tokens[start + p - 1];
+        if (lead == 1) {
+            ids[1] = tag;
+        }
+        for (int p = 1 + lead; p < n; p++) {
+            ids[p] = tokens[start + p - 1 - lead];
         }
         Tensor hidden = model.prefill(model.newState(), Inputs.tokens(ids, 1, n));
         Tensor logits = Tensor.zeros(n, model.config().tokenVocab());
@@ -83,8 +113,8 @@ class CarriedHeldOutScoreTest {
         double nats = 0;
         long bases = 0;
         long skipped = 0;
-        for (int p = from - start; p < n; p++) {
-            int target = tokens[start + p];
+        for (int p = from - start + lead; p < n; p++) {
+            int target = tokens[start + p - lead];
             if (target == NucleotideTokenizer.N) {
                 skipped++;
                 continue;

@@ -108,6 +108,55 @@ class DnaWindowsTest {
         assertTrue(fromSecond > 150 && fromSecond < 240, "windows from the second record " + fromSecond);
     }
 
+    /**
+     * A tagged record's rows are BOS, TAG, then T-2 bases: BOS's position has no target, the tag's
+     * predicts the first base, and the T-1 targets are consecutive bases of the train prefix (either
+     * strand); an untagged record of the same split keeps BOS + T-1 bases.
+     */
+    @Test
+    void taggedRowsAreBosTagThenBasesAndTheTagIsNeverATarget() throws IOException {
+        Random rnd = new Random(6);
+        String tagged = random(rnd, 2_000);
+        String plain = random(rnd, 2_000);
+        TrainEvalSplit a = TrainEvalSplit.holdout(Files.writeString(dir.resolve("a.fa"), ">a\n" + tagged + "\n"),
+                new Holdout(0.1), new NucleotideTokenizer(), "x", 10);
+        TrainEvalSplit b = split(0.1, plain);
+        TrainEvalSplit data = TrainEvalSplit.concat(java.util.List.of(a, b));
+        assertEquals(10, data.parts().get(0).tag());
+        assertEquals(TrainEvalSplit.NO_TAG, data.parts().get(1).tag());
+        int t = 24;
+        int rows = 8;
+        int taggedRows = 0;
+        for (long i = 0; i < 10; i++) {
+            Batch batch = DnaWindows.training(data, t, rows, 3).batch(i);
+            int[] in = batch.inputs().tokens();
+            int[] target = batch.targets().tokens();
+            int lossPositions = 0;
+            for (int row = 0; row < rows; row++) {
+                int o = row * t;
+                assertEquals(NucleotideTokenizer.BOS, in[o]);
+                boolean isTagged = in[o + 1] == 10;
+                int lead = isTagged ? 2 : 1;
+                if (isTagged) {
+                    assertEquals(Backend.IGNORE_TARGET, target[o]);
+                    taggedRows++;
+                }
+                for (int p = lead - 1; p + 1 < t; p++) {
+                    assertEquals(target[o + p], in[o + p + 1], "row " + row + " position " + p);
+                }
+                String w = letters(target, o + lead - 1, o + t);
+                String source = isTagged ? tagged.substring(0, 1_800) : plain.substring(0, 1_800);
+                assertTrue(source.contains(w) || source.contains(reverseComplement(w)), w);
+                lossPositions += t - lead + 1;
+            }
+            assertEquals(lossPositions, batch.lossPositions());
+        }
+        // Two records of equal size: 40 +- 3 sigma (13) of 80 rows tagged.
+        assertTrue(taggedRows > 27 && taggedRows < 53, "tagged rows " + taggedRows);
+        assertTrue(DnaWindows.training(data, t, rows, 3).describe().contains("of 24 positions (BOS, tag + 22 bases in, "
+                + "23 predicted)"));
+    }
+
     @Test
     void heldOutWindowsComeOnlyFromTheHeldOutSuffixAsTheyAre() throws IOException {
         String r = random(new Random(3), 2_000);

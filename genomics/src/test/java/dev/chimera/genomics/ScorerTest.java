@@ -183,13 +183,21 @@ class ScorerTest {
         assertEquals(48, new Scorer(d, 16).score(tokens(TinyDnaModel.dna(1, 48)), "r", null, null).length());
     }
 
-    /** The embedding is the mean of the final-norm states over the bases (second copy with echo). */
+    /**
+     * Each pooling against one prefill of the whole sequence: mean of the base states, that mean
+     * less the centre, the last base's state, the mean over the second copy of BOS + x + x.
+     */
     @Test
-    void embeddingIsTheMeanOfTheBaseStates() throws IOException {
+    void embeddingPoolsTheBaseStatesAsEachPoolingSays() throws IOException {
         byte[] tokens = tokens(TinyDnaModel.dna(10, 90));
         Decoder d = windowed.decoder(CONTEXT, new VectorBackend(pool));
         int dim = d.config().dModel();
-        for (boolean echo : new boolean[] {false, true}) {
+        float[] centre = new float[dim];
+        for (int j = 0; j < dim; j++) {
+            centre[j] = 0.25f * j - 1;
+        }
+        for (Embedder.Pooling pooling : Embedder.Pooling.values()) {
+            boolean echo = pooling == Embedder.Pooling.ECHO;
             List<Integer> seq = new ArrayList<>();
             seq.add((int) NucleotideTokenizer.BOS);
             for (int copy = 0; copy < (echo ? 2 : 1); copy++) {
@@ -200,17 +208,27 @@ class ScorerTest {
             int n = seq.size();
             Tensor hidden = d.prefill(d.newState(), Inputs.tokens(seq.stream().mapToInt(Integer::intValue).toArray(),
                     1, n));
-            int from = echo ? 91 : 1;
-            float[] got = new Embedder(d, 37, echo).embed(tokens, "test", null);
+            int from = switch (pooling) {
+                case ECHO -> 91;
+                case LAST -> 90;
+                default -> 1;
+            };
+            float[] got = new Embedder(d, 37, pooling, pooling == Embedder.Pooling.CENTRED ? centre : null)
+                    .embed(tokens, "test", null);
             for (int j = 0; j < dim; j++) {
                 double sum = 0;
                 for (int p = from; p < n; p++) {
                     sum += hidden.get(p, j);
                 }
+                double want = sum / (n - from) - (pooling == Embedder.Pooling.CENTRED ? centre[j] : 0);
                 // windows of 37 vs one prefill: relative 1e-4 on states of size ~1
-                assertEquals(sum / 90, got[j], 1e-4, (echo ? "echo" : "plain") + ", component " + j);
+                assertEquals(want, got[j], 1e-4, pooling + ", component " + j);
             }
         }
+        assertArrayEquals(new Embedder(d, 37, Embedder.Pooling.ECHO, null).embed(tokens, "t", null),
+                new Embedder(d, 37, true).embed(tokens, "t", null), "echo = true is echo pooling");
         assertThrows(UserException.class, () -> new Embedder(d, 8, false).embed(new byte[0], "r", null));
+        assertThrows(IllegalArgumentException.class, () -> new Embedder(d, 8, Embedder.Pooling.CENTRED, null));
+        assertThrows(IllegalArgumentException.class, () -> new Embedder(d, 8, Embedder.Pooling.MEAN, centre));
     }
 }

@@ -133,7 +133,8 @@ public final class DnaDemo implements DemoPart {
 
         Path embeddings = work.resolve("embeddings.arrow");
         t = System.nanoTime();
-        out.println("5. one vector per region (mean of the last hidden states), cosine similarity to region 1:");
+        out.println("5. one vector per region (mean of the last hidden states less the model's centre, --pooling "
+                + "centred), cosine similarity to region 1:");
         out.println("   chimera dna embed --model " + modelDir + " --fasta held-out-regions.fa --out embeddings.arrow");
         out.flush();
         code = chimera.run(out, err, "dna", "embed", "--model", modelDir.toString(), "--fasta", regions.toString(),

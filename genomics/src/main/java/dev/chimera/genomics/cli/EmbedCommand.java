@@ -6,6 +6,7 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.Embedder;
+import dev.chimera.genomics.EmbeddingCentre;
 import dev.chimera.runtime.ArrowTables;
 import dev.chimera.runtime.ArrowTables.Column;
 import dev.chimera.runtime.BatchProgress;
@@ -35,13 +36,19 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "One vector per record: the mean, over the record's base positions, of the model's last hidden states "
-                    + "(the final norm's output, width dModel). The model reads BOS and the bases; BOS's own state "
-                    + "is not averaged.",
-            "--echo: echo embedding (HybriDNA): the model reads BOS, the bases, and the bases again, and the states "
-                    + "of the second copy are averaged, each having seen the whole record once. Twice the work.",
+            "One vector per record from the model's last hidden states (the final norm's output, width dModel); the "
+                    + "model reads BOS and the bases (BOS's own state is never pooled). --pooling:",
+            "  mean: the mean over the record's base positions.",
+            "  centred: the mean less the model's centre, the mean vector of 16 sequences the model samples itself "
+                    + "(seeded; computed at the start, a few seconds): removes the part all DNA shares, which puts "
+                    + "the cosine similarity of any two mean vectors near 1.",
+            "  last: the state at the last base.",
+            "  echo: echo embedding (HybriDNA): the model reads BOS, the bases, and the bases again, and the states "
+                    + "of the second copy are averaged, each having seen the whole record once. Twice the work. "
+                    + "--echo is --pooling echo.",
             "Output: an Arrow IPC file with columns id (utf8) and embedding (fixed-size list of dModel float32), "
-                    + "one row per record in input order.",
+                    + "one row per record in input order; the schema's metadata names the pooling (key 'pooling') "
+                    + "and, for centred, holds the centre ('centre', comma-separated).",
             "Interruptions: vectors are appended to OUT.journal as each record completes (one write per frame, "
                     + "with a checksum; forced to disk at least once a second), and the Arrow file is written from "
                     + "it at the end under a temporary name and renamed into place, so a kill at any moment leaves "
@@ -57,8 +64,28 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.arrow", description = "The embeddings, an Arrow IPC file.")
     Path out;
 
-    @Option(names = "--echo", description = "Echo embedding: read the record twice, average the second copy.")
+    @Option(names = "--pooling", paramLabel = "mean|centred|last|echo", converter = PoolingConverter.class,
+            description = "How the states become one vector (default: " + DEFAULT_POOLING_LABEL + ").")
+    Embedder.Pooling pooling;
+
+    @Option(names = "--echo", description = "Echo embedding: the same as --pooling echo.")
     boolean echo;
+
+    /** The pooling without --pooling or --echo: the one that measured best (README, PoolingBench). */
+    private static final String DEFAULT_POOLING_LABEL = "centred";
+    static final Embedder.Pooling DEFAULT_POOLING = Embedder.Pooling.parse(DEFAULT_POOLING_LABEL);
+
+    /** --pooling's values, in any case. */
+    static final class PoolingConverter implements CommandLine.ITypeConverter<Embedder.Pooling> {
+        @Override
+        public Embedder.Pooling convert(String value) {
+            try {
+                return Embedder.Pooling.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     private static final byte EMBEDDING = 'E';
 
@@ -69,27 +96,50 @@ public final class EmbedCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".arrow")) {
             throw new CommandLine.ParameterException(cl, "--out " + out + ": expected a .arrow file name");
         }
+        if (echo && pooling != null && pooling != Embedder.Pooling.ECHO) {
+            throw new CommandLine.ParameterException(cl, "--echo is --pooling echo; it cannot go with --pooling "
+                    + pooling.label());
+        }
+        Embedder.Pooling chosen = echo ? Embedder.Pooling.ECHO : pooling == null ? DEFAULT_POOLING : pooling;
         BatchRun.requireWritable(out, "--out");
         Progress notes = new Progress(cl.getErr(), System.console() != null, "");
         DnaModel model = options.openModel();
         ModelConfig config = options.inferenceConfig(model);
         Map<String, String> settings = options.settings("embed", model, config);
-        settings.put("echo", Boolean.toString(echo));
+        settings.put("pooling", chosen.label());
 
         try (ComputePool pool = new ComputePool(options.batch.threads())) {
             Decoder decoder = options.decoder(model, config, pool);
-            Embedder embedder = new Embedder(decoder, options.batch.chunk(), echo);
             Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("command", "chimera dna embed" + (echo ? " --echo" : ""));
+            metadata.put("command", "chimera dna embed --pooling " + chosen.label());
             metadata.put("model", settings.get("model"));
             metadata.put("spans", settings.get("spans"));
             metadata.put("input", settings.get("input"));
-            metadata.put("pooling", echo ? "mean of the final-norm states over the second copy of BOS+x+x"
-                    : "mean of the final-norm states over the bases of BOS+x");
+            metadata.put("pooling", chosen.label());
+            metadata.put("pooling_detail", chosen.description());
             BatchRun.Work<FastaInput.Tokenized> work = new BatchRun.Work<>() {
+                /** Made when first needed, so that the centre is computed only once the input has been checked. */
+                private Embedder embedder;
+
+                private Embedder embedder() {
+                    if (embedder == null) {
+                        float[] centre = null;
+                        if (chosen == Embedder.Pooling.CENTRED) {
+                            centre = centre(model, decoder, options.batch.chunk(), notes);
+                            metadata.put("centre", join(centre));
+                            metadata.put("centre_detail", "mean of the mean-pooled vectors of "
+                                    + EmbeddingCentre.SEQUENCES + " sequences of " + EmbeddingCentre.length(model.context())
+                                    + " bases sampled from the model (BOS, temperature 1, seed " + EmbeddingCentre.SEED
+                                    + ")");
+                        }
+                        embedder = new Embedder(decoder, options.batch.chunk(), chosen, centre);
+                    }
+                    return embedder;
+                }
+
                 @Override
                 public long units(long bases) {
-                    return embedder.positions(bases);
+                    return chosen.positions(bases);
                 }
 
                 @Override
@@ -97,13 +147,13 @@ public final class EmbedCommand implements Callable<Integer> {
                     if (r.tokens().length == 0) {
                         throw new UserException(r.where() + ": no bases left to embed after --on-invalid skip");
                     }
-                    WindowedPrefill.requireFits(decoder, embedder.positions(r.tokens().length), r.where());
+                    WindowedPrefill.requireFits(decoder, chosen.positions(r.tokens().length), r.where());
                 }
 
                 @Override
                 public void compute(long index, FastaInput.Tokenized r, RunJournal journal, LongConsumer progress)
                         throws IOException {
-                    float[] v = embedder.embed(r.tokens(), r.where(), progress);
+                    float[] v = embedder().embed(r.tokens(), r.where(), progress);
                     ByteBuffer b = ByteBuffer.allocate(4 * v.length);
                     b.asFloatBuffer().put(v);
                     journal.appendRecord(EMBEDDING, index, r.id(), b.array());
@@ -116,7 +166,7 @@ public final class EmbedCommand implements Callable<Integer> {
 
                 @Override
                 public void assemble(Path journal) throws IOException {
-                    int d = embedder.dim();
+                    int d = embedder().dim();
                     try (ArrowTables.Writer w = ArrowTables.create(out, List.of(Column.utf8("id"),
                             Column.embedding("embedding", d)), 1024, metadata)) {
                         RunJournal.replay(journal, new RunJournal.Visitor() {
@@ -143,12 +193,31 @@ public final class EmbedCommand implements Callable<Integer> {
             };
             BatchRun.Summary s = BatchRun.run(options.input(), options.batch.resume(), out, "embedding", "positions",
                     settings, work, notes, cl.getErr());
-            print(cl.getOut(), s, config, embedder.dim());
+            print(cl.getOut(), s, config, config.dModel(), chosen);
         }
         return 0;
     }
 
-    private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim) {
+    /** The model's centre ({@link EmbeddingCentre}), with a note while it is computed. */
+    private static float[] centre(DnaModel model, Decoder decoder, int chunk, Progress notes) {
+        int length = EmbeddingCentre.length(model.context());
+        long t0 = System.nanoTime();
+        float[] centre = EmbeddingCentre.compute(decoder, chunk, length);
+        notes.note(String.format(Locale.ROOT, "centre: %d sequences of %d bases sampled from the model and embedded "
+                + "(%.1f s)", EmbeddingCentre.SEQUENCES, length, (System.nanoTime() - t0) / 1e9));
+        return centre;
+    }
+
+    /** The values as Float.toString writes them (exact float32 round trip), comma-separated. */
+    private static String join(float[] v) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < v.length; i++) {
+            sb.append(i == 0 ? "" : ",").append(v[i]);
+        }
+        return sb.toString();
+    }
+
+    private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim, Embedder.Pooling chosen) {
         if (s.nothingToDo()) {
             if (options.batch.json()) {
                 w.println(new JsonLine().put("op", "dna-embed").put("out", out.toString()).put("status", "complete"));
@@ -159,13 +228,13 @@ public final class EmbedCommand implements Callable<Integer> {
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
         if (options.batch.json()) {
             w.println(new JsonLine().put("op", "dna-embed").put("records", s.records()).put("bases", s.size())
-                    .put("dim", dim).put("echo", Boolean.toString(echo)).put("resumed_records", s.resumedRecords())
+                    .put("dim", dim).put("pooling", chosen.label()).put("resumed_records", s.resumedRecords())
                     .put("computed_positions", s.computedUnits()).put("seconds", s.seconds(), 3)
                     .put("positions_per_s", rate, 1).put("spans", InferenceSpan.describe(config))
                     .put("threads", options.batch.threads()).put("out", out.toString()));
         } else {
-            w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32%s%n", s.records(), s.size(), dim,
-                    echo ? ", echo" : "");
+            w.printf(Locale.ROOT, "records       %,d (%,d bases), vectors of %d float32, %s pooling%n", s.records(),
+                    s.size(), dim, chosen.label());
             w.printf(Locale.ROOT, "spans         %s%n", InferenceSpan.describe(config));
             w.printf(Locale.ROOT, "time          %s, %,.0f positions/s%s%n", BatchProgress.duration(s.seconds()), rate,
                     s.resumedRecords() > 0 ? String.format(Locale.ROOT, " (%,d records were already done)",

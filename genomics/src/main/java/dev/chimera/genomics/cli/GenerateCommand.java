@@ -2,14 +2,9 @@ package dev.chimera.genomics.cli;
 
 import dev.chimera.core.checkpoint.AtomicFiles;
 import dev.chimera.core.decoder.Decoder;
-import dev.chimera.core.decoder.DecoderState;
-import dev.chimera.core.decoder.Inputs;
-import dev.chimera.core.decoder.Sampler;
 import dev.chimera.core.kernel.ComputePool;
-import dev.chimera.core.model.ModelConfig;
-import dev.chimera.core.tensor.Tensor;
-import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.DnaSampler;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.UserException;
@@ -25,9 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code chimera dna generate}: samples new sequences from a DNA language model, continuing
- * {@code BOS + prompt} through the recurrent inference path (one prefill of the prompt, then one
- * batched {@link Decoder.Inference#step} per base for all sequences of a group), written as FASTA.
+ * {@code chimera dna generate}: samples new sequences from a DNA language model ({@link DnaSampler}),
+ * continuing {@code BOS + prompt} or {@code BOS, TAG + prompt}, written as FASTA.
  */
 @Command(name = "generate",
         mixinStandardHelpOptions = true,
@@ -36,13 +30,12 @@ import picocli.CommandLine.Option;
             "Generates DNA from a model trained by 'chimera dna pretrain': each sequence continues BOS + --prompt by "
                     + "--length bases, each drawn from the model's distribution over A, C, G, T (other ids never "
                     + "drawn) after temperature and top-k filtering.",
+            "--tag TAG: for a model trained with tags ('dna pretrain --fasta TAG=FILE'), the sequences continue BOS, "
+                    + "TAG, --prompt, as that tag's training windows started.",
             "Output: FASTA, 60 bases a line, records generated_1 .. generated_n whose header lines give the settings; "
                     + "the prompt is not repeated in the records. The same model, settings and --seed give the same "
                     + "output."})
 public final class GenerateCommand implements Callable<Integer> {
-    /** Most sequences stepped together, and the attention-cache bytes a group may hold. */
-    private static final int GROUP = 16;
-    private static final long GROUP_CACHE_BYTES = 512L << 20;
     private static final int COLUMNS = 60;
 
     @CommandLine.Spec
@@ -58,6 +51,10 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", paramLabel = "SEQ", defaultValue = "",
             description = "Bases the sequences continue (A C G T N, IUPAC codes read as N; default: none).")
     String prompt;
+
+    @Option(names = "--tag", paramLabel = "TAG",
+            description = "Condition on one of the model's tags: sequences continue BOS, TAG, --prompt (default: no tag).")
+    String tag;
 
     @Option(names = "--num", paramLabel = "n", defaultValue = "1", description = "Sequences (default: ${DEFAULT-VALUE}).")
     int num;
@@ -84,7 +81,7 @@ public final class GenerateCommand implements Callable<Integer> {
         if (length < 1 || num < 1) {
             throw usage("--length and --num must be >= 1, got " + length + ", " + num);
         }
-        if (length > Integer.MAX_VALUE - 1 - prompt.length()) {
+        if (length > Integer.MAX_VALUE - 2 - prompt.length()) {
             throw usage("--length " + length + " with a prompt of " + prompt.length() + " bases is more than the 2^31 - 1 "
                     + "positions a sequence can have");
         }
@@ -97,31 +94,19 @@ public final class GenerateCommand implements Callable<Integer> {
         int threadCount = compute.threads();
         byte[] promptTokens = encodePrompt();
         DnaModel dna = DnaModel.open(model);
+        int[] ids = start(dna, promptTokens);
         StringBuilder fasta = new StringBuilder();
         try (ComputePool pool = new ComputePool(threadCount)) {
-            Decoder decoder = dna.decoder(promptTokens.length + length + 1, compute.backend(pool));
-            int[] ids = new int[promptTokens.length + 1];
-            ids[0] = NucleotideTokenizer.BOS;
-            for (int i = 0; i < promptTokens.length; i++) {
-                ids[i + 1] = promptTokens[i];
-            }
-            DecoderState start = decoder.newState();
-            Tensor hidden = decoder.prefill(start, Inputs.tokens(ids, 1, ids.length));  // (P + 1, d)
-            int vocab = decoder.head().outputShape()[0];
-            Tensor first = Tensor.zeros(1, vocab);
-            decoder.headOutput(first, hidden.slice(ids.length - 1, ids.length));
-            int positions = promptTokens.length + length + 1;
+            Decoder decoder = dna.decoder(ids.length + length, compute.backend(pool));
+            int positions = ids.length + length;
             if (positions > dna.context()) {
-                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, prompt, generated bases) exceed "
-                        + "the model's training context of %d%n", positions, dna.context());
+                spec.commandLine().getErr().printf(Locale.ROOT, "note: %d positions (BOS, %sprompt, generated bases) "
+                        + "exceed the model's training context of %d%n", positions, tag == null ? "" : "tag, ",
+                        dna.context());
             }
-            int group = groupSize(decoder.config(), positions);
-            for (int g = 0; g < num; g += group) {
-                int n = Math.min(group, num - g);
-                byte[][] bases = generate(decoder, start, first, g, n);
-                for (int i = 0; i < n; i++) {
-                    appendRecord(fasta, g + i + 1, dna.steps(), bases[i]);
-                }
+            byte[][] bases = new DnaSampler(decoder, ids, length, temperature, topK, seed).sample(num);
+            for (int i = 0; i < num; i++) {
+                appendRecord(fasta, i + 1, dna.steps(), bases[i]);
             }
         }
         if (out == null) {
@@ -134,11 +119,25 @@ public final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Sequences per group: at most GROUP, fewer when their full-span attention caches would pass GROUP_CACHE_BYTES. */
-    private static int groupSize(ModelConfig c, int positions) {
-        long attention = c.layerMixers().chars().filter(ch -> ch == 'A').count();
-        long perSequence = attention * positions * 2L * c.kvHeads() * c.attnHeadDim() * Float.BYTES;
-        return (int) Math.max(1, Math.min(GROUP, perSequence == 0 ? GROUP : GROUP_CACHE_BYTES / perSequence));
+    /** BOS, the tag's token if --tag, the prompt: what the sequences continue. */
+    private int[] start(DnaModel dna, byte[] promptTokens) {
+        int lead = tag == null ? 1 : 2;
+        int[] ids = new int[lead + promptTokens.length];
+        ids[0] = NucleotideTokenizer.BOS;
+        if (tag != null) {
+            ids[1] = dna.tags().token(tag);
+            if (ids[1] < 0) {
+                throw new UserException("--tag " + tag + ": " + model + (dna.tags().isEmpty()
+                        ? " was trained without tags" : " has no such tag; its tags: " + dna.tags().describe()));
+            }
+        } else if (!dna.tags().isEmpty()) {
+            spec.commandLine().getErr().println("note: " + model + " was trained with tags (" + dna.tags().describe()
+                    + ") and every training window started with one; without --tag the sequences continue BOS + prompt");
+        }
+        for (int i = 0; i < promptTokens.length; i++) {
+            ids[lead + i] = promptTokens[i];
+        }
+        return ids;
     }
 
     /** The prompt's tokens; a character that is not a base, N, U or an IUPAC code is a one-line error. */
@@ -156,43 +155,12 @@ public final class GenerateCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Sequences first..first+n-1, each with its own sampler seeded from (--seed, its number). */
-    private byte[][] generate(Decoder decoder, DecoderState start, Tensor firstLogits, int first, int n) {
-        DecoderState[] states = new DecoderState[n];
-        Sampler[] samplers = new Sampler[n];
-        int vocab = firstLogits.dim(1);
-        Tensor logits = Tensor.zeros(n, vocab);
-        for (int i = 0; i < n; i++) {
-            states[i] = start.copy();
-            samplers[i] = new Sampler(temperature, topK, 1.0, Seeds.stream(seed, first + i).nextLong());
-            logits.select(i).copyFrom(firstLogits.select(0));
-        }
-        byte[][] out = new byte[n][length];
-        int[] next = new int[n];
-        Inputs nextInputs = Inputs.tokensIn(next, n, 1);
-        Decoder.Inference inference = decoder.inference(n, 1);
-        Tensor baseLogits = Tensor.zeros(4);
-        for (int pos = 0; pos < length; pos++) {
-            for (int i = 0; i < n; i++) {
-                for (int b = 0; b < 4; b++) {
-                    baseLogits.set(logits.get(i, b), b);
-                }
-                next[i] = samplers[i].sampleToken(baseLogits);
-                out[i][pos] = (byte) next[i];
-            }
-            if (pos + 1 < length) {
-                logits = inference.output(inference.step(states, nextInputs));  // (n, vocab)
-            }
-        }
-        return out;
-    }
-
     private void appendRecord(StringBuilder fasta, int number, long modelStep, byte[] bases) {
         String shownPrompt = prompt.isEmpty() || prompt.length() > COLUMNS ? ""
                 : " prompt=" + prompt.toUpperCase(Locale.ROOT);
-        fasta.append(String.format(Locale.ROOT, ">generated_%d model=%s step=%d length=%d prompt_length=%d%s"
-                + " temperature=%s top_k=%d seed=%d\n", number, model, modelStep, length, prompt.length(), shownPrompt,
-                temperature, topK, seed));
+        fasta.append(String.format(Locale.ROOT, ">generated_%d model=%s step=%d%s length=%d prompt_length=%d%s"
+                + " temperature=%s top_k=%d seed=%d\n", number, model, modelStep, tag == null ? "" : " tag=" + tag, length,
+                prompt.length(), shownPrompt, temperature, topK, seed));
         byte[] letters = NucleotideTokenizer.letters(bases, 0, bases.length);
         for (int a = 0; a < letters.length; a += COLUMNS) {
             fasta.append(new String(letters, a, Math.min(COLUMNS, letters.length - a), StandardCharsets.US_ASCII))

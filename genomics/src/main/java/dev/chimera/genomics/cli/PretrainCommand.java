@@ -16,6 +16,7 @@ import dev.chimera.core.train.SgdSai;
 import dev.chimera.core.train.TrainableDecoder;
 import dev.chimera.core.train.Trainer;
 import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.DnaTags;
 import dev.chimera.genomics.DnaWindows;
 import dev.chimera.genomics.GenomeCache;
 import dev.chimera.genomics.HeldOutScore;
@@ -65,9 +66,13 @@ import picocli.CommandLine.Option;
                     + "two are kept), and at the end prints the bits per base of the whole held-out part (the last f of "
                     + "every record), scored in consecutive windows of T bases each starting with BOS, comparable with "
                     + "'chimera dna baseline'.",
+            "Tagged pretraining (HybriDNA): --fasta TAG=FILE, given once per file (e.g. --fasta ecoli=a.fa --fasta "
+                    + "saureus=b.fa), adds one token per tag to the vocabulary (ids 9, 10, ... in order of first "
+                    + "appearance) and feeds every window of a tagged file as BOS, TAG + T-2 bases (T-1 predicted), "
+                    + "held-out scoring likewise; 'dna generate --tag TAG' then conditions on a tag.",
             "Without --fasta: the E. coli K-12 MG1655 genome shipped with Chimera (unpacked once into cache/genomes).",
-            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids; a file must have token input "
-                    + "and a softmax head of >= 9 ids.",
+            "--config: a preset's vocabulary is set to the nucleotide tokenizer's 9 ids and one per tag; a file must "
+                    + "have token input and a softmax head of at least that many ids.",
             "--resume continues the run in --out from its latest checkpoint with the settings it recorded (options given "
                     + "again must agree with them). Progress on stderr; exit 1 if training diverges."})
 public final class PretrainCommand implements Callable<Integer> {
@@ -78,9 +83,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--fasta", paramLabel = "FILE",
-            description = "FASTA/FASTQ (plain, gzip, bgzip) to train on (default: the cached E. coli genome).")
-    Path fasta;
+    @Option(names = "--fasta", paramLabel = "[TAG=]FILE",
+            description = "FASTA/FASTQ (plain, gzip, bgzip) to train on (default: the cached E. coli genome); or, "
+                    + "repeated, TAG=FILE inputs whose windows start with their tag's token.")
+    List<String> fasta;
 
     @Option(names = "--config", paramLabel = "tiny|small|FILE.json",
             description = "Model preset or config JSON file (default: DnaModel's default architecture, "
@@ -211,12 +217,13 @@ public final class PretrainCommand implements Callable<Integer> {
             RunDirectory.requireFresh(out);
         }
         Map<String, String> recorded = previous == null ? Map.of() : previous.trainerState().info();
-        ModelConfig model = previous == null ? loadConfig() : resumedConfig(previous);
         Settings s = settings(recorded, progress);
+        PretrainInputs inputs = PretrainInputs.fromRecorded(s.fasta());
+        ModelConfig model = previous == null ? loadConfig(inputs.tags()) : resumedConfig(previous, inputs.tags());
 
         NucleotideTokenizer tokenizer = new NucleotideTokenizer(s.onInvalid());
         long t0 = System.nanoTime();
-        TrainEvalSplit data = TrainEvalSplit.holdout(Path.of(s.fasta()), new Holdout(s.holdoutFraction()), tokenizer);
+        TrainEvalSplit data = inputs.read(new Holdout(s.holdoutFraction()), tokenizer);
         if (tokenizer.invalidCount() > 0) {
             progress.note(String.format(Locale.ROOT, "%s %,d invalid characters (--on-invalid %s)",
                     s.onInvalid() == OnInvalid.MASK ? "read as N" : "dropped", tokenizer.invalidCount(),
@@ -226,7 +233,7 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new UserException(data.description() + ": no bases held out for evaluation (records too short "
                     + "for the holdout fraction?)");
         }
-        Map<String, String> info = new LinkedHashMap<>(DnaModel.info(s.context()));
+        Map<String, String> info = new LinkedHashMap<>(DnaModel.info(s.context(), inputs.tags()));
         info.putAll(s.toInfo());
         info.put(PREFIX + "train_bases", Long.toString(data.trainBases()));
         info.put(PREFIX + "eval_bases", Long.toString(data.evalBases()));
@@ -331,8 +338,7 @@ public final class PretrainCommand implements Callable<Integer> {
     /** Defaults for a new run; the recorded values on resume, where any option given must agree. */
     private Settings settings(Map<String, String> recorded, Progress progress) {
         ResumeSettings r = new ResumeSettings(recorded, PREFIX);
-        String fastaPath = r.text("fasta", fasta == null ? null : fasta.toAbsolutePath().normalize().toString(),
-                () -> defaultGenome(progress));
+        String fastaPath = r.text("fasta", fasta == null ? null : givenInputs(), () -> defaultGenome(progress));
         double fraction = r.real("holdout_fraction", holdoutFraction, Holdout.DEFAULT_FRACTION);
         String policy = r.text("on_invalid", onInvalid == null ? null : onInvalid.name().toLowerCase(Locale.ROOT),
                 () -> "error");
@@ -378,21 +384,31 @@ public final class PretrainCommand implements Callable<Integer> {
                 every, batches, ckpt, log);
     }
 
+    /** The recorded form of the --fasta values ({@link PretrainInputs}). */
+    private String givenInputs() {
+        try {
+            return PretrainInputs.fromOptions(fasta).recorded();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     private static String defaultGenome(Progress progress) {
         ReferenceGenome genome = ReferenceGenome.ECOLI_K12_MG1655;
         return GenomeCache.locate().obtain(genome, progress::note).toAbsolutePath().toString();
     }
 
-    /** A preset (vocabulary set to the tokenizer's) or a config file, checked to fit the tokenizer. */
-    private ModelConfig loadConfig() {
+    /** The default architecture, a preset (vocabulary set to the tokenizer's and the tags') or a config file, checked to fit them. */
+    private ModelConfig loadConfig(DnaTags tags) {
         if (config == null) {
-            return DnaModel.defaultConfig();
+            return withVocabulary(DnaModel.defaultConfig(), tags.vocabSize());
         }
         ModelConfig c = ConfigOption.isPreset(config)
-                ? withVocabulary(ConfigOption.load(config), NucleotideTokenizer.VOCAB_SIZE) : ConfigOption.load(config);
-        if (c.tokenVocab() < NucleotideTokenizer.VOCAB_SIZE) {
+                ? withVocabulary(ConfigOption.load(config), tags.vocabSize()) : ConfigOption.load(config);
+        if (c.tokenVocab() < tags.vocabSize()) {
             throw new UserException("--config " + config + ": a DNA model needs token input and a softmax head over at "
-                    + "least " + NucleotideTokenizer.VOCAB_SIZE + " ids (the nucleotide tokenizer's)");
+                    + "least " + tags.vocabSize() + " ids (the nucleotide tokenizer's" + (tags.isEmpty() ? ")"
+                    : " 9 and one per tag: " + tags.describe() + ")"));
         }
         return c;
     }
@@ -402,10 +418,10 @@ public final class PretrainCommand implements Callable<Integer> {
                 .head(CoreComponents.softmax(vocab, c.head().bool("tied", false))).build();
     }
 
-    private ModelConfig resumedConfig(LoadedCheckpoint previous) {
+    private ModelConfig resumedConfig(LoadedCheckpoint previous, DnaTags tags) {
         if (config != null) {
             try {
-                previous.requireConfig(loadConfig());
+                previous.requireConfig(loadConfig(tags));
             } catch (IllegalArgumentException e) {
                 throw new UserException("--resume with --config " + config + ": " + e.getMessage(), e);
             }
