@@ -226,6 +226,7 @@ public final class VepEvalCommand implements Callable<Integer> {
         ScoreStats.Summary stop = ScoreStats.summary(scoresOf(drawn, llr, Kind.STOP_GAINED));
         ScoreStats.Summary syn = ScoreStats.summary(scoresOf(drawn, llr, Kind.SYNONYMOUS));
         double auroc = ScoreStats.auroc(scoresOf(drawn, llr, Kind.SYNONYMOUS), scoresOf(drawn, llr, Kind.STOP_GAINED));
+        double se = ScoreStats.aurocStandardError(auroc, syn.count(), stop.count());
         CodingVariants.Census c = draw.census();
         long bases = genome.contigs().values().stream().mapToLong(b -> b.length).sum();
         double rate = drawn.size() / seconds;
@@ -239,11 +240,12 @@ public final class VepEvalCommand implements Callable<Integer> {
                     .put("units", "nats");
             put(o, "stop_gained", stop);
             put(o, "synonymous", syn);
-            w.println(o.put("auroc", auroc, 4).put("seconds", seconds, 3).put("variants_per_s", rate, 2)
+            w.println(o.put("auroc", auroc, 4).put("auroc_se", se, 4).put("seconds", seconds, 3).put("variants_per_s", rate, 2)
                     .put("threads", threads).put("model", VepOptions.describe(model)));
         } else {
-            w.printf(Locale.ROOT, "genome        %s: %,d contigs, %,d bp; %,d CDS features in %,d coding sequences%n",
-                    gff, genome.contigs().size(), bases, c.cdsFeatures(), c.codingSequences());
+            int contigs = genome.contigs().size();
+            w.printf(Locale.ROOT, "genome        %s: %,d %s, %,d bp; %,d CDS features in %,d coding sequences%n",
+                    gff, contigs, contigs == 1 ? "contig" : "contigs", bases, c.cdsFeatures(), c.codingSequences());
             if (c.skippedNoStrand() + c.skippedPhase() + c.skippedShort() > 0) {
                 w.printf(Locale.ROOT, "skipped       %,d on no single strand, %,d with disagreeing phases, %,d under "
                         + "3 codons%n", c.skippedNoStrand(), c.skippedPhase(), c.skippedShort());
@@ -258,7 +260,8 @@ public final class VepEvalCommand implements Callable<Integer> {
             w.printf(Locale.ROOT, "%-13s %7s %9s %9s %9s %9s%n", "", "count", "mean", "q1", "median", "q3");
             row(w, "stop-gained", stop);
             row(w, "synonymous", syn);
-            w.printf(Locale.ROOT, "AUROC         %.4f (synonymous scores above stop-gained; 0.5 is chance)%n", auroc);
+            w.printf(Locale.ROOT, "AUROC         %.4f +- %.4f (synonymous scores above stop-gained; 0.5 is chance; "
+                    + "standard error by Hanley-McNeil)%n", auroc, se);
             w.printf(Locale.ROOT, "time          %s, %,.1f variants/s, %d threads%n", BatchProgress.duration(seconds),
                     rate, threads);
             if (writeVcf != null) {

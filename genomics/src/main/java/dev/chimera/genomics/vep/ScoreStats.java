@@ -77,6 +77,17 @@ public final class ScoreStats {
         return u / ((double) h.length * l.length);
     }
 
+    /**
+     * The standard error of an AUROC {@code a} from {@code n1} and {@code n2} scores (Hanley and McNeil
+     * 1982, Radiology 143:29): sqrt((a(1-a) + (n1-1)(q1-a^2) + (n2-1)(q2-a^2)) / (n1 n2)), with
+     * q1 = a/(2-a) and q2 = 2a^2/(1+a) (exponential score distributions; close for others).
+     */
+    public static double aurocStandardError(double a, int n1, int n2) {
+        double q1 = a / (2 - a);
+        double q2 = 2 * a * a / (1 + a);
+        return Math.sqrt((a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n2 - 1) * (q2 - a * a)) / ((double) n1 * n2));
+    }
+
     private static double[] finite(double[] x) {
         return Arrays.stream(x).filter(v -> !Double.isNaN(v)).toArray();
     }

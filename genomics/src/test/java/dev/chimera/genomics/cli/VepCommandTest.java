@@ -270,6 +270,29 @@ class VepCommandTest {
     }
 
     @Test
+    void missingFilesAreOneLineErrors() throws IOException {
+        Path ref = reference();
+        Path in = Files.writeString(dir.resolve("in.vcf"), vcf(records()));
+        Path none = dir.resolve("none");
+        String model = VepTestModel.path().toString();
+        Run vcf = DnaCli.run("vep", "--model", model, "--vcf", none + ".vcf", "--reference", ref.toString(), "--out",
+                dir.resolve("o.vcf.gz").toString());
+        assertEquals(1, vcf.code());
+        assertTrue(vcf.err().endsWith("dna vep: error: " + none + ".vcf: no such file\n"), vcf.err());
+        Run fasta = DnaCli.run("vep", "--model", model, "--vcf", in.toString(), "--reference", none + ".fa", "--out",
+                dir.resolve("o.vcf.gz").toString());
+        assertEquals(1, fasta.code());
+        assertEquals("dna vep: error: --reference " + none + ".fa: no such file\n", fasta.err());
+        Path notVcf = Files.writeString(dir.resolve("x.vcf"), "chr1\t5\t.\tA\tC\t.\t.\t.\n");
+        Run bad = DnaCli.run("vep", "--model", model, "--vcf", notVcf.toString(), "--reference", ref.toString(),
+                "--out", dir.resolve("o.vcf.gz").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().endsWith("dna vep: error: " + notVcf + ": not a VCF file (expected a first line "
+                + "'##fileformat=VCFv4.x')\n"), bad.err());
+        assertFalse(Files.exists(dir.resolve("o.vcf.gz")));
+    }
+
+    @Test
     void badOptionsAreUsageErrors() throws IOException {
         Path ref = reference();
         Path in = Files.writeString(dir.resolve("in.vcf"), vcf(records()));

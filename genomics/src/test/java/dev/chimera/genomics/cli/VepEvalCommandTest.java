@@ -105,6 +105,7 @@ class VepEvalCommandTest {
         assertEquals(15, (long) number(json, "stop_gained_count"));
         assertEquals(15, (long) number(json, "synonymous_count"));
         assertEquals(VepTestModel.CONTEXT, (long) number(json, "window"));
+        assertEquals(ScoreStats.aurocStandardError(number(json, "auroc"), 15, 15), number(json, "auroc_se"), 1e-4);
 
         List<VariantContext> drawn = read(written);
         assertEquals(30, drawn.size());
@@ -173,7 +174,7 @@ class VepEvalCommandTest {
         assertTrue(r.out().contains("drawn         4 stop-gained, 4 synonymous (seed 1)"), r.out());
         assertTrue(Pattern.compile("(?m)^stop-gained +4 ").matcher(r.out()).find(), r.out());
         assertTrue(Pattern.compile("(?m)^synonymous +4 ").matcher(r.out()).find(), r.out());
-        assertTrue(Pattern.compile("(?m)^AUROC +[01]\\.\\d{4} \\(synonymous scores above stop-gained").matcher(r.out())
+        assertTrue(Pattern.compile("(?m)^AUROC +[01]\\.\\d{4} \\+- 0\\.\\d{4} \\(synonymous scores above stop-gained").matcher(r.out())
                 .find(), r.out());
     }
 }

@@ -23,6 +23,14 @@ class ScoreStatsTest {
     }
 
     @Test
+    void aurocStandardErrorIsHanleyAndMcNeils() {
+        // a = 0.8, n1 = n2 = 10: q1 = 0.8/1.2 = 0.66667, q2 = 1.28/1.8 = 0.71111,
+        // (0.16 + 9 * 0.026667 + 9 * 0.071111) / 100 = 0.0104, sqrt = 0.10198
+        assertEquals(0.10198, ScoreStats.aurocStandardError(0.8, 10, 10), 1e-5);
+        assertEquals(0.0, ScoreStats.aurocStandardError(1.0, 50, 70), 1e-12, "perfect separation");
+    }
+
+    @Test
     void aurocEqualsTheFractionOfOrderedPairs() {
         Random r = new Random(3);
         double[] a = new double[301];
