@@ -127,6 +127,39 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
         }
     }
 
+    /**
+     * The decompressed bytes of a text file of another format (VCF, GFF3), plain, gzip or bgzip, told by
+     * its first bytes as {@link #open} tells them. A missing, unreadable or empty file, another
+     * compression and a truncated bgzip file are {@link UserException}s naming the file; failures while
+     * reading on are the caller's to report.
+     */
+    public static InputStream openText(Path file) {
+        String name = file.toString();
+        if (!Files.isRegularFile(file)) {
+            throw new UserException(name + (Files.isDirectory(file) ? ": is a directory, expected a file" : ": no such file"));
+        }
+        InputStream raw = null;
+        Compression compression = Compression.NONE;
+        try {
+            if (Files.size(file) == 0) {
+                throw new UserException(name + ": empty file");
+            }
+            raw = new BufferedInputStream(Files.newInputStream(file), SNIFF_BYTES);
+            compression = compressionOf(raw, file);
+            return switch (compression) {
+                case BGZF -> new BufferedInputStream(new BlockCompressedInputStream(raw), SNIFF_BYTES);
+                case GZIP -> new BufferedInputStream(new GZIPInputStream(raw, SNIFF_BYTES), SNIFF_BYTES);
+                case NONE -> raw;
+            };
+        } catch (IOException e) {
+            closeQuietly(raw);
+            throw ioFailure(name, compression, e, "");
+        } catch (RuntimeException e) {
+            closeQuietly(raw);
+            throw e instanceof UserException ? e : translateRaw(name, compression, e);
+        }
+    }
+
     /** Reads every record of {@code file} into memory. */
     public static List<SequenceRecord> readAll(Path file) {
         List<SequenceRecord> out = new ArrayList<>();
