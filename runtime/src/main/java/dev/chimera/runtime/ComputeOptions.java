@@ -32,12 +32,6 @@ public final class ComputeOptions {
         return t;
     }
 
-    /** {@code --device}, checked as {@link #threads()} checks it. */
-    public String device() {
-        device.check();
-        return device.name();
-    }
-
     /** The backend of {@code --device} over {@code pool} (made with {@link #threads()} threads). */
     public Backend backend(ComputePool pool) {
         return device.backend(pool);

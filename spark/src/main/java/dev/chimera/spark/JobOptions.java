@@ -3,7 +3,7 @@ package dev.chimera.spark;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import dev.chimera.genomics.cli.BaselineCommand;
 import dev.chimera.runtime.BatchOptions;
-import dev.chimera.runtime.ComputeOptions;
+import dev.chimera.runtime.DeviceOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.WindowedPrefill;
@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * The options both jobs share. Those of {@code dna score} and {@code dna embed} keep their names,
  * parsers and defaults ({@code --span}, {@code --max-length}, {@code --chunk}, {@code --on-invalid},
  * {@code --device}, {@code --json}); {@code --threads} is per task and defaults to
- * {@code spark.task.cpus}, since Spark already runs a task on every core it was given.
+ * {@code spark.task.cpus}, the cores Spark counts a task as using.
  */
 final class JobOptions {
     @Option(names = "--model", required = true, paramLabel = "DIR",
@@ -63,8 +63,12 @@ final class JobOptions {
             description = "Positions fed to the model per step (default: ${DEFAULT-VALUE}).")
     int chunk;
 
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Compute threads of each task (default: spark.task.cpus, which is 1 unless set).")
+    Integer threads;
+
     @Mixin
-    ComputeOptions compute;
+    DeviceOption device;
 
     @Option(names = "--resume",
             description = "Continue a run whose driver stopped: the parts already written are kept, the rest are "
@@ -78,6 +82,9 @@ final class JobOptions {
     void validate(CommandLine cl) {
         if (partitions != null && partitions < 1) {
             throw new CommandLine.ParameterException(cl, "--partitions must be >= 1, got " + partitions);
+        }
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(cl, "--threads must be >= 1, got " + threads);
         }
         if (chunk < 1) {
             throw new CommandLine.ParameterException(cl, "--chunk must be >= 1, got " + chunk);

@@ -61,9 +61,9 @@ final class JobRun {
         DnaModel model = ModelCache.model(o.model);
         ModelConfig config = ModelCache.inferenceConfig(model, o.span.toString());
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(session.get().sparkContext());
-        int threads = o.compute.threads(spark.getConf().getInt("spark.task.cpus", 1));
+        int threads = o.threads != null ? o.threads : spark.getConf().getInt("spark.task.cpus", 1);
         TaskSettings settings = new TaskSettings(kind, echo, model.directory().toAbsolutePath().normalize().toString(),
-                o.span.toString(), o.maxLength, o.chunk, threads, o.compute.device(), o.onInvalid);
+                o.span.toString(), o.maxLength, o.chunk, threads, o.device.name(), o.onInvalid);
         int partitions = o.partitions != null ? o.partitions
                 : earlier != null && earlier.containsKey("partitions") ? Integer.parseInt(earlier.get("partitions"))
                 : 4 * spark.defaultParallelism();

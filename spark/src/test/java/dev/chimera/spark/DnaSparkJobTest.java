@@ -39,8 +39,8 @@ class DnaSparkJobTest {
     @BeforeAll
     static void data() throws IOException {
         model = JobFixtures.model(shared.resolve("model"));
-        fasta = JobFixtures.fasta(shared.resolve("a.fa"), JobFixtures.records(1, "a", 36));
-        fastqGz = JobFixtures.fastqGz(shared.resolve("b.fq.gz"), JobFixtures.records(2, "b", 12));
+        fasta = JobFixtures.fasta(shared.resolve("a.fa"), JobFixtures.records(1, "a", 24));
+        fastqGz = JobFixtures.fastqGz(shared.resolve("b.fq.gz"), JobFixtures.records(2, "b", 8));
     }
 
     @Test
@@ -49,7 +49,7 @@ class DnaSparkJobTest {
         Run job = JobFixtures.job("score", "--model", model.toString(), "--input", fasta.toString(),
                 fastqGz.toString(), "--out", out.toString(), "--partitions", "5", "--chunk", CHUNK, "--threads", "1");
         assertEquals(0, job.code(), job.err());
-        assertTrue(job.out().contains("records       48 ("), job.out());
+        assertTrue(job.out().contains("records       32 ("), job.out());
 
         List<List<Object>> expected = new ArrayList<>();
         for (Path in : List.of(fasta, fastqGz)) {
@@ -98,7 +98,7 @@ class DnaSparkJobTest {
         Run job = JobFixtures.job("embed", "--echo", "--model", model.toString(), "--input", fasta.toString(),
                 "--out", out.toString(), "--partitions", "4", "--chunk", CHUNK, "--threads", "1", "--json");
         assertEquals(0, job.code(), job.err());
-        assertTrue(job.out().startsWith("{\"op\":\"dna-spark-embed\",\"records\":36,"), job.out());
+        assertTrue(job.out().startsWith("{\"op\":\"dna-spark-embed\",\"records\":24,"), job.out());
 
         Path arrow = dir.resolve("vectors.arrow");
         Run dna = JobFixtures.dna("embed", "--echo", "--model", model.toString(), "--fasta", fasta.toString(),
@@ -108,7 +108,7 @@ class DnaSparkJobTest {
         List<Row> rows = JobFixtures.sparkRows(out);
         assertEquals(DataTypes.FloatType,
                 ((ArrayType) rows.get(0).schema().fields()[1].dataType()).elementType());
-        assertEquals(36, rows.size());
+        assertEquals(24, rows.size());
         for (int i = 0; i < rows.size(); i++) {
             String id = (String) expected.get(i).get(0);
             assertEquals(id, rows.get(i).getString(0), "row " + i);
@@ -128,7 +128,7 @@ class DnaSparkJobTest {
         int before = ModelCache.loads();
         for (String kind : List.of("score", "embed")) {
             Run job = JobFixtures.job(kind, "--model", own.toString(), "--input", fasta.toString(), "--out",
-                    dir.resolve(kind).toString(), "--partitions", "8", "--threads", "1");
+                    dir.resolve(kind).toString(), "--partitions", "8", "--threads", "1", "--device", "cpu-scalar");
             assertEquals(0, job.code(), job.err());
             assertTrue(job.out().matches("(?s).*partitions    (\\d+) \\(\\1 computed by this run\\).*"), job.out());
         }
@@ -146,6 +146,15 @@ class DnaSparkJobTest {
         assertEquals("dna-spark score: error: " + bad + ": record 2 'bad': invalid character 'X' at position 4 "
                 + "(expected A C G T U N or an IUPAC code; --on-invalid mask or skip accepts it)", job.err().strip());
         assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void anUnknownDeviceIsAOneLineErrorOnTheDriver() {
+        Run job = JobFixtures.job("score", "--model", model.toString(), "--input", fasta.toString(), "--out",
+                dir.resolve("o").toString(), "--device", "abacus");
+        assertEquals(1, job.code());
+        assertTrue(job.err().startsWith("dna-spark score: error: --device abacus: "), job.err());
+        assertEquals(1, job.err().strip().lines().count(), job.err());
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.chimera.spark;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -29,11 +33,11 @@ final class LocalSpark {
     /** Spark SQL's warehouse folder, which it makes in the working directory unless told otherwise. */
     private static String warehouse() {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("spark-warehouse");
+            Path dir = Files.createTempDirectory("spark-warehouse");
             dir.toFile().deleteOnExit();
             return dir.toString();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -36,6 +36,11 @@ import picocli.CommandLine;
  */
 class RecoveryTest {
     private static final int PARTITIONS = 8;
+    /**
+     * The scalar reference backend: what is tested here is the job around the model, and the scalar
+     * kernels run fast from a cold JVM, where the Vector API's are slow until C2 compiles them.
+     */
+    private static final String DEVICE = "cpu-scalar";
     private static final AtomicInteger INDUCED = new AtomicInteger();
     private static final AtomicInteger COMPLETED = new AtomicInteger();
 
@@ -58,7 +63,7 @@ class RecoveryTest {
         fasta = JobFixtures.fasta(shared.resolve("in.fa"), records);
         Path arrow = shared.resolve("reference.arrow");
         Run dna = JobFixtures.dna("score", "--model", model.toString(), "--fasta", fasta.toString(), "--out",
-                arrow.toString(), "--chunk", CHUNK, "--threads", "1");
+                arrow.toString(), "--chunk", CHUNK, "--threads", "1", "--device", DEVICE);
         assertEquals(0, dna.code(), dna.err());
         reference = JobFixtures.arrowRows(arrow);
     }
@@ -66,7 +71,7 @@ class RecoveryTest {
     private String[] args(Path out, String chunk, boolean resume) {
         List<String> a = new ArrayList<>(List.of("score", "--model", model.toString(), "--input", fasta.toString(),
                 "--out", out.toString(), "--partitions", Integer.toString(PARTITIONS), "--chunk", chunk, "--threads",
-                "1"));
+                "1", "--device", DEVICE));
         if (resume) {
             a.add("--resume");
         }
