@@ -19,8 +19,4 @@ import java.io.Serializable;
  */
 record Slice(int index, int input, String path, long bytes, String modified, int first, int end, long bases, long units)
         implements Serializable {
-
-    int records() {
-        return end - first;
-    }
 }
