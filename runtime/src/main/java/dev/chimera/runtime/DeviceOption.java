@@ -17,6 +17,11 @@ public final class DeviceOption {
                     + "module adds (default: ${DEFAULT-VALUE}).")
     String device;
 
+    /** The device's name as given, e.g. {@code cpu}: what a job hands to the JVMs that make their own backends. */
+    public String name() {
+        return device;
+    }
+
     /** Fails with a {@link UserException} unless the device is one this build has. */
     void check() {
         if (!Backends.devices().containsKey(device)) {
