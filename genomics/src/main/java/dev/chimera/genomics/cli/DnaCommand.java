@@ -6,9 +6,10 @@ import picocli.CommandLine.Command;
 /** {@code chimera dna ...}: the genomics batch commands. */
 @Command(name = "dna",
         mixinStandardHelpOptions = true,
-        description = "DNA language models over FASTA/FASTQ files: pretrain, score, embed, generate, and baselines.",
+        description = "DNA language models over FASTA/FASTQ files: pretrain, score, embed, generate, baselines, "
+                + "and sequence classification.",
         subcommands = {PretrainCommand.class, ScoreCommand.class, EmbedCommand.class, GenerateCommand.class,
-                BaselineCommand.class})
+                BaselineCommand.class, ClassifyCommand.class})
 public final class DnaCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
