@@ -28,6 +28,11 @@ public final class CnnTraining {
     }
 
     public static Fitted fit(List<Example> train, int classes, long seed, java.util.function.Consumer<String> log) {
+        return fit(train, classes, seed, FILTERS, WIDTH, log);
+    }
+
+    static Fitted fit(List<Example> train, int classes, long seed, int filters, int width,
+                      java.util.function.Consumer<String> log) {
         int[] labels = train.stream().mapToInt(Example::label).toArray();
         ValidationSplit split = ValidationSplit.of(labels, classes, seed);
         List<Example> fitPart = new ArrayList<>();
@@ -41,7 +46,7 @@ public final class CnnTraining {
         if (validation.isEmpty()) {
             validation = fitPart;
         }
-        OneHotCnn cnn = OneHotCnn.initialised(classes, FILTERS, WIDTH, seed);
+        OneHotCnn cnn = OneHotCnn.initialised(classes, filters, width, seed);
         double[] theta = cnn.parameters();
         double[] best = theta.clone();
         double bestLoss = logLoss(cnn, validation);
@@ -49,9 +54,9 @@ public final class CnnTraining {
         double[] grad = new double[theta.length];
         double[] m = new double[theta.length];
         double[] v = new double[theta.length];
-        int decayEnd = FILTERS * WIDTH * 4;  // conv weights; lin weights handled below
-        int linAt = decayEnd + FILTERS;
-        int linEnd = linAt + classes * FILTERS;
+        int decayEnd = filters * width * 4;  // conv weights; lin weights handled below
+        int linAt = decayEnd + filters;
+        int linEnd = linAt + classes * filters;
         SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
         int[] order = java.util.stream.IntStream.range(0, fitPart.size()).toArray();
         long step = 0;
@@ -91,7 +96,7 @@ public final class CnnTraining {
             log.accept(String.format(java.util.Locale.ROOT, "cnn epoch %d: validation log-loss %.4f (best %.4f at %d)",
                     epoch, loss, bestLoss, bestEpoch));
         }
-        return new Fitted(new OneHotCnn(classes, FILTERS, WIDTH, best), bestEpoch, epoch, bestLoss);
+        return new Fitted(new OneHotCnn(classes, filters, width, best), bestEpoch, epoch, bestLoss);
     }
 
     static double logLoss(OneHotCnn cnn, List<Example> set) {

@@ -6,6 +6,7 @@ import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ public final class FineTunedClassifier implements Classifier {
     static final String WEIGHT = "classifier.weight";
     static final String BIAS = "classifier.bias";
     /** Batch lengths are rounded up to a multiple of this, so few distinct buffer shapes are made. */
-    static final int LENGTH_QUANTUM = 32;
+    static final int LENGTH_QUANTUM = 16;
     private static final int CACHED_SHAPES = 4;
 
     private final Decoder decoder;
@@ -165,9 +166,9 @@ public final class FineTunedClassifier implements Classifier {
         int b = batch.size();
         int longest = 0;
         for (Example e : batch) {
-            if (e.length() < 1 || e.length() > maxBases()) {
-                throw new IllegalArgumentException(e.where() + ": " + e.length() + " bases; this classifier reads 1 to "
-                        + maxBases());
+            if (e.length() < 1 || e.length() > maxBases) {
+                throw new UserException(e.where() + ": " + e.length() + " bases; this classifier reads records of 1 to "
+                        + maxBases + " bases");
             }
             longest = Math.max(longest, e.length());
         }

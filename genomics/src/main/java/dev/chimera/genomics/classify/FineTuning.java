@@ -33,6 +33,25 @@ public final class FineTuning {
         return Math.max(1, (long) Math.ceil(epochs * records / batch));
     }
 
+    /** Default passes over the training set. */
+    public static final double DEFAULT_EPOCHS = 2;
+    /** Fewest default steps, so that a small set is seen more often (but at most {@link #MAX_SMALL_SET_EPOCHS} times). */
+    public static final long MIN_DEFAULT_STEPS = 250;
+    public static final double MAX_SMALL_SET_EPOCHS = 8;
+    /** Most default steps, so that a large set keeps a bounded time (24,000 records seen at batch 16). */
+    public static final long MAX_DEFAULT_STEPS = 1500;
+
+    /**
+     * The default length of a run: {@link #DEFAULT_EPOCHS} passes, raised to
+     * {@link #MIN_DEFAULT_STEPS} steps for a small set (but not beyond {@link #MAX_SMALL_SET_EPOCHS}
+     * passes), and capped at {@link #MAX_DEFAULT_STEPS} steps for a large one.
+     */
+    public static long defaultSteps(int records, int batch) {
+        long steps = stepsFor(DEFAULT_EPOCHS, records, batch);
+        long floor = Math.min(MIN_DEFAULT_STEPS, stepsFor(MAX_SMALL_SET_EPOCHS, records, batch));
+        return Math.min(MAX_DEFAULT_STEPS, Math.max(steps, floor));
+    }
+
     private FineTuning() {
     }
 

@@ -4,7 +4,6 @@ import dev.chimera.core.checkpoint.SafeTensors;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,17 +100,6 @@ final class StoredTensors {
         float[] out = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             out[i] = (float) values[i];
-        }
-        return out;
-    }
-
-    static double[] concat(double[]... parts) {
-        int n = Arrays.stream(parts).mapToInt(p -> p.length).sum();
-        double[] out = new double[n];
-        int at = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
         }
         return out;
     }

@@ -41,7 +41,6 @@ import picocli.CommandLine.Option;
             "--eval scores every method on a labelled set at the end, as 'classify eval' does."})
 public final class ClassifyTrainCommand implements Callable<Integer> {
     /** Defaults of the fine-tuning, chosen on the coding/intergenic windows of the README (see there). */
-    static final double DEFAULT_EPOCHS = 2;
     static final int DEFAULT_BATCH = 16;
     static final double DEFAULT_LR = 5e-4;
     static final double HEAD_LR_FACTOR = 10;
@@ -79,7 +78,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--epochs", paramLabel = "E",
-            description = "Fine-tuning passes over the training set (default: " + DEFAULT_EPOCHS + ").")
+            description = "Fine-tuning passes over the training set (default: " + FineTuning.DEFAULT_EPOCHS + ", but at "
+                    + "least " + FineTuning.MIN_DEFAULT_STEPS + " steps and at most " + FineTuning.MAX_SMALL_SET_EPOCHS
+                    + " passes for a small set, and at most " + FineTuning.MAX_DEFAULT_STEPS + " steps).")
     Double epochs;
 
     @Option(names = "--steps", paramLabel = "N", description = "Fine-tuning steps, instead of --epochs.")
@@ -122,8 +123,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         progress.note(describe("train", trainSet) + (evalSet == null ? "" : "; " + describe("eval", evalSet))
                 + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9));
         int b = batch != null ? batch : DEFAULT_BATCH;
-        long n = steps != null ? steps : FineTuning.stepsFor(epochs != null ? epochs : DEFAULT_EPOCHS,
-                trainSet.examples().size(), b);
+        int records = trainSet.examples().size();
+        long n = steps != null ? steps : epochs != null ? FineTuning.stepsFor(epochs, records, b)
+                : FineTuning.defaultSteps(records, b);
         FineTuning.Settings ft = new FineTuning.Settings(n, b, lr != null ? lr : DEFAULT_LR, HEAD_LR_FACTOR,
                 WARMUP_FRACTION, WEIGHT_DECAY, CLIP, seed);
         int classes = trainSet.labels().size();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The fine-tuned classifier on a tiny in-process decoder: its gradient, and learning a trivially separable task. */
 class FineTuningTest {
-    private static final ComputePool POOL = new ComputePool(2);
+    private static final ComputePool POOL = new ComputePool(1);  // a tiny model: one thread, no hand-offs
 
     @AfterAll
     static void close() {
@@ -109,9 +109,9 @@ class FineTuningTest {
     @Test
     void tinyModelLearnsGcRichFromAtRich() {
         FineTunedClassifier c = new FineTunedClassifier(tinyDecoder(), 2, 60);
-        List<Example> train = gcOrAt(1, 128);
+        List<Example> train = gcOrAt(1, 96);
         List<Example> test = gcOrAt(2, 100);
-        double[] losses = FineTuning.run(c, train, new FineTuning.Settings(48, 16, 3e-3, 10, 0.1, 0.01, 1.0, 1),
+        double[] losses = FineTuning.run(c, train, new FineTuning.Settings(24, 8, 3e-3, 10, 0.1, 0.01, 1.0, 1),
                 line -> { });
         int[] truth = test.stream().mapToInt(Example::label).toArray();
         double accuracy = ClassMetrics.of(truth, Classifier.argmax(c.probabilities(test)), 2).accuracy();

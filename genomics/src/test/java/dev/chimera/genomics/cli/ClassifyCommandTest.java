@@ -152,6 +152,10 @@ class ClassifyCommandTest {
         assertError(1, "dna classify train: error: " + tooLong + ": record 1 'a': 64 bases; a classifier over this "
                 + "model reads records of at most 63 bases", "classify", "train", "--model", pretrained.toString(),
                 "--train", tooLong.toString(), "--out", dir.resolve("o2").toString());
+        assertError(1, "dna classify predict: error: " + tooLong + ": record 1 'a': 64 bases; this classifier reads "
+                + "records of 1 to 63 bases", "classify", "predict", "--model", classifier.toString(), "--fasta",
+                tooLong.toString(), "--out", dir.resolve("p.tsv").toString());
+        assertTrue(Files.notExists(dir.resolve("p.tsv")));
         assertError(2, "--method must be finetune or echo-probe", "classify", "train", "--model",
                 pretrained.toString(), "--train", trainFa.toString(), "--out", dir.resolve("o3").toString(),
                 "--method", "cnn");
