@@ -55,7 +55,8 @@ public final class ClassifierTraining {
         long t0 = System.nanoTime();
         baselines.add(KmerLogReg.fit(train, classes, seed));
         seconds.put(Method.KMER_LOGREG, elapsed(t0));
-        log.accept(String.format(java.util.Locale.ROOT, "kmer-logreg fitted in %.1f s", seconds.get(Method.KMER_LOGREG)));
+        log.accept(String.format(java.util.Locale.ROOT, "kmer-logreg fitted in %.1f s",
+                seconds.get(Method.KMER_LOGREG)));
         t0 = System.nanoTime();
         baselines.add(CnnBaseline.fit(train, classes, seed, log));
         seconds.put(Method.CNN, elapsed(t0));

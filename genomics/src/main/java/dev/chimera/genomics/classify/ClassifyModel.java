@@ -110,8 +110,8 @@ public final class ClassifyModel {
         LoadedCheckpoint loaded = RunDirectory.openModel(dir, TASK, "a DNA classifier ('dna classify train')");
         Map<String, String> info = loaded.trainerState().info();
         if (!DnaModel.TOKENIZER.equals(info.get(DnaModel.TOKENIZER_KEY))) {
-            throw new UserException("--model " + dir + " was trained with tokenizer '" + info.get(DnaModel.TOKENIZER_KEY)
-                    + "', this build reads '" + DnaModel.TOKENIZER + "'");
+            throw new UserException("--model " + dir + " was trained with tokenizer '"
+                    + info.get(DnaModel.TOKENIZER_KEY) + "', this build reads '" + DnaModel.TOKENIZER + "'");
         }
         List<String> labels = Arrays.asList(required(info, LABELS, dir).split(","));
         int maxBases = integer(info, MAX_BASES, dir);

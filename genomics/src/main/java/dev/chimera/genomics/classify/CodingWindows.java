@@ -44,8 +44,8 @@ public final class CodingWindows {
     public record Settings(int window, int stride, double testFraction, int maxPerClass, long seed) {
         public Settings {
             if (window < 1 || stride < 1 || !(testFraction > 0 && testFraction < 1) || maxPerClass < 1) {
-                throw new IllegalArgumentException("window and stride >= 1, test fraction in (0, 1), max per class >= 1;"
-                        + " got " + window + ", " + stride + ", " + testFraction + ", " + maxPerClass);
+                throw new IllegalArgumentException("window and stride >= 1, test fraction in (0, 1), max per class "
+                        + ">= 1; got " + window + ", " + stride + ", " + testFraction + ", " + maxPerClass);
             }
         }
 
@@ -67,8 +67,8 @@ public final class CodingWindows {
             String name = e.getKey();
             byte[] bases = sequences.get(name);
             if (bases == null) {
-                throw new UserException(annotation.file() + ": features on sequence '" + name + "', which the sequences "
-                        + "given do not hold (" + sequences.size() + " sequences)");
+                throw new UserException(annotation.file() + ": features on sequence '" + name + "', which the "
+                        + "sequences given do not hold (" + sequences.size() + " sequences)");
             }
             int length = bases.length;
             int testStart = (int) Math.floor(length * (1 - s.testFraction()));

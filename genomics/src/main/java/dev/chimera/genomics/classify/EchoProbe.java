@@ -95,8 +95,9 @@ public final class EchoProbe implements Classifier {
     @Override
     public void save(Path dir) throws IOException {
         int d = mean.length;
-        StoredTensors.write(dir.resolve(method().file()), Map.of("method", method().id(), "l2",
-                        Double.toString(regression.l2()), "features", "echo embedding, standardised: (x - mean) * scale"),
+        StoredTensors.write(dir.resolve(method().file()), Map.of("method", method().id(),
+                        "l2", Double.toString(regression.l2()),
+                        "features", "echo embedding, standardised: (x - mean) * scale"),
                 List.of(StoredTensors.slice(WEIGHT, regression.weights(), regression.classes(), d),
                         StoredTensors.slice(BIAS, regression.bias(), regression.classes()),
                         StoredTensors.slice(MEAN, mean, d), StoredTensors.slice(SCALE, scale, d)));

@@ -25,7 +25,8 @@ import java.util.Map;
  * </pre>
  *
  * Records of a batch are padded after their end with PAD to the batch's length rounded up to
- * {@link #LENGTH_QUANTUM}; the decoder is causal, so padding never changes a record's states.
+ * {@link #LENGTH_QUANTUM}; the decoder is causal, so padding does not change a record's states
+ * (mathematically; sums over other shapes may round differently).
  * Backward hands d(loss)/d(h) = W^T (p - y) / (n B) at each pooled position to
  * {@link Decoder#backwardFromHidden}, so the whole decoder is trained through the head.
  * The head's parameters live in their own {@link Parameters} ({@code classifier.weight},
@@ -116,6 +117,10 @@ public final class FineTunedClassifier implements Classifier {
     /** Adds d(loss)/d(parameters) of the last {@link #forward} to the head's and the decoder's gradients. */
     public void backward() {
         List<Example> batch = lastBatch;
+        if (batch == null) {
+            throw new IllegalStateException("backward needs a forward of a labelled batch just before it");
+        }
+        lastBatch = null;
         int b = batch.size();
         int seqlen = lastInputs.seqlen();
         float[] w = head.values();
@@ -150,6 +155,7 @@ public final class FineTunedClassifier implements Classifier {
      * given (a fixed grouping, so the same records give the same bits however they are reached).
      */
     public double[][] probabilities(List<Example> records, int batchSize) {
+        lastBatch = null;
         double[][] out = new double[records.size()][];
         for (int from = 0; from < records.size(); from += batchSize) {
             List<Example> batch = records.subList(from, Math.min(records.size(), from + batchSize));

@@ -1,6 +1,7 @@
 package dev.chimera.genomics.classify;
 
 import dev.chimera.core.backend.Backend;
+import dev.chimera.core.tensor.Tensor;
 import dev.chimera.core.train.AdamW;
 import dev.chimera.core.train.LearningRateSchedule;
 import java.util.ArrayList;
@@ -21,8 +22,8 @@ public final class FineTuning {
     public record Settings(long steps, int batch, double lr, double headLrFactor, double warmupFraction,
                            double weightDecay, double clip, long seed) {
         public Settings {
-            if (steps < 1 || batch < 1 || !(lr > 0) || !(headLrFactor > 0) || !(warmupFraction >= 0 && warmupFraction < 1)
-                    || !(weightDecay >= 0) || !(clip > 0)) {
+            if (steps < 1 || batch < 1 || !(lr > 0) || !(headLrFactor > 0)
+                    || !(warmupFraction >= 0 && warmupFraction < 1) || !(weightDecay >= 0) || !(clip > 0)) {
                 throw new IllegalArgumentException("fine-tuning settings out of range: " + this);
             }
         }
@@ -35,7 +36,7 @@ public final class FineTuning {
 
     /** Default passes over the training set. */
     public static final double DEFAULT_EPOCHS = 2;
-    /** Fewest default steps, so that a small set is seen more often (but at most {@link #MAX_SMALL_SET_EPOCHS} times). */
+    /** Fewest default steps, so a small set is seen more often (at most {@link #MAX_SMALL_SET_EPOCHS} times). */
     public static final long MIN_DEFAULT_STEPS = 250;
     public static final double MAX_SMALL_SET_EPOCHS = 8;
     /** Most default steps, so that a large set keeps a bounded time (24,000 records seen at batch 16). */
@@ -92,8 +93,9 @@ public final class FineTuning {
             }
             if (norm > s.clip()) {
                 float scale = (float) (s.clip() / norm);
-                backend.scale(model.decoder().parameters().flatGrads(), scale, model.decoder().parameters().flatGrads());
-                backend.scale(model.head().flatGrads(), scale, model.head().flatGrads());
+                for (Tensor g : List.of(model.decoder().parameters().flatGrads(), model.head().flatGrads())) {
+                    backend.scale(g, scale, g);
+                }
             }
             double lr = schedule.at(step);
             body.step(lr);

@@ -64,7 +64,8 @@ public final class ClassifyDatasetCommand implements Callable<Integer> {
     Path outTest;
 
     @Option(names = "--test-fraction", paramLabel = "F", defaultValue = "0.2",
-            description = "The last fraction of every sequence that test windows come from (default: ${DEFAULT-VALUE}).")
+            description = "The last fraction of every sequence, where test windows come from (default: "
+                    + "${DEFAULT-VALUE}).")
     double testFraction;
 
     @Option(names = "--max-per-class", paramLabel = "N", defaultValue = "2000",
@@ -142,10 +143,11 @@ public final class ClassifyDatasetCommand implements Callable<Integer> {
                     .put("out_test", outTest.toString()));
         } else {
             w.printf(Locale.ROOT, "%-10s %10s %12s   (candidates: coding, intergenic)%n", "", "coding", "intergenic");
-            w.printf(Locale.ROOT, "%-10s %10d %12d   (%,d, %,d)  -> %s%n", "train", count(split.train(),
-                    CodingWindows.CODING), count(split.train(), CodingWindows.INTERGENIC), coding[0], intergenic[0], outTrain);
-            w.printf(Locale.ROOT, "%-10s %10d %12d   (%,d, %,d)  -> %s%n", "test", count(split.test(),
-                    CodingWindows.CODING), count(split.test(), CodingWindows.INTERGENIC), coding[1], intergenic[1], outTest);
+            String row = "%-10s %10d %12d   (%,d, %,d)  -> %s%n";
+            w.printf(Locale.ROOT, row, "train", count(split.train(), CodingWindows.CODING),
+                    count(split.train(), CodingWindows.INTERGENIC), coding[0], intergenic[0], outTrain);
+            w.printf(Locale.ROOT, row, "test", count(split.test(), CodingWindows.CODING),
+                    count(split.test(), CodingWindows.INTERGENIC), coding[1], intergenic[1], outTest);
             if (split.withN() > 0) {
                 w.printf(Locale.ROOT, "left out %,d windows holding an N%n", split.withN());
             }

@@ -25,7 +25,8 @@ public final class ClassifyEvalCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A classifier ('classify train --out').")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "A classifier ('classify train --out').")
     Path model;
 
     @Option(names = "--test", required = true, paramLabel = "LABELLED",

@@ -44,7 +44,8 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A classifier ('classify train --out').")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "A classifier ('classify train --out').")
     Path model;
 
     @Option(names = "--fasta", required = true, paramLabel = "F", description = "Records to classify (FASTA/FASTQ).")
@@ -120,7 +121,8 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
         return records;
     }
 
-    private void writeTsv(List<Example> records, int[] predicted, double[][] p, List<String> labels) throws IOException {
+    private void writeTsv(List<Example> records, int[] predicted, double[][] p, List<String> labels)
+            throws IOException {
         StringBuilder sb = new StringBuilder("id\tlabel");
         for (String label : labels) {
             sb.append("\tp_").append(label);

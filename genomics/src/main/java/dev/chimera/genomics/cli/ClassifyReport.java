@@ -15,7 +15,8 @@ final class ClassifyReport {
      * One row per method: a table for people, or with {@code json} one line per method with exactly
      * the keys task, method, accuracy, f1 (macro) and mcc.
      */
-    static void print(PrintWriter w, String task, String testSet, int records, List<Evaluation.Row> rows, boolean json) {
+    static void print(PrintWriter w, String task, String testSet, int records, List<Evaluation.Row> rows,
+                      boolean json) {
         if (json) {
             for (Evaluation.Row r : rows) {
                 w.println(new JsonLine().put("task", task).put("method", r.method().id())

@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
                     + "max pooling, linear; Adam with early stopping on a split of the training set).",
             "--eval scores every method on a labelled set at the end, as 'classify eval' does."})
 public final class ClassifyTrainCommand implements Callable<Integer> {
-    /** Defaults of the fine-tuning, chosen on the coding/intergenic windows of the README (see there). */
+    /** Fine-tuning defaults: the first values tried, kept as they held on every task tried (README). */
     static final int DEFAULT_BATCH = 16;
     static final double DEFAULT_LR = 5e-4;
     static final double HEAD_LR_FACTOR = 10;
@@ -56,14 +56,16 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--train", required = true, paramLabel = "LABELLED",
-            description = "Training records: a FASTA/FASTQ file with 'label=NAME' in its headers, or NAME=FILE,NAME=FILE.")
+            description = "Training records: a FASTA/FASTQ file with 'label=NAME' in its headers, or "
+                    + "NAME=FILE,NAME=FILE.")
     String train;
 
     @Option(names = "--out", required = true, paramLabel = "DIR",
             description = "New or empty directory for the classifier (checkpoint, each method's parameters).")
     Path out;
 
-    @Option(names = "--eval", paramLabel = "LABELLED", description = "Score every method on this labelled set at the end.")
+    @Option(names = "--eval", paramLabel = "LABELLED",
+            description = "Score every method on this labelled set at the end.")
     String eval;
 
     @Option(names = "--method", paramLabel = "finetune|echo-probe", defaultValue = "finetune",
@@ -78,9 +80,10 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--epochs", paramLabel = "E",
-            description = "Fine-tuning passes over the training set (default: " + FineTuning.DEFAULT_EPOCHS + ", but at "
-                    + "least " + FineTuning.MIN_DEFAULT_STEPS + " steps and at most " + FineTuning.MAX_SMALL_SET_EPOCHS
-                    + " passes for a small set, and at most " + FineTuning.MAX_DEFAULT_STEPS + " steps).")
+            description = "Fine-tuning passes over the training set (default: " + FineTuning.DEFAULT_EPOCHS
+                    + ", but at least " + FineTuning.MIN_DEFAULT_STEPS + " steps and at most "
+                    + FineTuning.MAX_SMALL_SET_EPOCHS + " passes for a small set, and at most "
+                    + FineTuning.MAX_DEFAULT_STEPS + " steps).")
     Double epochs;
 
     @Option(names = "--steps", paramLabel = "N", description = "Fine-tuning steps, instead of --epochs.")
@@ -131,8 +134,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         int classes = trainSet.labels().size();
         try (ComputePool pool = new ComputePool(threads)) {
             long started = System.nanoTime();
-            ClassifierTraining.Trained trained = ClassifierTraining.train(pretrained, trainSet.examples(), classes, main,
-                    ft, seed, compute.backend(pool), progress, line -> {
+            ClassifierTraining.Trained trained = ClassifierTraining.train(pretrained, trainSet.examples(), classes,
+                    main, ft, seed, compute.backend(pool), progress, line -> {
                         stderr.println(line);
                         stderr.flush();
                     });

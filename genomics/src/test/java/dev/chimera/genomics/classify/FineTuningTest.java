@@ -107,6 +107,14 @@ class FineTuningTest {
     }
 
     @Test
+    void defaultLengthIsTwoEpochsRaisedForSmallSetsAndCappedForLargeOnes() {
+        assertEquals(500, FineTuning.defaultSteps(4000, 16), "2 epochs");
+        assertEquals(250, FineTuning.defaultSteps(1000, 16), "2 epochs = 125 steps, raised to 250 (4 epochs)");
+        assertEquals(50, FineTuning.defaultSteps(100, 16), "raised to 8 epochs, not 250 steps");
+        assertEquals(1500, FineTuning.defaultSteps(20000, 16), "2 epochs = 2500 steps, capped");
+    }
+
+    @Test
     void tinyModelLearnsGcRichFromAtRich() {
         FineTunedClassifier c = new FineTunedClassifier(tinyDecoder(), 2, 60);
         List<Example> train = gcOrAt(1, 96);

@@ -23,7 +23,7 @@ class OneHotCnnTest {
         return out;
     }
 
-    /** Central differences in double precision on every parameter; the loss is piecewise smooth and seeded away from its kinks. */
+    /** Central differences in double precision on every parameter (the loss is piecewise smooth; seeded off kinks). */
     @Test
     void gradientMatchesFiniteDifferences() {
         OneHotCnn cnn = OneHotCnn.initialised(3, 4, 3, 11);

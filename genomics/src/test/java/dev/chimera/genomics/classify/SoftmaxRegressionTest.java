@@ -45,7 +45,8 @@ class SoftmaxRegressionTest {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = i % 2;
             double centre = labels[i] == 0 ? -2 : 2;
-            xs.add(SparseVector.dense(new double[] {centre + random.nextDouble() * 2 - 1, random.nextDouble() * 4 - 2}));
+            double x = centre + random.nextDouble() * 2 - 1;
+            xs.add(SparseVector.dense(new double[] {x, random.nextDouble() * 4 - 2}));
         }
         SoftmaxRegression r = SoftmaxRegression.fitChoosingL2(xs, labels, 2, 2, 5);
         int[] predicted = Classifier.argmax(xs.stream().map(r::probabilities).toArray(double[][]::new));

@@ -146,9 +146,11 @@ class ClassifyCommandTest {
                 unknown.toString());
         assertError(1, "dna classify eval: error: --model " + pretrained + " holds a Chimera model of another kind "
                 + "(task dna-lm)", "classify", "eval", "--model", pretrained.toString(), "--test", testFa.toString());
-        assertError(1, "dna classify train: error: --out " + classifier + " is not empty; choose a new or empty directory", "classify", "train",
+        assertError(1, "dna classify train: error: --out " + classifier + " is not empty; choose a new or empty "
+                + "directory", "classify", "train",
                 "--model", pretrained.toString(), "--train", trainFa.toString(), "--out", classifier.toString());
-        Path tooLong = Files.writeString(dir.resolve("long.fa"), ">a label=p\n" + "A".repeat(64) + "\n>b label=q\nAC\n");
+        Path tooLong = Files.writeString(dir.resolve("long.fa"),
+                ">a label=p\n" + "A".repeat(64) + "\n>b label=q\nAC\n");
         assertError(1, "dna classify train: error: " + tooLong + ": record 1 'a': 64 bases; a classifier over this "
                 + "model reads records of at most 63 bases", "classify", "train", "--model", pretrained.toString(),
                 "--train", tooLong.toString(), "--out", dir.resolve("o2").toString());
