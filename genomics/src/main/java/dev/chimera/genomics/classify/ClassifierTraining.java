@@ -33,23 +33,26 @@ public final class ClassifierTraining {
         return pretrained.context() - 1;
     }
 
+    /** Fails, naming the first record longer than {@link #maxBases}, unless every record fits the model. */
+    public static void requireFit(List<Example> records, DnaModel pretrained) {
+        int maxBases = maxBases(pretrained);
+        for (Example e : records) {
+            if (e.length() > maxBases) {
+                throw new UserException(e.where() + ": " + e.length() + " bases; a classifier over this model reads "
+                        + "records of at most " + maxBases + " bases (its context, " + pretrained.context()
+                        + " positions with BOS); cut longer records into windows");
+            }
+        }
+    }
+
     public static Trained train(DnaModel pretrained, List<Example> train, int classes, Method main,
                                 FineTuning.Settings fineTuning, long seed, Backend backend, Progress progress,
                                 Consumer<String> log) throws IOException {
         if (!main.usesModel()) {
             throw new IllegalArgumentException("the main method must use the model, got " + main.id());
         }
+        requireFit(train, pretrained);
         int maxBases = maxBases(pretrained);
-        for (Example e : train) {
-            if (e.length() > maxBases) {
-                throw new UserException(e.where() + ": " + e.length() + " bases; a classifier over this model reads "
-                        + "records of at most " + maxBases + " bases (its context, " + pretrained.context()
-                        + " positions with BOS); cut longer records into windows");
-            }
-            if (e.length() == 0) {
-                throw new UserException(e.where() + ": no bases");
-            }
-        }
         Map<Method, Double> seconds = new LinkedHashMap<>();
         List<Classifier> baselines = new ArrayList<>();
         long t0 = System.nanoTime();

@@ -123,6 +123,9 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LabelledSet trainSet = LabelledSet.forTraining(train, "--train");
         LabelledSet evalSet = eval == null ? null : LabelledSet.against(eval, "--eval", trainSet.labels());
+        if (evalSet != null) {
+            ClassifierTraining.requireFit(evalSet.examples(), pretrained);  // before, not after, the training
+        }
         progress.note(describe("train", trainSet) + (evalSet == null ? "" : "; " + describe("eval", evalSet))
                 + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9));
         int b = batch != null ? batch : DEFAULT_BATCH;

@@ -154,6 +154,11 @@ class ClassifyCommandTest {
         assertError(1, "dna classify train: error: " + tooLong + ": record 1 'a': 64 bases; a classifier over this "
                 + "model reads records of at most 63 bases", "classify", "train", "--model", pretrained.toString(),
                 "--train", tooLong.toString(), "--out", dir.resolve("o2").toString());
+        Path longEval = Files.writeString(dir.resolve("long-eval.fa"), ">a label=gc\n" + "A".repeat(64) + "\n");
+        assertError(1, "dna classify train: error: " + longEval + ": record 1 'a': 64 bases", "classify", "train",
+                "--model", pretrained.toString(), "--train", trainFa.toString(), "--eval", longEval.toString(),
+                "--out", dir.resolve("o4").toString());
+        assertTrue(Files.notExists(dir.resolve("o4")), "refused before training");
         assertError(1, "dna classify predict: error: " + tooLong + ": record 1 'a': 64 bases; this classifier reads "
                 + "records of 1 to 63 bases", "classify", "predict", "--model", classifier.toString(), "--fasta",
                 tooLong.toString(), "--out", dir.resolve("p.tsv").toString());
