@@ -35,10 +35,10 @@ public final class FineTuning {
     }
 
     /** Default passes over the training set. */
-    public static final double DEFAULT_EPOCHS = 2;
+    public static final int DEFAULT_EPOCHS = 2;
     /** Fewest default steps, so a small set is seen more often (at most {@link #MAX_SMALL_SET_EPOCHS} times). */
     public static final long MIN_DEFAULT_STEPS = 250;
-    public static final double MAX_SMALL_SET_EPOCHS = 8;
+    public static final int MAX_SMALL_SET_EPOCHS = 8;
     /** Most default steps, so that a large set keeps a bounded time (24,000 records seen at batch 16). */
     public static final long MAX_DEFAULT_STEPS = 1500;
 

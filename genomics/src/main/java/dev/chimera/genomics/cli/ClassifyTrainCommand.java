@@ -43,7 +43,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
     /** Fine-tuning defaults: the first values tried, kept as they held on every task tried (README). */
     static final int DEFAULT_BATCH = 16;
     static final double DEFAULT_LR = 5e-4;
-    static final double HEAD_LR_FACTOR = 10;
+    static final int HEAD_LR_FACTOR = 10;
     static final double WARMUP_FRACTION = 0.1;
     static final double WEIGHT_DECAY = 0.01;
     static final double CLIP = 1.0;
