@@ -91,11 +91,6 @@ public final class Embedder {
         this.centre = centre == null ? null : centre.clone();
     }
 
-    /** Mean pooling, or echo pooling if {@code echo}. */
-    public Embedder(Decoder decoder, int window, boolean echo) {
-        this(decoder, window, echo ? Pooling.ECHO : Pooling.MEAN, null);
-    }
-
     /** Width of the vectors: the model's dModel. */
     public int dim() {
         return decoder.config().dModel();

@@ -9,9 +9,10 @@ package dev.chimera.genomics;
  * @param index  0-based position of the record in the file
  * @param line   1-based line of the record's header, or 0 where the reader cannot tell (FASTA)
  * @param id     the header up to the first whitespace, without the leading '>' or '@'
+ * @param description the rest of the header after the id, stripped of surrounding whitespace ("" if none)
  * @param bases  the sequence characters; never empty
  */
-public record SequenceRecord(String source, int index, long line, String id, byte[] bases) {
+public record SequenceRecord(String source, int index, long line, String id, String description, byte[] bases) {
 
     /** Where this record is, for messages: {@code file: record 3 'chr3'} (with the line when known). */
     public String where() {

@@ -17,7 +17,7 @@ class NucleotideTokenizerTest {
     }
 
     private static SequenceRecord record(String bases) {
-        return new SequenceRecord("in.fa", 1, 0, "chr2", ascii(bases));
+        return new SequenceRecord("in.fa", 1, 0, "chr2", "", ascii(bases));
     }
 
     @Test

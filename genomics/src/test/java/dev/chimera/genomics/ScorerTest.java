@@ -225,9 +225,7 @@ class ScorerTest {
                 assertEquals(want, got[j], 1e-4, pooling + ", component " + j);
             }
         }
-        assertArrayEquals(new Embedder(d, 37, Embedder.Pooling.ECHO, null).embed(tokens, "t", null),
-                new Embedder(d, 37, true).embed(tokens, "t", null), "echo = true is echo pooling");
-        assertThrows(UserException.class, () -> new Embedder(d, 8, false).embed(new byte[0], "r", null));
+        assertThrows(UserException.class, () -> new Embedder(d, 8, Embedder.Pooling.MEAN, null).embed(new byte[0], "r", null));
         assertThrows(IllegalArgumentException.class, () -> new Embedder(d, 8, Embedder.Pooling.CENTRED, null));
         assertThrows(IllegalArgumentException.class, () -> new Embedder(d, 8, Embedder.Pooling.MEAN, centre));
     }

@@ -18,7 +18,7 @@ interface RecordWork {
 
     static RecordWork of(TaskSettings s, Decoder decoder) {
         return s.kind() == TaskSettings.Kind.SCORE ? new Score(decoder, new Scorer(decoder, s.chunk()))
-                : new Embed(decoder, new Embedder(decoder, s.chunk(), s.echo()));
+                : new Embed(decoder, new Embedder(decoder, s.chunk(), s.echo() ? Embedder.Pooling.ECHO : Embedder.Pooling.MEAN, null));
     }
 
     /** The work a record of {@code bases} tokens takes, in positions the model runs. */
@@ -96,8 +96,8 @@ interface RecordWork {
 
         @Override
         public Map<String, String> notes() {
-            return Map.of("pooling", embedder.echo() ? "mean of the final-norm states over the second copy of BOS+x+x"
-                    : "mean of the final-norm states over the bases of BOS+x", "dim", Integer.toString(embedder.dim()));
+            return Map.of("pooling", embedder.pooling().label(), "pooling_detail", embedder.pooling().description(),
+                    "dim", Integer.toString(embedder.dim()));
         }
     }
 }

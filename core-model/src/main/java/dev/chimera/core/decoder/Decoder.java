@@ -229,7 +229,28 @@ public final class Decoder {
     public void backward(Inputs in, Targets targets, Training t) {
         requireShape(in, t);
         head.backward(backend, t.dHidden, t.hidden, targets, t.headActs);
-        finalNorm.backward(backend, t.dResidual, t.dHidden, t.residual[blocks.length], t.rstd);
+        backwardBelowHead(in, t.dHidden, t);
+    }
+
+    /**
+     * For a loss computed from the hidden states of the last {@link #hiddenStates} rather than by
+     * the head (a classifier over pooled states): given d(loss)/d(hidden) (batch, T, d), accumulates
+     * d(loss)/d(parameters) of every layer below the head into the gradient array; the head's
+     * gradients are left as they are. {@code dHidden} is only read.
+     */
+    public void backwardFromHidden(Inputs in, Tensor dHidden, Training t) {
+        requireShape(in, t);
+        if (dHidden.rank() != 3 || dHidden.dim(0) != t.batch || dHidden.dim(1) != t.seqlen
+                || dHidden.dim(2) != config.dModel()) {
+            throw new IllegalArgumentException("d(hidden) must be (" + t.batch + ", " + t.seqlen + ", "
+                    + config.dModel() + "), got " + dHidden.shapeString());
+        }
+        backwardBelowHead(in, dHidden, t);
+    }
+
+    /** The final norm, the blocks and the input adapter, backwards from d(loss)/d(hidden) (batch, T, d). */
+    private void backwardBelowHead(Inputs in, Tensor dHidden, Training t) {
+        finalNorm.backward(backend, t.dResidual, dHidden, t.residual[blocks.length], t.rstd);
         Tensor dOut = t.dResidual;
         Tensor dIn = t.dScratch;
         for (int l = blocks.length - 1; l >= 0; l--) {

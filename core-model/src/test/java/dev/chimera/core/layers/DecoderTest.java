@@ -16,6 +16,7 @@ import dev.chimera.core.model.Parameters;
 import dev.chimera.core.tensor.Tensor;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +72,57 @@ class DecoderTest {
             GradientCheck.assertParameters(tied ? "tied " : "", p, th,
                     x -> RefDecoder.loss(c, p, x, ids, targets, batch, seqlen));
         }
+    }
+
+    /**
+     * backwardFromHidden against finite differences of a loss on the hidden states themselves,
+     * L = sum over (b, t, j) of w[b, t, j] * hidden[b, t, j] with seeded w (what a classifier over
+     * pooled states hands down); the head, which L does not use, gets no gradient.
+     */
+    @Test
+    void backwardFromHiddenMatchesFiniteDifferencesAndLeavesTheHeadAlone() {
+        ModelConfig c = ModelConfig.tiny().toBuilder().nLayers(2).mixerPattern("MA").attnSpans(List.of("full"))
+                .chunkSize(3).head(CoreComponents.softmax(8, false)).build();
+        Decoder model = new Decoder(c, 16, K);
+        model.initialise(17);
+        Parameters p = model.parameters();
+        jitter(p, 18);
+        int batch = 2;
+        int seqlen = 5;
+        int d = c.dModel();
+        int[] ids = randomIds(19, batch * seqlen, 8);
+        Decoder.Training t = model.new Training(batch, seqlen);
+        Inputs in = Inputs.tokens(ids, batch, seqlen);
+        Tensor w = Tensor.uniform(20, -1f, 1f, batch, seqlen, d);
+        Tensor hidden = model.hiddenStates(in, t);
+        double[] th = GradientCheck.toDouble(p.values(), 0, p.size());
+        double[] ref = RefDecoder.hidden(c, p, th, ids, batch, seqlen);
+        for (int i = 0; i < ref.length; i++) {
+            // float32 through two blocks against double, states of unit RMS.
+            assertEquals(ref[i], hidden.data()[hidden.offset() + i], 1e-4, "hidden " + i);
+        }
+        p.zeroGrads();
+        model.backwardFromHidden(in, w, t);
+        ToDoubleFunction<double[]> loss = x -> {
+            double[] h = RefDecoder.hidden(c, p, x, ids, batch, seqlen);
+            double sum = 0;
+            for (int i = 0; i < h.length; i++) {
+                sum += w.data()[i] * h[i];
+            }
+            return sum;
+        };
+        for (Parameters.Entry e : p.entries()) {
+            if (e.name().startsWith("head.")) {
+                for (int i = e.offset(); i < e.offset() + e.size(); i++) {
+                    assertEquals(0f, p.grads()[i], e.name());
+                }
+            } else {
+                GradientCheck.assertClose(e.name(), p.grads(), e.offset(),
+                        GradientCheck.numeric(th, e.offset(), e.offset() + e.size(), loss));
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> model.backwardFromHidden(in, Tensor.zeros(batch, seqlen + 1, d), t));
     }
 
     @Test
