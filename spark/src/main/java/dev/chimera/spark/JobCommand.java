@@ -1,6 +1,7 @@
 package dev.chimera.spark;
 
 import dev.chimera.core.JsonLine;
+import dev.chimera.genomics.Embedder;
 import dev.chimera.runtime.BatchProgress;
 import dev.chimera.runtime.InferenceSpan;
 import java.io.IOException;
@@ -28,19 +29,21 @@ abstract class JobCommand implements Callable<Integer> {
 
     abstract TaskSettings.Kind kind();
 
-    abstract boolean echo();
+    /** The embed job's pooling, as {@code dna embed} chooses it; null for score. */
+    abstract Embedder.Pooling pooling(CommandLine cl);
 
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         options.validate(cl);
-        JobRun run = JobRun.prepare(session, options, kind(), echo(), cl.getErr());
+        Embedder.Pooling pooling = pooling(cl);
+        JobRun run = JobRun.prepare(session, options, kind(), pooling, cl.getErr());
         JobRun.Summary s = run.execute();
-        print(cl.getOut(), s);
+        print(cl.getOut(), s, pooling);
         return 0;
     }
 
-    private void print(PrintWriter w, JobRun.Summary s) {
+    private void print(PrintWriter w, JobRun.Summary s, Embedder.Pooling pooling) {
         PartTotals t = s.totals();
         boolean score = kind() == TaskSettings.Kind.SCORE;
         double rate = s.seconds() > 0 ? s.computedUnits() / s.seconds() : Double.NaN;
@@ -52,7 +55,7 @@ abstract class JobCommand implements Callable<Integer> {
                 o.put("scored_bases", t.scoredBases).put("log_likelihood", t.logLikelihood, 6)
                         .put("bits_per_base", t.bitsPerBase(), 6);
             } else {
-                o.put("echo", echo());
+                o.put("pooling", pooling.label());
             }
             o.put("partitions", s.partitions()).put("computed_partitions", s.computedPartitions())
                     .put(score ? "computed_bases" : "computed_positions", s.computedUnits())
@@ -64,7 +67,8 @@ abstract class JobCommand implements Callable<Integer> {
                 w.printf(Locale.ROOT, "records       %,d (%,d bases, %,d scored)%n", t.records, t.bases, t.scoredBases);
                 w.printf(Locale.ROOT, "bits/base     %.4f over all records%n", t.bitsPerBase());
             } else {
-                w.printf(Locale.ROOT, "records       %,d (%,d bases)%s%n", t.records, t.bases, echo() ? ", echo" : "");
+                w.printf(Locale.ROOT, "records       %,d (%,d bases), %s pooling%n", t.records, t.bases,
+                        pooling.label());
             }
             w.printf(Locale.ROOT, "partitions    %d (%d computed by this run)%n", s.partitions(), s.computedPartitions());
             w.printf(Locale.ROOT, "spans         %s%n", spans);

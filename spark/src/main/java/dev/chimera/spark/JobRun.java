@@ -2,7 +2,9 @@ package dev.chimera.spark;
 
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.Embedder;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
+import dev.chimera.genomics.cli.PoolingOption;
 import dev.chimera.runtime.InferenceSpan;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
@@ -53,8 +55,8 @@ final class JobRun {
      * computed yet. The session is asked for once the output folder and the model have passed their
      * checks. Notes for the user go to {@code notes}.
      */
-    static JobRun prepare(Supplier<SparkSession> session, JobOptions o, TaskSettings.Kind kind, boolean echo,
-                          PrintWriter notes) throws IOException {
+    static JobRun prepare(Supplier<SparkSession> session, JobOptions o, TaskSettings.Kind kind,
+                          Embedder.Pooling pooling, PrintWriter notes) throws IOException {
         List<String> said = new ArrayList<>();
         Map<String, String> earlier = JobOutput.earlierRun(o.out, o.resume, said);
         said.forEach(notes::println);
@@ -62,8 +64,9 @@ final class JobRun {
         ModelConfig config = ModelCache.inferenceConfig(model, o.span.toString());
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(session.get().sparkContext());
         int threads = o.threads != null ? o.threads : spark.getConf().getInt("spark.task.cpus", 1);
-        TaskSettings settings = new TaskSettings(kind, echo, model.directory().toAbsolutePath().normalize().toString(),
-                o.span.toString(), o.maxLength, o.chunk, threads, o.device.name(), o.onInvalid);
+        TaskSettings settings = new TaskSettings(kind, pooling,
+                model.directory().toAbsolutePath().normalize().toString(), o.span.toString(), o.maxLength, o.chunk,
+                threads, o.device.name(), o.onInvalid, null);
         int partitions = o.partitions != null ? o.partitions
                 : earlier != null && earlier.containsKey("partitions") ? Integer.parseInt(earlier.get("partitions"))
                 : 4 * spark.defaultParallelism();
@@ -71,6 +74,9 @@ final class JobRun {
         Planner.Plan plan;
         try (ModelCache.Lease lease = ModelCache.borrow(settings)) {
             plan = Planner.plan(o.inputs, o.onInvalid, RecordWork.of(settings, lease.decoder()), partitions);
+            if (pooling == Embedder.Pooling.CENTRED) { // once, after the checks, as dna embed computes it
+                settings = settings.withCentre(PoolingOption.centre(model, lease.decoder(), o.chunk, notes::println));
+            }
             lease.reusable();
         }
         if (plan.invalid() > 0) {
@@ -81,9 +87,13 @@ final class JobRun {
         Map<String, String> settingsText = settings(settings, model, config, partitions);
         JobOutput output = JobOutput.open(o.out, manifest(settingsText, plan), earlier);
         Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("command", "chimera dna " + kind.command + (echo ? " --echo" : "") + " (spark)");
+        metadata.put("command", "chimera dna " + kind.command
+                + (pooling != null ? " --pooling " + pooling.label() : "") + " (spark)");
         metadata.put("model", settingsText.get("model"));
         metadata.put("spans", settingsText.get("spans"));
+        if (settings.centre() != null) {
+            metadata.putAll(PoolingOption.centreMetadata(settings.centre(), model));
+        }
         return new JobRun(spark, settings, plan, output, metadata, config);
     }
 
@@ -136,14 +146,17 @@ final class JobRun {
     /** The settings that decide the numbers: a resumed run must have the same. */
     private static Map<String, String> settings(TaskSettings s, DnaModel model, ModelConfig config, int partitions) {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("format", "chimera-spark-dna 1");
+        m.put("format", "chimera-spark-dna 2");
         m.put("command", s.kind().command);
         m.put("model", s.model() + " step " + model.steps());
         m.put("spans", InferenceSpan.describe(config));
         m.put("chunk", Integer.toString(s.chunk()));
         m.put("on_invalid", s.onInvalid().name().toLowerCase(Locale.ROOT));
         if (s.kind() == TaskSettings.Kind.EMBED) {
-            m.put("echo", Boolean.toString(s.echo()));
+            m.put("pooling", s.pooling().label());
+        }
+        if (s.centre() != null) {
+            m.put("centre", PoolingOption.centreMetadata(s.centre(), model).get("centre"));
         }
         m.put("partitions", Integer.toString(partitions));
         return m;

@@ -25,17 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ModelCache {
     private static final Map<Path, DnaModel> MODELS = new ConcurrentHashMap<>();
-    private static final Map<TaskSettings, Queue<Lease>> IDLE = new ConcurrentHashMap<>();
+    private static final Map<DecoderKey, Queue<Lease>> IDLE = new ConcurrentHashMap<>();
     private static final AtomicInteger LOADS = new AtomicInteger();
 
     private ModelCache() {
     }
 
+    /** What makes one decoder fit for another task: the job, its pooling and centre do not. */
+    private record DecoderKey(String model, String span, int maxLength, int threads, String device) {
+        DecoderKey(TaskSettings s) {
+            this(s.model(), s.span(), s.maxLength(), s.threads(), s.device());
+        }
+    }
+
     /** A decoder of the settings' model, span and device; close the lease to hand it back. */
     static Lease borrow(TaskSettings settings) {
-        Queue<Lease> idle = IDLE.computeIfAbsent(settings, s -> new ConcurrentLinkedQueue<>());
+        DecoderKey key = new DecoderKey(settings);
+        Queue<Lease> idle = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>());
         Lease lease = idle.poll();
-        return lease != null ? lease : new Lease(settings, idle);
+        return lease != null ? lease : new Lease(key, idle);
     }
 
     /** The model of {@code directory}, read the first time it is asked for in this JVM. */
@@ -72,7 +80,7 @@ final class ModelCache {
         private final Decoder decoder;
         private boolean reusable;
 
-        private Lease(TaskSettings s, Queue<Lease> home) {
+        private Lease(DecoderKey s, Queue<Lease> home) {
             this.home = home;
             DnaModel model = model(Path.of(s.model()));
             ModelConfig config = inferenceConfig(model, s.span());

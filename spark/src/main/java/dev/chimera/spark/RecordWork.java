@@ -16,9 +16,17 @@ import org.apache.parquet.schema.MessageType;
  */
 interface RecordWork {
 
+    /**
+     * The work of the settings' job on {@code decoder}. Centred pooling computes only once the
+     * settings carry the centre: the driver's checks come before it, as in {@code dna embed}.
+     */
     static RecordWork of(TaskSettings s, Decoder decoder) {
-        return s.kind() == TaskSettings.Kind.SCORE ? new Score(decoder, new Scorer(decoder, s.chunk()))
-                : new Embed(decoder, new Embedder(decoder, s.chunk(), s.echo() ? Embedder.Pooling.ECHO : Embedder.Pooling.MEAN, null));
+        if (s.kind() == TaskSettings.Kind.SCORE) {
+            return new Score(decoder, new Scorer(decoder, s.chunk()));
+        }
+        boolean centreToCome = s.pooling() == Embedder.Pooling.CENTRED && s.centre() == null;
+        return new Embed(decoder, s.pooling(), centreToCome ? null
+                : new Embedder(decoder, s.chunk(), s.pooling(), s.centre()));
     }
 
     /** The work a record of {@code bases} tokens takes, in positions the model runs. */
@@ -67,11 +75,14 @@ interface RecordWork {
         }
     }
 
-    /** {@code dna embed}'s work. */
-    record Embed(Decoder decoder, Embedder embedder) implements RecordWork {
+    /**
+     * {@code dna embed}'s work with {@code pooling}; {@code embedder} is null while a centred run
+     * has no centre yet, which checks and weighs records but computes none.
+     */
+    record Embed(Decoder decoder, Embedder.Pooling pooling, Embedder embedder) implements RecordWork {
         @Override
         public long units(long bases) {
-            return embedder.positions(bases);
+            return pooling.positions(bases);
         }
 
         @Override
@@ -79,11 +90,14 @@ interface RecordWork {
             if (tokens.length == 0) {
                 throw new UserException(where + ": no bases left to embed after --on-invalid skip");
             }
-            WindowedPrefill.requireFits(decoder, embedder.positions(tokens.length), where);
+            WindowedPrefill.requireFits(decoder, pooling.positions(tokens.length), where);
         }
 
         @Override
         public PartRow compute(String id, byte[] tokens, String where, PartTotals totals) {
+            if (embedder == null) {
+                throw new IllegalStateException("centred pooling without the run's centre");
+            }
             float[] v = embedder.embed(tokens, where, null);
             totals.addRecord(tokens.length, units(tokens.length));
             return new EmbedRow(id, v);
@@ -94,10 +108,11 @@ interface RecordWork {
             return EmbedRow.SCHEMA;
         }
 
+        /** As {@code dna embed}'s Arrow metadata (the driver adds the centre's, for centred pooling). */
         @Override
         public Map<String, String> notes() {
-            return Map.of("pooling", embedder.pooling().label(), "pooling_detail", embedder.pooling().description(),
-                    "dim", Integer.toString(embedder.dim()));
+            return Map.of("pooling", pooling.label(), "pooling_detail", pooling.description(),
+                    "dim", Integer.toString(decoder.config().dModel()));
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.chimera.spark;
 
+import dev.chimera.genomics.Embedder;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code score}: {@code dna score} over the partitions of the inputs. */
@@ -27,7 +29,7 @@ final class ScoreJob extends JobCommand {
     }
 
     @Override
-    boolean echo() {
-        return false;
+    Embedder.Pooling pooling(CommandLine cl) {
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.chimera.spark;
 
+import dev.chimera.genomics.Embedder;
 import dev.chimera.genomics.NucleotideTokenizer.OnInvalid;
 import java.io.Serializable;
 
@@ -9,7 +10,7 @@ import java.io.Serializable;
  * (a shared or copied folder), as the inputs must be.
  *
  * @param kind      score or embed
- * @param echo      embed only: echo embedding ({@code dna embed --echo})
+ * @param pooling   embed only ({@code dna embed --pooling}); null for score
  * @param model     the model's run or step directory, absolute
  * @param span      {@code --span} as text (context, trained, full, window:W)
  * @param maxLength {@code --max-length}
@@ -17,9 +18,12 @@ import java.io.Serializable;
  * @param threads   compute threads of each task
  * @param device    {@code --device}
  * @param onInvalid {@code --on-invalid}
+ * @param centre    centred pooling: the centre the driver computed once for the run (dModel
+ *                  floats); null before then and for the other poolings. Being an array, it makes
+ *                  the record's equals an identity test: nothing keys on settings.
  */
-record TaskSettings(Kind kind, boolean echo, String model, String span, int maxLength, int chunk, int threads,
-                    String device, OnInvalid onInvalid) implements Serializable {
+record TaskSettings(Kind kind, Embedder.Pooling pooling, String model, String span, int maxLength, int chunk,
+                    int threads, String device, OnInvalid onInvalid, float[] centre) implements Serializable {
 
     /** The two jobs, after the commands they scale out. */
     enum Kind {
@@ -30,5 +34,10 @@ record TaskSettings(Kind kind, boolean echo, String model, String span, int maxL
         Kind(String command) {
             this.command = command;
         }
+    }
+
+    /** These settings with the run's centre, for the tasks. */
+    TaskSettings withCentre(float[] c) {
+        return new TaskSettings(kind, pooling, model, span, maxLength, chunk, threads, device, onInvalid, c);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
@@ -20,6 +21,8 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The job on {@code local[2]} against {@code dna score} and {@code dna embed} run in-process on the
@@ -92,18 +95,90 @@ class DnaSparkJobTest {
         }
     }
 
+    /**
+     * With no pooling option the job is {@code dna embed}'s default, centred: the same vectors bit for
+     * bit, so the same centre, which the driver computes once and every part's footer and the
+     * manifest hold as dna embed's Arrow metadata does; {@code --resume} recomputes it and accepts
+     * only the same pooling.
+     */
     @Test
-    void echoEmbeddingsEqualDnaEmbedRecordForRecord() throws IOException {
+    void defaultEmbeddingsAreCentredAsDnaEmbedsRecordForRecordWithTheCentreInEveryFooter() throws IOException {
+        Path out = dir.resolve("centred");
+        List<String> args = List.of("embed", "--model", model.toString(), "--input", fasta.toString(), "--out",
+                out.toString(), "--partitions", "4", "--chunk", CHUNK, "--threads", "1");
+        Run job = JobFixtures.job(args.toArray(new String[0]));
+        assertEquals(0, job.code(), job.err());
+        assertTrue(job.out().startsWith("records       24 ("), job.out());
+        assertTrue(job.out().contains(" bases), centred pooling\n"), job.out());
+        assertEquals(1, job.err().lines().filter(l -> l.startsWith("centre: 16 sequences of 31 bases sampled from "
+                + "the model and embedded (")).count(), "the centre is computed once, on the driver: " + job.err());
+
+        Path arrow = dir.resolve("centred.arrow");
+        Run dna = JobFixtures.dna("embed", "--model", model.toString(), "--fasta", fasta.toString(), "--out",
+                arrow.toString(), "--chunk", CHUNK, "--threads", "1");
+        assertEquals(0, dna.code(), dna.err());
+        assertSameVectors(arrow, out);
+
+        Map<String, String> expected = JobFixtures.arrowMetadata(arrow);
+        assertEquals("centred", expected.get("pooling"));
+        assertEquals(16, expected.get("centre").split(",").length);
+        List<Path> parts = JobFixtures.parts(out);
+        assertEquals(4, parts.size());
+        for (Path part : parts) {
+            Map<String, String> footer = PartFile.footer(part);
+            for (String key : List.of("pooling", "pooling_detail", "centre", "centre_detail", "spans")) {
+                assertEquals(expected.get(key), footer.get(key), part.getFileName() + " " + key);
+            }
+            assertEquals("chimera dna embed --pooling centred (spark)", footer.get("command"));
+        }
+        List<String> manifest = Files.readAllLines(out.resolve(JobOutput.MANIFEST));
+        assertTrue(manifest.contains("pooling=centred"), manifest.toString());
+        assertTrue(manifest.contains("centre=" + expected.get("centre")), manifest.toString());
+
+        List<String> resume = new ArrayList<>(args);
+        resume.add("--resume");
+        Run again = JobFixtures.job(resume.toArray(new String[0]));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("partitions    4 (0 computed by this run)"), again.out());
+        resume.addAll(List.of("--pooling", "mean"));
+        Run other = JobFixtures.job(resume.toArray(new String[0]));
+        assertEquals(1, other.code());
+        assertEquals("dna-spark embed: error: " + out.resolve(JobOutput.MANIFEST) + ": the earlier run had pooling = "
+                + "centred, this one has mean; resume with the same settings and inputs, or choose another --out",
+                other.err().strip());
+    }
+
+    /** Each pooling's vectors equal {@code dna embed --pooling}'s bit for bit; {@code --echo} is {@code --pooling echo}. */
+    @ParameterizedTest
+    @CsvSource({"--pooling last, --pooling last, last", "--echo, --pooling echo, echo"})
+    void embeddingsEqualDnaEmbedRecordForRecord(String jobOption, String dnaOption, String label) throws IOException {
         Path out = dir.resolve("vectors");
-        Run job = JobFixtures.job("embed", "--echo", "--model", model.toString(), "--input", fasta.toString(),
-                "--out", out.toString(), "--partitions", "4", "--chunk", CHUNK, "--threads", "1", "--json");
+        List<String> args = new ArrayList<>(List.of("embed"));
+        args.addAll(List.of(jobOption.split(" ")));
+        args.addAll(List.of("--model", model.toString(), "--input", fasta.toString(), "--out", out.toString(),
+                "--partitions", "4", "--chunk", CHUNK, "--threads", "1", "--json"));
+        Run job = JobFixtures.job(args.toArray(new String[0]));
         assertEquals(0, job.code(), job.err());
         assertTrue(job.out().startsWith("{\"op\":\"dna-spark-embed\",\"records\":24,"), job.out());
+        assertTrue(job.out().contains(",\"pooling\":\"" + label + "\","), job.out());
 
         Path arrow = dir.resolve("vectors.arrow");
-        Run dna = JobFixtures.dna("embed", "--echo", "--model", model.toString(), "--fasta", fasta.toString(),
-                "--out", arrow.toString(), "--chunk", CHUNK, "--threads", "1");
+        List<String> dnaArgs = new ArrayList<>(List.of("embed"));
+        dnaArgs.addAll(List.of(dnaOption.split(" ")));
+        dnaArgs.addAll(List.of("--model", model.toString(), "--fasta", fasta.toString(), "--out", arrow.toString(),
+                "--chunk", CHUNK, "--threads", "1"));
+        Run dna = JobFixtures.dna(dnaArgs.toArray(new String[0]));
         assertEquals(0, dna.code(), dna.err());
+        assertSameVectors(arrow, out);
+        for (Path part : JobFixtures.parts(out)) {
+            Map<String, String> footer = PartFile.footer(part);
+            assertEquals(label, footer.get("pooling"), part.getFileName().toString());
+            assertFalse(footer.containsKey("centre"), part.getFileName().toString());
+        }
+    }
+
+    /** The rows Spark reads from the job's {@code out} equal dna embed's Arrow file's, every float bit for bit. */
+    private static void assertSameVectors(Path arrow, Path out) throws IOException {
         List<List<Object>> expected = JobFixtures.arrowRows(arrow);
         List<Row> rows = JobFixtures.sparkRows(out);
         assertEquals(DataTypes.FloatType,
@@ -163,5 +238,14 @@ class DnaSparkJobTest {
                 dir.resolve("o").toString(), "--partitions", "0");
         assertEquals(2, job.code());
         assertTrue(job.err().startsWith("--partitions must be >= 1, got 0"), job.err());
+        Run both = JobFixtures.job("embed", "--echo", "--pooling", "mean", "--model", model.toString(), "--input",
+                fasta.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(2, both.code());
+        assertTrue(both.err().startsWith("--echo is --pooling echo; it cannot go with --pooling mean"), both.err());
+        Run bad = JobFixtures.job("embed", "--pooling", "max", "--model", model.toString(), "--input",
+                fasta.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--pooling must be mean, centred, last or echo, got 'max'"), bad.err());
+        assertFalse(Files.exists(dir.resolve("o")), "nothing written");
     }
 }

@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 import org.apache.arrow.memory.RootAllocator;
@@ -140,14 +141,17 @@ final class JobFixtures {
         return rows;
     }
 
+    /** A job's part files, by name. */
+    static List<Path> parts(Path out) throws IOException {
+        try (Stream<Path> files = Files.list(out)) {
+            return files.filter(p -> p.getFileName().toString().matches("part-\\d{5}\\.parquet")).sorted().toList();
+        }
+    }
+
     /** The rows of a job's part files in the job's order (files by name, rows in file order), read with parquet-mr. */
     static List<Group> partRows(Path out) throws IOException {
         List<Group> rows = new ArrayList<>();
-        List<Path> parts;
-        try (Stream<Path> files = Files.list(out)) {
-            parts = files.filter(p -> p.getFileName().toString().matches("part-\\d{5}\\.parquet")).sorted().toList();
-        }
-        for (Path part : parts) {
+        for (Path part : parts(out)) {
             try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(part))) {
                 MessageType schema = reader.getFooter().getFileMetaData().getSchema();
                 PageReadStore pages;
@@ -182,6 +186,15 @@ final class JobFixtures {
             }
         }
         return rows;
+    }
+
+    /** The schema metadata of an Arrow IPC file. */
+    static Map<String, String> arrowMetadata(Path file) throws IOException {
+        try (RootAllocator allocator = new RootAllocator();
+             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             ArrowFileReader reader = new ArrowFileReader(ch, allocator)) {
+            return reader.getVectorSchemaRoot().getSchema().getCustomMetadata();
+        }
     }
 
     /** Asserts two doubles are the same value, NaN included (same code path, same operations: bit for bit). */

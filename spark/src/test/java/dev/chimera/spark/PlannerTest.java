@@ -21,8 +21,8 @@ class PlannerTest {
     @BeforeAll
     static void model() throws IOException {
         Path model = JobFixtures.model(dir.resolve("model"));
-        settings = new TaskSettings(TaskSettings.Kind.SCORE, false, model.toString(), "context", 1 << 17, 16, 1, "cpu",
-                OnInvalid.ERROR);
+        settings = new TaskSettings(TaskSettings.Kind.SCORE, null, model.toString(), "context", 1 << 17, 16, 1, "cpu",
+                OnInvalid.ERROR, null);
     }
 
     private static Planner.Plan plan(List<Path> files, int partitions) {

@@ -83,7 +83,7 @@ class RecoveryTest {
         CommandLine cl = DnaSparkJob.commandLine(LocalSpark::session);
         CommandLine.ParseResult parsed = cl.parseArgs(args(out, CHUNK, false));
         ScoreJob job = (ScoreJob) parsed.subcommand().commandSpec().userObject();
-        return JobRun.prepare(LocalSpark::session, job.options, TaskSettings.Kind.SCORE, false,
+        return JobRun.prepare(LocalSpark::session, job.options, TaskSettings.Kind.SCORE, null,
                 new PrintWriter(new StringWriter()));
     }
 

@@ -6,7 +6,6 @@ import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.core.model.ModelConfig;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.Embedder;
-import dev.chimera.genomics.EmbeddingCentre;
 import dev.chimera.runtime.ArrowTables;
 import dev.chimera.runtime.ArrowTables.Column;
 import dev.chimera.runtime.BatchProgress;
@@ -64,28 +63,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT.arrow", description = "The embeddings, an Arrow IPC file.")
     Path out;
 
-    @Option(names = "--pooling", paramLabel = "mean|centred|last|echo", converter = PoolingConverter.class,
-            description = "How the states become one vector (default: " + DEFAULT_POOLING_LABEL + ").")
-    Embedder.Pooling pooling;
-
-    @Option(names = "--echo", description = "Echo embedding: the same as --pooling echo.")
-    boolean echo;
-
-    /** The pooling without --pooling or --echo: the one that measured best (README, PoolingBench). */
-    private static final String DEFAULT_POOLING_LABEL = "centred";
-    static final Embedder.Pooling DEFAULT_POOLING = Embedder.Pooling.parse(DEFAULT_POOLING_LABEL);
-
-    /** --pooling's values, in any case. */
-    static final class PoolingConverter implements CommandLine.ITypeConverter<Embedder.Pooling> {
-        @Override
-        public Embedder.Pooling convert(String value) {
-            try {
-                return Embedder.Pooling.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
+    @Mixin
+    PoolingOption poolingOption;
 
     private static final byte EMBEDDING = 'E';
 
@@ -96,11 +75,7 @@ public final class EmbedCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".arrow")) {
             throw new CommandLine.ParameterException(cl, "--out " + out + ": expected a .arrow file name");
         }
-        if (echo && pooling != null && pooling != Embedder.Pooling.ECHO) {
-            throw new CommandLine.ParameterException(cl, "--echo is --pooling echo; it cannot go with --pooling "
-                    + pooling.label());
-        }
-        Embedder.Pooling chosen = echo ? Embedder.Pooling.ECHO : pooling == null ? DEFAULT_POOLING : pooling;
+        Embedder.Pooling chosen = poolingOption.chosen(cl);
         BatchRun.requireWritable(out, "--out");
         Progress notes = new Progress(cl.getErr(), System.console() != null, "");
         DnaModel model = options.openModel();
@@ -125,12 +100,8 @@ public final class EmbedCommand implements Callable<Integer> {
                     if (embedder == null) {
                         float[] centre = null;
                         if (chosen == Embedder.Pooling.CENTRED) {
-                            centre = centre(model, decoder, options.batch.chunk(), notes);
-                            metadata.put("centre", join(centre));
-                            metadata.put("centre_detail", "mean of the mean-pooled vectors of "
-                                    + EmbeddingCentre.SEQUENCES + " sequences of " + EmbeddingCentre.length(model.context())
-                                    + " bases sampled from the model (BOS, temperature 1, seed " + EmbeddingCentre.SEED
-                                    + ")");
+                            centre = PoolingOption.centre(model, decoder, options.batch.chunk(), notes::note);
+                            metadata.putAll(PoolingOption.centreMetadata(centre, model));
                         }
                         embedder = new Embedder(decoder, options.batch.chunk(), chosen, centre);
                     }
@@ -196,25 +167,6 @@ public final class EmbedCommand implements Callable<Integer> {
             print(cl.getOut(), s, config, config.dModel(), chosen);
         }
         return 0;
-    }
-
-    /** The model's centre ({@link EmbeddingCentre}), with a note while it is computed. */
-    private static float[] centre(DnaModel model, Decoder decoder, int chunk, Progress notes) {
-        int length = EmbeddingCentre.length(model.context());
-        long t0 = System.nanoTime();
-        float[] centre = EmbeddingCentre.compute(decoder, chunk, length);
-        notes.note(String.format(Locale.ROOT, "centre: %d sequences of %d bases sampled from the model and embedded "
-                + "(%.1f s)", EmbeddingCentre.SEQUENCES, length, (System.nanoTime() - t0) / 1e9));
-        return centre;
-    }
-
-    /** The values as Float.toString writes them (exact float32 round trip), comma-separated. */
-    private static String join(float[] v) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < v.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(v[i]);
-        }
-        return sb.toString();
     }
 
     private void print(PrintWriter w, BatchRun.Summary s, ModelConfig config, int dim, Embedder.Pooling chosen) {
