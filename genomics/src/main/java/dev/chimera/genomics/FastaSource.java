@@ -49,9 +49,6 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
     /** How the file is compressed. */
     public enum Compression { NONE, GZIP, BGZF }
 
-    /** The GFF3 directive after which a GFF3 file holds its sequences as FASTA. */
-    public static final String GFF3_FASTA_DIRECTIVE = "##FASTA";
-
     private static final int SNIFF_BYTES = 1 << 16;
 
     private final Path file;
@@ -91,18 +88,6 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
 
     /** Opens {@code file}, checks its first bytes and tells its format; reading starts with {@link #next}. */
     public static FastaSource open(Path file) {
-        return open(file, false);
-    }
-
-    /**
-     * Opens the sequences embedded in a GFF3 file (plain, gzip or bgzip): the FASTA records after
-     * its {@value #GFF3_FASTA_DIRECTIVE} line. A file without that line is a {@link UserException}.
-     */
-    public static FastaSource openGff3Sequences(Path gff3) {
-        return open(gff3, true);
-    }
-
-    private static FastaSource open(Path file, boolean afterGff3Directive) {
         String name = file.toString();
         if (!Files.exists(file)) {
             throw new UserException(name + ": no such file");
@@ -125,9 +110,6 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
                 text = new BufferedInputStream(new GZIPInputStream(raw, SNIFF_BYTES), SNIFF_BYTES);
             } else {
                 text = raw;
-            }
-            if (afterGff3Directive) {
-                skipPastGff3Directive(text, name);
             }
             Format format = formatOf(text, name, compression);
             return new FastaSource(file, format, compression, text);
@@ -338,23 +320,6 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             }
         }
         return true;
-    }
-
-    /** Reads {@code text} up to and including the line {@value #GFF3_FASTA_DIRECTIVE}. */
-    private static void skipPastGff3Directive(InputStream text, String name) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int b = text.read(); b >= 0; b = text.read()) {
-            if (b == '\n') {
-                if (line.toString().strip().equals(GFF3_FASTA_DIRECTIVE)) {
-                    return;
-                }
-                line.setLength(0);
-            } else if (line.length() <= GFF3_FASTA_DIRECTIVE.length() + 2) {
-                line.append((char) b);
-            }
-        }
-        throw new UserException(name + ": no " + GFF3_FASTA_DIRECTIVE + " line, so no sequences in the file; give "
-                + "them with --fasta");
     }
 
     /** The format from the first non-blank character; binary data and headerless text are refused here. */

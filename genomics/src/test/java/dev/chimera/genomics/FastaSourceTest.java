@@ -87,21 +87,6 @@ class FastaSourceTest {
     }
 
     @Test
-    void sequencesEmbeddedInAGff3FileAfterItsFastaDirective() throws IOException {
-        String gff = "##gff-version 3\nc1\tx\tCDS\t1\t3\t.\t+\t0\tID=a\n##FASTA\n>c1\nACGTAC\n>c2\nGG\n";
-        for (Path p : List.of(write("g.gff3", gff), write("g.gff3.gz", gzip(gff)))) {
-            List<SequenceRecord> records = new java.util.ArrayList<>();
-            try (FastaSource s = FastaSource.openGff3Sequences(p)) {
-                s.forEachRemaining(records::add);
-            }
-            assertRecords(records, "c1", "ACGTAC", "c2", "GG");
-        }
-        Path none = write("n.gff3", "##gff-version 3\nc1\tx\tCDS\t1\t3\t.\t+\t0\tID=a\n");
-        UserException e = assertThrows(UserException.class, () -> FastaSource.openGff3Sequences(none));
-        assertEquals(none + ": no ##FASTA line, so no sequences in the file; give them with --fasta", e.getMessage());
-    }
-
-    @Test
     void readsFastqWithLineNumbers() throws IOException {
         for (Path p : List.of(write("r.fq", FASTQ), write("r.fq.gz", gzip(FASTQ)), bgzip("r.fq.bgz", FASTQ))) {
             List<SequenceRecord> records = FastaSource.readAll(p);

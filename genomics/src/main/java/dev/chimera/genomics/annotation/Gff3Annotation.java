@@ -1,6 +1,7 @@
 package dev.chimera.genomics.annotation;
 
 import dev.chimera.genomics.FastaSource;
+import dev.chimera.genomics.SequenceRecord;
 import dev.chimera.runtime.UserException;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The features of a GFF3 file and the sequences of its {@code ##FASTA} section, read into memory
@@ -26,9 +28,13 @@ import java.util.Map;
  * of the file is FASTA: a {@code >id} line (the id ends at the first blank) and sequence lines,
  * kept as upper-case letters. Every malformed line is a {@link UserException} naming the file and
  * line. The parent/child graph is not built: a caller groups features by {@code ID} / {@code Parent}
- * as it needs.
+ * as it needs, or by sequence with {@link #bySeqid}.
  */
 public final class Gff3Annotation {
+    /** Feature types that describe a whole sequence rather than a stretch of it. */
+    public static final Set<String> WHOLE_SEQUENCE_TYPES = Set.of("region", "chromosome", "contig", "supercontig",
+            "scaffold", "source", "databank_entry");
+
     /** One feature line. {@code phase} is -1 for '.'; {@code line} is its 1-based line number. */
     public record Feature(String seqid, String source, String type, long start, long end, char strand, int phase,
                           Map<String, String> attributes, long line) {
@@ -44,6 +50,11 @@ public final class Gff3Annotation {
 
         public long length() {
             return end - start + 1;
+        }
+
+        /** The first base 0-based: the feature is the half-open interval [from(), end()). */
+        public long from() {
+            return start - 1;
         }
     }
 
@@ -65,15 +76,17 @@ public final class Gff3Annotation {
         long lineNo = 0;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(FastaSource.openText(file),
                 StandardCharsets.UTF_8), 1 << 16)) {
-            boolean fasta = false;
+            long fastaLine = 0;  // the ##FASTA line, 0 before it
             String seqId = null;
+            long seqIdLine = 0;
             ByteArrayOutputStream seq = new ByteArrayOutputStream();
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 lineNo++;
-                if (fasta) {
+                if (fastaLine > 0) {
                     if (line.startsWith(">")) {
-                        putSequence(sequences, seqId, seq);
+                        putSequence(sequences, seqId, seq, name, seqIdLine);
                         seqId = fastaId(line, name, lineNo);
+                        seqIdLine = lineNo;
                         if (sequences.containsKey(seqId)) {
                             throw new UserException(name + ": line " + lineNo + ": sequence '" + seqId
                                     + "' appears twice in ##FASTA");
@@ -85,12 +98,15 @@ public final class Gff3Annotation {
                         seq.write(letters, 0, letters.length);
                     }
                 } else if (line.startsWith("##FASTA")) {
-                    fasta = true;
+                    fastaLine = lineNo;
                 } else if (!line.startsWith("#") && !line.isBlank()) {
                     features.add(parse(line, name, lineNo));
                 }
             }
-            putSequence(sequences, seqId, seq);
+            putSequence(sequences, seqId, seq, name, seqIdLine);
+            if (fastaLine > 0 && sequences.isEmpty()) {
+                throw new UserException(name + ": line " + fastaLine + ": ##FASTA is followed by no sequence");
+            }
         } catch (IOException e) {
             throw new UserException(name + ": line " + (lineNo + 1) + ": read failed: " + e.getMessage(), e);
         }
@@ -105,9 +121,14 @@ public final class Gff3Annotation {
         return id;
     }
 
-    private static void putSequence(Map<String, byte[]> sequences, String id, ByteArrayOutputStream seq) {
+    /** Keeps the sequence read so far (none before the first header), whose header is line {@code at}. */
+    private static void putSequence(Map<String, byte[]> sequences, String id, ByteArrayOutputStream seq, String name,
+                                    long at) {
         if (id == null) {
             return;
+        }
+        if (seq.size() == 0) {
+            throw new UserException(name + ": line " + at + ": sequence '" + id + "' in ##FASTA has no bases");
         }
         sequences.put(id, seq.toByteArray());
         seq.reset();
@@ -217,8 +238,41 @@ public final class Gff3Annotation {
         return out;
     }
 
+    /**
+     * The features on each sequence, grouped by seqid in the order the sequences first appear, without
+     * those of {@link #WHOLE_SEQUENCE_TYPES} (a region line annotates no gene); a sequence with only
+     * such features is absent.
+     */
+    public Map<String, List<Feature>> bySeqid() {
+        Map<String, List<Feature>> out = new LinkedHashMap<>();
+        for (Feature f : features) {
+            if (!WHOLE_SEQUENCE_TYPES.contains(f.type())) {
+                out.computeIfAbsent(f.seqid(), k -> new ArrayList<>()).add(f);
+            }
+        }
+        return out;
+    }
+
     /** The ##FASTA section's sequences in file order, id to upper-case letters; empty when there is none. */
     public Map<String, byte[]> sequences() {
         return sequences;
+    }
+
+    /**
+     * The sequences the features lie on, id to letters: the records of {@code fasta} (FASTA, plain, gzip
+     * or bgzip; letters as written) when it is not null, else {@link #sequences()}.
+     */
+    public Map<String, byte[]> genome(Path fasta) {
+        if (fasta == null) {
+            return sequences;
+        }
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (FastaSource source = FastaSource.open(fasta)) {
+            while (source.hasNext()) {
+                SequenceRecord r = source.next();
+                out.put(r.id(), r.bases());
+            }
+        }
+        return out;
     }
 }

@@ -5,11 +5,11 @@ import dev.chimera.core.decoder.Decoder;
 import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.Embedder;
 import dev.chimera.runtime.Progress;
-import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -33,16 +33,19 @@ public final class ClassifierTraining {
         return pretrained.context() - 1;
     }
 
-    /** Fails, naming the first record longer than {@link #maxBases}, unless every record fits the model. */
-    public static void requireFit(List<Example> records, DnaModel pretrained) {
-        int maxBases = maxBases(pretrained);
-        for (Example e : records) {
-            if (e.length() > maxBases) {
-                throw new UserException(e.where() + ": " + e.length() + " bases; a classifier over this model reads "
-                        + "records of at most " + maxBases + " bases (its context, " + pretrained.context()
-                        + " positions with BOS); cut longer records into windows");
-            }
+    /**
+     * The line that says how many of {@code set}'s records {@code method} (one over the model) reads
+     * cropped to their central {@code maxBases} bases ({@link Example#centralCrop}), or null when
+     * none is longer. {@code baselines}: whether the baselines read the same records (whole).
+     */
+    public static String cropNote(String set, List<Example> records, int maxBases, Method method, boolean baselines) {
+        long longer = records.stream().filter(e -> e.length() > maxBases).count();
+        if (longer == 0) {
+            return null;
         }
+        return String.format(Locale.ROOT, "%s: %,d of %,d records are longer than %,d bases; %s reads their central "
+                + "%,d%s", set, longer, records.size(), maxBases, method.id(), maxBases,
+                baselines ? " (the baselines read them whole)" : "");
     }
 
     public static Trained train(DnaModel pretrained, List<Example> train, int classes, Method main,
@@ -51,7 +54,6 @@ public final class ClassifierTraining {
         if (!main.usesModel()) {
             throw new IllegalArgumentException("the main method must use the model, got " + main.id());
         }
-        requireFit(train, pretrained);
         int maxBases = maxBases(pretrained);
         Map<Method, Double> seconds = new LinkedHashMap<>();
         List<Classifier> baselines = new ArrayList<>();
@@ -71,15 +73,15 @@ public final class ClassifierTraining {
         long steps = 0;
         if (main == Method.FINETUNE) {
             FineTunedClassifier c = new FineTunedClassifier(decoder, classes, maxBases);
-            FineTuning.run(c, train, fineTuning, log);
+            FineTuning.run(c, train, fineTuning, log);  // c crops each record
             steps = fineTuning.steps();
             fitted = c;
         } else {
-            long positions = train.stream().mapToLong(e -> 2L * e.length() + 1).sum();
+            long positions = train.stream().mapToLong(e -> 2L * Math.min(e.length(), maxBases) + 1).sum();
             Progress.Step step = progress.step("echo embeddings", positions, "positions");
             long[] done = {0};
-            fitted = EchoProbe.fit(new Embedder(decoder, ClassifyModel.EMBED_WINDOW, Embedder.Pooling.ECHO, null), train, classes, seed,
-                    n -> step.update(done[0] += n));
+            fitted = EchoProbe.fit(new Embedder(decoder, ClassifyModel.EMBED_WINDOW, Embedder.Pooling.ECHO, null),
+                    maxBases, train, classes, seed, n -> step.update(done[0] += n));
             step.done();
         }
         seconds.put(main, elapsed(t0));

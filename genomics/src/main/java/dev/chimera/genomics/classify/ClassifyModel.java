@@ -54,12 +54,14 @@ public final class ClassifyModel {
     private final String task;
     private final List<String> labels;
     private final List<Classifier> methods;
+    private final int maxBases;
 
-    public ClassifyModel(Path directory, String task, List<String> labels, List<Classifier> methods) {
+    public ClassifyModel(Path directory, String task, List<String> labels, List<Classifier> methods, int maxBases) {
         this.directory = directory;
         this.task = task;
         this.labels = List.copyOf(labels);
         this.methods = List.copyOf(methods);
+        this.maxBases = maxBases;
     }
 
     /** The info of a classifier's checkpoint: the task, tokenizer, context, and what {@link #open} reads. */
@@ -138,12 +140,13 @@ public final class ClassifyModel {
         for (Method m : kept) {
             methods.add(switch (m) {
                 case FINETUNE -> FineTunedClassifier.load(runDir, decoder, classes, maxBases);
-                case ECHO_PROBE -> EchoProbe.load(runDir, new Embedder(decoder, EMBED_WINDOW, Embedder.Pooling.ECHO, null), classes);
+                case ECHO_PROBE -> EchoProbe.load(runDir, new Embedder(decoder, EMBED_WINDOW, Embedder.Pooling.ECHO,
+                        null), maxBases, classes);
                 case KMER_LOGREG -> KmerLogReg.load(runDir, classes);
                 case CNN -> CnnBaseline.load(runDir, classes);
             });
         }
-        return new ClassifyModel(dir, required(info, TASK_NAME, dir), labels, methods);
+        return new ClassifyModel(dir, required(info, TASK_NAME, dir), labels, methods, maxBases);
     }
 
     private static String required(Map<String, String> info, String key, Path dir) {
@@ -173,6 +176,11 @@ public final class ClassifyModel {
 
     public List<String> labels() {
         return labels;
+    }
+
+    /** The most bases the methods over the model read: longer records are read by their central ones. */
+    public int maxBases() {
+        return maxBases;
     }
 
     /** Every method kept, the main one first. */

@@ -1,8 +1,11 @@
 package dev.chimera.genomics.classify;
 
 import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.genomics.annotation.Gff3Annotation;
+import dev.chimera.genomics.annotation.Gff3Annotation.Feature;
 import dev.chimera.runtime.UserException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +24,17 @@ import java.util.SplittableRandom;
  * is left out and counted. Train and test come from different parts of each sequence: the last
  * {@code testFraction} of it is the test part, the rest the training part, and a window that
  * straddles the boundary is in neither, so no base is in both files. Only sequences with at least
- * one feature are used. Each class of each part is then sampled without replacement (seeded) to
- * at most {@code maxPerClass} windows in training and maxPerClass * f / (1 - f) in test, and each
- * file's records are shuffled.
+ * one feature are used; features of whole-sequence types (region, chromosome: see
+ * {@link Gff3Annotation#bySeqid}) count as none. Each class of each part is then sampled without
+ * replacement (seeded) to at most {@code maxPerClass} windows in training and
+ * maxPerClass * f / (1 - f) in test, and each file's records are shuffled. Bases are written
+ * upper-case whatever the case of the sequences.
  */
 public final class CodingWindows {
     public static final String CODING = "coding";
     public static final String INTERGENIC = "intergenic";
 
-    /** One window: where it is, its label, and its bases on the strand it is read on (ASCII). */
+    /** One window: where it is, its label, and its bases on the strand it is read on (upper-case ASCII). */
     public record Window(String sequence, int start, int end, char strand, String label, byte[] bases) {
         /** {@code seq:start-end(strand)}, 1-based inclusive like GFF3. */
         public String id() {
@@ -58,16 +63,21 @@ public final class CodingWindows {
     }
 
     /** Cuts the windows of {@code annotation}'s sequences, whose bases (ASCII) {@code sequences} holds by name. */
-    public static Split cut(GffAnnotation annotation, Map<String, byte[]> sequences, Settings s) {
+    public static Split cut(Gff3Annotation annotation, Map<String, byte[]> sequences, Settings s) {
+        Map<String, List<Feature>> bySeqid = annotation.bySeqid();
+        if (bySeqid.isEmpty()) {
+            throw new UserException(annotation.name() + ": no features (besides whole-sequence ones such as region "
+                    + "or chromosome)");
+        }
         List<List<Window>> train = List.of(new ArrayList<>(), new ArrayList<>());  // coding, intergenic
         List<List<Window>> test = List.of(new ArrayList<>(), new ArrayList<>());
         SplittableRandom strands = new SplittableRandom(s.seed() ^ 0x2545F4914F6CDD1DL);
         long withN = 0;
-        for (Map.Entry<String, List<GffAnnotation.Feature>> e : annotation.bySequence().entrySet()) {
+        for (Map.Entry<String, List<Feature>> e : bySeqid.entrySet()) {
             String name = e.getKey();
             byte[] bases = sequences.get(name);
             if (bases == null) {
-                throw new UserException(annotation.file() + ": features on sequence '" + name + "', which the "
+                throw new UserException(annotation.name() + ": features on sequence '" + name + "', which the "
                         + "sequences given do not hold (" + sequences.size() + " sequences)");
             }
             int length = bases.length;
@@ -76,21 +86,21 @@ public final class CodingWindows {
             int[] plus = new int[length + 1];   // ... by a feature on '+' or on no strand
             int[] minus = new int[length + 1];  // ... on '-' or on no strand
             int[] nCount = new int[length + 1]; // ... of N (or any non-ACGT) bases
-            coverage(e.getValue(), length, name, annotation, any, plus, minus);
+            coverage(e.getValue(), length, annotation.name(), any, plus, minus);
             for (int i = 0; i < length; i++) {
                 int code = NucleotideTokenizer.code(bases[i]);
                 nCount[i + 1] = nCount[i] + (code < 0 || code > NucleotideTokenizer.T ? 1 : 0);
             }
             Set<Long> coding = new LinkedHashSet<>();  // start * 2 + (strand == '-')
-            for (GffAnnotation.Feature f : e.getValue()) {
-                if (!f.isCds() || f.strand() == 0) {
+            for (Feature f : e.getValue()) {
+                if (!f.type().equals("CDS") || (f.strand() != '+' && f.strand() != '-')) {
                     continue;
                 }
-                int[] other = f.strand() > 0 ? minus : plus;
-                int first = (f.start() + s.stride() - 1) / s.stride() * s.stride();
+                int[] other = f.strand() == '+' ? minus : plus;
+                int first = (int) ((f.from() + s.stride() - 1) / s.stride() * s.stride());
                 for (int p = first; p + s.window() <= f.end(); p += s.stride()) {
                     if (other[p + s.window()] - other[p] == 0) {
-                        coding.add(2L * p + (f.strand() < 0 ? 1 : 0));
+                        coding.add(2L * p + (f.strand() == '-' ? 1 : 0));
                     }
                 }
             }
@@ -131,25 +141,28 @@ public final class CodingWindows {
         return new Split(trainOut, testOut, candidates, withN);
     }
 
-    private static void coverage(List<GffAnnotation.Feature> features, int length, String name,
-                                 GffAnnotation annotation, int[] any, int[] plus, int[] minus) {
+    /** Prefix counts of the positions covered by any feature, by one on '+' or none, by one on '-' or none. */
+    private static void coverage(List<Feature> features, int length, String file, int[] any, int[] plus,
+                                 int[] minus) {
         int[] dAny = new int[length + 1];
         int[] dPlus = new int[length + 1];
         int[] dMinus = new int[length + 1];
-        for (GffAnnotation.Feature f : features) {
-            if (f.start() < 0 || f.end() > length || f.start() >= f.end()) {
-                throw new UserException(annotation.file() + ": a " + f.type() + " at " + (f.start() + 1) + "-" + f.end()
-                        + " on '" + name + "', outside its " + length + " bases");
+        for (Feature f : features) {
+            if (f.end() > length) {
+                throw new UserException(file + ": line " + f.line() + ": a " + f.type() + " at " + f.start() + "-"
+                        + f.end() + " on '" + f.seqid() + "', outside its " + length + " bases");
             }
-            dAny[f.start()]++;
-            dAny[f.end()]--;
-            if (f.strand() >= 0) {
-                dPlus[f.start()]++;
-                dPlus[f.end()]--;
+            int from = (int) f.from();
+            int end = (int) f.end();
+            dAny[from]++;
+            dAny[end]--;
+            if (f.strand() != '-') {
+                dPlus[from]++;
+                dPlus[end]--;
             }
-            if (f.strand() <= 0) {
-                dMinus[f.start()]++;
-                dMinus[f.end()]--;
+            if (f.strand() != '+') {
+                dMinus[from]++;
+                dMinus[end]--;
             }
         }
         int cAny = 0;
@@ -174,8 +187,12 @@ public final class CodingWindows {
     }
 
     private static byte[] read(byte[] bases, int from, int to, char strand) {
-        byte[] out = java.util.Arrays.copyOfRange(bases, from, to);
-        if (strand == '-') {
+        byte[] out = Arrays.copyOfRange(bases, from, to);
+        if (strand == '+') {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (byte) Character.toUpperCase((char) out[i]);
+            }
+        } else {
             for (int i = 0, j = out.length - 1; i < j; i++, j--) {
                 byte t = out[i];
                 out[i] = out[j];

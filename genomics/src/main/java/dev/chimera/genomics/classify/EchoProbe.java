@@ -21,23 +21,29 @@ public final class EchoProbe implements Classifier {
     private static final String SCALE = "scale";
 
     private final Embedder embedder;
+    private final int maxBases;
     private final double[] mean;
     private final double[] scale;
     private final SoftmaxRegression regression;
 
-    private EchoProbe(Embedder embedder, double[] mean, double[] scale, SoftmaxRegression regression) {
+    private EchoProbe(Embedder embedder, int maxBases, double[] mean, double[] scale, SoftmaxRegression regression) {
         this.embedder = embedder;
+        this.maxBases = maxBases;
         this.mean = mean;
         this.scale = scale;
         this.regression = regression;
     }
 
-    /** {@code embedder} must embed with echo. */
-    public static EchoProbe fit(Embedder embedder, List<Example> train, int classes, long seed, LongConsumer progress) {
+    /**
+     * {@code embedder} must embed with echo; a record longer than {@code maxBases} is embedded by its
+     * central {@code maxBases} bases ({@link Example#centralCrop}), here and in {@link #probabilities}.
+     */
+    public static EchoProbe fit(Embedder embedder, int maxBases, List<Example> train, int classes, long seed,
+                                LongConsumer progress) {
         requireEcho(embedder);
         List<float[]> raw = new ArrayList<>(train.size());
         for (Example e : train) {
-            raw.add(embedder.embed(e.tokens(), e.where(), progress));
+            raw.add(embedder.embed(e.centralCrop(maxBases).tokens(), e.where(), progress));
         }
         int d = embedder.dim();
         double[] mean = new double[d];
@@ -64,7 +70,7 @@ public final class EchoProbe implements Classifier {
         List<SparseVector> xs = raw.stream().map(v -> standardised(v, mean, scale)).toList();
         int[] labels = train.stream().mapToInt(Example::label).toArray();
         SoftmaxRegression r = SoftmaxRegression.fitChoosingL2(xs, labels, classes, d, seed);
-        return new EchoProbe(embedder, mean, scale, KmerLogReg.rounded(r));
+        return new EchoProbe(embedder, maxBases, mean, scale, KmerLogReg.rounded(r));
     }
 
     private static void requireEcho(Embedder embedder) {
@@ -88,8 +94,9 @@ public final class EchoProbe implements Classifier {
 
     @Override
     public double[][] probabilities(List<Example> records) {
-        return records.stream().map(e -> regression.probabilities(
-                standardised(embedder.embed(e.tokens(), e.where(), null), mean, scale))).toArray(double[][]::new);
+        return records.stream().map(e -> regression.probabilities(standardised(
+                embedder.embed(e.centralCrop(maxBases).tokens(), e.where(), null), mean, scale)))
+                .toArray(double[][]::new);
     }
 
     @Override
@@ -103,11 +110,12 @@ public final class EchoProbe implements Classifier {
                         StoredTensors.slice(MEAN, mean, d), StoredTensors.slice(SCALE, scale, d)));
     }
 
-    public static EchoProbe load(Path dir, Embedder embedder, int classes) {
+    public static EchoProbe load(Path dir, Embedder embedder, int maxBases, int classes) {
         requireEcho(embedder);
         StoredTensors s = StoredTensors.read(dir.resolve(Method.ECHO_PROBE.file()));
         int d = embedder.dim();
-        return new EchoProbe(embedder, s.doubles(MEAN, d), s.doubles(SCALE, d), new SoftmaxRegression(classes, d,
-                s.doubles(WEIGHT, classes * d), s.doubles(BIAS, classes), s.doubleMeta("l2")));
+        return new EchoProbe(embedder, maxBases, s.doubles(MEAN, d), s.doubles(SCALE, d),
+                new SoftmaxRegression(classes, d, s.doubles(WEIGHT, classes * d), s.doubles(BIAS, classes),
+                        s.doubleMeta("l2")));
     }
 }

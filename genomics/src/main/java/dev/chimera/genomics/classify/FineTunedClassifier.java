@@ -9,6 +9,7 @@ import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,8 @@ import java.util.Map;
  *   logits = W pooled + b                       (K)      W (K, d), b (K): the head
  * </pre>
  *
+ * A record longer than {@code maxBases} is read by its central {@code maxBases} bases
+ * ({@link Example#centralCrop}), in training and in prediction.
  * Records of a batch are padded after their end with PAD to the batch's length rounded up to
  * {@link #LENGTH_QUANTUM}; the decoder is causal, so padding does not change a record's states
  * (mathematically; sums over other shapes may round differently).
@@ -60,7 +63,7 @@ public final class FineTunedClassifier implements Classifier {
     private double[][] lastProbs;     // (B, K)
 
     /**
-     * A classifier over {@code decoder} for records of up to {@code maxBases} bases (at most the
+     * A classifier over {@code decoder} that reads up to {@code maxBases} bases of a record (at most the
      * decoder's maxLength less BOS), with a zero head: every class equally likely at first.
      */
     public FineTunedClassifier(Decoder decoder, int classes, int maxBases) {
@@ -88,7 +91,7 @@ public final class FineTunedClassifier implements Classifier {
         return classes;
     }
 
-    /** Longest record this classifier reads. */
+    /** The most bases of a record this classifier reads. */
     public int maxBases() {
         return maxBases;
     }
@@ -105,13 +108,13 @@ public final class FineTunedClassifier implements Classifier {
 
     /** Mean cross-entropy of a batch of labelled records; keeps what {@link #backward} needs. */
     public double forward(List<Example> batch) {
-        run(batch);
+        List<Example> read = run(batch);
         double loss = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            loss -= Math.log(Math.max(lastProbs[i][batch.get(i).label()], Double.MIN_NORMAL));
+        for (int i = 0; i < read.size(); i++) {
+            loss -= Math.log(Math.max(lastProbs[i][read.get(i).label()], Double.MIN_NORMAL));
         }
-        lastBatch = batch;
-        return loss / batch.size();
+        lastBatch = read;
+        return loss / read.size();
     }
 
     /** Adds d(loss)/d(parameters) of the last {@link #forward} to the head's and the decoder's gradients. */
@@ -167,16 +170,17 @@ public final class FineTunedClassifier implements Classifier {
         return out;
     }
 
-    /** The decoder's forward over a batch, the pooled means and the class probabilities. */
-    private void run(List<Example> batch) {
-        int b = batch.size();
+    /** The decoder's forward over a batch, the pooled means and the class probabilities; returns the records read. */
+    private List<Example> run(List<Example> records) {
+        int b = records.size();
+        List<Example> batch = new ArrayList<>(b);
         int longest = 0;
-        for (Example e : batch) {
-            if (e.length() < 1 || e.length() > maxBases) {
-                throw new UserException(e.where() + ": " + e.length() + " bases; this classifier reads records of 1 to "
-                        + maxBases + " bases");
+        for (Example e : records) {
+            if (e.length() < 1) {
+                throw new UserException(e.where() + ": no bases");
             }
-            longest = Math.max(longest, e.length());
+            batch.add(e.centralCrop(maxBases));
+            longest = Math.max(longest, batch.get(batch.size() - 1).length());
         }
         int seqlen = Math.min(maxBases + 1, roundUp(longest + 1));
         int[] ids = new int[b * seqlen];
@@ -224,6 +228,7 @@ public final class FineTunedClassifier implements Classifier {
         lastBuffers = t;
         lastPooled = pooled;
         lastProbs = probs;
+        return batch;
     }
 
     private static int roundUp(int n) {

@@ -2,10 +2,8 @@ package dev.chimera.genomics.cli;
 
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.checkpoint.AtomicFiles;
-import dev.chimera.genomics.FastaSource;
-import dev.chimera.genomics.SequenceRecord;
+import dev.chimera.genomics.annotation.Gff3Annotation;
 import dev.chimera.genomics.classify.CodingWindows;
-import dev.chimera.genomics.classify.GffAnnotation;
 import dev.chimera.genomics.classify.LabelledSet;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.UserException;
@@ -14,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,7 +41,8 @@ public final class ClassifyDatasetCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--gff", required = true, paramLabel = "G.gff3[.gz]",
-            description = "GFF3 annotation, plain or gzip; its sequences after ##FASTA unless --fasta is given.")
+            description = "GFF3 annotation, plain, gzip or bgzip; its sequences after ##FASTA unless --fasta is "
+                    + "given.")
     Path gff;
 
     @Option(names = "--fasta", paramLabel = "F", description = "The annotated sequences (FASTA, plain, gzip or bgzip).")
@@ -89,13 +87,10 @@ public final class ClassifyDatasetCommand implements Callable<Integer> {
         if (outTrain.toAbsolutePath().normalize().equals(outTest.toAbsolutePath().normalize())) {
             throw new CommandLine.ParameterException(cl, "--out-train and --out-test must differ");
         }
-        GffAnnotation annotation = GffAnnotation.read(gff);
-        Map<String, byte[]> sequences = new LinkedHashMap<>();
-        try (FastaSource source = fasta != null ? FastaSource.open(fasta) : FastaSource.openGff3Sequences(gff)) {
-            while (source.hasNext()) {
-                SequenceRecord r = source.next();
-                sequences.put(r.id(), r.bases());
-            }
+        Gff3Annotation annotation = Gff3Annotation.read(gff);
+        Map<String, byte[]> sequences = annotation.genome(fasta);
+        if (sequences.isEmpty()) {
+            throw new UserException(gff + ": no ##FASTA line, so no sequences in the file; give them with --fasta");
         }
         CodingWindows.Split split = CodingWindows.cut(annotation, sequences,
                 new CodingWindows.Settings(window, s, testFraction, maxPerClass, seed));

@@ -1,6 +1,7 @@
 package dev.chimera.genomics.cli;
 
 import dev.chimera.core.kernel.ComputePool;
+import dev.chimera.genomics.classify.ClassifierTraining;
 import dev.chimera.genomics.classify.ClassifyModel;
 import dev.chimera.genomics.classify.Evaluation;
 import dev.chimera.genomics.classify.LabelledSet;
@@ -45,6 +46,12 @@ public final class ClassifyEvalCommand implements Callable<Integer> {
         try (ComputePool pool = new ComputePool(compute.threads())) {
             ClassifyModel classifier = ClassifyModel.open(model, compute.backend(pool));
             LabelledSet set = LabelledSet.against(test, "--test", classifier.labels());
+            String cropped = ClassifierTraining.cropNote("--test", set.examples(), classifier.maxBases(),
+                    classifier.main().method(), true);
+            if (cropped != null) {
+                cl.getErr().println(cropped);
+                cl.getErr().flush();
+            }
             ClassifyReport.print(cl.getOut(), classifier.task(), test, set.examples().size(),
                     Evaluation.score(classifier.methods(), set.examples(), classifier.labels().size()), json.enabled());
         }

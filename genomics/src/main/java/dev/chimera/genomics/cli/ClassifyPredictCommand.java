@@ -7,6 +7,7 @@ import dev.chimera.genomics.FastaSource;
 import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.SequenceRecord;
 import dev.chimera.genomics.classify.Classifier;
+import dev.chimera.genomics.classify.ClassifierTraining;
 import dev.chimera.genomics.classify.ClassifyModel;
 import dev.chimera.genomics.classify.Example;
 import dev.chimera.genomics.classify.Method;
@@ -76,6 +77,14 @@ public final class ClassifyPredictCommand implements Callable<Integer> {
             ClassifyModel classifier = ClassifyModel.open(model, compute.backend(pool));
             Classifier chosen = chosen(cl, classifier);
             List<Example> records = read(fasta);
+            if (chosen.method().usesModel()) {
+                String cropped = ClassifierTraining.cropNote("--fasta", records, classifier.maxBases(),
+                        chosen.method(), false);
+                if (cropped != null) {
+                    cl.getErr().println(cropped);
+                    cl.getErr().flush();
+                }
+            }
             long t0 = System.nanoTime();
             double[][] p = chosen.probabilities(records);
             double seconds = (System.nanoTime() - t0) / 1e9;

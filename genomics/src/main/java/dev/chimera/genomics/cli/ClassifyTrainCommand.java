@@ -31,6 +31,9 @@ import picocli.CommandLine.Option;
         description = {
             "Fits a classifier of DNA records on a labelled training set and saves it in --out: the main method over "
                     + "the pretrained --model, and both baselines on the same records.",
+            "A record longer than the model's context less one (BOS) is read by the main method as its central bases "
+                    + "(the baselines read it whole), here and in 'classify eval' and 'classify predict'; stderr says "
+                    + "how many records are cropped.",
             "finetune (default): full fine-tuning of the hybrid decoder with a linear head over the mean of its "
                     + "final-norm states at the record's bases; cross-entropy, AdamW, warmup + cosine schedule.",
             "echo-probe: the frozen model's echo embeddings (the record read twice), standardised, and a logistic "
@@ -123,11 +126,13 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LabelledSet trainSet = LabelledSet.forTraining(train, "--train");
         LabelledSet evalSet = eval == null ? null : LabelledSet.against(eval, "--eval", trainSet.labels());
-        if (evalSet != null) {
-            ClassifierTraining.requireFit(evalSet.examples(), pretrained);  // before, not after, the training
-        }
         progress.note(describe("train", trainSet) + (evalSet == null ? "" : "; " + describe("eval", evalSet))
                 + String.format(Locale.ROOT, " (%.1f s)", (System.nanoTime() - t0) / 1e9));
+        int maxBases = ClassifierTraining.maxBases(pretrained);
+        noteCropped(progress, ClassifierTraining.cropNote("--train", trainSet.examples(), maxBases, main, true));
+        if (evalSet != null) {
+            noteCropped(progress, ClassifierTraining.cropNote("--eval", evalSet.examples(), maxBases, main, true));
+        }
         int b = batch != null ? batch : DEFAULT_BATCH;
         int records = trainSet.examples().size();
         long n = steps != null ? steps : epochs != null ? FineTuning.stepsFor(epochs, records, b)
@@ -183,6 +188,12 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
                     + "are fitted by every run), got '" + method + "'");
         }
         return m;
+    }
+
+    private static void noteCropped(Progress progress, String note) {
+        if (note != null) {
+            progress.note(note);
+        }
     }
 
     private DnaModel openPretrained() {

@@ -3,8 +3,6 @@ package dev.chimera.genomics.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.genomics.DnaModel;
-import dev.chimera.genomics.FastaSource;
-import dev.chimera.genomics.SequenceRecord;
 import dev.chimera.genomics.annotation.Gff3Annotation;
 import dev.chimera.genomics.vep.AlleleWindows;
 import dev.chimera.genomics.vep.CodingVariants;
@@ -37,7 +35,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -156,17 +153,11 @@ public final class VepEvalCommand implements Callable<Integer> {
 
     /** --fasta's records, else the GFF3's ##FASTA section. */
     private Map<String, byte[]> genome(Gff3Annotation annotation) {
-        if (fasta == null) {
-            if (annotation.sequences().isEmpty()) {
-                throw new UserException(gff + ": no ##FASTA section with the genome's sequences; pass --fasta");
-            }
-            return annotation.sequences();
+        Map<String, byte[]> genome = annotation.genome(fasta);
+        if (genome.isEmpty()) {
+            throw new UserException(gff + ": no ##FASTA section with the genome's sequences; pass --fasta");
         }
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        for (SequenceRecord r : FastaSource.readAll(fasta)) {
-            out.put(r.id(), r.bases());
-        }
-        return out;
+        return genome;
     }
 
     private static Comparator<Drawn> genomeOrder(InMemoryReference genome) {

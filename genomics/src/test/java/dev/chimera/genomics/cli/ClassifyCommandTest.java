@@ -149,26 +149,87 @@ class ClassifyCommandTest {
         assertError(1, "dna classify train: error: --out " + classifier + " is not empty; choose a new or empty "
                 + "directory", "classify", "train",
                 "--model", pretrained.toString(), "--train", trainFa.toString(), "--out", classifier.toString());
-        Path tooLong = Files.writeString(dir.resolve("long.fa"),
-                ">a label=p\n" + "A".repeat(64) + "\n>b label=q\nAC\n");
-        assertError(1, "dna classify train: error: " + tooLong + ": record 1 'a': 64 bases; a classifier over this "
-                + "model reads records of at most 63 bases", "classify", "train", "--model", pretrained.toString(),
-                "--train", tooLong.toString(), "--out", dir.resolve("o2").toString());
-        Path longEval = Files.writeString(dir.resolve("long-eval.fa"), ">a label=gc\n" + "A".repeat(64) + "\n");
-        assertError(1, "dna classify train: error: " + longEval + ": record 1 'a': 64 bases", "classify", "train",
-                "--model", pretrained.toString(), "--train", trainFa.toString(), "--eval", longEval.toString(),
-                "--out", dir.resolve("o4").toString());
-        assertTrue(Files.notExists(dir.resolve("o4")), "refused before training");
-        assertError(1, "dna classify predict: error: " + tooLong + ": record 1 'a': 64 bases; this classifier reads "
-                + "records of 1 to 63 bases", "classify", "predict", "--model", classifier.toString(), "--fasta",
-                tooLong.toString(), "--out", dir.resolve("p.tsv").toString());
-        assertTrue(Files.notExists(dir.resolve("p.tsv")));
         assertError(2, "--method must be finetune or echo-probe", "classify", "train", "--model",
                 pretrained.toString(), "--train", trainFa.toString(), "--out", dir.resolve("o3").toString(),
                 "--method", "cnn");
         assertError(2, "expected a .tsv or .arrow file name", "classify", "predict", "--model", classifier.toString(),
                 "--fasta", testFa.toString(), "--out", dir.resolve("p.csv").toString());
         assertTrue(Files.notExists(dir.resolve("p.csv")));
+    }
+
+    /** GC- or AT-rich records of 20 to 140 bases (most longer than the pretrained model's 63), ids {@code prefix}N. */
+    static String labelledLong(long seed, int n, String prefix) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            boolean gc = i % 2 == 0;
+            sb.append('>').append(prefix).append(i).append(" label=").append(gc ? "gc" : "at").append('\n');
+            int length = 20 + random.nextInt(121);
+            for (int j = 0; j < length; j++) {
+                boolean strong = random.nextDouble() < (gc ? 0.7 : 0.3);
+                sb.append(strong ? (random.nextBoolean() ? 'C' : 'G') : (random.nextBoolean() ? 'A' : 'T'));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static long longerThan(Path fasta, int maxBases) {
+        return dev.chimera.genomics.FastaSource.readAll(fasta).stream().filter(r -> r.bases().length > maxBases)
+                .count();
+    }
+
+    @Test
+    void recordsLongerThanTheContextAreReadByTheirCentralBases() throws IOException {
+        Path longTrain = Files.writeString(dir.resolve("long-train.fa"), labelledLong(11, 24, "t"));
+        Path longTest = Files.writeString(dir.resolve("long-test.fa"), labelledLong(12, 10, "e"));
+        long trainLonger = longerThan(longTrain, 63);
+        long testLonger = longerThan(longTest, 63);
+        assertTrue(trainLonger >= 10 && testLonger >= 3, trainLonger + " " + testLonger);
+        String longest = labelledLong(13, 1, "x").lines().toList().get(1);
+        String record = longest + "ACGTTGCA".repeat(10);  // > 63 bases whatever the draw
+        int from = (record.length() - 63) / 2;
+        Path predictFa = Files.writeString(dir.resolve("predict.fa"), ">long\n" + record + "\n>crop\n"
+                + record.substring(from, from + 63) + "\n>short\nACGTACGTAC\n");
+        for (String method : List.of("finetune", "echo-probe")) {
+            Path clf = dir.resolve("clf-" + method);
+            Run train = DnaCli.run("classify", "train", "--model", pretrained.toString(), "--train",
+                    longTrain.toString(), "--eval", longTest.toString(), "--out", clf.toString(), "--method", method,
+                    "--steps", "2", "--batch", "8", "--threads", "2", "--json");
+            assertEquals(0, train.code(), train.err());
+            assertTrue(train.err().contains(String.format(Locale.ROOT, "--train: %d of 24 records are longer than 63 "
+                    + "bases; %s reads their central 63 (the baselines read them whole)", trainLonger, method)),
+                    train.err());
+            assertTrue(train.err().contains(String.format(Locale.ROOT, "--eval: %d of 10 records are longer than 63 "
+                    + "bases; %s reads their central 63 (the baselines read them whole)", testLonger, method)),
+                    train.err());
+            Run eval = DnaCli.run("classify", "eval", "--model", clf.toString(), "--test", longTest.toString(),
+                    "--threads", "2", "--json");
+            assertEquals(0, eval.code(), eval.err());
+            assertEquals(List.of(String.format(Locale.ROOT, "--test: %d of 10 records are longer than 63 bases; %s "
+                    + "reads their central 63 (the baselines read them whole)", testLonger, method)),
+                    lines(eval.err()).stream().filter(l -> l.startsWith("--")).toList(), "said once");
+            List<String> trained = lines(train.out());
+            assertEquals(trained.subList(1, trained.size()), lines(eval.out()), "train --eval and eval agree");
+
+            Path tsv = dir.resolve("p-" + method + ".tsv");
+            Run predict = DnaCli.run("classify", "predict", "--model", clf.toString(), "--fasta", predictFa.toString(),
+                    "--out", tsv.toString(), "--threads", "2");
+            assertEquals(0, predict.code(), predict.err());
+            assertEquals(List.of("--fasta: 1 of 3 records are longer than 63 bases; " + method + " reads their "
+                    + "central 63"), lines(predict.err()).stream().filter(l -> l.startsWith("--")).toList());
+            List<String> rows = Files.readAllLines(tsv);
+            assertEquals(rows.get(2).replaceFirst("^crop", "long"), rows.get(1), "a long record reads as its crop");
+
+            Path kmer = dir.resolve("k-" + method + ".tsv");
+            Run baseline = DnaCli.run("classify", "predict", "--model", clf.toString(), "--fasta",
+                    predictFa.toString(), "--out", kmer.toString(), "--method", "kmer-logreg");
+            assertEquals(0, baseline.code(), baseline.err());
+            assertTrue(lines(baseline.err()).stream().noneMatch(l -> l.startsWith("--")), baseline.err());
+            rows = Files.readAllLines(kmer);
+            assertTrue(!rows.get(2).replaceFirst("^crop", "long").equals(rows.get(1)), "the baseline reads it whole: "
+                    + rows);
+        }
     }
 
     private static void assertError(int code, String expected, String... args) {
