@@ -103,14 +103,7 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             }
             raw = new BufferedInputStream(Files.newInputStream(file), SNIFF_BYTES);
             compression = compressionOf(raw, file);
-            InputStream text;
-            if (compression == Compression.BGZF) {
-                text = new BufferedInputStream(new BlockCompressedInputStream(raw), SNIFF_BYTES);
-            } else if (compression == Compression.GZIP) {
-                text = new BufferedInputStream(new GZIPInputStream(raw, SNIFF_BYTES), SNIFF_BYTES);
-            } else {
-                text = raw;
-            }
+            InputStream text = decompressed(raw, compression);
             Format format = formatOf(text, name, compression);
             return new FastaSource(file, format, compression, text);
         } catch (AccessDeniedException e) {
@@ -126,6 +119,15 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             closeQuietly(raw);
             throw e instanceof UserException ? e : translateRaw(name, compression, e);
         }
+    }
+
+    /** The text of {@code raw}, whose first bytes said {@code compression}. */
+    private static InputStream decompressed(InputStream raw, Compression compression) throws IOException {
+        return switch (compression) {
+            case BGZF -> new BufferedInputStream(new BlockCompressedInputStream(raw), SNIFF_BYTES);
+            case GZIP -> new BufferedInputStream(new GZIPInputStream(raw, SNIFF_BYTES), SNIFF_BYTES);
+            case NONE -> raw;
+        };
     }
 
     /**
@@ -147,11 +149,7 @@ public final class FastaSource implements Iterator<SequenceRecord>, Closeable {
             }
             raw = new BufferedInputStream(Files.newInputStream(file), SNIFF_BYTES);
             compression = compressionOf(raw, file);
-            return switch (compression) {
-                case BGZF -> new BufferedInputStream(new BlockCompressedInputStream(raw), SNIFF_BYTES);
-                case GZIP -> new BufferedInputStream(new GZIPInputStream(raw, SNIFF_BYTES), SNIFF_BYTES);
-                case NONE -> raw;
-            };
+            return decompressed(raw, compression);
         } catch (IOException e) {
             closeQuietly(raw);
             throw ioFailure(name, compression, e, "");
