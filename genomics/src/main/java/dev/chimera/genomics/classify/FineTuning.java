@@ -41,16 +41,25 @@ public final class FineTuning {
     public static final int MAX_SMALL_SET_EPOCHS = 8;
     /** Most default steps, so that a large set keeps a bounded time (24,000 records seen at batch 16). */
     public static final long MAX_DEFAULT_STEPS = 1500;
+    /**
+     * Most positions (records' bases + BOS, summed over every step's batch) a default run reads: a
+     * bound on its time whatever the records' length (about 10 minutes on two cores for the shipped
+     * 0.77 M-parameter model at ~10,000 positions a second forward and backward).
+     */
+    public static final long MAX_DEFAULT_POSITIONS = 6_000_000;
 
     /**
-     * The default length of a run: {@link #DEFAULT_EPOCHS} passes, raised to
-     * {@link #MIN_DEFAULT_STEPS} steps for a small set (but not beyond {@link #MAX_SMALL_SET_EPOCHS}
-     * passes), and capped at {@link #MAX_DEFAULT_STEPS} steps for a large one.
+     * The default length of a run over {@code records} records of {@code meanPositions} positions on
+     * average (as the model reads them: BOS + bases, cropped): {@link #DEFAULT_EPOCHS} passes, raised
+     * to {@link #MIN_DEFAULT_STEPS} steps for a small set (but not beyond {@link #MAX_SMALL_SET_EPOCHS}
+     * passes), capped at {@link #MAX_DEFAULT_STEPS} steps and at {@link #MAX_DEFAULT_POSITIONS}
+     * positions read.
      */
-    public static long defaultSteps(int records, int batch) {
+    public static long defaultSteps(int records, int batch, double meanPositions) {
         long steps = stepsFor(DEFAULT_EPOCHS, records, batch);
         long floor = Math.min(MIN_DEFAULT_STEPS, stepsFor(MAX_SMALL_SET_EPOCHS, records, batch));
-        return Math.min(MAX_DEFAULT_STEPS, Math.max(steps, floor));
+        long byPositions = Math.max(1, (long) (MAX_DEFAULT_POSITIONS / (batch * Math.max(1, meanPositions))));
+        return Math.min(byPositions, Math.min(MAX_DEFAULT_STEPS, Math.max(steps, floor)));
     }
 
     private FineTuning() {

@@ -6,6 +6,7 @@ import dev.chimera.genomics.DnaModel;
 import dev.chimera.genomics.classify.ClassifierTraining;
 import dev.chimera.genomics.classify.ClassifyModel;
 import dev.chimera.genomics.classify.Evaluation;
+import dev.chimera.genomics.classify.Example;
 import dev.chimera.genomics.classify.FineTuning;
 import dev.chimera.genomics.classify.LabelledSet;
 import dev.chimera.genomics.classify.Method;
@@ -16,6 +17,7 @@ import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -86,7 +88,8 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             description = "Fine-tuning passes over the training set (default: " + FineTuning.DEFAULT_EPOCHS
                     + ", but at least " + FineTuning.MIN_DEFAULT_STEPS + " steps and at most "
                     + FineTuning.MAX_SMALL_SET_EPOCHS + " passes for a small set, and at most "
-                    + FineTuning.MAX_DEFAULT_STEPS + " steps).")
+                    + FineTuning.MAX_DEFAULT_STEPS + " steps and " + FineTuning.MAX_DEFAULT_POSITIONS
+                    + " positions read, which bounds the time for long records).")
     Double epochs;
 
     @Option(names = "--steps", paramLabel = "N", description = "Fine-tuning steps, instead of --epochs.")
@@ -136,7 +139,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
         int b = batch != null ? batch : DEFAULT_BATCH;
         int records = trainSet.examples().size();
         long n = steps != null ? steps : epochs != null ? FineTuning.stepsFor(epochs, records, b)
-                : FineTuning.defaultSteps(records, b);
+                : FineTuning.defaultSteps(records, b, meanPositions(trainSet.examples(), maxBases));
         FineTuning.Settings ft = new FineTuning.Settings(n, b, lr != null ? lr : DEFAULT_LR, HEAD_LR_FACTOR,
                 WARMUP_FRACTION, WEIGHT_DECAY, CLIP, seed);
         int classes = trainSet.labels().size();
@@ -229,5 +232,14 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
             w.printf("saved     %s%n", out);
         }
         w.flush();
+    }
+
+    /** Mean positions the model reads per record: BOS and the bases, cropped to {@code maxBases}. */
+    private static double meanPositions(List<Example> examples, int maxBases) {
+        long sum = 0;
+        for (Example e : examples) {
+            sum += 1 + Math.min(e.length(), maxBases);
+        }
+        return examples.isEmpty() ? 1 : (double) sum / examples.size();
     }
 }

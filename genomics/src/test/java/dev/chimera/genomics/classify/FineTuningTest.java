@@ -108,10 +108,11 @@ class FineTuningTest {
 
     @Test
     void defaultLengthIsTwoEpochsRaisedForSmallSetsAndCappedForLargeOnes() {
-        assertEquals(500, FineTuning.defaultSteps(4000, 16), "2 epochs");
-        assertEquals(250, FineTuning.defaultSteps(1000, 16), "2 epochs = 125 steps, raised to 250 (4 epochs)");
-        assertEquals(50, FineTuning.defaultSteps(100, 16), "raised to 8 epochs, not 250 steps");
-        assertEquals(1500, FineTuning.defaultSteps(20000, 16), "2 epochs = 2500 steps, capped");
+        assertEquals(500, FineTuning.defaultSteps(4000, 16, 201), "2 epochs");
+        assertEquals(250, FineTuning.defaultSteps(1000, 16, 201), "2 epochs = 125 steps, raised to 250 (4 epochs)");
+        assertEquals(50, FineTuning.defaultSteps(100, 16, 201), "raised to 8 epochs, not 250 steps");
+        assertEquals(1500, FineTuning.defaultSteps(20000, 16, 201), "2 epochs = 2500 steps, capped");
+        assertEquals(366, FineTuning.defaultSteps(20000, 16, 1024), "6 M positions / (16 x 1,024) = 366 steps");
     }
 
     @Test
