@@ -3,6 +3,10 @@ package dev.chimera.genomics.cli;
 import dev.chimera.core.JsonLine;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.genomics.DnaModel;
+import dev.chimera.genomics.FastaSource;
+import dev.chimera.genomics.MarkovBaseline;
+import dev.chimera.genomics.NucleotideTokenizer;
+import dev.chimera.genomics.SequenceRecord;
 import dev.chimera.genomics.annotation.Gff3Annotation;
 import dev.chimera.genomics.vep.AlleleWindows;
 import dev.chimera.genomics.vep.CodingVariants;
@@ -10,6 +14,7 @@ import dev.chimera.genomics.vep.CodingVariants.Drawn;
 import dev.chimera.genomics.vep.CodingVariants.Kind;
 import dev.chimera.genomics.vep.InMemoryReference;
 import dev.chimera.genomics.vep.LlrInfo;
+import dev.chimera.genomics.vep.MarkovVariantScorer;
 import dev.chimera.genomics.vep.ScoreStats;
 import dev.chimera.genomics.vep.VariantScorer;
 import dev.chimera.genomics.vep.VariantSite;
@@ -59,6 +64,9 @@ import picocli.CommandLine.Option;
             "Scores them with the scorer of 'dna vep' (same --window, LLR in nats, both strands) and prints both "
                     + "distributions (count, mean, quartiles) and the AUROC of 'synonymous scores higher than "
                     + "stop-gained' (Mann-Whitney U / (n1 n2), ties counting 1/2): 0.5 is chance.",
+            "--markov-train F: also the same LLR under an order-k Markov model (--markov-order, interpolated "
+                    + "Dirichlet smoothing as in 'dna baseline') counted on the FASTA F, e.g. the genome the model "
+                    + "was trained on: a baseline row that tells the model's signal from k-mer statistics.",
             "--write-vcf F: the drawn variants with their class, CDS, codon change and score (.vcf.gz: bgzipped with "
                     + "a tabix index; .vcf: plain), to run through 'dna vep'."})
 public final class VepEvalCommand implements Callable<Integer> {
@@ -86,6 +94,16 @@ public final class VepEvalCommand implements Callable<Integer> {
     @Option(names = "--write-vcf", paramLabel = "F", description = "Also write the drawn variants as a VCF.")
     Path writeVcf;
 
+    @Option(names = "--markov-train", paramLabel = "F",
+            description = "FASTA (plain, gzip or bgzip) to count an order-k Markov baseline on; its LLRs are printed "
+                    + "beside the model's (default: no baseline).")
+    Path markovTrain;
+
+    @Option(names = "--markov-order", paramLabel = "K", defaultValue = "10",
+            description = "Order of the Markov baseline, 0.." + MarkovBaseline.MAX_ORDER + " (default: ${DEFAULT-VALUE}; "
+                    + "order 12 needs about 500 MB of heap).")
+    int markovOrder;
+
     @Mixin
     JsonOption json;
 
@@ -108,7 +126,12 @@ public final class VepEvalCommand implements Callable<Integer> {
         if (writeVcf != null) {
             BatchRun.requireWritable(writeVcf, "--write-vcf");
         }
+        if (markovOrder < 0 || markovOrder > MarkovBaseline.MAX_ORDER) {
+            throw new CommandLine.ParameterException(cl, "--markov-order must be in 0.." + MarkovBaseline.MAX_ORDER
+                    + ", got " + markovOrder);
+        }
         Progress notes = new Progress(cl.getErr(), System.console() != null, "");
+        MarkovVariantScorer markov = markovTrain == null ? null : markov(notes);
         DnaModel model = options.openModel();
         int window = options.window(cl, model);
 
@@ -126,6 +149,7 @@ public final class VepEvalCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         double[] llr = new double[drawn.size()];
+        double[] markovLlr = new double[drawn.size()];
         try (ComputePool pool = new ComputePool(threads)) {
             VariantScorer scorer = options.scorer(model, window, pool);
             Progress.Step step = notes.step("scoring", drawn.size(), "variants");
@@ -136,8 +160,10 @@ public final class VepEvalCommand implements Callable<Integer> {
                     sites.add(AlleleWindows.of(genome, site(d), window));
                 }
                 List<double[]> scores = scorer.score(sites);
+                List<double[]> baseline = markov == null ? null : markov.score(sites);
                 for (int i = from; i < to; i++) {
                     llr[i] = scores.get(i - from)[0];
+                    markovLlr[i] = baseline == null ? Double.NaN : baseline.get(i - from)[0];
                 }
                 step.update(to);
             }
@@ -148,8 +174,42 @@ public final class VepEvalCommand implements Callable<Integer> {
             write(drawn, llr, genome, model, window);
         }
         print(cl.getOut(), genome, draw, drawn, llr, model, window, threads, seconds);
+        if (markov != null) {
+            printMarkov(cl.getOut(), drawn, markovLlr, markov.order());
+        }
         return 0;
     }
+
+    /** The order-k Markov model counted on every record of --markov-train (N breaks the context). */
+    private MarkovVariantScorer markov(Progress notes) {
+        Runtime rt = Runtime.getRuntime();
+        long need = MarkovBaseline.memoryBytes(markovOrder, Integer.MAX_VALUE);
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > free) {
+            throw new UserException(String.format(Locale.ROOT, "--markov-order %d needs up to %,d MB of heap, %,d MB "
+                    + "are free; lower it or raise the heap (CHIMERA_JAVA_OPTS=-Xmx2g)", markovOrder, need >> 20,
+                    free >> 20));
+        }
+        MarkovBaseline.Counter counter = new MarkovBaseline.Counter(markovOrder);
+        NucleotideTokenizer tokenizer = new NucleotideTokenizer(NucleotideTokenizer.OnInvalid.MASK);
+        Progress.Step step = notes.step("counting Markov order " + markovOrder, 1, "files");
+        try (FastaSource source = FastaSource.open(markovTrain)) {
+            while (source.hasNext()) {
+                SequenceRecord r = source.next();
+                byte[] tokens = tokenizer.encode(r.bases(), markovTrain + ": " + r.id());
+                counter.add(tokens, 0, tokens.length);
+            }
+        }
+        step.done();
+        if (counter.positions() == 0) {
+            throw new UserException(markovTrain + ": no A/C/G/T bases to count a Markov baseline on");
+        }
+        markovBases = counter.positions();
+        return new MarkovVariantScorer(counter.build(), markovOrder);
+    }
+
+    /** Bases the Markov baseline was counted on. */
+    private long markovBases;
 
     /** --fasta's records, else the GFF3's ##FASTA section. */
     private Map<String, byte[]> genome(Gff3Annotation annotation) {
@@ -259,6 +319,33 @@ public final class VepEvalCommand implements Callable<Integer> {
                 Path index = VcfOutput.index(writeVcf);
                 w.printf("wrote         %s%s%n", writeVcf, index == null ? "" : ", " + index);
             }
+        }
+        w.flush();
+    }
+
+    /** The baseline's row: text lines after the model's, or a second JSON line with "scorer":"markov-K". */
+    private void printMarkov(PrintWriter w, List<Drawn> drawn, double[] llr, int order) {
+        double[] syn = scoresOf(drawn, llr, Kind.SYNONYMOUS);
+        double[] stopGained = scoresOf(drawn, llr, Kind.STOP_GAINED);
+        ScoreStats.Summary stop = ScoreStats.summary(stopGained);
+        ScoreStats.Summary synonymous = ScoreStats.summary(syn);
+        double auroc = ScoreStats.auroc(syn, stopGained);
+        double se = ScoreStats.aurocStandardError(auroc, synonymous.count(), stop.count());
+        String name = "markov-" + order;
+        if (json.enabled()) {
+            JsonLine o = new JsonLine().put("op", "dna-vep-eval").put("scorer", name).put("markov_order", order)
+                    .put("markov_train", markovTrain.toString()).put("markov_train_bases", markovBases)
+                    .put("units", "nats");
+            put(o, "stop_gained", stop);
+            put(o, "synonymous", synonymous);
+            w.println(o.put("auroc", auroc, 4).put("auroc_se", se, 4));
+        } else {
+            w.printf(Locale.ROOT, "baseline      the same LLR under an order-%d Markov model counted on %s (%,d bases)%n",
+                    order, markovTrain, markovBases);
+            w.printf(Locale.ROOT, "%-13s %7s %9s %9s %9s %9s%n", name, "count", "mean", "q1", "median", "q3");
+            row(w, "stop-gained", stop);
+            row(w, "synonymous", synonymous);
+            w.printf(Locale.ROOT, "AUROC %-7s %.4f +- %.4f%n", name, auroc, se);
         }
         w.flush();
     }

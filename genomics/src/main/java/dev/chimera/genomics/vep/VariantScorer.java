@@ -51,47 +51,74 @@ public final class VariantScorer {
 
     /** One array per site, one LLR per ALT (NaN where the ALT is not scored), in nats. */
     public List<double[]> score(List<AlleleWindows> sites) {
-        List<HeldOutScore.Region> regions = new ArrayList<>();
+        List<byte[]> windows = strandWindows(sites);
+        List<HeldOutScore.Region> regions = new ArrayList<>(windows.size());
+        for (byte[] w : windows) {
+            if (w.length > window) {
+                throw new IllegalStateException("a window of " + w.length + " bases exceeds W = " + window);
+            }
+            regions.add(new HeldOutScore.Region(w, 0, w.length));
+        }
+        List<HeldOutScore.Result> results = scorer.score(regions, null);
+        double[] nats = new double[results.size()];
+        for (int i = 0; i < nats.length; i++) {
+            nats[i] = results.get(i).nats();
+        }
+        return llrs(sites, nats);
+    }
+
+    /**
+     * The windows every scorer of these sites reads, in order: for each site with a scored ALT its REF
+     * window and reverse complement, then each scored ALT's window and reverse complement.
+     */
+    public static List<byte[]> strandWindows(List<AlleleWindows> sites) {
+        List<byte[]> out = new ArrayList<>();
         for (AlleleWindows s : sites) {
             if (s.ref() == null) {
                 continue;
             }
-            addBothStrands(regions, s.ref());
+            addBothStrands(out, s.ref());
             for (int a = 0; a < s.altCount(); a++) {
                 if (s.alt(a) != null) {
-                    addBothStrands(regions, s.alt(a));
+                    addBothStrands(out, s.alt(a));
                 }
             }
         }
-        List<HeldOutScore.Result> nats = scorer.score(regions, null);
+        return out;
+    }
+
+    /**
+     * The LLRs from {@code nats[i]} = -ln P of window i of {@link #strandWindows}: one array per site,
+     * one LLR per ALT (NaN where the ALT is not scored).
+     */
+    public static List<double[]> llrs(List<AlleleWindows> sites, double[] nats) {
         List<double[]> out = new ArrayList<>(sites.size());
         int next = 0;
         for (AlleleWindows s : sites) {
             double[] llr = new double[s.altCount()];
             Arrays.fill(llr, Double.NaN);
             if (s.ref() != null) {
-                double refForward = nats.get(next++).nats();
-                double refReverse = nats.get(next++).nats();
+                double refForward = nats[next++];
+                double refReverse = nats[next++];
                 for (int a = 0; a < s.altCount(); a++) {
                     if (s.alt(a) != null) {
                         // nats = -ln P, so ln P(alt) - ln P(ref) = nats(ref) - nats(alt)
-                        double forward = refForward - nats.get(next++).nats();
-                        double reverse = refReverse - nats.get(next++).nats();
+                        double forward = refForward - nats[next++];
+                        double reverse = refReverse - nats[next++];
                         llr[a] = (forward + reverse) / 2;
                     }
                 }
             }
             out.add(llr);
         }
+        if (next != nats.length) {
+            throw new IllegalArgumentException(nats.length + " window scores for " + next + " windows");
+        }
         return out;
     }
 
-    private void addBothStrands(List<HeldOutScore.Region> regions, byte[] tokens) {
-        if (tokens.length > window) {
-            throw new IllegalStateException("a window of " + tokens.length + " bases exceeds W = " + window);
-        }
-        regions.add(new HeldOutScore.Region(tokens, 0, tokens.length));
-        byte[] rc = NucleotideTokenizer.reverseComplement(tokens);
-        regions.add(new HeldOutScore.Region(rc, 0, rc.length));
+    private static void addBothStrands(List<byte[]> windows, byte[] tokens) {
+        windows.add(tokens);
+        windows.add(NucleotideTokenizer.reverseComplement(tokens));
     }
 }

@@ -3,10 +3,16 @@ package dev.chimera.genomics.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.genomics.MarkovBaseline;
+import dev.chimera.genomics.NucleotideTokenizer;
 import dev.chimera.genomics.annotation.Gff3Annotation;
 import dev.chimera.genomics.cli.DnaCli.Run;
 import dev.chimera.genomics.vep.CodingVariants;
+import dev.chimera.genomics.vep.AlleleWindows;
 import dev.chimera.genomics.vep.GeneticCode;
+import dev.chimera.genomics.vep.InMemoryReference;
+import dev.chimera.genomics.vep.MarkovVariantScorer;
+import dev.chimera.genomics.vep.VariantSite;
 import dev.chimera.genomics.vep.ScoreStats;
 import dev.chimera.genomics.vep.VepTestModel;
 import htsjdk.variant.variantcontext.VariantContext;
@@ -17,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -176,5 +183,53 @@ class VepEvalCommandTest {
         assertTrue(Pattern.compile("(?m)^synonymous +4 ").matcher(r.out()).find(), r.out());
         assertTrue(Pattern.compile("(?m)^AUROC +[01]\\.\\d{4} \\+- 0\\.\\d{4} \\(synonymous scores above stop-gained").matcher(r.out())
                 .find(), r.out());
+    }
+
+    @Test
+    void theMarkovLlrIsTheMeanOverStrandsOfItsWindowLogProbabilities() {
+        byte[] train = new NucleotideTokenizer().encode(annotatedGenome()[1].getBytes(StandardCharsets.US_ASCII), "t");
+        MarkovBaseline.Counter counter = new MarkovBaseline.Counter(3);
+        counter.add(train, 0, train.length);
+        MarkovBaseline markov = counter.build();
+        InMemoryReference genome = new InMemoryReference(Map.of("c", "ACGTTGCAAGGCTTAC".getBytes(StandardCharsets.US_ASCII)));
+        AlleleWindows site = AlleleWindows.of(genome, new VariantSite("c", 8, "A", List.of("G"), "c:8"), 9);
+        double llr = new MarkovVariantScorer(markov, 3).score(List.of(site)).get(0)[0];
+        // windows of 9: TTGC A AGGC and TTGC G AGGC, and their reverse complements
+        double direct = 0;
+        for (String[] pair : new String[][] {{"TTGCAAGGC", "TTGCGAGGC"}, {"GCCTTGCAA", "GCCTCGCAA"}}) {
+            direct += bits(markov, pair[0]) - bits(markov, pair[1]);
+        }
+        assertEquals(direct * Math.log(2) / 2, llr, 1e-12);
+        assertTrue(llr != 0, "REF and ALT windows differ");
+    }
+
+    private static double bits(MarkovBaseline m, String window) {
+        byte[] t = new NucleotideTokenizer().encode(window.getBytes(StandardCharsets.US_ASCII), "w");
+        return m.score(t, 0, t.length, m.newScore()).bits(3);
+    }
+
+    @Test
+    void withMarkovTrainTheBaselineRowIsPrintedBesideTheModel() throws IOException {
+        String[] a = annotatedGenome();
+        Path gff = Files.writeString(dir.resolve("g.gff3"), a[0] + "##FASTA\n>chrS\n" + a[1] + "\n");
+        Path train = Files.writeString(dir.resolve("train.fa"), ">chrS\n" + a[1] + "\n");
+        Run r = DnaCli.run("vep-eval", "--model", VepTestModel.path().toString(), "--gff", gff.toString(),
+                "--variants", "4", "--threads", "1", "--markov-train", train.toString(), "--markov-order", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("order-4 Markov model counted on " + train + String.format(java.util.Locale.ROOT, " (%,d bases)", a[1].length())), r.out());
+        assertTrue(Pattern.compile("(?m)^AUROC markov-4 [01]\\.\\d{4} \\+- 0\\.\\d{4}$").matcher(r.out()).find(), r.out());
+        assertTrue(Pattern.compile("(?m)^AUROC +[01]\\.\\d{4} \\+- ").matcher(r.out()).find(), r.out());
+
+        Run j = DnaCli.run("vep-eval", "--model", VepTestModel.path().toString(), "--gff", gff.toString(),
+                "--variants", "4", "--threads", "1", "--markov-train", train.toString(), "--markov-order", "4", "--json");
+        assertEquals(0, j.code(), j.err());
+        String[] lines = j.out().strip().split("\n");
+        assertEquals(2, lines.length, j.out());
+        assertTrue(lines[1].contains("\"scorer\":\"markov-4\""), lines[1]);
+        assertEquals(4, number(lines[1], "stop_gained_count"));
+        assertEquals(4, number(lines[1], "synonymous_count"));
+        Run noBaseline = DnaCli.run("vep-eval", "--model", VepTestModel.path().toString(), "--gff", gff.toString(),
+                "--variants", "4", "--threads", "1", "--json");
+        assertEquals(number(noBaseline.out(), "auroc"), number(lines[0], "auroc"), 1e-12);
     }
 }
