@@ -99,11 +99,8 @@ public final class BaselineCommand implements Callable<Integer> {
     @Mixin
     JsonOption json;
 
-    /** How the model row was scored, in words (set once it is). */
-    private String modelScoring;
-
-    /** One line of the result table. */
-    record Row(String name, String model, int order, String mode, double bitsPerBase) {
+    /** One line of the result table; {@code how} says in words how the model row was scored (null for the others). */
+    record Row(String name, String model, int order, String mode, String how, double bitsPerBase) {
     }
 
     @Override
@@ -139,7 +136,7 @@ public final class BaselineCommand implements Callable<Integer> {
             throw new UserException(data.description() + ": the eval part holds only N, nothing to score");
         }
         for (int k = 0; k <= order; k++) {
-            rows.add(new Row("markov order " + k, "markov", k, null, score.bitsPerBase(k)));
+            rows.add(new Row("markov order " + k, "markov", k, null, null, score.bitsPerBase(k)));
         }
         if (dnaModel != null) {
             rows.add(modelRow(dnaModel, scoringMode, data, progress, threadCount));
@@ -186,12 +183,11 @@ public final class BaselineCommand implements Callable<Integer> {
             Progress.Step step = progress.step("scoring with the model (" + mode.label() + ")", data.evalBases(), "bases");
             r = mode.score(decoder, t, rows, data, decoder.backend(), step::update);
             step.done();
-            modelScoring = mode.describe(t);
         } catch (IOException e) {
             throw new UncheckedIOException("--model " + model + ": " + e.getMessage(), e);
         }
         return new Row(String.format(Locale.ROOT, "chimera, step %d, T %d", m.steps(), t), "chimera", -1,
-                mode.label(), r.bitsPerBase());
+                mode.label(), mode.describe(t), r.bitsPerBase());
     }
 
     private TrainEvalSplit load(NucleotideTokenizer tokenizer, Progress progress) {
@@ -306,8 +302,8 @@ public final class BaselineCommand implements Callable<Integer> {
             CompressionBaseline.Result r = results.get(i);
             String label = r.compressor().label();
             String model = label.substring(0, label.indexOf(' '));
-            rows.add(new Row(label + ", given train", model, -1, "conditional", r.conditionalBitsPerBase()));
-            rows.add(new Row(label + ", eval alone", model, -1, "eval-only", r.evalOnlyBitsPerBase()));
+            rows.add(new Row(label + ", given train", model, -1, "conditional", null, r.conditionalBitsPerBase()));
+            rows.add(new Row(label + ", eval alone", model, -1, "eval-only", null, r.evalOnlyBitsPerBase()));
         }
         return rows;
     }
@@ -349,7 +345,7 @@ public final class BaselineCommand implements Callable<Integer> {
             }
             for (Row r : rows) {
                 if (r.model().equals("chimera")) {
-                    out.println("chimera: " + model + "; held-out scoring: " + r.mode() + ", " + modelScoring);
+                    out.println("chimera: " + model + "; held-out scoring: " + r.mode() + ", " + r.how());
                 }
             }
             out.println();
