@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
  * per sample (ThreadMXBean, over the whole loop), the loop rate achieved, ticks that started more
  * than 0.5 ms late, and the median time of the policy's {@code plan}. The reference measured in the
  * same run is the timer itself: two back-to-back {@code nanoTime} calls right after each sample,
- * whose p99 shows how much of the sample's tail is the machine's (preemption, interrupts) rather
- * than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
+ * and a fixed chain of {@value #REFERENCE_STEPS} dependent multiply-adds (about as long as a sample,
+ * ~0.5 µs), whose p99 shows how much of a sample-sized window's tail is the machine's (preemption,
+ * interrupts) rather than the code's. Before the run the sampling code is warmed up on a simulated clock, so the
  * just-in-time compiler's first work is not counted. The policy and its robot come from a
  * {@link ControllerWorkload}: the learned policy of {@code --model} (by default the shipped
  * models/robot-beast, when the checkout has it) driving a {@link PickPlaceSim} episode that the loop
@@ -52,6 +53,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
     private static final long LATE_NANOS = 500_000;
     private static final int WARMUP_SAMPLES = 200_000;
     private static final int RESOLVE_TICKS = 100;
+    private static final int REFERENCE_STEPS = 300;
 
     private final ControllerWorkload injected;
     private ControllerWorkload workload;
@@ -134,6 +136,8 @@ public final class BenchControllerCommand implements Callable<Integer> {
         controller.close();
         long[] latency = Arrays.copyOf(loop.latency, ticks);
         long[] timer = Arrays.copyOf(loop.timer, ticks);
+        long[] reference = Arrays.copyOf(loop.reference, ticks);
+        Arrays.sort(reference);
         Arrays.sort(latency);
         Arrays.sort(timer);
         int misses = loop.misses;
@@ -150,6 +154,8 @@ public final class BenchControllerCommand implements Callable<Integer> {
                     .put("sample_max_ns", latency[ticks - 1])
                     .put("nanotime_p50_ns", percentile(timer, 0.50))
                     .put("nanotime_p99_ns", percentile(timer, 0.99))
+                    .put("reference_p50_ns", percentile(reference, 0.50))
+                    .put("reference_p99_ns", percentile(reference, 0.99))
                     .put("samples", ticks)
                     .put("chunks", chunks)
                     .put("stops", stops)
@@ -159,9 +165,10 @@ public final class BenchControllerCommand implements Callable<Integer> {
         } else {
             w.printf(Locale.ROOT, "policy: %s%n", workload.name());
             w.printf(Locale.ROOT, "%d samples at %.1f Hz: sample() p50 %d ns, p99 %d ns, p99.9 %d ns, max %d ns "
-                            + "(nanoTime itself: p50 %d ns, p99 %d ns)%n", ticks, loopHz, percentile(latency, 0.50),
-                    percentile(latency, 0.99), percentile(latency, 0.999), latency[ticks - 1], percentile(timer, 0.50),
-                    percentile(timer, 0.99));
+                            + "(nanoTime itself: p50 %d ns, p99 %d ns; %d multiply-adds: p50 %d ns, p99 %d ns)%n", ticks,
+                    loopHz, percentile(latency, 0.50), percentile(latency, 0.99), percentile(latency, 0.999),
+                    latency[ticks - 1], percentile(timer, 0.50), percentile(timer, 0.99), REFERENCE_STEPS,
+                    percentile(reference, 0.50), percentile(reference, 0.99));
             w.printf(Locale.ROOT, "%.3f bytes allocated per sample, %d deadline misses (> 0.5 ms late), plan median "
                             + "%.3f ms, %d chunks, %d stops, %d limit enforcements%n", (double) allocated / ticks,
                     misses, policy.medianMillis(), chunks, stops, enforcements);
@@ -177,7 +184,9 @@ public final class BenchControllerCommand implements Callable<Integer> {
     private final class Loop {
         final RobotController controller;
         final long[] latency;       // (ticks) sample() nanoseconds
-        final long[] timer;         // (ticks) back-to-back nanoTime, the reference
+        final long[] timer;         // (ticks) back-to-back nanoTime, a reference
+        final long[] reference;     // (ticks) REFERENCE_STEPS multiply-adds, a sample-sized reference
+        double sink;                // keeps the reference's result alive
         final double[] observation; // (O)
         final double[] out;         // (D)
         final ControllerWorkload.Robot robot;
@@ -189,6 +198,7 @@ public final class BenchControllerCommand implements Callable<Integer> {
             this.controller = controller;
             latency = new long[capacity];
             timer = new long[capacity];
+            reference = new long[capacity];
             observation = new double[workload.observationSize()];
             out = new double[workload.initial().length];
             robot = workload.robot().get();
@@ -215,6 +225,13 @@ public final class BenchControllerCommand implements Callable<Integer> {
                 long s1 = System.nanoTime();
                 latency[k] = s1 - s0;
                 timer[k] = System.nanoTime() - s1;
+                long r0 = System.nanoTime();
+                double x = k;
+                for (int i = 0; i < REFERENCE_STEPS; i++) {
+                    x = x * 1.0000001 + 1e-9;
+                }
+                sink += x;
+                reference[k] = System.nanoTime() - r0;
                 robot.command(out);
             }
         }

@@ -25,4 +25,14 @@ public interface ChunkPolicy {
      */
     default void observe(double[] observation, long timeNanos) {
     }
+
+    /**
+     * Makes the first real {@link #plan} as fast as the later ones: called once by
+     * {@link RobotController#start()} on its caller's thread, before the policy thread runs. A policy
+     * whose planning code is compiled on first use (a learned one: its first plans run 10-30x slower,
+     * and allocate while they do) plans here until it is warm; it must not change what later plans
+     * return. Does nothing by default.
+     */
+    default void warmUp() {
+    }
 }

@@ -103,11 +103,15 @@ public final class RobotController implements AutoCloseable {
         return refPosition.length;
     }
 
-    /** Launches the policy thread; it plans the first chunk once an observation has been given. */
+    /**
+     * Warms the policy up ({@link ChunkPolicy#warmUp}: about a second for a learned one), then
+     * launches the policy thread; it plans the first chunk once an observation has been given.
+     */
     public synchronized void start() {
         if (started || closed) {
             throw new IllegalStateException(closed ? "the controller is closed" : "the controller is already started");
         }
+        policy.warmUp();
         started = true;
         policyThread.start();
     }

@@ -63,6 +63,20 @@ class LearnedChunkPolicyTest {
     }
 
     @Test
+    void warmingUpLeavesLaterPlansUnchanged() {
+        PolicyModel model = model("beast");
+        double[] obs = observation(7);
+        LearnedChunkPolicy policy = new LearnedChunkPolicy(new ActionPolicy(model));
+        policy.observe(observation(3), 0L);
+        ActionChunk before = policy.plan(obs, START, new double[4]);
+        policy.warmUp();
+        ActionChunk after = policy.plan(obs, START, new double[4]);
+        for (int d = 0; d < START.length; d++) {
+            assertArrayEquals(before.coefficients()[d], after.coefficients()[d], 0.0, "DoF " + d);
+        }
+    }
+
+    @Test
     void beastChunkIsTheSplineItsTokensDecodeTo() {
         PolicyModel model = model("beast");
         double[] obs = observation(7);
