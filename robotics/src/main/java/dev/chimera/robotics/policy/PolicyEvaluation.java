@@ -10,8 +10,10 @@ import java.util.List;
 /**
  * Runs a policy closed-loop in the simulator on held-out episodes (seeds no demonstration used):
  * at the data rate, every {@code replan} frames the policy plans a chunk from the observation
- * history, continuing from the action last executed, and the robot executes the chunk's actions
- * one per frame until the next plan. Success is the simulator's (object within 1 cm of the goal at
+ * history, continuing from the action last executed, and each frame the robot executes the mean of
+ * what the chunks planned over the last T frames say for it (temporal ensembling, as ACT executes
+ * its chunks: a chunk's error is averaged with its neighbours' rather than followed to its end;
+ * the gripper follows the newest chunk, whose command is binary). Success is the simulator's (object within 1 cm of the goal at
  * the end of a fixed-length episode); jerk is the RMS third derivative of the executed continuous
  * setpoints in normalised units per s^3 (the tokenizer table's unit); ms per chunk the median
  * planning time.
@@ -46,6 +48,34 @@ public final class PolicyEvaluation {
     }
 
     /** Episodes with seeds seedBase, seedBase + 1, ...; the model gives the layout, codec, scalers and rate. */
+    /**
+     * The action for frame f into out (D): per continuous DoF the mean of the newest chunks' (up to
+     * {@code planned}, the newest at (planned - 1) % length) steps for f, among those that reach it;
+     * a gripper DoF's from the newest chunk.
+     */
+    private static void ensemble(double[][][] recent, int[] recentStart, int planned, int f, boolean[] gripper,
+                                 double[] out) {
+        int newest = (planned - 1) % recent.length;
+        int steps = recent[0].length;
+        for (int d = 0; d < out.length; d++) {
+            if (gripper[d]) {
+                out[d] = recent[newest][f - recentStart[newest]][d];
+                continue;
+            }
+            double sum = 0.0;
+            int count = 0;
+            for (int i = Math.max(0, planned - recent.length); i < planned; i++) {
+                int slot = i % recent.length;
+                int step = f - recentStart[slot];
+                if (step < steps) {
+                    sum += recent[slot][step][d];
+                    count++;
+                }
+            }
+            out[d] = sum / count;
+        }
+    }
+
     public static Result run(PolicyModel model, Planner planner, int episodes, long seedBase) {
         PolicyLayout layout = model.layout();
         ChunkCodec codec = model.codec();
@@ -54,7 +84,9 @@ public final class PolicyEvaluation {
         double dt = 1.0 / model.rateHz();
         double[][] observed = new double[frames][PickPlaceSim.OBS_DIM];   // (frames, 14) this episode's observations
         double[][] history = new double[layout.history()][];
-        double[][] chunk = new double[codec.steps()][dof];
+        int overlap = (codec.steps() + model.replan() - 1) / model.replan();   // chunks that can cover a frame
+        double[][][] recent = new double[overlap][codec.steps()][dof];      // the newest chunks, by plan number % overlap
+        int[] recentStart = new int[overlap];
         double[] previous = new double[dof];
         double[] action = new double[dof];
         long[] planNanos = new long[episodes * (frames / model.replan() + 1)];
@@ -78,20 +110,21 @@ public final class PolicyEvaluation {
             for (int d = 0; d < dof; d++) {
                 previous[d] = model.actionScaler().normalise(d, action[d]);
             }
-            int chunkStart = 0;
+            int planned = 0;
             boolean grasped = false;
             for (int f = 0; f < frames; f++) {
                 sim.observation(observed[f]);
-                if (f % model.replan() == 0 || f - chunkStart >= codec.steps()) {
+                if (f % model.replan() == 0 || f - recentStart[(planned - 1) % overlap] >= codec.steps()) {
                     for (int k = 0; k < layout.history(); k++) {
                         history[k] = observed[layout.historyFrame(f, k)];
                     }
                     long t0 = System.nanoTime();
-                    planner.plan(seedBase + e, f, history, previous, chunk);
+                    planner.plan(seedBase + e, f, history, previous, recent[planned % overlap]);
                     planNanos[plans++] = System.nanoTime() - t0;
-                    chunkStart = f;
+                    recentStart[planned % overlap] = f;
+                    planned++;
                 }
-                System.arraycopy(chunk[f - chunkStart], 0, executed[f], 0, dof);
+                ensemble(recent, recentStart, planned, f, gripper, executed[f]);
                 System.arraycopy(executed[f], 0, previous, 0, dof);
                 for (int d = 0; d < dof; d++) {
                     action[d] = model.actionScaler().denormalise(d, executed[f][d]);

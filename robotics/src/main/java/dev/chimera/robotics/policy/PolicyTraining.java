@@ -50,7 +50,7 @@ public final class PolicyTraining {
                 data.actionScaler, data.actions);
         PolicyLayout layout = new PolicyLayout(TaskFeatures.COUNT, codec.dof(), HISTORY, STRIDE);
         Decoder decoder = new Decoder(config(layout.width(), codec.valuesPerPrediction()), layout.length(codec), backend);
-        return new PolicyModel(directory, decoder, layout, codec, data.observationScaler, data.actionScaler, GRIPPER,
+        return new PolicyModel(directory, List.of(decoder), layout, codec, data.observationScaler, data.actionScaler, GRIPPER,
                 REPLAN, Demonstrations.RATE_HZ);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chimera.core.backend.Backends;
+import dev.chimera.core.decoder.Decoder;
 import dev.chimera.core.kernel.ComputePool;
 import dev.chimera.robotics.control.ActionChunk;
 import dev.chimera.robotics.control.ControllerSettings;
@@ -14,6 +15,7 @@ import dev.chimera.robotics.sim.PickPlaceSim;
 import dev.chimera.robotics.spline.BSplineBasis;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -60,6 +62,25 @@ class LearnedChunkPolicyTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void anEnsemblePlansWithItsMembersMeanValues() {
+        PolicyModel a = model("beast");
+        a.members().get(0).initialise(7);
+        double[] obs = observation(7);
+        // [A, A]: each value is p / 2 + p / 2 = p exactly, so the tokens and the chunk are A's own
+        PolicyModel twice = a.withMembers(List.of(a.members().get(0), a.members().get(0)));
+        assertArrayEquals(flat(decoded(a, obs)), flat(decoded(twice, obs)), 0.0);
+        // a second member with other weights moves the plan: the mean is taken, not the first member's values
+        Decoder other = model("beast").members().get(0);
+        other.initialise(99);
+        PolicyModel mixed = a.withMembers(List.of(a.members().get(0), other));
+        assertTrue(!java.util.Arrays.equals(flat(decoded(a, obs)), flat(decoded(mixed, obs))), "the second member counts");
+    }
+
+    private static double[] flat(double[][] steps) {
+        return java.util.Arrays.stream(steps).flatMapToDouble(java.util.Arrays::stream).toArray();
     }
 
     @Test
