@@ -98,8 +98,8 @@ public final class RobotTrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoints.")
     boolean resume;
 
-    @Option(names = "--stop-at", paramLabel = "STEP", description = "Stop after this step with a checkpoint; "
-            + "continue later with --resume.")
+    @Option(names = "--stop-at", paramLabel = "STEP", description = "Stop the member being trained after this step "
+            + "with a checkpoint; continue later with --resume.")
     Long stopAt;
 
     @Override
