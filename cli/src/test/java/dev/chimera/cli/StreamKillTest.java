@@ -25,14 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The stream consumer killed for real: {@code stream replay} appends ETTh1 (every column a series)
  * at a paced rate while a {@code stream run} process, once it forecasts, is killed with SIGKILL at 20
- * random moments and restarted each time; at the end its output must be record for record, bit for bit, the output of
- * one uninterrupted run over the same input queue. Without ETTh1 ({@code shared/data/ett}) it runs
- * on a synthetic seven-column hourly file instead, and says so.
+ * random moments (one in each of 20 equal slots of the replay) and restarted each time; at the end
+ * its output must be record for record, bit for bit, the output of one uninterrupted run over the
+ * same input queue. Without ETTh1 ({@code shared/data/ett}) it runs on a synthetic seven-column
+ * hourly file instead, and says so.
  */
 class StreamKillTest {
     private static final int KILLS = 20;
-    /** Long enough for all the kills to fall inside it: each waits for the restarted consumer's first new forecast. */
+    /** Long enough for all the kills to fall inside it, one in each of 20 slots, each after the last restart's first new forecast. */
     private static final double REPLAY_SECONDS = 100;
+    /** The end of the replay kept free of kills: room for the last restart to forecast before the input stops. */
+    private static final long TAIL_NANOS = 5_000_000_000L;
 
     @TempDir
     Path dir;
@@ -48,6 +51,7 @@ class StreamKillTest {
                 in.toString(), "--series-from-columns", "--rate", String.format(Locale.ROOT, "%.0f", rate))),
                 "replay");
         replay.start();
+        long replayStarted = System.nanoTime();
         while (!hasMoreThan(in, 0)) {
             assertTrue(replay.isAlive() || replayed.get().code == 0, () -> "replay failed: " + replayed.get().err);
             Thread.sleep(20);
@@ -63,8 +67,14 @@ class StreamKillTest {
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), () -> "no forecast: " + log("out"));
             Thread.sleep(10);
         }
+        // Kill k falls at a random moment of its own slot of what remains of the replay (or, after a slow
+        // restart, 0.2 s after that restart's first new forecast), so however long restarts take on a busy
+        // machine the kills spread over the replay instead of running past its end.
+        long first = System.nanoTime();
+        double slotNanos = (REPLAY_SECONDS * 1e9 - (first - replayStarted) - TAIL_NANOS) / KILLS;
         for (int k = 0; k < KILLS; k++) {
-            Thread.sleep(200 + random.nextInt(1300));
+            long at = first + (long) ((k + random.nextDouble()) * slotNanos);
+            Thread.sleep(Math.max(200, (at - System.nanoTime()) / 1_000_000));
             consumer.destroyForcibly(); // SIGKILL
             consumer.waitFor();
             int before = read(dir.resolve("out")).size();
