@@ -107,7 +107,7 @@ public final class PolicyModel {
      * The member directories of an ensemble, member-1 .. member-K in order; empty when
      * {@code directory} is not an ensemble (a run directory, say).
      */
-    public static List<Path> memberDirectories(Path directory) throws IOException {
+    private static List<Path> memberDirectories(Path directory) {
         List<Path> found = new ArrayList<>();
         for (int k = 1; Files.isDirectory(directory.resolve(MEMBER_PREFIX + k)); k++) {
             found.add(directory.resolve(MEMBER_PREFIX + k));
