@@ -68,13 +68,13 @@ public final class RobotTrainCommand implements Callable<Integer> {
             + "--episodes generated here.")
     Path demos;
 
-    @Option(names = "--episodes", defaultValue = "1000", description = "Demonstrations to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episodes", defaultValue = "3000", description = "Demonstrations to generate (default: ${DEFAULT-VALUE}).")
     int episodes;
 
-    @Option(names = "--steps", defaultValue = "1500", description = "Training steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "8000", description = "Training steps of each member (default: ${DEFAULT-VALUE}).")
     long steps;
 
-    @Option(names = "--batch", defaultValue = "32", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "64", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--lr", defaultValue = "3e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
