@@ -160,15 +160,10 @@ public final class HeldOutScore {
     }
 
     /**
-     * -log softmax over the four base logits l[o .. o + 4) at base {@code target}, in double: exact
-     * where a float probability would underflow.
+     * -log softmax over the four base logits l[o .. o + 4) at base {@code target}, in double
+     * ({@link Scorer#logSoftmax}): exact where a float probability would underflow.
      */
     static double baseNats(float[] l, int o, int target) {
-        double max = Math.max(Math.max(l[o], l[o + 1]), Math.max(l[o + 2], l[o + 3]));
-        double sum = 0;
-        for (int b = 0; b < 4; b++) {
-            sum += Math.exp(l[o + b] - max);
-        }
-        return max + Math.log(sum) - l[o + target];
+        return -Scorer.logSoftmax(l, o, 4, target);
     }
 }

@@ -43,10 +43,14 @@ public enum HeldOutScoring {
         return label;
     }
 
-    /** What the scoring did, for reports: e.g. "state carried, T-1 = 1023 bases of context before each region". */
-    public String describe(int context) {
+    /**
+     * What the scoring did, for reports: e.g. "... read after the 1023 bases before it"; a tagged model
+     * reads BOS and the tag first, so one base of context fewer ({@link CarriedHeldOutScore}).
+     */
+    public String describe(int context, boolean tagged) {
         return this == CARRY
-                ? String.format(Locale.ROOT, "the state carried across each held-out region, read after the %d bases before it", context - 1)
+                ? String.format(Locale.ROOT, "the state carried across each held-out region, read after the %d bases "
+                        + "before it%s", tagged ? context - 2 : context - 1, tagged ? " (after BOS and its tag)" : "")
                 : String.format(Locale.ROOT, "windows of %d, each restarting from BOS", context);
     }
 

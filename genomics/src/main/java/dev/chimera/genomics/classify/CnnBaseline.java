@@ -21,7 +21,7 @@ public final class CnnBaseline implements Classifier {
     }
 
     public static CnnBaseline fit(List<Example> train, int classes, long seed, Consumer<String> log) {
-        OneHotCnn fitted = CnnTraining.fit(train, classes, seed, log).cnn();
+        OneHotCnn fitted = CnnTraining.fit(train, classes, seed, log);
         StoredTensors.toFloat32(fitted.parameters());
         return new CnnBaseline(fitted);
     }

@@ -23,16 +23,10 @@ public final class CnnTraining {
     private CnnTraining() {
     }
 
-    /** The fitted CNN and the epochs it took. */
-    public record Fitted(OneHotCnn cnn, int bestEpoch, int epochsRun, double validationLoss) {
-    }
-
-    public static Fitted fit(List<Example> train, int classes, long seed, java.util.function.Consumer<String> log) {
-        return fit(train, classes, seed, FILTERS, WIDTH, log);
-    }
-
-    static Fitted fit(List<Example> train, int classes, long seed, int filters, int width,
-                      java.util.function.Consumer<String> log) {
+    /** The CNN ({@link #FILTERS} filters of {@link #WIDTH} bases) fitted on {@code train}, progress to {@code log}. */
+    public static OneHotCnn fit(List<Example> train, int classes, long seed, java.util.function.Consumer<String> log) {
+        int filters = FILTERS;
+        int width = WIDTH;
         int[] labels = train.stream().mapToInt(Example::label).toArray();
         ValidationSplit split = ValidationSplit.of(labels, classes, seed);
         List<Example> fitPart = new ArrayList<>();
@@ -96,7 +90,7 @@ public final class CnnTraining {
             log.accept(String.format(java.util.Locale.ROOT, "cnn epoch %d: validation log-loss %.4f (best %.4f at %d)",
                     epoch, loss, bestLoss, bestEpoch));
         }
-        return new Fitted(new OneHotCnn(classes, filters, width, best), bestEpoch, epoch, bestLoss);
+        return new OneHotCnn(classes, filters, width, best);
     }
 
     static double logLoss(OneHotCnn cnn, List<Example> set) {

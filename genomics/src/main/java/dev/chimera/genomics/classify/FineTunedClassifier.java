@@ -87,15 +87,6 @@ public final class FineTunedClassifier implements Classifier {
         return head;
     }
 
-    public int classes() {
-        return classes;
-    }
-
-    /** The most bases of a record this classifier reads. */
-    public int maxBases() {
-        return maxBases;
-    }
-
     @Override
     public Method method() {
         return Method.FINETUNE;

@@ -30,12 +30,10 @@ public final class LabelledSet {
     /** The header token that carries a record's label. */
     public static final String LABEL_TOKEN = "label=";
 
-    private final String spec;
     private final List<String> labels;
     private final List<Example> examples;
 
-    private LabelledSet(String spec, List<String> labels, List<Example> examples) {
-        this.spec = spec;
+    private LabelledSet(List<String> labels, List<Example> examples) {
         this.labels = List.copyOf(labels);
         this.examples = List.copyOf(examples);
     }
@@ -87,7 +85,7 @@ public final class LabelledSet {
             SequenceRecord r = records.get(i);
             examples.add(new Example(r.id(), r.where(), tokenizer.encode(r), indexOf(labels, names.get(i), r.where())));
         }
-        return new LabelledSet(spec, labels, examples);
+        return new LabelledSet(labels, examples);
     }
 
     private static LabelledSet fromFilesPerClass(String spec, String option, List<String> known,
@@ -117,7 +115,7 @@ public final class LabelledSet {
                 }
             }
         }
-        return new LabelledSet(spec, labels, examples);
+        return new LabelledSet(labels, examples);
     }
 
     /** The label a header's description carries as {@code label=NAME}; a missing or repeated one is an error. */
@@ -155,11 +153,6 @@ public final class LabelledSet {
                     + String.join(", ", labels) + ")");
         }
         return i;
-    }
-
-    /** The set as the user gave it, for messages. */
-    public String spec() {
-        return spec;
     }
 
     /** The classes: label i is class i. */

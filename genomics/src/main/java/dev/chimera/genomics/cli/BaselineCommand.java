@@ -187,7 +187,7 @@ public final class BaselineCommand implements Callable<Integer> {
             throw new UncheckedIOException("--model " + model + ": " + e.getMessage(), e);
         }
         return new Row(String.format(Locale.ROOT, "chimera, step %d, T %d", m.steps(), t), "chimera", -1,
-                mode.label(), mode.describe(t), r.bitsPerBase());
+                mode.label(), mode.describe(t, !m.tags().isEmpty()), r.bitsPerBase());
     }
 
     private TrainEvalSplit load(NucleotideTokenizer tokenizer, Progress progress) {

@@ -327,7 +327,8 @@ public final class PretrainCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "loss      train %.4f, held-out windows %.4f (nats)%n", lastLoss,
                     outcome.lastEvalLoss());
             stdout.printf(Locale.ROOT, "held-out  %.4f bits/base over %,d bases (%,d N not scored), %s%n",
-                    score.bitsPerBase(), score.bases(), score.skipped(), scoringMode.describe(s.context()));
+                    score.bitsPerBase(), score.bases(), score.skipped(),
+                    scoringMode.describe(s.context(), !PretrainInputs.fromRecorded(s.fasta()).tags().isEmpty()));
             if (export != null) {
                 stdout.println("exported  " + export);
             }

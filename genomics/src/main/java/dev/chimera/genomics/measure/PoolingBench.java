@@ -348,11 +348,9 @@ public final class PoolingBench {
         /** The class whose centroid has the higher cosine similarity. */
         static Classifier nearestCentroid(List<float[]> x, List<Boolean> y) {
             int d = x.get(0).length;
-            float[][] centroid = new float[2][d];
-            int[] count = new int[2];
+            float[][] centroid = new float[2][d];   // class sums: cosine ignores their scale
             for (int i = 0; i < x.size(); i++) {
                 int c = y.get(i) ? 1 : 0;
-                count[c]++;
                 for (int j = 0; j < d; j++) {
                     centroid[c][j] += x.get(i)[j];
                 }

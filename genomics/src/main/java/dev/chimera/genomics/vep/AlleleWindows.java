@@ -45,13 +45,11 @@ public final class AlleleWindows {
         }
     }
 
-    private final VariantSite site;
     private final byte[] ref;          // tokens of the REF window, null when no ALT is scored
     private final byte[][] alts;       // (alts): tokens of each ALT window, null where not scored
     private final Unscored[] unscored; // (alts): null where scored
 
-    private AlleleWindows(VariantSite site, byte[] ref, byte[][] alts, Unscored[] unscored) {
-        this.site = site;
+    private AlleleWindows(byte[] ref, byte[][] alts, Unscored[] unscored) {
         this.ref = ref;
         this.alts = alts;
         this.unscored = unscored;
@@ -77,7 +75,7 @@ public final class AlleleWindows {
         }
         byte[][] alts = new byte[n][];
         if (longest == 0) {
-            return new AlleleWindows(site, null, alts, unscored);
+            return new AlleleWindows(null, alts, unscored);
         }
         int flank = (window - longest) / 2;
         long start = site.position() - 1;                // 0-based first base of REF
@@ -90,7 +88,7 @@ public final class AlleleWindows {
                 alts[a] = join(left, tokens(site.alts().get(a).getBytes(StandardCharsets.US_ASCII)), right);
             }
         }
-        return new AlleleWindows(site, join(left, tokens(site.ref().getBytes(StandardCharsets.US_ASCII)), right), alts,
+        return new AlleleWindows(join(left, tokens(site.ref().getBytes(StandardCharsets.US_ASCII)), right), alts,
                 unscored);
     }
 
@@ -152,10 +150,6 @@ public final class AlleleWindows {
         System.arraycopy(middle, 0, out, left.length, middle.length);
         System.arraycopy(right, 0, out, left.length + middle.length, right.length);
         return out;
-    }
-
-    public VariantSite site() {
-        return site;
     }
 
     /** Tokens of the REF window, or null when no ALT is scored. */

@@ -39,10 +39,6 @@ public final class VariantScorer {
         this.window = window;
     }
 
-    public int window() {
-        return window;
-    }
-
     /** Windows {@link #score} runs for a site: none when no ALT is scored, else 2 + 2 per scored ALT. */
     public static int windows(AlleleWindows site) {
         int alts = site.scoredAlts();

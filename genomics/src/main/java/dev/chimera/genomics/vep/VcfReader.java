@@ -27,7 +27,7 @@ import java.util.List;
  */
 public final class VcfReader implements Closeable {
     /** A record and where it is: {@code in.vcf: line 12 (chr1:345)}. */
-    public record Entry(long line, VariantContext variant, String where) {
+    public record Entry(VariantContext variant, String where) {
         /** The record as a site to score: contig, position, REF and the ALT alleles as written. */
         public VariantSite site() {
             List<String> alts = new ArrayList<>();
@@ -120,7 +120,7 @@ public final class VcfReader implements Closeable {
             if (v == null) {
                 throw new UserException(at + ": expected a record, found '" + clip(s) + "'");
             }
-            return new Entry(line, v, at + " (" + v.getContig() + ":" + v.getStart() + ")");
+            return new Entry(v, at + " (" + v.getContig() + ":" + v.getStart() + ")");
         } catch (IOException e) {
             throw new UserException(name + ": line " + line + ": read failed: " + e.getMessage(), e);
         }

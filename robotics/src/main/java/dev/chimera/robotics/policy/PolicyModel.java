@@ -115,7 +115,7 @@ public final class PolicyModel {
         return found;
     }
 
-    /** What every member of an ensemble must share: the info less how it was trained and how often it replans. */
+    /** What every member of an ensemble must share: its info less how often it replans (the ensemble decides). */
     private Map<String, String> sharedInfo() {
         Map<String, String> m = info();
         m.remove(PREFIX + "replan");
