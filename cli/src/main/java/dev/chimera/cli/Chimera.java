@@ -1,6 +1,7 @@
 package dev.chimera.cli;
 
 import dev.chimera.runtime.UserErrorHandler;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,20 +13,38 @@ import picocli.CommandLine.Command;
 @Command(name = "chimera",
         mixinStandardHelpOptions = true,
         versionProvider = Chimera.Version.class,
-        description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.",
-        subcommands = {DemoCommand.class, EvalCommand.class, BenchCommand.class, dev.chimera.genomics.cli.DnaCommand.class,
-                dev.chimera.timeseries.cli.TsCommand.class, dev.chimera.streaming.cli.StreamCommand.class,
-                dev.chimera.robotics.cli.RobotCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Hybrid Transformer-Mamba2 sequence models: DNA, time series, robot actions.")
 public final class Chimera {
 
+    /** The top-level commands, in the order the help lists them. */
+    private static final List<Class<?>> COMMANDS = List.of(DemoCommand.class, EvalCommand.class, BenchCommand.class,
+            dev.chimera.genomics.cli.DnaCommand.class, dev.chimera.timeseries.cli.TsCommand.class,
+            dev.chimera.streaming.cli.StreamCommand.class, dev.chimera.robotics.cli.RobotCommand.class,
+            CommandLine.HelpCommand.class);
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args.length > 0 ? args[0] : null).execute(args));
     }
 
-    /** The configured command line, shared by main and the tests. */
+    /** The command line with every command, shared by the tests. */
     static CommandLine commandLine() {
-        return UserErrorHandler.install(new CommandLine(new Chimera()));
+        return commandLine(null);
+    }
+
+    /**
+     * The command line for arguments that begin with {@code first}: only that command when it names
+     * one, every command otherwise ({@code help}, an option, a misspelt name, no command). Picocli
+     * builds the model of every command it is given, about 150 ms for all of them at start-up, which
+     * a restarting stream consumer should not pay.
+     */
+    static CommandLine commandLine(String first) {
+        List<Class<?>> named = COMMANDS.stream().filter(c -> c != CommandLine.HelpCommand.class
+                && c.getAnnotation(Command.class).name().equals(first)).toList();
+        CommandLine root = new CommandLine(new Chimera());
+        for (Class<?> command : named.isEmpty() ? COMMANDS : named) {
+            root.addSubcommand(command);
+        }
+        return UserErrorHandler.install(root);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

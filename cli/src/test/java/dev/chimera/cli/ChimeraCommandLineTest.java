@@ -51,6 +51,44 @@ class ChimeraCommandLineTest {
         }
     }
 
+    @Test
+    void aCommandNamedFirstIsTheOnlyOneBuiltAndHelpsAsInTheWholeTree() {
+        CommandLine all = Chimera.commandLine();
+        for (String name : all.getSubcommands().keySet()) {
+            CommandLine one = Chimera.commandLine(name);
+            if (name.equals("help")) {
+                assertEquals(all.getSubcommands().keySet(), one.getSubcommands().keySet(), "help needs every command");
+                continue;
+            }
+            assertEquals(List.of(name), List.copyOf(one.getSubcommands().keySet()), name);
+            assertEquals(all.getSubcommands().get(name).getUsageMessage(), one.getSubcommands().get(name).getUsageMessage(),
+                    name);
+        }
+        for (String first : new String[] {"--help", "strem", null}) {
+            assertEquals(all.getSubcommands().keySet(), Chimera.commandLine(first).getSubcommands().keySet(),
+                    "first argument " + first);
+        }
+    }
+
+    /** Picocli formats every description (String.format): a bare '%' makes it warn on stderr and print the raw text. */
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            renderAll(Chimera.commandLine());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void renderAll(CommandLine cl) {
+        cl.getUsageMessage();
+        cl.getSubcommands().values().forEach(ChimeraCommandLineTest::renderAll);
+    }
+
     private static void collect(CommandLine cl, List<String> prefix, List<String[]> out) {
         for (var e : cl.getSubcommands().entrySet()) {
             if (e.getKey().equals("help")) {

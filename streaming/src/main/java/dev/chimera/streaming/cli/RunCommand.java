@@ -75,7 +75,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--snapshot-interval", paramLabel = "MS", defaultValue = "0",
             description = "Milliseconds between snapshots while inputs arrive; 0 (default) for automatic: 2,000 "
                     + "times as long as making the last one held the consumer (a copy of every series' values), "
-                    + "at least a second, so snapshots cost at most 0.05% of its time.")
+                    + "at least a second, so snapshots cost at most 0.05%% of its time.")
     long snapshotIntervalMillis;
 
     @Option(names = "--metrics-port", paramLabel = "P",

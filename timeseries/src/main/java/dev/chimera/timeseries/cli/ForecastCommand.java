@@ -67,7 +67,7 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "F.csv|F.arrow", description = "Where to write the forecast.")
     Path out;
 
-    @Option(names = "--plot", paramLabel = "F.png", description = "Also draw a fan chart (history, median, 10-90% band, actuals).")
+    @Option(names = "--plot", paramLabel = "F.png", description = "Also draw a fan chart (history, median, 10-90%% band, actuals).")
     Path plot;
 
     @Mixin

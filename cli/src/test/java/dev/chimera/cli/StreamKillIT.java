@@ -9,7 +9,6 @@ import dev.chimera.streaming.queue.RecordTailer;
 import dev.chimera.streaming.record.StreamRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,8 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * its output must be record for record, bit for bit, the output of one uninterrupted run over the
  * same input queue. Without ETTh1 ({@code shared/data/ett}) it runs on a synthetic seven-column
  * hourly file instead, and says so.
+ *
+ * <p>An integration test (failsafe, after {@code package}): the consumers are started as the
+ * {@code ./chimera} launcher starts them, from the packaged jars with the JVM flags and the
+ * class-data archive the build wrote to {@code target/}, so that a restart's time is a user's.
  */
-class StreamKillTest {
+class StreamKillIT {
     private static final int KILLS = 20;
     /** Long enough for all the kills to fall inside it, one in each of 20 slots, each after the last restart's first new forecast. */
     private static final double REPLAY_SECONDS = 100;
@@ -39,6 +42,8 @@ class StreamKillTest {
 
     @TempDir
     Path dir;
+
+    private boolean warnedNoArchive;
 
     @Test
     void twentyKillsLeaveExactlyTheOutputOfAnUninterruptedRun() throws Exception {
@@ -70,18 +75,20 @@ class StreamKillTest {
         // Kill k falls at a random moment of its own slot of what remains of the replay (or, after a slow
         // restart, 0.2 s after that restart's first new forecast), so however long restarts take on a busy
         // machine the kills spread over the replay instead of running past its end.
-        long first = System.nanoTime();
-        double slotNanos = (REPLAY_SECONDS * 1e9 - (first - replayStarted) - TAIL_NANOS) / KILLS;
-        for (int k = 0; k < KILLS; k++) {
-            long at = first + (long) ((k + random.nextDouble()) * slotNanos);
-            Thread.sleep(Math.max(200, (at - System.nanoTime()) / 1_000_000));
-            consumer.destroyForcibly(); // SIGKILL
-            consumer.waitFor();
-            int before = read(dir.resolve("out")).size();
-            long start = System.nanoTime();
-            consumer = consumer(in, "out", false);
-            assertTrue(replay.isAlive(), "kill " + (k + 1) + " fell after the replay; lengthen REPLAY_SECONDS");
-            restartSeconds.add(untilMore(dir.resolve("out"), before, start));
+        try (RecordCount forecasts = new RecordCount(dir.resolve("out"))) {
+            long first = System.nanoTime();
+            double slotNanos = (REPLAY_SECONDS * 1e9 - (first - replayStarted) - TAIL_NANOS) / KILLS;
+            for (int k = 0; k < KILLS; k++) {
+                long at = first + (long) ((k + random.nextDouble()) * slotNanos);
+                Thread.sleep(Math.max(200, (at - System.nanoTime()) / 1_000_000));
+                consumer.destroyForcibly(); // SIGKILL
+                consumer.waitFor();
+                int before = forecasts.count();
+                long start = System.nanoTime();
+                consumer = consumer(in, "out", false);
+                assertTrue(replay.isAlive(), "kill " + (k + 1) + " fell after the replay; lengthen REPLAY_SECONDS");
+                restartSeconds.add(untilMore(forecasts, before, start));
+            }
         }
         replay.join();
         assertEquals(0, replayed.get().code, replayed.get().err);
@@ -109,17 +116,27 @@ class StreamKillTest {
         Files.writeString(Path.of("target", "stream-kill-test.txt"), summary + "\n");
     }
 
-    /** A {@code chimera stream run} process on the shipped Fourier model, its output queue {@code name}. */
+    /**
+     * A {@code chimera stream run} process on the shipped Fourier model, its output queue {@code name},
+     * started as the launcher starts it: {@code target/jvm.flags}, the archive {@code target/chimera.jsa}
+     * (the run says when the build made none), {@code target/chimera-cli.jar} and {@code target/lib/*}.
+     */
     private Process consumer(Path in, String name, boolean drain) throws IOException {
+        Path target = Path.of("target").toAbsolutePath();
+        Path jar = target.resolve("chimera-cli.jar");
+        assertTrue(Files.isRegularFile(jar), () -> jar + " is missing: this test runs after package (mvn verify)");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (arg.startsWith("--add-") || arg.startsWith("-XX:") || arg.startsWith("-Dchronicle")
-                    || arg.startsWith("-Djdk.incubator")) {
-                command.add(arg);
-            }
+        command.addAll(List.of(Files.readString(target.resolve("jvm.flags")).trim().split("\\s+")));
+        Path archive = target.resolve("chimera.jsa");
+        if (Files.isRegularFile(archive)) {
+            command.add("-XX:SharedArchiveFile=" + archive);
+        } else if (!warnedNoArchive) {
+            System.err.println("StreamKillIT: no " + archive + " (the build made no class-data archive); "
+                    + "consumers start without one");
+            warnedNoArchive = true;
         }
-        command.addAll(List.of("-Xmx1g", "-cp", System.getProperty("java.class.path"), Chimera.class.getName(),
+        command.addAll(List.of("-Xmx1g", "-cp", jar + ":" + target.resolve("lib") + "/*", Chimera.class.getName(),
                 "stream", "run", "--model", "etth1-fourier", "--in", in.toString(),
                 "--out", dir.resolve(name).toString(), "--status-interval", "0"));
         if (drain) {
@@ -141,14 +158,42 @@ class StreamKillTest {
     }
 
     /** Seconds from {@code start} until the queue holds more than {@code before} records (10 s at most). */
-    private static double untilMore(Path queue, int before, long start) throws InterruptedException {
+    private static double untilMore(RecordCount queue, int before, long start) throws InterruptedException {
         while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
-            if (hasMoreThan(queue, before)) {
+            if (queue.count() > before) {
                 break;
             }
             Thread.sleep(10);
         }
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * The records of a queue counted as they arrive through one open tailer, so that a poll reads only
+     * what is new and the test's own work stays out of the restart times it measures.
+     */
+    private static final class RecordCount implements AutoCloseable {
+        private final ChronicleQueue queue;
+        private final RecordTailer tailer;
+        private int count;
+
+        RecordCount(Path dir) {
+            queue = Queues.openExisting(dir, "--queue");
+            tailer = RecordTailer.fromStart(queue);
+        }
+
+        int count() {
+            while (tailer.next() != null) {
+                count++;
+            }
+            return count;
+        }
+
+        @Override
+        public void close() {
+            tailer.close();
+            queue.close();
+        }
     }
 
     private static boolean hasMoreThan(Path queue, int count) {
@@ -184,7 +229,7 @@ class StreamKillTest {
                 return candidate;
             }
         }
-        System.err.println("StreamKillTest: no shared/data/ett/ETTh1.csv above " + Path.of("").toAbsolutePath()
+        System.err.println("StreamKillIT: no shared/data/ett/ETTh1.csv above " + Path.of("").toAbsolutePath()
                 + "; killing a replay of a synthetic seven-column hourly file instead");
         Path file = dir.resolve("synthetic.csv");
         Random r = new Random(7);
