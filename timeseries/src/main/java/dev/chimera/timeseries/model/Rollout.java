@@ -34,7 +34,7 @@ public final class Rollout {
     private final float[] hostOut;       // (maxBatch * head output row)
     private final float[][] contexts;    // (maxBatch, L) the rolling windows the skip reads
     private final float[] skipped;       // (S)
-    private double[] quantileScratch = new double[0];
+    private final ReadLevels readLevels = new ReadLevels();
     private final DecoderState[] scratch;
     private final DecoderState fresh;    // a state at position 0: what forecast() resets states to
 
@@ -138,8 +138,11 @@ public final class Rollout {
                       int horizon, Forecasts out, SplittableRandom[] draws) {
         int s = settings.segment();
         int l = settings.lookback();
+        boolean advances = horizon > s; // a horizon of one segment needs no step, so no copy of the states
         for (int i = 0; i < n; i++) {
-            scratch[i].copyFrom(states[i]);
+            if (advances) {
+                scratch[i].copyFrom(states[i]);
+            }
             System.arraycopy(lookbacks[i], 0, contexts[i], 0, l);
             System.arraycopy(hidden[i], 0, hostHidden, i * d, d);
         }
@@ -254,24 +257,28 @@ public final class Rollout {
         }
         int base = i * outSize;
         double[] levels = out.levels();
-        if (quantileScratch.length < levels.length) {
-            quantileScratch = new double[levels.length];
-        }
+        readLevels.prepare(levels, settings.centred());
         for (int j = 0; j < s; j++) {
             double residual;
             if (settings.fourier()) {
                 int bins = outSize / s;
                 int from = base + j * bins;
+                boolean quantiles = draw == null && done + j < horizon && levels.length > 0;
                 // a centred density gives the spread around the skip's forecast: its median is moved to 0
-                double shift = settings.centred() ? BinnedQuantiles.quantile(hostOut, from, bins, 0.5) : 0;
+                double shift = 0;
+                if (quantiles) {
+                    BinnedQuantiles.quantiles(hostOut, from, bins, readLevels.all, readLevels.values);
+                    shift = settings.centred() ? readLevels.values[readLevels.median] : 0;
+                } else if (settings.centred() && draw != null) {
+                    shift = BinnedQuantiles.quantile(hostOut, from, bins, 0.5);
+                }
                 residual = settings.range() * (draw != null
                         ? BinnedQuantiles.quantile(hostOut, from, bins, draw.nextDouble()) - shift
                         : settings.centred() ? 0 : BinnedQuantiles.mean(hostOut, from, bins));
-                if (draw == null && done + j < horizon && levels.length > 0) {
-                    BinnedQuantiles.quantiles(hostOut, from, bins, levels, quantileScratch);
+                if (quantiles) {
                     for (int q = 0; q < levels.length; q++) {
                         out.quantiles()[i][q][done + j] = (float) (skipped[j]
-                                + settings.range() * (quantileScratch[q] - shift));
+                                + settings.range() * (readLevels.values[readLevels.at[q]] - shift));
                     }
                 }
             } else {
@@ -292,6 +299,42 @@ public final class Rollout {
             int row = stepTokens.offset() + i * width;
             System.arraycopy(segments[i], 0, rows, row, s);
             CalendarFeatures.of(times[i] + offsetSeconds, rows, row + s);
+        }
+    }
+
+    /**
+     * The levels a forecast reads each density at in one pass: the levels asked for and, for a centred
+     * model, the median its shift needs (the same bits as reading it alone). Remade only when the levels
+     * asked for change.
+     */
+    private static final class ReadLevels {
+        private double[] asked = new double[0];
+        private boolean withMedian;
+        double[] all = new double[0];   // increasing, no repeats
+        int[] at = new int[0];          // asked[q] is all[at[q]]
+        int median = -1;                // 0.5 is all[median] when withMedian
+        double[] values = new double[0]; // (all.length) the quantiles of the density last read
+
+        void prepare(double[] levels, boolean median) {
+            if (median == withMedian && java.util.Arrays.equals(levels, asked)) {
+                return;
+            }
+            java.util.TreeSet<Double> set = new java.util.TreeSet<>();
+            for (double level : levels) {
+                set.add(level);
+            }
+            if (median) {
+                set.add(0.5);
+            }
+            all = set.stream().mapToDouble(Double::doubleValue).toArray();
+            at = new int[levels.length];
+            for (int q = 0; q < levels.length; q++) {
+                at[q] = java.util.Arrays.binarySearch(all, levels[q]);
+            }
+            this.median = median ? java.util.Arrays.binarySearch(all, 0.5) : -1;
+            values = new double[all.length];
+            asked = levels.clone();
+            withMedian = median;
         }
     }
 }

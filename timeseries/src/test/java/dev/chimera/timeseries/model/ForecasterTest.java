@@ -235,10 +235,12 @@ class ForecasterTest {
         double[] levels = {0.1, 0.5, 0.9};
         Forecasts a = Forecasts.allocate(1, S, levels);
         Forecasts b = Forecasts.allocate(1, S, levels);
-        for (TsModel m : new TsModel[] {density, centred}) {
+        Forecasts withoutMedian = Forecasts.allocate(1, S, new double[] {0.1, 0.9});
+        for (Forecasts into : new Forecasts[] {a, b, withoutMedian}) {
+            TsModel m = into == a ? density : centred;
             Rollout r = m.rollout(1);
             r.forecast(new DecoderState[] {r.newState()}, 1, new float[][] {lookback}, new long[] {T0}, STEP, S,
-                    new float[1][m.decoder().config().dModel()], m == density ? a : b);
+                    new float[1][m.decoder().config().dModel()], into);
         }
         for (int j = 0; j < S; j++) {
             assertEquals(skipped[j], b.point()[0][j], 1e-6f);
@@ -247,6 +249,9 @@ class ForecasterTest {
             assertEquals(a.quantiles()[0][2][j] - a.quantiles()[0][0][j], b.quantiles()[0][2][j] - b.quantiles()[0][0][j],
                     1e-5f);
             assertEquals(a.quantiles()[0][2][j] - a.quantiles()[0][1][j], b.quantiles()[0][2][j] - skipped[j], 1e-5f);
+            // the median the shift needs is read whether or not 0.5 is asked for: the same bits
+            assertEquals(b.quantiles()[0][0][j], withoutMedian.quantiles()[0][0][j]);
+            assertEquals(b.quantiles()[0][2][j], withoutMedian.quantiles()[0][1][j]);
         }
     }
 
