@@ -153,6 +153,17 @@ public final class NucleotideTokenizer {
         throw new IllegalArgumentException("token " + token + " (" + name(token) + ") has no complement");
     }
 
+    /** The complement of a base letter in either case (U read as T): upper-case A C G T, or N for any other byte. */
+    public static byte complementLetter(byte letter) {
+        return switch (Character.toUpperCase((char) letter)) {
+            case 'A' -> (byte) 'T';
+            case 'C' -> (byte) 'G';
+            case 'G' -> (byte) 'C';
+            case 'T', 'U' -> (byte) 'A';
+            default -> (byte) 'N';
+        };
+    }
+
     /** The reverse complement of base tokens (A C G T N only). */
     public static byte[] reverseComplement(byte[] tokens) {
         byte[] out = new byte[tokens.length];

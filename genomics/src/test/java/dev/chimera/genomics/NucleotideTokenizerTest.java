@@ -21,6 +21,16 @@ class NucleotideTokenizerTest {
     }
 
     @Test
+    void complementLettersInEitherCaseWithUAsT() {
+        byte[] in = "ACGTacgtUuNnX-".getBytes(StandardCharsets.US_ASCII);
+        StringBuilder out = new StringBuilder();
+        for (byte b : in) {
+            out.append((char) NucleotideTokenizer.complementLetter(b));
+        }
+        assertEquals("TGCATGCAAANNNN", out.toString());
+    }
+
+    @Test
     void vocabularyFitsTheSmallPreset() {
         assertEquals(9, NucleotideTokenizer.VOCAB_SIZE);
         assertTrue(NucleotideTokenizer.VOCAB_SIZE <= ModelConfig.small().tokenVocab());

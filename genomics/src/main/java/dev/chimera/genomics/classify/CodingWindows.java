@@ -199,20 +199,10 @@ public final class CodingWindows {
                 out[j] = t;
             }
             for (int i = 0; i < out.length; i++) {
-                out[i] = complement(out[i]);
+                out[i] = NucleotideTokenizer.complementLetter(out[i]);
             }
         }
         return out;
-    }
-
-    private static byte complement(byte b) {
-        return switch (Character.toUpperCase((char) b)) {
-            case 'A' -> (byte) 'T';
-            case 'C' -> (byte) 'G';
-            case 'G' -> (byte) 'C';
-            case 'T', 'U' -> (byte) 'A';
-            default -> (byte) 'N';
-        };
     }
 
     private static List<Window> sample(List<Window> windows, int max, SplittableRandom random) {

@@ -1,5 +1,7 @@
 package dev.chimera.genomics.vep;
 
+import static dev.chimera.genomics.NucleotideTokenizer.complementLetter;
+
 import dev.chimera.core.train.Seeds;
 import dev.chimera.genomics.annotation.Gff3Annotation.Feature;
 import dev.chimera.runtime.UserException;
@@ -232,7 +234,7 @@ public final class CodingVariants {
                 for (int i = 0; i < f.length(); i++, at++) {
                     int pos = minus ? (int) (f.end() - 1 - i) : (int) (f.start() - 1 + i);
                     genomic[at] = pos;
-                    bases[at] = minus ? complement(contig[pos]) : contig[pos];
+                    bases[at] = minus ? complementLetter(contig[pos]) : contig[pos];
                 }
             }
             return new CodingSequence(id, first.seqid(), minus, phase, bases, genomic);
@@ -261,21 +263,11 @@ public final class CodingVariants {
         Drawn variant(Kind kind, int c, int k, byte base) {
             byte[] mutated = java.util.Arrays.copyOfRange(bases, c, c + 3);
             mutated[k] = base;
-            byte ref = minus ? complement(bases[c + k]) : bases[c + k];
-            byte alt = minus ? complement(base) : base;
+            byte ref = minus ? complementLetter(bases[c + k]) : bases[c + k];
+            byte alt = minus ? complementLetter(base) : base;
             return new Drawn(kind, contig, genomic[c + k] + 1L, (char) ref, (char) alt, id, minus ? '-' : '+',
                     new String(bases, c, 3, java.nio.charset.StandardCharsets.US_ASCII),
                     new String(mutated, java.nio.charset.StandardCharsets.US_ASCII));
-        }
-
-        private static byte complement(byte b) {
-            return switch (b) {
-                case 'A' -> 'T';
-                case 'C' -> 'G';
-                case 'G' -> 'C';
-                case 'T' -> 'A';
-                default -> 'N';
-            };
         }
     }
 
