@@ -40,17 +40,25 @@ public final class RunDirectory {
         return loaded;
     }
 
-    /** Fails unless {@code out} is new or empty: a run is never written over another or over other files. */
+    /**
+     * Fails unless {@code out} is new or empty: a run is never written over another or over other
+     * files. A run already there is named with the hint to resume it.
+     */
     public static void requireFresh(Path out) throws IOException {
+        if (Files.isDirectory(out) && Checkpoint.latest(out).isPresent()) {
+            throw new UserException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
+                    .getFileName() + "); pass --resume to continue it, or choose another directory");
+        }
+        requireEmpty(out);
+    }
+
+    /** Fails unless {@code out} is new or an empty directory: for outputs that are never resumed or written over. */
+    public static void requireEmpty(Path out) throws IOException {
         if (!Files.exists(out)) {
             return;
         }
         if (!Files.isDirectory(out)) {
             throw new UserException("--out " + out + " is a file, not a directory");
-        }
-        if (Checkpoint.latest(out).isPresent()) {
-            throw new UserException("--out " + out + " already holds a run (" + Checkpoint.latest(out).get()
-                    .getFileName() + "); pass --resume to continue it, or choose another directory");
         }
         if (!isEmpty(out)) {
             throw new UserException("--out " + out + " is not empty; choose a new or empty directory");

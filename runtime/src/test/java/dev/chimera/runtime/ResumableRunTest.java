@@ -63,6 +63,13 @@ class ResumableRunTest {
         Files.writeString(other.resolve("notes.txt"), "x");
         UserException full = assertThrows(UserException.class, () -> RunDirectory.requireFresh(other));
         assertTrue(full.getMessage().endsWith("is not empty; choose a new or empty directory"), full.getMessage());
+        // an output that is never resumed: a run there is just a directory that is not empty
+        UserException notEmpty = assertThrows(UserException.class, () -> RunDirectory.requireEmpty(run));
+        assertTrue(notEmpty.getMessage().endsWith("is not empty; choose a new or empty directory"), notEmpty.getMessage());
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        UserException notDirectory = assertThrows(UserException.class, () -> RunDirectory.requireEmpty(file));
+        assertTrue(notDirectory.getMessage().endsWith("is a file, not a directory"), notDirectory.getMessage());
+        assertDoesNotThrow(() -> RunDirectory.requireEmpty(dir.resolve("new")));
     }
 
     @Test

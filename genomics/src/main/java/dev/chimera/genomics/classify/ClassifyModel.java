@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A trained DNA classifier as {@code classify train} writes it and {@code classify eval} and
@@ -85,26 +84,12 @@ public final class ClassifyModel {
      */
     public static void save(Path dir, ModelConfig config, Decoder decoder, List<Classifier> methods,
                             Map<String, String> info, long steps, long seed) throws IOException {
-        requireFresh(dir);
+        RunDirectory.requireEmpty(dir); // a classifier is never written over anything
         Files.createDirectories(dir);
         for (Classifier m : methods) {
             m.save(dir);
         }
         Checkpoint.save(dir, config, decoder.parameters(), null, new TrainerState(steps, seed, null, info), 1);
-    }
-
-    /** Fails unless {@code dir} is new or an empty directory: a classifier is never written over anything. */
-    public static void requireFresh(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UserException("--out " + dir + " is a file, not a directory");
-        }
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> entries = Files.list(dir)) {
-                if (entries.findAny().isPresent()) {
-                    throw new UserException("--out " + dir + " is not empty; choose a new or empty directory");
-                }
-            }
-        }
     }
 
     /** Opens a directory written by {@link #save}; every problem is one line naming it. */

@@ -13,6 +13,7 @@ import dev.chimera.genomics.classify.Method;
 import dev.chimera.runtime.ComputeOptions;
 import dev.chimera.runtime.JsonOption;
 import dev.chimera.runtime.Progress;
+import dev.chimera.runtime.RunDirectory;
 import dev.chimera.runtime.UserException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -122,7 +123,7 @@ public final class ClassifyTrainCommand implements Callable<Integer> {
                 || (lr != null && !(lr > 0 && Double.isFinite(lr)))) {
             throw new CommandLine.ParameterException(cl, "--epochs, --steps, --batch and --lr must be > 0");
         }
-        ClassifyModel.requireFresh(out);
+        RunDirectory.requireEmpty(out);
         String taskName = task != null ? task : out.toAbsolutePath().normalize().getFileName().toString();
         Progress progress = new Progress(stderr, System.console() != null, "");
         DnaModel pretrained = openPretrained();
