@@ -49,7 +49,8 @@ public final class TokenizersCommand implements Callable<Integer> {
     Double rate;
 
     @Option(names = "--control-points", paramLabel = "N",
-            description = "BEAST control points per DoF (default: the fewest from T/4 that beat binning's training MSE).")
+            description = "BEAST control points per DoF (default: the fewest from T/4 up to T-2 whose training MSE is "
+                    + "under half of binning's, else the lowest).")
     int controlPoints;
 
     @Option(names = "--degree", paramLabel = "P", defaultValue = "4",

@@ -41,6 +41,18 @@ class TokenizerHarnessTest {
     }
 
     @Test
+    void noisierDataTakesMoreControlPointsThanHalfOfTAndStillBeatsBinning() {
+        // 5% noise: no N up to T/2 = 15 gets the training error under half of binning's
+        Trajectories data = Synthetic.smooth(22, 10, 300, 6, 0, 30, 0.05);
+        TokenizerHarness.Report report = TokenizerHarness.run(data, settings(30));
+        TokenizerHarness.Score beast = report.scores().get(0);
+        TokenizerHarness.Score binning = report.scores().get(1);
+        assertEquals(27, report.beast().controlPoints());
+        assertTrue(beast.tokensPerChunk() < binning.tokensPerChunk(), "tokens " + beast.tokensPerChunk());
+        assertTrue(beast.mse() < binning.mse(), "beast " + beast.mse() + " binning " + binning.mse());
+    }
+
+    @Test
     void fewerThanFiveEpisodesAreFittedAndMeasuredOnTheSameOnes() {
         Trajectories data = Synthetic.smooth(1, 3, 50, 2, 0, 10, 0.0);
         TokenizerHarness.Report report = TokenizerHarness.run(data, new TokenizerHarness.Settings(10, 4, 4, 1e-6,
