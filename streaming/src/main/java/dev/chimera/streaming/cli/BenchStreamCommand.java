@@ -109,6 +109,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "bench stream: transport alone p50 %.0f us, p99 %.0f us%n", transport.p50, transport.p99);
             Session s = new Session(work.resolve("consumer"), m, data, err);
             s.measure(rate, PACED_WARMUP_SECONDS); // the forecasting code's first compilations, not counted
+            // The warm-up's garbage and the 1,000 series' new states (hundreds of MB) are collected now, not
+            // by the first young collection of the measured run, which would copy them (a 75 ms pause).
+            System.gc();
             Measured main = s.measure(rate, seconds);
             String maxRate = "";
             double highest = Double.NaN;
