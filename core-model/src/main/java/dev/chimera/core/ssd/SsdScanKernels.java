@@ -23,10 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * state value is updated as fma(dt x_p, B_n, decay h) (scalar code: {@link Math#fma} with the
  * same operands, dt x_p rounded first), and a readout y_p = sum_n h_pn C_n is taken as four
  * chains c_j = fma(h_pn, C_n, c_j) over n = j, j+4, j+8, ... in increasing n from 0, then
- * ((c0 + c1) + (c2 + c3)) + D x_p. Four chains rather than one let the step run each row's
- * readout in one 128-bit vector (one chain per lane) instead of a scalar chain, at some cost
- * to the forward pass's registers. Sums in the backward pass do depend on the vector width
- * (not on the thread count).
+ * ((c0 + c1) + (c2 + c3)) + D x_p. Four chains rather than one keep the step's readout, two rows
+ * at a time, from waiting on one chain's latency, at some cost to the forward pass's registers.
+ * Sums in the backward pass do depend on the vector width (not on the thread count).
  *
  * <p>Vector values stay local to one method, with tiles and blocks unrolled by hand: a
  * FloatVector passed to a method the JIT does not inline is boxed, which is far slower.
@@ -34,8 +33,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class SsdScanKernels {
     private static final VectorSpecies<Float> S = Simd.FLOAT;
     private static final int L = S.length();
-    /** Four lanes: the readout chains of one row in {@link #rowStep}. */
-    private static final VectorSpecies<Float> S4 = FloatVector.SPECIES_128;
 
     /**
      * Masks an index into an array known to hold fewer than 2^30 values (the backward pass's
@@ -367,53 +364,44 @@ final class SsdScanKernels {
     /**
      * The inference step on a state in row layout (headdim, dstate) at ho: the same arithmetic as
      * {@link #forwardStep}, so a step gives the forward pass's bits. The update is vector work
-     * along the rows; the readout of each row keeps its four chains (n mod 4) in the lanes of one
-     * 128-bit vector, eight rows side by side.
+     * along the rows; the readout of each row runs its four chains (n mod 4) as scalar fused
+     * multiply-adds. (They were the lanes of a 128-bit vector, eight rows side by side: that
+     * second species in the step made C2 compile the prefill's kernels with the Vector API's Java
+     * fallback in places once both ran in one JVM, a prefill between steps taking twice as long and
+     * allocating 4 MB.)
      */
     void rowStep(float[] h, int ho, float[] y, int yo, float[] x, int xo, float[] B, int bo, float[] C, int co,
                  float dt, float decay, float Dh, int P, int N) {
         advance(h, ho, h, ho, x, xo, B, bo, dt, decay, P, N);
         int n4 = N & ~3;
         int p = 0;
-        if (vector) {
-            for (; p + 8 <= P; p += 8) {
-                int r = ho + p * N;
-                FloatVector q0 = FloatVector.zero(S4);
-                FloatVector q1 = FloatVector.zero(S4);
-                FloatVector q2 = FloatVector.zero(S4);
-                FloatVector q3 = FloatVector.zero(S4);
-                FloatVector q4 = FloatVector.zero(S4);
-                FloatVector q5 = FloatVector.zero(S4);
-                FloatVector q6 = FloatVector.zero(S4);
-                FloatVector q7 = FloatVector.zero(S4);
-                for (int n = 0; n < n4; n += 4) {
-                    FloatVector c = FloatVector.fromArray(S4, C, co + n);
-                    q0 = FloatVector.fromArray(S4, h, r + n).fma(c, q0);
-                    q1 = FloatVector.fromArray(S4, h, r + 1 * N + n).fma(c, q1);
-                    q2 = FloatVector.fromArray(S4, h, r + 2 * N + n).fma(c, q2);
-                    q3 = FloatVector.fromArray(S4, h, r + 3 * N + n).fma(c, q3);
-                    q4 = FloatVector.fromArray(S4, h, r + 4 * N + n).fma(c, q4);
-                    q5 = FloatVector.fromArray(S4, h, r + 5 * N + n).fma(c, q5);
-                    q6 = FloatVector.fromArray(S4, h, r + 6 * N + n).fma(c, q6);
-                    q7 = FloatVector.fromArray(S4, h, r + 7 * N + n).fma(c, q7);
-                }
-                y[yo + p] = readout(q0.lane(0), q0.lane(1), q0.lane(2), q0.lane(3), h, r, C, co, n4, N)
-                        + Dh * x[xo + p];
-                y[yo + p + 1] = readout(q1.lane(0), q1.lane(1), q1.lane(2), q1.lane(3), h, r + 1 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 1];
-                y[yo + p + 2] = readout(q2.lane(0), q2.lane(1), q2.lane(2), q2.lane(3), h, r + 2 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 2];
-                y[yo + p + 3] = readout(q3.lane(0), q3.lane(1), q3.lane(2), q3.lane(3), h, r + 3 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 3];
-                y[yo + p + 4] = readout(q4.lane(0), q4.lane(1), q4.lane(2), q4.lane(3), h, r + 4 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 4];
-                y[yo + p + 5] = readout(q5.lane(0), q5.lane(1), q5.lane(2), q5.lane(3), h, r + 5 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 5];
-                y[yo + p + 6] = readout(q6.lane(0), q6.lane(1), q6.lane(2), q6.lane(3), h, r + 6 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 6];
-                y[yo + p + 7] = readout(q7.lane(0), q7.lane(1), q7.lane(2), q7.lane(3), h, r + 7 * N, C, co, n4, N)
-                        + Dh * x[xo + p + 7];
+        for (; p + 2 <= P; p += 2) {
+            int r = ho + p * N;
+            int s = r + N;
+            float c0 = 0f;
+            float c1 = 0f;
+            float c2 = 0f;
+            float c3 = 0f;
+            float d0 = 0f;
+            float d1 = 0f;
+            float d2 = 0f;
+            float d3 = 0f;
+            for (int n = 0; n < n4; n += 4) {
+                float k0 = C[co + n];
+                float k1 = C[co + n + 1];
+                float k2 = C[co + n + 2];
+                float k3 = C[co + n + 3];
+                c0 = Math.fma(h[r + n], k0, c0);
+                c1 = Math.fma(h[r + n + 1], k1, c1);
+                c2 = Math.fma(h[r + n + 2], k2, c2);
+                c3 = Math.fma(h[r + n + 3], k3, c3);
+                d0 = Math.fma(h[s + n], k0, d0);
+                d1 = Math.fma(h[s + n + 1], k1, d1);
+                d2 = Math.fma(h[s + n + 2], k2, d2);
+                d3 = Math.fma(h[s + n + 3], k3, d3);
             }
+            y[yo + p] = readout(c0, c1, c2, c3, h, r, C, co, n4, N) + Dh * x[xo + p];
+            y[yo + p + 1] = readout(d0, d1, d2, d3, h, s, C, co, n4, N) + Dh * x[xo + p + 1];
         }
         for (; p < P; p++) {
             y[yo + p] = readout(0f, 0f, 0f, 0f, h, ho + p * N, C, co, 0, N) + Dh * x[xo + p];
