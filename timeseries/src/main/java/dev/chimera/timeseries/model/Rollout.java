@@ -6,8 +6,10 @@ import dev.chimera.core.decoder.DecoderState;
 import dev.chimera.core.decoder.Inputs;
 import dev.chimera.core.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.DoubleStream;
 
 /**
  * Forecasting with a {@link TsModel} in buffers made once for up to maxBatch sequences: prefill a
@@ -88,7 +90,7 @@ public final class Rollout {
             }
         }
         int[] lengths = new int[n];
-        java.util.Arrays.fill(lengths, k);
+        Arrays.fill(lengths, k);
         Tensor h = inference.prefill(states, Inputs.values(prefillTokens.slice(0, n)), lengths);
         for (int i = 0; i < n; i++) {
             Tensor last = h.select(i).slice(k - 1, k);
@@ -253,11 +255,13 @@ public final class Rollout {
         if (skip != null) {
             skip.apply(contexts[i], 0, skipped, 0);
         } else {
-            java.util.Arrays.fill(skipped, 0f);
+            Arrays.fill(skipped, 0f);
         }
         int base = i * outSize;
         double[] levels = out.levels();
-        readLevels.prepare(levels, settings.centred());
+        if (settings.fourier()) {
+            readLevels.prepare(levels, settings.centred());
+        }
         for (int j = 0; j < s; j++) {
             double residual;
             if (settings.fourier()) {
@@ -310,28 +314,19 @@ public final class Rollout {
     private static final class ReadLevels {
         private double[] asked = new double[0];
         private boolean withMedian;
-        double[] all = new double[0];   // increasing, no repeats
-        int[] at = new int[0];          // asked[q] is all[at[q]]
-        int median = -1;                // 0.5 is all[median] when withMedian
+        double[] all = new double[0];    // increasing, no repeats
+        int[] at = new int[0];           // asked[q] is all[at[q]]
+        int median = -1;                 // 0.5 is all[median] when withMedian
         double[] values = new double[0]; // (all.length) the quantiles of the density last read
 
         void prepare(double[] levels, boolean median) {
-            if (median == withMedian && java.util.Arrays.equals(levels, asked)) {
+            if (median == withMedian && Arrays.equals(levels, asked)) {
                 return;
             }
-            java.util.TreeSet<Double> set = new java.util.TreeSet<>();
-            for (double level : levels) {
-                set.add(level);
-            }
-            if (median) {
-                set.add(0.5);
-            }
-            all = set.stream().mapToDouble(Double::doubleValue).toArray();
-            at = new int[levels.length];
-            for (int q = 0; q < levels.length; q++) {
-                at[q] = java.util.Arrays.binarySearch(all, levels[q]);
-            }
-            this.median = median ? java.util.Arrays.binarySearch(all, 0.5) : -1;
+            all = DoubleStream.concat(Arrays.stream(levels), median ? DoubleStream.of(0.5) : DoubleStream.empty())
+                    .sorted().distinct().toArray();
+            at = Arrays.stream(levels).mapToInt(level -> Arrays.binarySearch(all, level)).toArray();
+            this.median = median ? Arrays.binarySearch(all, 0.5) : -1;
             values = new double[all.length];
             asked = levels.clone();
             withMedian = median;
