@@ -2,27 +2,42 @@ package dev.chimera.core.kernel;
 
 import dev.chimera.core.backend.CausalConvOp;
 import dev.chimera.core.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The CPU causal depthwise convolution (REFERENCE §2 step 2; mamba's causal_conv1d): plain loops
- * over channels, which are contiguous (channels last) and vectorised by the JIT. The weight is
- * read transposed, (K, C), so that the loops over channels run over contiguous memory. Shared by
- * both CPU backends: it is its own reference, tested against a direct evaluation of the formula.
+ * The CPU causal depthwise convolution (REFERENCE §2 step 2; mamba's causal_conv1d), channels last.
+ * The training forward splits the rows over the pool; the backward, whose weight and bias sums run
+ * over all rows, splits the channels, one contiguous run per thread, and walks the rows in tiles.
+ * Channels run as Vector API lanes (the scalar backend: plain loops, one thread). The weight is read transposed, (K, C), so that the lanes
+ * read contiguous memory. Every channel's sums run in one fixed order whatever the lanes,
+ * threads or block: all paths give the same bits, tested against each other and against a
+ * direct evaluation of the formula.
  */
 final class CausalConvolution implements CausalConvOp {
+    /** Rows (positions of all sequences) per task of the forward pass. */
+    static final int FORWARD_ROWS = 128;
+    /** Positions per tile in the backward pass: a thread's rows of x, dy and dx for one tile stay in cache. */
+    static final int TILE = 32;
+    private static final VectorSpecies<Float> SPECIES = Simd.FLOAT;
+
     private final int channels;
     private final int width;
+    private final ComputePool pool;
+    private final boolean vector;
     /** (K, C): the weight transposed by {@link #transpose}, reused by every call. */
     private final float[] weightT;
     /** (K, C): the weight gradient in the transposed layout, before it is added into dweight. */
     private final float[] dWeightT;
 
-    CausalConvolution(int channels, int width) {
+    CausalConvolution(int channels, int width, ComputePool pool, boolean vector) {
         if (channels < 1 || width < 1) {
             throw new IllegalArgumentException("causal conv needs channels, width >= 1, got " + channels + ", " + width);
         }
         this.channels = channels;
         this.width = width;
+        this.pool = pool;
+        this.vector = vector;
         this.weightT = new float[width * channels];
         this.dWeightT = new float[width * channels];
     }
@@ -37,28 +52,47 @@ final class CausalConvolution implements CausalConvOp {
         }
     }
 
+    /** End of the channels of [from, to) that the vector loop covers; the rest run scalar. */
+    private int vectorEnd(int from, int to) {
+        return vector ? from + SPECIES.loopBound(to - from) : from;
+    }
+
     @Override
     public void forward(Tensor y, Tensor x, Tensor weight, Tensor bias) {
         int[] bt = sequences("forward", x);
         y.requireSameShape("causal conv forward: y vs x", x);
         check("bias", bias, channels);
         transpose(weight);
+        int rows = bt[0] * bt[1];
+        pool.parallelFor((rows + FORWARD_ROWS - 1) / FORWARD_ROWS, task -> forwardRows(y, x, bias, bt[1],
+                task * FORWARD_ROWS, Math.min(rows, (task + 1) * FORWARD_ROWS)));
+    }
+
+    /** y[b, t, c] = bias[c] + sum over valid taps j of w[j, c] * x[b, t - (K-1) + j, c], for rows b*T + t in [from, to). */
+    private void forwardRows(Tensor y, Tensor x, Tensor bias, int seqlen, int from, int to) {
         float[] xv = x.data();
         float[] yv = y.data();
         float[] bv = bias.data();
         int k1 = width - 1;
-        int seqlen = bt[1];
-        for (int b = 0; b < bt[0]; b++) {
-            for (int t = 0; t < seqlen; t++) {
-                int yo = y.offset() + (b * seqlen + t) * channels;
-                System.arraycopy(bv, bias.offset(), yv, yo, channels);
-                for (int j = Math.max(0, k1 - t); j < width; j++) {
-                    int xo = x.offset() + (b * seqlen + t - k1 + j) * channels;
-                    int wj = j * channels;
-                    for (int c = 0; c < channels; c++) {
-                        yv[yo + c] += weightT[wj + c] * xv[xo + c];
-                    }
+        int vectorEnd = vectorEnd(0, channels);
+        for (int row = from; row < to; row++) {
+            int yo = y.offset() + row * channels;
+            int x0 = x.offset() + (row - k1) * channels;
+            int j0 = Math.max(0, k1 - row % seqlen);
+            for (int c = 0; c < vectorEnd; c += SPECIES.length()) {
+                FloatVector acc = FloatVector.fromArray(SPECIES, bv, bias.offset() + c);
+                for (int j = j0; j < width; j++) {
+                    FloatVector w = FloatVector.fromArray(SPECIES, weightT, j * channels + c);
+                    acc = acc.add(w.mul(FloatVector.fromArray(SPECIES, xv, x0 + j * channels + c)));
                 }
+                acc.intoArray(yv, yo + c);
+            }
+            for (int c = vectorEnd; c < channels; c++) {
+                float acc = bv[bias.offset() + c];
+                for (int j = j0; j < width; j++) {
+                    acc += weightT[j * channels + c] * xv[x0 + j * channels + c];
+                }
+                yv[yo + c] = acc;
             }
         }
     }
@@ -72,34 +106,99 @@ final class CausalConvolution implements CausalConvOp {
         check("dbias", dbias, channels);
         transpose(weight);
         java.util.Arrays.fill(dWeightT, 0f);
-        float[] xv = x.data();
-        float[] g = dy.data();
-        float[] d = dx.data();
-        float[] db = dbias.data();
-        int k1 = width - 1;
-        int seqlen = bt[1];
-        dx.fill(0f);
-        for (int b = 0; b < bt[0]; b++) {
-            for (int t = 0; t < seqlen; t++) {
-                int go = dy.offset() + (b * seqlen + t) * channels;
-                for (int c = 0; c < channels; c++) {
-                    db[dbias.offset() + c] += g[go + c];
-                }
-                for (int j = Math.max(0, k1 - t); j < width; j++) {
-                    int xo = (b * seqlen + t - k1 + j) * channels;
-                    int wj = j * channels;
-                    for (int c = 0; c < channels; c++) {
-                        dWeightT[wj + c] += g[go + c] * xv[x.offset() + xo + c];
-                        d[dx.offset() + xo + c] += weightT[wj + c] * g[go + c];
-                    }
-                }
-            }
-        }
+        // One contiguous run of channels per thread (whole vectors): each channel's sums stay in one task.
+        int lanes = SPECIES.length();
+        int blocks = Math.min(pool.threads(), (channels + lanes - 1) / lanes);
+        int perBlock = (channels + blocks * lanes - 1) / (blocks * lanes) * lanes;
+        pool.parallelFor(blocks, block -> backwardBlock(dx, dbias, dy, x, bt[0], bt[1], Math.min(channels, block * perBlock),
+                Math.min(channels, (block + 1) * perBlock)));
         float[] dw = dweight.data();
         for (int c = 0; c < channels; c++) {
             for (int j = 0; j < width; j++) {
                 dw[dweight.offset() + c * width + j] += dWeightT[j * channels + c];
             }
+        }
+    }
+
+    /**
+     * Channels [from, to) over tiles of TILE positions of each sequence, in order: dbias[c] += sum of
+     * g[t, c]; dW[j, c] += sum of g[t, c] x[t-(K-1)+j, c] (one running sum per tap, t ascending); and
+     * dx[s, c] = sum over the taps that read position s of w[j, c] g[s+(K-1)-j, c], t = s+(K-1)-j
+     * ascending from 0: the order in which scattering each g into its taps adds the terms. A tile's
+     * rows stay in cache while every pass reads them.
+     */
+    private void backwardBlock(Tensor dx, Tensor dbias, Tensor dy, Tensor x, int batch, int seqlen, int from, int to) {
+        int vectorEnd = vectorEnd(from, to);
+        for (int b = 0; b < batch; b++) {
+            for (int t0 = 0; t0 < seqlen; t0 += TILE) {
+                int t1 = Math.min(seqlen, t0 + TILE);
+                for (int c = from; c < vectorEnd; c += SPECIES.length()) {
+                    backwardTileVector(dx, dbias, dy, x, b * seqlen, seqlen, t0, t1, c);
+                }
+                for (int c = vectorEnd; c < to; c++) {
+                    backwardTileScalar(dx, dbias, dy, x, b * seqlen, seqlen, t0, t1, c);
+                }
+            }
+        }
+    }
+
+    /** backwardBlock's sums for positions [t0, t1) of the sequence starting at row {@code first}, lanes c... */
+    private void backwardTileVector(Tensor dx, Tensor dbias, Tensor dy, Tensor x, int first, int seqlen,
+                                    int t0, int t1, int c) {
+        float[] g = dy.data();
+        int go = dy.offset() + first * channels + c;
+        int xo = x.offset() + first * channels + c;
+        int k1 = width - 1;
+        FloatVector db = FloatVector.fromArray(SPECIES, dbias.data(), dbias.offset() + c);
+        for (int t = t0; t < t1; t++) {
+            db = db.add(FloatVector.fromArray(SPECIES, g, go + t * channels));
+        }
+        db.intoArray(dbias.data(), dbias.offset() + c);
+        for (int j = 0; j < width; j++) {
+            FloatVector dw = FloatVector.fromArray(SPECIES, dWeightT, j * channels + c);
+            for (int t = Math.max(t0, k1 - j); t < t1; t++) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, go + t * channels);
+                dw = dw.add(gv.mul(FloatVector.fromArray(SPECIES, x.data(), xo + (t - k1 + j) * channels)));
+            }
+            dw.intoArray(dWeightT, j * channels + c);
+        }
+        int dxo = dx.offset() + first * channels + c;
+        for (int s = t0; s < t1; s++) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int t = s; t <= Math.min(s + k1, seqlen - 1); t++) {
+                FloatVector w = FloatVector.fromArray(SPECIES, weightT, (k1 - t + s) * channels + c);
+                acc = acc.add(w.mul(FloatVector.fromArray(SPECIES, g, go + t * channels)));
+            }
+            acc.intoArray(dx.data(), dxo + s * channels);
+        }
+    }
+
+    /** backwardTileVector for one channel, in plain floats. */
+    private void backwardTileScalar(Tensor dx, Tensor dbias, Tensor dy, Tensor x, int first, int seqlen,
+                                    int t0, int t1, int c) {
+        float[] g = dy.data();
+        int go = dy.offset() + first * channels + c;
+        int xo = x.offset() + first * channels + c;
+        int k1 = width - 1;
+        float db = dbias.data()[dbias.offset() + c];
+        for (int t = t0; t < t1; t++) {
+            db += g[go + t * channels];
+        }
+        dbias.data()[dbias.offset() + c] = db;
+        for (int j = 0; j < width; j++) {
+            float dw = dWeightT[j * channels + c];
+            for (int t = Math.max(t0, k1 - j); t < t1; t++) {
+                dw += g[go + t * channels] * x.data()[xo + (t - k1 + j) * channels];
+            }
+            dWeightT[j * channels + c] = dw;
+        }
+        int dxo = dx.offset() + first * channels + c;
+        for (int s = t0; s < t1; s++) {
+            float acc = 0f;
+            for (int t = s; t <= Math.min(s + k1, seqlen - 1); t++) {
+                acc += weightT[(k1 - t + s) * channels + c] * g[go + t * channels];
+            }
+            dx.data()[dxo + s * channels] = acc;
         }
     }
 

@@ -22,6 +22,9 @@ import dev.chimera.core.tensor.Tensor;
  * replaces the compute-bound kernels with Vector API ones.
  */
 public abstract class CpuBackend implements Backend {
+    /** Column copies of at least this many floats (a training batch's projections) are split over the pool. */
+    private static final long PARALLEL_COPY_FLOATS = 1 << 16;
+
     protected final ComputePool pool;
     private final boolean vector;
 
@@ -130,7 +133,20 @@ public abstract class CpuBackend implements Backend {
             throw new IllegalArgumentException("copyColumns: columns [" + srcCol + ", " + (srcCol + width) + ") of "
                     + src.shapeString() + " to [" + dstCol + ", " + (dstCol + width) + ") of " + dst.shapeString());
         }
-        for (int r = 0; r < rows; r++) {
+        if ((long) rows * width < PARALLEL_COPY_FLOATS || pool.threads() == 1) {
+            copyColumnRows(dst, dstCol, src, srcCol, width, 0, rows);
+            return;
+        }
+        int blocks = Math.min(rows, pool.threads() * 4);
+        pool.parallelFor(blocks, block -> copyColumnRows(dst, dstCol, src, srcCol, width,
+                (int) ((long) rows * block / blocks), (int) ((long) rows * (block + 1) / blocks)));
+    }
+
+    /** Columns [srcCol, srcCol + width) of src's rows [from, to) into dst's columns from dstCol. */
+    private static void copyColumnRows(Tensor dst, int dstCol, Tensor src, int srcCol, int width, int from, int to) {
+        int dstWidth = dst.dim(1);
+        int srcWidth = src.dim(1);
+        for (int r = from; r < to; r++) {
             System.arraycopy(src.data(), src.offset() + r * srcWidth + srcCol, dst.data(),
                     dst.offset() + r * dstWidth + dstCol, width);
         }
@@ -224,7 +240,7 @@ public abstract class CpuBackend implements Backend {
 
     @Override
     public CausalConvOp causalConv(int channels, int width) {
-        return new CausalConvolution(channels, width);
+        return new CausalConvolution(channels, width, pool, vector);
     }
 
     @Override

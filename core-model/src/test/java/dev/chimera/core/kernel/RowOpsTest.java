@@ -68,6 +68,26 @@ class RowOpsTest extends KernelParityFixture {
         }
     }
 
+    /** A training-sized copy (split over the two-thread pool's row blocks) moves every row and nothing else. */
+    @Test
+    void largeColumnCopiesSplitOverThreadsMoveEveryRow() {
+        Tensor src = Parity.paddedView(6, 3, 2, 1001, 300);
+        for (Backend k : all()) {
+            Tensor dst = Parity.paddedView(7, 2, 5, 1001, 260);
+            Tensor want = dst.copy();
+            for (int r = 0; r < 1001; r++) {
+                for (int j = 0; j < 250; j++) {
+                    want.set(src.get(r, 40 + j), r, 7 + j);
+                }
+            }
+            float[] before = dst.data().clone();
+            k.copyColumns(dst, 7, src, 40, 250);
+            Parity.assertExact("copyColumns " + k.name(), want, dst.copy());
+            Parity.assertUntouched("copyColumns " + k.name(), before, dst.data(), 0, 2);
+            Parity.assertUntouched("copyColumns " + k.name(), before, dst.data(), 2 + 1001 * 260, before.length);
+        }
+    }
+
     @Test
     void gatherAndScatterRows() {
         for (Backend k : all()) {

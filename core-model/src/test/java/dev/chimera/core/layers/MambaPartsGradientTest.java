@@ -23,14 +23,21 @@ class MambaPartsGradientTest {
 
 
 
+    /** 21 channels: two 8-lane vectors or one 16-lane vector, and a scalar tail. */
     @Test
     void causalConvGradientsAndStepParity() {
+        for (Backend kernels : KERNELS) {
+            causalConvGradientsAndStepParity(kernels);
+        }
+    }
+
+    private void causalConvGradientsAndStepParity(Backend kernels) {
         int batch = 2;
         int seqlen = 6;
-        int c = 5;
+        int c = 21;
         int k = 4;
         Parameters.Builder bld = Parameters.builder();
-        CausalConv1d conv = new CausalConv1d(bld, "conv", c, k, KERNELS[0]);
+        CausalConv1d conv = new CausalConv1d(bld, "conv", c, k, kernels);
         Parameters p = bld.build();
         conv.bind(p);
         GradientCheck.randomise(p.values(), 51, 0.7);
