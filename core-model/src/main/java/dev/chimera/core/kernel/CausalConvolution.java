@@ -148,17 +148,20 @@ final class CausalConvolution implements CausalConvOp {
         float[] g = dy.data();
         int go = dy.offset() + first * channels + c;
         int xo = x.offset() + first * channels + c;
+        float[] xv = x.data();
+        float[] d = dx.data();
+        float[] dbv = dbias.data();
         int k1 = width - 1;
-        FloatVector db = FloatVector.fromArray(SPECIES, dbias.data(), dbias.offset() + c);
+        FloatVector db = FloatVector.fromArray(SPECIES, dbv, dbias.offset() + c);
         for (int t = t0; t < t1; t++) {
             db = db.add(FloatVector.fromArray(SPECIES, g, go + t * channels));
         }
-        db.intoArray(dbias.data(), dbias.offset() + c);
+        db.intoArray(dbv, dbias.offset() + c);
         for (int j = 0; j < width; j++) {
             FloatVector dw = FloatVector.fromArray(SPECIES, dWeightT, j * channels + c);
             for (int t = Math.max(t0, k1 - j); t < t1; t++) {
                 FloatVector gv = FloatVector.fromArray(SPECIES, g, go + t * channels);
-                dw = dw.add(gv.mul(FloatVector.fromArray(SPECIES, x.data(), xo + (t - k1 + j) * channels)));
+                dw = dw.add(gv.mul(FloatVector.fromArray(SPECIES, xv, xo + (t - k1 + j) * channels)));
             }
             dw.intoArray(dWeightT, j * channels + c);
         }
@@ -169,7 +172,7 @@ final class CausalConvolution implements CausalConvOp {
                 FloatVector w = FloatVector.fromArray(SPECIES, weightT, (k1 - t + s) * channels + c);
                 acc = acc.add(w.mul(FloatVector.fromArray(SPECIES, g, go + t * channels)));
             }
-            acc.intoArray(dx.data(), dxo + s * channels);
+            acc.intoArray(d, dxo + s * channels);
         }
     }
 
@@ -179,16 +182,19 @@ final class CausalConvolution implements CausalConvOp {
         float[] g = dy.data();
         int go = dy.offset() + first * channels + c;
         int xo = x.offset() + first * channels + c;
+        float[] xv = x.data();
+        float[] d = dx.data();
+        float[] dbv = dbias.data();
         int k1 = width - 1;
-        float db = dbias.data()[dbias.offset() + c];
+        float db = dbv[dbias.offset() + c];
         for (int t = t0; t < t1; t++) {
             db += g[go + t * channels];
         }
-        dbias.data()[dbias.offset() + c] = db;
+        dbv[dbias.offset() + c] = db;
         for (int j = 0; j < width; j++) {
             float dw = dWeightT[j * channels + c];
             for (int t = Math.max(t0, k1 - j); t < t1; t++) {
-                dw += g[go + t * channels] * x.data()[xo + (t - k1 + j) * channels];
+                dw += g[go + t * channels] * xv[xo + (t - k1 + j) * channels];
             }
             dWeightT[j * channels + c] = dw;
         }
@@ -198,7 +204,7 @@ final class CausalConvolution implements CausalConvOp {
             for (int t = s; t <= Math.min(s + k1, seqlen - 1); t++) {
                 acc += weightT[(k1 - t + s) * channels + c] * g[go + t * channels];
             }
-            dx.data()[dxo + s * channels] = acc;
+            d[dxo + s * channels] = acc;
         }
     }
 

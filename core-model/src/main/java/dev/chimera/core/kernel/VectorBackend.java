@@ -522,9 +522,14 @@ public class VectorBackend extends CpuBackend {
         float[] g = dout.data();
         float[] w = weight.data();
         int wo = weight.offset();
-        int end = S.loopBound(width);
+        float[] dyv = dy.data();
+        float[] dzv = dz.data();
+        float[] rs = rstd.data();
+        int dyo = dy.offset();
+        int dzo = dz.offset();
         // dy and dz, one (row, group) at a time: dv = s * (g*w - v*s*mean(g*w*v*s)), dy = dv * silu(z),
-        // dz = dv * y * silu'(z).
+        // dz = dv * y * silu'(z). The two passes over a row are methods of their own, over plain arrays, so
+        // that the compiler keeps every vector in registers (a kernel past its inlining budget boxes them).
         rowsParallel(rows * groups, width, rg -> {
             int grp = rg % groups;
             int base = (rg / groups) * cols + grp * width;
@@ -532,37 +537,9 @@ public class VectorBackend extends CpuBackend {
             int zo = z.offset() + base;
             int go = dout.offset() + base;
             int wg = wo + grp * width;
-            float s = rstd.data()[rstd.offset() + rg];
-            FloatVector acc = FloatVector.zero(S);
-            int i = 0;
-            for (; i < end; i += L) {
-                FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-                FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(PortableMath.sigmoid(zs)));
-                acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i)).fma(v, acc);
-            }
-            float dot = acc.reduceLanes(VectorOperators.ADD);
-            for (; i < width; i++) {
-                dot += (float) (g[go + i] * w[wg + i] * yv[yo + i] * Activation.SILU.apply(zv[zo + i]));
-            }
-            float coeff = dot * s * s / width;
-            for (i = 0; i < end; i += L) {
-                FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-                FloatVector sig = PortableMath.sigmoid(zs);
-                FloatVector gate = zs.mul(sig);
-                FloatVector ys = FloatVector.fromArray(S, yv, yo + i);
-                FloatVector dv = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i))
-                        .sub(ys.mul(gate).mul(coeff)).mul(s);
-                dv.mul(gate).intoArray(dy.data(), dy.offset() + base + i);
-                FloatVector dsilu = sig.mul(zs.mul(sig.neg().add(1f)).add(1f));
-                dv.mul(ys).mul(dsilu).intoArray(dz.data(), dz.offset() + base + i);
-            }
-            for (; i < width; i++) {
-                double zi = zv[zo + i];
-                double gate = Activation.SILU.apply(zi);
-                double dv = s * (g[go + i] * w[wg + i] - yv[yo + i] * gate * coeff);
-                dy.data()[dy.offset() + base + i] = (float) (dv * gate);
-                dz.data()[dz.offset() + base + i] = (float) (dv * yv[yo + i] * Activation.SILU.derivative(zi));
-            }
+            float s = rs[rstd.offset() + rg];
+            float coeff = gatedDot(g, go, w, wg, yv, yo, zv, zo, width) * s * s / width;
+            gatedNormRowBackward(dyv, dyo + base, dzv, dzo + base, g, go, w, wg, yv, yo, zv, zo, s, coeff, width);
         });
         // dweight += dout * v * s, summed over rows; each task owns a range of channels.
         float[] dw = dweight.data();
@@ -575,22 +552,71 @@ public class VectorBackend extends CpuBackend {
                 for (int grp = c0 / width; grp * width < c1; grp++) {
                     int lo = Math.max(c0, grp * width);
                     int hi = Math.min(c1, (grp + 1) * width);
-                    float s = rstd.data()[rstd.offset() + r * groups + grp];
                     int row = r * cols;
-                    int c = lo;
-                    for (int vEnd = lo + S.loopBound(hi - lo); c < vEnd; c += L) {
-                        FloatVector zs = FloatVector.fromArray(S, zv, z.offset() + row + c);
-                        FloatVector v = FloatVector.fromArray(S, yv, y.offset() + row + c).mul(zs.mul(PortableMath.sigmoid(zs)));
-                        FloatVector.fromArray(S, g, dout.offset() + row + c).mul(v).mul(s)
-                                .add(FloatVector.fromArray(S, dw, dwo + c)).intoArray(dw, dwo + c);
-                    }
-                    for (; c < hi; c++) {
-                        float v = (float) (yv[y.offset() + row + c] * Activation.SILU.apply(zv[z.offset() + row + c]));
-                        dw[dwo + c] += g[dout.offset() + row + c] * v * s;
-                    }
+                    gatedWeightGradRow(dw, dwo, lo, hi, g, dout.offset() + row, yv, y.offset() + row, zv,
+                            z.offset() + row, rs[rstd.offset() + r * groups + grp]);
                 }
             }
         });
+    }
+
+    /** dw[c] += g[c] * v[c] * s for columns c in [lo, hi) of one row (offsets go, yo, zo at its column 0). */
+    private static void gatedWeightGradRow(float[] dw, int dwo, int lo, int hi, float[] g, int go, float[] yv, int yo,
+                                           float[] zv, int zo, float s) {
+        int c = lo;
+        for (int vEnd = lo + S.loopBound(hi - lo); c < vEnd; c += L) {
+            FloatVector zs = FloatVector.fromArray(S, zv, zo + c);
+            FloatVector v = FloatVector.fromArray(S, yv, yo + c).mul(zs.mul(PortableMath.sigmoid(zs)));
+            FloatVector.fromArray(S, g, go + c).mul(v).mul(s)
+                    .add(FloatVector.fromArray(S, dw, dwo + c)).intoArray(dw, dwo + c);
+        }
+        for (; c < hi; c++) {
+            float v = (float) (yv[yo + c] * Activation.SILU.apply(zv[zo + c]));
+            dw[dwo + c] += g[go + c] * v * s;
+        }
+    }
+
+    /** sum_i g_i w_i v_i over one row of the gated norm, v = y * silu(z). */
+    private static float gatedDot(float[] g, int go, float[] w, int wg, float[] yv, int yo, float[] zv, int zo, int width) {
+        FloatVector acc = FloatVector.zero(S);
+        int end = S.loopBound(width);
+        int i = 0;
+        for (; i < end; i += L) {
+            FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
+            FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(PortableMath.sigmoid(zs)));
+            acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i)).fma(v, acc);
+        }
+        float dot = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < width; i++) {
+            dot += (float) (g[go + i] * w[wg + i] * yv[yo + i] * Activation.SILU.apply(zv[zo + i]));
+        }
+        return dot;
+    }
+
+    /** One row's dy and dz of the gated norm, given its rstd s and coeff = dot * s^2 / width. */
+    private static void gatedNormRowBackward(float[] dy, int dyo, float[] dz, int dzo, float[] g, int go, float[] w,
+                                             int wg, float[] yv, int yo, float[] zv, int zo, float s, float coeff,
+                                             int width) {
+        int end = S.loopBound(width);
+        int i = 0;
+        for (; i < end; i += L) {
+            FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
+            FloatVector sig = PortableMath.sigmoid(zs);
+            FloatVector gate = zs.mul(sig);
+            FloatVector ys = FloatVector.fromArray(S, yv, yo + i);
+            FloatVector dv = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i))
+                    .sub(ys.mul(gate).mul(coeff)).mul(s);
+            dv.mul(gate).intoArray(dy, dyo + i);
+            FloatVector dsilu = sig.mul(zs.mul(sig.neg().add(1f)).add(1f));
+            dv.mul(ys).mul(dsilu).intoArray(dz, dzo + i);
+        }
+        for (; i < width; i++) {
+            double zi = zv[zo + i];
+            double gate = Activation.SILU.apply(zi);
+            double dv = s * (g[go + i] * w[wg + i] - yv[yo + i] * gate * coeff);
+            dy[dyo + i] = (float) (dv * gate);
+            dz[dzo + i] = (float) (dv * yv[yo + i] * Activation.SILU.derivative(zi));
+        }
     }
 
     /** Writes exp(x - max) / sum of one row and returns its log-sum-exp. */
