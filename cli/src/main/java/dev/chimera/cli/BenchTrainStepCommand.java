@@ -61,8 +61,12 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     @Option(names = "--seq", defaultValue = "2048", description = "Sequence length (default: ${DEFAULT-VALUE}).")
     int seq;
 
-    @Option(names = "--steps", defaultValue = "3", description = "Timed steps after one warm-up (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "3", description = "Timed steps after the warm-up (default: ${DEFAULT-VALUE}).")
     int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first: the JIT compiles the kernels "
+            + "during the first and settles in the second (default: ${DEFAULT-VALUE}).")
+    int warmup;
 
     @Option(names = "--peer", defaultValue = "torch", paramLabel = "torch|none",
             description = "The same training step measured in PyTorch in the same run, if installed "
@@ -81,8 +85,8 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (c.tokenVocab() < 1) {
             throw new UserException("bench train-step needs a token model with a softmax head");
         }
-        if (batch < 1 || seq < 1 || steps < 1) {
-            throw new UserException("--batch, --seq and --steps must be >= 1");
+        if (batch < 1 || seq < 1 || steps < 1 || warmup < 1) {
+            throw new UserException("--batch, --seq, --steps and --warmup must be >= 1");
         }
         if (!peer.equals("torch") && !peer.equals("none")) {
             throw new UserException("--peer must be 'torch' or 'none', got '" + peer + "'");
@@ -99,7 +103,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             }
         }
         try {
-            Result r = measure(c, batch, seq, steps, threads, compute::backend, torch);
+            Result r = measure(c, batch, seq, warmup, steps, threads, compute::backend, torch);
             if (r.peer == null) {
                 r.peer = status;
             }
@@ -118,6 +122,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         int batch;
         int seq;
         int threads;
+        int warmup;
         double forwardMs;
         double backwardMs;
         double modelGflops;
@@ -179,11 +184,11 @@ final class BenchTrainStepCommand implements Callable<Integer> {
     static final double LEARNING_RATE = 1e-6;
 
     /**
-     * Mean forward and backward time of {@code steps} steps on random tokens after one warm-up
-     * step, the optimiser timings, the GEMM rate and, given a started {@code peer}, its parity
+     * Mean forward and backward time of {@code steps} steps on random tokens after {@code warmup}
+     * untimed ones, the optimiser timings, the GEMM rate and, given a started {@code peer}, its parity
      * and training steps on the same weights and batch, each after one of Chimera's.
      */
-    static Result measure(ModelConfig c, int batch, int seq, int steps, int threads,
+    static Result measure(ModelConfig c, int batch, int seq, int warmup, int steps, int threads,
                           Function<ComputePool, Backend> backends, TorchPeer peer) {
         Result r = new Result();
         try (ComputePool pool = new ComputePool(threads)) {
@@ -201,7 +206,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
             Targets tg = Targets.tokens(targets);
             long forwardNs = 0;
             long backwardNs = 0;
-            for (int step = -1; step < steps; step++) {
+            for (int step = -warmup; step < steps; step++) {
                 model.parameters().zeroGrads();
                 long t0 = System.nanoTime();
                 r.loss = model.forward(in, tg, buffers);
@@ -213,12 +218,17 @@ final class BenchTrainStepCommand implements Callable<Integer> {
                     backwardNs += t2 - t1;
                 }
                 // Every step is taken at the initial weights, so these gradients are the ones the peer checks.
-                peer = step == -1 ? prepare(peer, r, c, model, ids, targets, batch, seq) : peerStep(peer, r);
+                if (step == -1) {
+                    peer = prepare(peer, r, c, model, ids, targets, batch, seq);
+                } else if (step >= 0) {
+                    peer = peerStep(peer, r);
+                }
             }
             r.params = model.parameters().size();
             r.batch = batch;
             r.seq = seq;
             r.threads = threads;
+            r.warmup = warmup;
             r.forwardMs = forwardNs * 1e-6 / steps;
             r.backwardMs = backwardNs * 1e-6 / steps;
             r.modelGflops = ModelFlops.trainingStep(c, batch, seq) / (r.stepMs() * 1e-3) / 1e9;
@@ -293,7 +303,7 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         if (json) {
             JsonLine line = new JsonLine().put("op", "train-step").put("config", config)
                     .put("params", r.params).put("batch", r.batch).put("seq", r.seq)
-                    .put("threads", r.threads).put("ms_per_step", r.stepMs(), 1)
+                    .put("threads", r.threads).put("warmup_steps", r.warmup).put("ms_per_step", r.stepMs(), 1)
                     .put("forward_ms", r.forwardMs, 1).put("backward_ms", r.backwardMs, 1)
                     .put("tokens_per_s", r.tokensPerSecond(), 1).put("model_gflops", r.modelGflops, 1)
                     .put("gemm_gflops", r.gemmGflops, 1).put("ratio", r.modelGflops / r.gemmGflops, 3);
@@ -324,8 +334,8 @@ final class BenchTrainStepCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "train step, config %s (%,d parameters), batch %d x %d tokens, %d thread(s)%n",
                     config, r.params, r.batch, r.seq, r.threads);
-            out.printf(Locale.ROOT, "  %.1f ms per step (forward %.1f, backward %.1f), %.0f tokens/s%n", r.stepMs(),
-                    r.forwardMs, r.backwardMs, r.tokensPerSecond());
+            out.printf(Locale.ROOT, "  %.1f ms per step (forward %.1f, backward %.1f), %.0f tokens/s, after %d untimed "
+                    + "step(s)%n", r.stepMs(), r.forwardMs, r.backwardMs, r.tokensPerSecond(), r.warmup);
             out.printf(Locale.ROOT, "  model %.1f GFLOP/s useful, GEMM 1024^3 %.1f GFLOP/s in the same run: %.0f%%%n",
                     r.modelGflops, r.gemmGflops, 100 * r.modelGflops / r.gemmGflops);
             for (int i = 0; i < r.optimizers.size(); i++) {
