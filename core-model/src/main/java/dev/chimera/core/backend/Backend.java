@@ -139,7 +139,7 @@ public interface Backend {
      */
     void gatedRmsNorm(Tensor out, Tensor rstd, Tensor y, Tensor z, Tensor weight, int groups, float eps);
 
-    /** Backward of {@link #gatedRmsNorm}: dy and dz overwritten, dweight accumulated. */
+    /** Backward of {@link #gatedRmsNorm}: dy and dz overwritten (neither may share memory with an input), dweight accumulated. */
     void gatedRmsNormBackward(Tensor dy, Tensor dz, Tensor dweight, Tensor dout, Tensor y, Tensor z, Tensor weight,
                               Tensor rstd, int groups);
 

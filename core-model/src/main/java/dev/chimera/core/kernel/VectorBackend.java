@@ -528,8 +528,8 @@ public class VectorBackend extends CpuBackend {
         int dyo = dy.offset();
         int dzo = dz.offset();
         // dy and dz, one (row, group) at a time: dv = s * (g*w - v*s*mean(g*w*v*s)), dy = dv * silu(z),
-        // dz = dv * y * silu'(z). The two passes over a row are methods of their own, over plain arrays, so
-        // that the compiler keeps every vector in registers (a kernel past its inlining budget boxes them).
+        // dz = dv * y * silu'(z). The two passes over a row are small methods over plain arrays, and the first
+        // leaves sigmoid(z) in dz for the second: a kernel past C2's inlining budget boxes its vectors.
         rowsParallel(rows * groups, width, rg -> {
             int grp = rg % groups;
             int base = (rg / groups) * cols + grp * width;
@@ -538,7 +538,7 @@ public class VectorBackend extends CpuBackend {
             int go = dout.offset() + base;
             int wg = wo + grp * width;
             float s = rs[rstd.offset() + rg];
-            float coeff = gatedDot(g, go, w, wg, yv, yo, zv, zo, width) * s * s / width;
+            float coeff = gatedDot(dzv, dzo + base, g, go, w, wg, yv, yo, zv, zo, width) * s * s / width;
             gatedNormRowBackward(dyv, dyo + base, dzv, dzo + base, g, go, w, wg, yv, yo, zv, zo, s, coeff, width);
         });
         // dweight += dout * v * s, summed over rows; each task owns a range of channels.
@@ -576,14 +576,20 @@ public class VectorBackend extends CpuBackend {
         }
     }
 
-    /** sum_i g_i w_i v_i over one row of the gated norm, v = y * silu(z). */
-    private static float gatedDot(float[] g, int go, float[] w, int wg, float[] yv, int yo, float[] zv, int zo, int width) {
+    /**
+     * sum_i g_i w_i v_i over one row of the gated norm, v = y * silu(z); sigmoid(z) of the vector part
+     * is left in sig (the row of dz) for {@link #gatedNormRowBackward}.
+     */
+    private static float gatedDot(float[] sig, int so, float[] g, int go, float[] w, int wg, float[] yv, int yo,
+                                  float[] zv, int zo, int width) {
         FloatVector acc = FloatVector.zero(S);
         int end = S.loopBound(width);
         int i = 0;
         for (; i < end; i += L) {
             FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-            FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(PortableMath.sigmoid(zs)));
+            FloatVector sg = PortableMath.sigmoid(zs);
+            sg.intoArray(sig, so + i);
+            FloatVector v = FloatVector.fromArray(S, yv, yo + i).mul(zs.mul(sg));
             acc = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i)).fma(v, acc);
         }
         float dot = acc.reduceLanes(VectorOperators.ADD);
@@ -593,7 +599,7 @@ public class VectorBackend extends CpuBackend {
         return dot;
     }
 
-    /** One row's dy and dz of the gated norm, given its rstd s and coeff = dot * s^2 / width. */
+    /** One row's dy and dz of the gated norm, given its rstd s, coeff = dot * s^2 / width and, in dz, sigmoid(z). */
     private static void gatedNormRowBackward(float[] dy, int dyo, float[] dz, int dzo, float[] g, int go, float[] w,
                                              int wg, float[] yv, int yo, float[] zv, int zo, float s, float coeff,
                                              int width) {
@@ -601,7 +607,7 @@ public class VectorBackend extends CpuBackend {
         int i = 0;
         for (; i < end; i += L) {
             FloatVector zs = FloatVector.fromArray(S, zv, zo + i);
-            FloatVector sig = PortableMath.sigmoid(zs);
+            FloatVector sig = FloatVector.fromArray(S, dz, dzo + i);
             FloatVector gate = zs.mul(sig);
             FloatVector ys = FloatVector.fromArray(S, yv, yo + i);
             FloatVector dv = FloatVector.fromArray(S, g, go + i).mul(FloatVector.fromArray(S, w, wg + i))
