@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The CPU causal depthwise convolution (REFERENCE §2 step 2; mamba's causal_conv1d), channels last.
  * The training forward splits the rows over the pool; the backward, whose weight and bias sums run
  * over all rows, splits the channels, one contiguous run per thread, and walks the rows in tiles.
- * Channels run as Vector API lanes (the scalar backend: plain loops, one thread). The weight is read transposed, (K, C), so that the lanes
- * read contiguous memory. Every channel's sums run in one fixed order whatever the lanes,
- * threads or block: all paths give the same bits, tested against each other and against a
- * direct evaluation of the formula.
+ * Channels run as Vector API lanes (the scalar backend: plain loops, one thread). The weight is
+ * read transposed, (K, C), so that the lanes read contiguous memory. Every channel's sums run in
+ * one fixed order whatever the lanes, threads or tasks: all paths give the same bits, tested
+ * against each other and against a direct evaluation of the formula.
  */
 final class CausalConvolution implements CausalConvOp {
     /** Rows (positions of all sequences) per task of the forward pass. */
@@ -142,7 +142,7 @@ final class CausalConvolution implements CausalConvOp {
         }
     }
 
-    /** backwardBlock's sums for positions [t0, t1) of the sequence starting at row {@code first}, lanes c... */
+    /** backwardBlock's sums for positions [t0, t1) of the sequence starting at row {@code first}, one vector of channels from c. */
     private void backwardTileVector(Tensor dx, Tensor dbias, Tensor dy, Tensor x, int first, int seqlen,
                                     int t0, int t1, int c) {
         float[] g = dy.data();
