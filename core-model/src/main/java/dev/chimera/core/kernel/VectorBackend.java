@@ -215,11 +215,12 @@ public class VectorBackend extends CpuBackend {
     }
 
     private static void siluBackward(float[] d, int dOff, float[] g, int gOff, float[] x, int xOff, int from, int to) {
+        FloatVector one = FloatVector.broadcast(S, 1f);  // once, not per add(1f): C2 boxed this loop's vectors
         int i = from;
         for (int end = from + S.loopBound(to - from); i < end; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
             FloatVector s = PortableMath.sigmoid(v);
-            FloatVector.fromArray(S, g, gOff + i).mul(s.mul(v.mul(s.neg().add(1f)).add(1f))).intoArray(d, dOff + i);
+            FloatVector.fromArray(S, g, gOff + i).mul(s.mul(v.mul(one.sub(s)).add(one))).intoArray(d, dOff + i);
         }
         tailBackward(Activation.SILU, d, dOff, g, gOff, x, xOff, i, to);
     }
