@@ -34,10 +34,9 @@ final class Blend {
                     + " s");
         }
         double seconds = duration * 1e-9;
-        double[] scratch = new double[RobotController.SCRATCH_LENGTH];
         double[] pos = new double[dof];
         double[] vel = new double[dof];
-        running.state(at, pos, vel, scratch);
+        running.state(at, pos, vel);
         int[] degrees = chunk.degrees().clone();
         double[][] coeffs = new double[dof][];
         for (int d = 0; d < dof; d++) {
@@ -62,7 +61,7 @@ final class Blend {
         }
         Piece main = new Piece(at, duration, degrees, coeffs);
         double[] acc = new double[dof];
-        main.endState(pos, vel, acc, scratch);
+        main.endState(pos, vel, acc);
         Piece tail = SmoothStop.from(main.end(), degrees, pos, vel, acc, limits, minStopNanos * 1e-9);
         return Segment.chunk(running, main, tail);
     }
@@ -78,14 +77,13 @@ final class Blend {
             return Segment.stop(running, stopping, cause);
         }
         int dof = limits.length;
-        double[] scratch = new double[RobotController.SCRATCH_LENGTH];
         double[] pos = new double[dof];
         double[] vel = new double[dof];
         double[] acc = new double[dof];
         int[] degrees = new int[dof];
-        running.state(at, pos, vel, scratch);
+        running.state(at, pos, vel);
         for (int d = 0; d < dof; d++) {
-            acc[d] = running.acceleration(d, at, scratch);
+            acc[d] = running.acceleration(d, at);
             degrees[d] = running.degree(d, at);
         }
         return Segment.stop(running, SmoothStop.from(at, degrees, pos, vel, acc, limits, minStopNanos * 1e-9), cause);

@@ -35,7 +35,6 @@ final class PolicyLoop implements Runnable {
     private final double[] observation;   // (O)
     private final double[] startPosition; // (D)
     private final double[] startVelocity; // (D)
-    private final double[] scratch = new double[RobotController.SCRATCH_LENGTH];
     private final long leadNanos;
     private final long minStopNanos;
     private volatile boolean running = true;
@@ -101,7 +100,7 @@ final class PolicyLoop implements Runnable {
 
     private void request(Segment segment, long switchAt) throws InterruptedException {
         observations.read(observation);
-        segment.state(switchAt, startPosition, startVelocity, scratch);
+        segment.state(switchAt, startPosition, startVelocity);
         long begin = System.nanoTime();
         Future<ActionChunk> future;
         try {

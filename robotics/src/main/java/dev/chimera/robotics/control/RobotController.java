@@ -14,8 +14,8 @@ import java.util.function.LongSupplier;
  * asks for, and each one is blended into the running trajectory with C0 and C1 continuity.
  *
  * <p>Threads. {@link #sample} is called from one control thread; it reads the published trajectory
- * (an immutable {@link Segment} swapped through an {@link AtomicReference}), evaluates it with
- * preallocated scratch, enforces the {@link Limits} ({@link RateLimiter}) and allocates nothing.
+ * (an immutable {@link Segment} swapped through an {@link AtomicReference}), evaluates it into
+ * preallocated arrays, enforces the {@link Limits} ({@link RateLimiter}) and allocates nothing.
  * {@link #observe} is called from one thread (usually the control thread) and copies into a
  * preallocated buffer without locks. {@link #start()} launches the policy thread ({@link PolicyLoop}),
  * which asks for the next chunk once the running one is {@code requestFraction} done, for the state
@@ -35,9 +35,8 @@ import java.util.function.LongSupplier;
  * splines say), which the output equals whenever the reference stays within the limits.
  */
 public final class RobotController implements AutoCloseable {
-    /** The highest spline degree a chunk may use (the control thread's scratch is sized for it). */
+    /** The highest spline degree a chunk may use. */
     public static final int MAX_DEGREE = 10;
-    static final int SCRATCH_LENGTH = 3 * (MAX_DEGREE + 1);
 
     private final ChunkPolicy policy;
     private final ControllerSettings settings;
@@ -48,9 +47,8 @@ public final class RobotController implements AutoCloseable {
     private final PolicyLoop loop;
     private final Thread policyThread;
     private final RateLimiter limiter;
-    private final double[] refPosition;           // (D) control thread's scratch
+    private final double[] refPosition;           // (D) the reference, control thread only
     private final double[] refVelocity;           // (D)
-    private final double[] scratch = new double[SCRATCH_LENGTH];
     private final AtomicLong lastSample = new AtomicLong(Long.MIN_VALUE);
     private final AtomicLong tailStops = new AtomicLong();
     private Segment tailCounted;                  // control thread only
@@ -135,7 +133,7 @@ public final class RobotController implements AutoCloseable {
      */
     public void sample(long timeNanos, double[] out) {
         Segment segment = current.get();
-        segment.state(timeNanos, refPosition, refVelocity, scratch);
+        segment.state(timeNanos, refPosition, refVelocity);
         if (segment != tailCounted && segment.kind == Segment.Kind.CHUNK && timeNanos >= segment.main.end()) {
             tailCounted = segment;
             tailStops.lazySet(tailStops.get() + 1);

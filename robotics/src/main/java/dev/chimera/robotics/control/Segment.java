@@ -57,20 +57,20 @@ final class Segment {
     }
 
     /** Reference position and velocity of every DoF at t, (D) each; allocates nothing. */
-    void state(long t, double[] pos, double[] vel, double[] scratch) {
+    void state(long t, double[] pos, double[] vel) {
         if (t < switchAt && before != null) {
-            before.state(t, pos, vel, scratch);
+            before.state(t, pos, vel);
         } else {
-            pieceAt(t).state(t, pos, vel, scratch);
+            pieceAt(t).state(t, pos, vel);
         }
     }
 
     /** Reference acceleration of DoF d at t. */
-    double acceleration(int d, long t, double[] scratch) {
+    double acceleration(int d, long t) {
         if (t < switchAt && before != null) {
-            return before.acceleration(d, t, scratch);
+            return before.acceleration(d, t);
         }
-        return pieceAt(t).acceleration(d, t, scratch);
+        return pieceAt(t).acceleration(d, t);
     }
 
     /** The spline degree of DoF d in force at t (what a stop starting there continues from). */
