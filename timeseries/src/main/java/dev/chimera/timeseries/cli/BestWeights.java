@@ -43,6 +43,12 @@ final class BestWeights {
         }
     }
 
+    /** A check whose weights may not be kept whatever their score, and why. */
+    void decline(long atStep, double validationMse, String why, Progress progress) {
+        progress.note(String.format(Locale.ROOT, "step %d: validation %s %.4f (%s; best %.4f at step %d)", atStep,
+                metric, validationMse, why, mse, step));
+    }
+
     void read() throws IOException {
         if (!Files.isRegularFile(file)) {
             return;

@@ -43,17 +43,73 @@ public final class ModelEvaluation {
      */
     public Map<Integer, Metrics> evaluate(Windows.Part part, int[] horizons, double[] levels, int stride,
                                           LongConsumer progress) {
-        TsSettings s = model.settings();
-        int l = s.lookback();
-        int maxH = max(horizons);
-        boolean quantiles = levels.length > 0 && s.fourier();
+        boolean quantiles = levels.length > 0 && model.settings().fourier();
         Map<Integer, Metrics> metrics = new LinkedHashMap<>();
         Map<Integer, Windows> windows = new LinkedHashMap<>();
         for (int h : horizons) {
             metrics.put(h, quantiles ? new Metrics(levels) : new Metrics());
-            windows.put(h, Windows.of(part, split, l, h));
+            windows.put(h, Windows.of(part, split, model.settings().lookback(), h));
         }
-        Windows widest = Windows.of(part, split, l, min(horizons));
+        double[][] scaled = scaler.scale(table.values());
+        forEachForecast(part, min(horizons), max(horizons), quantiles ? levels : new double[0], stride, progress,
+                (c, origin, index, forecastZ, quantileZ) -> {
+                    for (Map.Entry<Integer, Windows> e : windows.entrySet()) {
+                        int h = e.getKey();
+                        if (origin > e.getValue().lastOrigin()) {
+                            continue;
+                        }
+                        Metrics m = metrics.get(h);
+                        m.addPoints(scaled[c], origin, forecastZ, h);
+                        if (quantiles) {
+                            m.addQuantiles(scaled[c], origin, quantileZ, h);
+                        }
+                    }
+                });
+        return metrics;
+    }
+
+    /**
+     * The squared error of the forecast from each evaluated origin (every {@code stride}-th window of
+     * the part, in time order), averaged over the channels and the horizon's known points, on the
+     * values z-scored by the train part: the loss series by which {@link dev.chimera.timeseries.eval.LossComparison} tells whether
+     * one model forecasts better than another beyond the noise. NaN where an origin has no known point.
+     */
+    public double[] squaredErrorsByOrigin(Windows.Part part, int horizon, int stride) {
+        int origins = origins(part, new int[] {horizon}, stride);
+        double[] sums = new double[origins];
+        long[] points = new long[origins];
+        double[][] scaled = scaler.scale(table.values());
+        forEachForecast(part, horizon, horizon, new double[0], stride, done -> { },
+                (c, origin, index, forecastZ, quantileZ) -> {
+                    for (int t = 0; t < horizon; t++) {
+                        double y = scaled[c][origin + t];
+                        if (!Double.isNaN(y)) {
+                            double e = y - forecastZ[t];
+                            sums[index] += e * e;
+                            points[index]++;
+                        }
+                    }
+                });
+        for (int i = 0; i < origins; i++) {
+            sums[i] = points[i] == 0 ? Double.NaN : sums[i] / points[i];
+        }
+        return sums;
+    }
+
+    /** One forecast, back on the train part's z-scale: rows {@code [origin, origin + H)} of channel c. */
+    private interface ForecastSink {
+        void accept(int channel, int origin, int originIndex, double[] forecastZ, double[][] quantileZ);
+    }
+
+    /**
+     * Forecasts every {@code stride}-th window of the part for the shortest horizon's origins, each
+     * channel its own sequence, rolled to the longest horizon in batches, and hands each forecast to
+     * the sink in the order channel, then origin.
+     */
+    private void forEachForecast(Windows.Part part, int minHorizon, int maxH, double[] levels, int stride,
+                                 LongConsumer progress, ForecastSink sink) {
+        int l = model.settings().lookback();
+        Windows widest = Windows.of(part, split, l, minHorizon);
         int n = Math.min(batch, widest.count() * table.seriesCount());
         Rollout rollout = model.rollout(Math.max(1, n));
         DecoderState[] states = new DecoderState[rollout.maxBatch()];
@@ -65,9 +121,9 @@ public final class ModelEvaluation {
         long[] firstTimes = new long[rollout.maxBatch()];
         int[] seqChannel = new int[rollout.maxBatch()];
         int[] seqOrigin = new int[rollout.maxBatch()];
+        int[] seqIndex = new int[rollout.maxBatch()];
         InstanceNorm[] norms = new InstanceNorm[rollout.maxBatch()];
-        Forecasts out = Forecasts.allocate(rollout.maxBatch(), maxH, quantiles ? levels : new double[0]);
-        double[][] scaled = scaler.scale(table.values());
+        Forecasts out = Forecasts.allocate(rollout.maxBatch(), maxH, levels);
         long step = table.step().getSeconds();
         double[] forecastZ = new double[maxH];
         double[][] quantileZ = new double[levels.length][maxH];
@@ -85,10 +141,11 @@ public final class ModelEvaluation {
                 firstTimes[filled] = table.timestamps()[o - l];
                 seqChannel[filled] = c;
                 seqOrigin[filled] = o;
+                seqIndex[filled] = i / stride;
                 filled++;
                 if (filled == rollout.maxBatch()) {
                     rollout.forecast(states, filled, lookbacks, firstTimes, step, maxH, hidden, out);
-                    score(filled, seqChannel, seqOrigin, norms, out, scaled, windows, metrics, forecastZ, quantileZ);
+                    hand(filled, seqChannel, seqOrigin, seqIndex, norms, out, forecastZ, quantileZ, sink);
                     done += filled;
                     progress.accept(done);
                     filled = 0;
@@ -97,15 +154,14 @@ public final class ModelEvaluation {
         }
         if (filled > 0) {
             rollout.forecast(states, filled, lookbacks, firstTimes, step, maxH, hidden, out);
-            score(filled, seqChannel, seqOrigin, norms, out, scaled, windows, metrics, forecastZ, quantileZ);
+            hand(filled, seqChannel, seqOrigin, seqIndex, norms, out, forecastZ, quantileZ, sink);
             progress.accept(done + filled);
         }
-        return metrics;
     }
 
-    private void score(int n, int[] channel, int[] origin, InstanceNorm[] norms, Forecasts out, double[][] scaled,
-                       Map<Integer, Windows> windows, Map<Integer, Metrics> metrics, double[] forecastZ,
-                       double[][] quantileZ) {
+    /** The batch's forecasts restored from instance normalisation, z-scored, and handed to the sink. */
+    private void hand(int n, int[] channel, int[] origin, int[] index, InstanceNorm[] norms, Forecasts out,
+                      double[] forecastZ, double[][] quantileZ, ForecastSink sink) {
         int maxH = out.horizon();
         for (int i = 0; i < n; i++) {
             int c = channel[i];
@@ -115,17 +171,7 @@ public final class ModelEvaluation {
                     quantileZ[q][t] = scaler.scale(c, norms[i].restore(out.quantiles()[i][q][t]));
                 }
             }
-            for (Map.Entry<Integer, Windows> e : windows.entrySet()) {
-                int h = e.getKey();
-                if (origin[i] > e.getValue().lastOrigin()) {
-                    continue;
-                }
-                Metrics m = metrics.get(h);
-                m.addPoints(scaled[c], origin[i], forecastZ, h);
-                if (out.levels().length > 0) {
-                    m.addQuantiles(scaled[c], origin[i], quantileZ, h);
-                }
-            }
+            sink.accept(c, origin[i], index[i], forecastZ, quantileZ);
         }
     }
 

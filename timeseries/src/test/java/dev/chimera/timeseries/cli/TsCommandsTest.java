@@ -112,6 +112,23 @@ class TsCommandsTest {
         assertTrue(samples.err().contains("point model"), samples.err());
     }
 
+    @Test
+    void aPointDecoderIsKeptOnlyWhereItBeatsTheSkipBeyondTheNoise() {
+        // a learning rate far too high for the residual: later checks are no better than the skip alone
+        Run train = ts("train", "--csv", csv.toString(), "--config", "tiny", "--lookback", "96", "--segment", "24",
+                "--steps", "6", "--eval-every", "2", "--batch", "4", "--lr", "0.05", "--threads", "1", "--out",
+                dir.resolve("too-fast").toString());
+        assertEquals(0, train.code(), train.err());
+        List<String> checks = train.err().lines().filter(l -> l.startsWith("step ") && l.contains("validation MSE"))
+                .toList();
+        assertEquals(4, checks.size(), train.err());
+        assertTrue(checks.get(0).endsWith("(best so far)"), checks.get(0));
+        for (String later : checks.subList(1, 4)) {
+            assertTrue(later.contains("not below the skip's") && later.contains("beyond the noise, t "), later);
+        }
+        assertTrue(train.out().contains("kept      step 0:"), train.out());
+    }
+
     private static String[] args(String command, List<String> common, String... more) {
         List<String> all = new java.util.ArrayList<>(List.of(command));
         all.addAll(common);

@@ -22,7 +22,7 @@ class ForecasterTest {
     private static final long STEP = 3600;
     private static final long T0 = 1_467_331_200L; // 2016-07-01 00:00 UTC
 
-    private static TsModel model(String head) {
+    static TsModel model(String head) {
         TsSettings s = new TsSettings(L, S, 6, 2, head, true, 3.0, STEP);
         ModelConfig c = ModelConfig.tiny().toBuilder().input(CoreComponents.continuous(s.tokenWidth(), "linear"))
                 .head(head.equals("fourier") ? CoreComponents.fourier(16, 4, S) : CoreComponents.regression(S)).build();
@@ -36,7 +36,7 @@ class ForecasterTest {
         return new TsModel(null, d, s, new LinearSkip(L, S, w));
     }
 
-    private static double[][] series(int channels, int n, long seed) {
+    static double[][] series(int channels, int n, long seed) {
         Random r = new Random(seed);
         double[][] v = new double[channels][n];
         for (int c = 0; c < channels; c++) {

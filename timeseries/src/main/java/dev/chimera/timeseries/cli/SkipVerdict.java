@@ -1,0 +1,62 @@
+package dev.chimera.timeseries.cli;
+
+import dev.chimera.timeseries.eval.LossComparison;
+import dev.chimera.timeseries.eval.Windows;
+import dev.chimera.timeseries.model.ModelEvaluation;
+
+/**
+ * The linear skip's own validation losses, one per origin (every {@value #STRIDE}th validation
+ * origin, one segment ahead, squared errors averaged over the channels), and the test that tells
+ * whether another model's losses on the same origins are lower beyond the noise: Diebold-Mariano,
+ * one-sided at 5%, the lag covering the overlap of the windows ({@link LossComparison}). The decoder
+ * learns the skip's residual; this is how {@code ts train} decides that it has learnt something the
+ * validation months confirm rather than something the luckiest of a dozen checks happens to show.
+ */
+final class SkipVerdict {
+    /** Every STRIDE-th validation origin is forecast in a check. */
+    static final int STRIDE = 4;
+
+    private final int horizon;
+    private final int lag;
+    private final double[] skip;
+
+    /** @param skipOnly the untrained model (the skip alone) on the validation part */
+    SkipVerdict(ModelEvaluation skipOnly, int segment) {
+        this.horizon = segment;
+        this.lag = LossComparison.overlapLag(segment, STRIDE);
+        this.skip = losses(skipOnly);
+    }
+
+    /** A model's per-origin losses on the same validation origins. */
+    double[] losses(ModelEvaluation model) {
+        return model.squaredErrorsByOrigin(Windows.Part.VALIDATION, horizon, STRIDE);
+    }
+
+    /** Whether these losses are below the skip's beyond the noise. */
+    boolean beaten(double[] losses) {
+        return LossComparison.lower(skip, losses, lag);
+    }
+
+    /** The test statistic of the skip's losses minus these (positive: these are lower). */
+    double statistic(double[] losses) {
+        return LossComparison.statistic(skip, losses, lag);
+    }
+
+    /** The skip's validation MSE. */
+    double skipMse() {
+        return mean(skip);
+    }
+
+    /** The mean over the origins that have a loss: the validation MSE of equal-length windows. */
+    static double mean(double[] losses) {
+        double sum = 0;
+        int n = 0;
+        for (double loss : losses) {
+            if (!Double.isNaN(loss)) {
+                sum += loss;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+}
