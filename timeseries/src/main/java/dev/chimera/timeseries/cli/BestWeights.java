@@ -31,9 +31,16 @@ final class BestWeights {
     }
 
     void offer(long atStep, double validationMse, Decoder decoder, Progress progress) throws IOException {
+        offer(atStep, validationMse, null, decoder, progress);
+    }
+
+    /** As {@link #offer(long, double, Decoder, Progress)}, with a note on why the weights may be kept. */
+    void offer(long atStep, double validationMse, String eligible, Decoder decoder, Progress progress)
+            throws IOException {
         boolean better = validationMse < mse;
-        progress.note(String.format(Locale.ROOT, "step %d: validation %s %.4f%s", atStep, metric, validationMse,
-                better ? " (best so far)" : String.format(Locale.ROOT, " (best %.4f at step %d)", mse, step)));
+        String why = eligible == null ? "" : eligible + "; ";
+        progress.note(String.format(Locale.ROOT, "step %d: validation %s %.4f (%s%s)", atStep, metric, validationMse,
+                why, better ? "best so far" : String.format(Locale.ROOT, "best %.4f at step %d", mse, step)));
         if (better) {
             step = atStep;
             mse = validationMse;

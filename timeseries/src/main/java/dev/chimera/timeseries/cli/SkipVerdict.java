@@ -8,22 +8,31 @@ import dev.chimera.timeseries.model.ModelEvaluation;
  * The linear skip's own validation losses, one per origin (every {@value #STRIDE}th validation
  * origin, one segment ahead, squared errors averaged over the channels), and the test that tells
  * whether another model's losses on the same origins are lower beyond the noise: Diebold-Mariano,
- * one-sided at 5%, the lag covering the overlap of the windows ({@link LossComparison}). The decoder
- * learns the skip's residual; this is how {@code ts train} decides that it has learnt something the
- * validation months confirm rather than something the luckiest of a dozen checks happens to show.
+ * one-sided at 5% over all the run's checks (Bonferroni: 5% / checks for each), the lag covering the
+ * overlap of the windows ({@link LossComparison}). The decoder learns the skip's residual; this is
+ * how {@code ts train} decides that it has learnt something the validation months confirm rather than
+ * something the luckiest of a dozen checks happens to show.
  */
 final class SkipVerdict {
     /** Every STRIDE-th validation origin is forecast in a check. */
     static final int STRIDE = 4;
 
+    /** The chance, over a whole run, of keeping trained weights that are no better than the skip. */
+    static final double LEVEL = 0.05;
+
     private final int horizon;
     private final int lag;
+    private final double critical;
     private final double[] skip;
 
-    /** @param skipOnly the untrained model (the skip alone) on the validation part */
-    SkipVerdict(ModelEvaluation skipOnly, int segment) {
+    /**
+     * @param skipOnly the untrained model (the skip alone) on the validation part
+     * @param checks   how many trained weights the run will test against it
+     */
+    SkipVerdict(ModelEvaluation skipOnly, int segment, int checks) {
         this.horizon = segment;
         this.lag = LossComparison.overlapLag(segment, STRIDE);
+        this.critical = LossComparison.critical(LEVEL / Math.max(1, checks));
         this.skip = losses(skipOnly);
     }
 
@@ -34,7 +43,12 @@ final class SkipVerdict {
 
     /** Whether these losses are below the skip's beyond the noise. */
     boolean beaten(double[] losses) {
-        return LossComparison.lower(skip, losses, lag);
+        return statistic(losses) > critical;
+    }
+
+    /** The statistic a check must exceed. */
+    double critical() {
+        return critical;
     }
 
     /** The test statistic of the skip's losses minus these (positive: these are lower). */

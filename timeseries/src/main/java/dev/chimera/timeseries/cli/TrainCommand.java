@@ -90,7 +90,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--skip", paramLabel = "ridge|none", description = "Linear skip path whose residual the decoder learns (default: ridge).")
     String skip;
 
-    @Option(names = "--steps", description = "Optimiser steps (default: 300).")
+    @Option(names = "--steps", description = "Optimiser steps (default: 1000).")
     Long steps;
 
     @Option(names = "--batch", description = "Sequences per step (default: 16).")
@@ -204,7 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
             }
             ModelEvaluation validation = new ModelEvaluation(forecaster, table, scaler, split, 256);
             SkipVerdict verdict = settings.fourier() ? null : new SkipVerdict(validation(skipOnly(model, settings,
-                    backend, s.seed(), linear), table, scaler, split), settings.segment());
+                    backend, s.seed(), linear), table, scaler, split), settings.segment(), checks(s));
             long warmup = Math.min(100, s.steps() / 10);
             Trainer.Settings ts = new Trainer.Settings(s.steps(), 1, s.lr(), s.lr() / 10, warmup, 1.0, 0, 0, 0,
                     Math.max(1, s.evalEvery()));
@@ -305,13 +305,18 @@ public final class TrainCommand implements Callable<Integer> {
     private TsSettings location(Decoder decoder, TsSettings settings, LinearSkip linear, SeriesTable table,
                                 Scaler scaler, Split split, Progress progress) {
         SkipVerdict verdict = new SkipVerdict(validation(new TsModel(out, decoder, settings.centredOnSkip(true), linear),
-                table, scaler, split), settings.segment());
+                table, scaler, split), settings.segment(), 1);
         double[] density = verdict.losses(validation(new TsModel(out, decoder, settings, linear), table, scaler, split));
         boolean densityMean = verdict.beaten(density);
         progress.note(String.format(Locale.ROOT, "location: validation MSE %.4f with the density's mean, %.4f centred "
                 + "on the skip (t %.2f); keeping %s", SkipVerdict.mean(density), verdict.skipMse(),
                 verdict.statistic(density), densityMean ? "the density" : "the skip"));
         return settings.centredOnSkip(!densityMean);
+    }
+
+    /** Validation checks after step 0: every --eval-every steps and at the end. */
+    private static int checks(Settings s) {
+        return (int) ((s.steps() + s.evalEvery() - 1) / s.evalEvery());
     }
 
     private static ModelEvaluation validation(TsModel model, SeriesTable table, Scaler scaler, Split split) {
@@ -341,11 +346,14 @@ public final class TrainCommand implements Callable<Integer> {
         }
         double[] losses = verdict.losses(validation);
         double mse = SkipVerdict.mean(losses);
-        if (step == 0 || verdict.beaten(losses)) {
+        double t = verdict.statistic(losses);
+        if (step == 0) {
             best.offer(step, mse, decoder, progress);
+        } else if (verdict.beaten(losses)) {
+            best.offer(step, mse, String.format(Locale.ROOT, "t %.2f > %.2f", t, verdict.critical()), decoder, progress);
         } else {
-            best.decline(step, mse, String.format(Locale.ROOT, "not below the skip's %.4f beyond the noise, t %.2f",
-                    verdict.skipMse(), verdict.statistic(losses)), progress);
+            best.decline(step, mse, String.format(Locale.ROOT, "not below the skip's %.4f beyond the noise, t %.2f <= %.2f",
+                    verdict.skipMse(), t, verdict.critical()), progress);
         }
     }
 
@@ -418,7 +426,7 @@ public final class TrainCommand implements Callable<Integer> {
         int look = (int) r.integer("lookback", lookback, 7L * seg);
         String h = r.text("head", head, () -> "point");
         String sk = r.text("skip", skip, () -> "ridge");
-        long n = r.integer("steps", steps, 300);
+        long n = r.integer("steps", steps, 1000);
         int b = (int) r.integer("batch", batch, 16);
         double peak = r.real("lr", lr, 1e-4);
         long sd = r.integer("seed", seed, 1);

@@ -1,5 +1,7 @@
 package dev.chimera.timeseries.eval;
 
+import org.apache.commons.math3.distribution.NormalDistribution;
+
 /**
  * Whether one forecaster's losses are lower than another's beyond the noise: the Diebold-Mariano
  * test (Diebold and Mariano 1995) on the loss differences {@code d_i = a_i - b_i} over forecast
@@ -14,9 +16,6 @@ package dev.chimera.timeseries.eval;
  * left out. Large positive t: b's losses are lower.
  */
 public final class LossComparison {
-    /** The one-sided 5% critical value of the standard normal. */
-    public static final double ONE_SIDED_5_PERCENT = 1.6448536269514722;
-
     private LossComparison() {
     }
 
@@ -59,9 +58,16 @@ public final class LossComparison {
         return mean / Math.sqrt(variance / n);
     }
 
-    /** Whether b's losses are lower than a's at the one-sided 5% level. */
-    public static boolean lower(double[] a, double[] b, int lag) {
-        return statistic(a, b, lag) > ONE_SIDED_5_PERCENT;
+    /**
+     * The value the statistic must exceed for a one-sided test at level alpha: the standard normal's
+     * 1 - alpha quantile (1.645 at 5%). A run that tests k candidates against one reference passes
+     * alpha / k (Bonferroni), so that the chance of keeping any of them by luck stays below alpha.
+     */
+    public static double critical(double alpha) {
+        if (!(alpha > 0 && alpha < 1)) {
+            throw new IllegalArgumentException("alpha must be in (0, 1), got " + alpha);
+        }
+        return new NormalDistribution(null, 0, 1).inverseCumulativeProbability(1 - alpha);
     }
 
     /** The lag that covers the overlap of windows {@code horizon} long taken every {@code stride} origins. */

@@ -37,6 +37,13 @@ class LossComparisonTest {
     }
 
     @Test
+    void criticalValuesAreTheNormalQuantiles() {
+        assertEquals(1.6448536269514722, LossComparison.critical(0.05), 1e-9);
+        assertEquals(2.8070337683438042, LossComparison.critical(0.05 / 20), 1e-9); // Bonferroni over 20 checks
+        assertThrows(IllegalArgumentException.class, () -> LossComparison.critical(0));
+    }
+
+    @Test
     void aRealGainIsFoundAndNoiseIsNot() {
         SplittableRandom random = new SplittableRandom(11);
         int n = 400;
@@ -50,9 +57,10 @@ class LossComparisonTest {
             better[i] = base[i] - 0.05 + 0.1 * random.nextGaussian();
             same[i] = base[i] + 0.1 * random.nextGaussian();
         }
-        assertTrue(LossComparison.lower(base, better, 24));
-        assertFalse(LossComparison.lower(base, same, 24));
-        assertFalse(LossComparison.lower(better, base, 24));
+        double fivePercent = LossComparison.critical(0.05);
+        assertTrue(LossComparison.statistic(base, better, 24) > fivePercent);
+        assertFalse(LossComparison.statistic(base, same, 24) > fivePercent);
+        assertFalse(LossComparison.statistic(better, base, 24) > fivePercent);
         assertEquals(24, LossComparison.overlapLag(96, 4));
         assertEquals(25, LossComparison.overlapLag(97, 4));
     }
