@@ -5,7 +5,7 @@ import dev.chimera.timeseries.eval.Windows;
 import dev.chimera.timeseries.model.ModelEvaluation;
 
 /**
- * The linear skip's own validation losses, one per origin (every {@value #STRIDE}th validation
+ * The linear skip's own validation losses, one per origin (every {@link #stride}-th validation
  * origin, one segment ahead, squared errors averaged over the channels), and the test that tells
  * whether another model's losses on the same origins are lower beyond the noise: Diebold-Mariano,
  * one-sided at 5% over all the run's checks (Bonferroni: 5% / checks for each), the lag covering the
@@ -14,31 +14,46 @@ import dev.chimera.timeseries.model.ModelEvaluation;
  * something the luckiest of a dozen checks happens to show.
  */
 final class SkipVerdict {
-    /** Every STRIDE-th validation origin is forecast in a check. */
-    static final int STRIDE = 4;
+    /** A check forecasts every 4th validation origin at least ... */
+    private static final int MIN_STRIDE = 4;
+    /** ... and no more sequences (channels x origins) than this, so that a check on a wide file stays short. */
+    static final int MAX_SEQUENCES = 8192;
 
     /** The chance, over a whole run, of keeping trained weights that are no better than the skip. */
     static final double LEVEL = 0.05;
 
     private final int horizon;
+    private final int stride;
     private final int lag;
     private final double critical;
     private final double[] skip;
 
     /**
      * @param skipOnly the untrained model (the skip alone) on the validation part
+     * @param stride   every stride-th validation origin ({@link #stride(int, int)})
      * @param checks   how many trained weights the run will test against it
      */
-    SkipVerdict(ModelEvaluation skipOnly, int segment, int checks) {
+    SkipVerdict(ModelEvaluation skipOnly, int segment, int stride, int checks) {
         this.horizon = segment;
-        this.lag = LossComparison.overlapLag(segment, STRIDE);
+        this.stride = stride;
+        this.lag = LossComparison.overlapLag(segment, stride);
         this.critical = LossComparison.critical(LEVEL / Math.max(1, checks));
         this.skip = losses(skipOnly);
     }
 
     /** A model's per-origin losses on the same validation origins. */
     double[] losses(ModelEvaluation model) {
-        return model.squaredErrorsByOrigin(Windows.Part.VALIDATION, horizon, STRIDE);
+        return model.squaredErrorsByOrigin(Windows.Part.VALIDATION, horizon, stride);
+    }
+
+    /**
+     * The origins a validation check forecasts: every 4th, or fewer where the channels times the
+     * windows would make more than {@value #MAX_SEQUENCES} sequences (321 channels of 2,600 windows:
+     * every 102nd).
+     */
+    static int stride(int windows, int channels) {
+        long sequences = (long) windows * channels;
+        return (int) Math.max(MIN_STRIDE, (sequences + MAX_SEQUENCES - 1) / MAX_SEQUENCES);
     }
 
     /** Whether these losses are below the skip's beyond the noise. */

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
  * {@code chimera ts train}: fits the linear skip (ridge, regularisation chosen on the validation
  * split), then trains the decoder on the train split's segment sequences to predict its residual
  * with the core trainer, checkpointing into {@code --out}. Every {@code --eval-every} steps the
- * model forecasts the validation windows (every 4th origin, horizon one segment); the weights with
+ * model forecasts the validation windows (every 4th origin, fewer on wide files; horizon one segment); the weights with
  * the best validation score (MSE for a point head, WQL for a Fourier head), the untrained decoder (the skip alone) included, are the model the run
  * ends with, so training can only improve on the linear path as far as validation can tell; a point head's trained
  * weights count only where their validation losses are below the skip's beyond the noise ({@link SkipVerdict}).
@@ -203,8 +203,10 @@ public final class TrainCommand implements Callable<Integer> {
                         + settings.context() + " segments; use a shorter --lookback or --segment");
             }
             ModelEvaluation validation = new ModelEvaluation(forecaster, table, scaler, split, 256);
+            int stride = SkipVerdict.stride(Windows.validation(split, settings.lookback(), settings.segment()).count(),
+                    table.seriesCount());
             SkipVerdict verdict = settings.fourier() ? null : new SkipVerdict(validation(skipOnly(model, settings,
-                    backend, s.seed(), linear), table, scaler, split), settings.segment(), checks(s));
+                    backend, s.seed(), linear), table, scaler, split), settings.segment(), stride, checks(s));
             long warmup = Math.min(100, s.steps() / 10);
             Trainer.Settings ts = new Trainer.Settings(s.steps(), 1, s.lr(), s.lr() / 10, warmup, 1.0, 0, 0, 0,
                     Math.max(1, s.evalEvery()));
@@ -215,7 +217,7 @@ public final class TrainCommand implements Callable<Integer> {
             });
             long t0 = System.nanoTime();
             if (start == 0 && !best.known()) {
-                check(0, validation, verdict, settings, best, decoder, progress);
+                check(0, validation, verdict, stride, settings, best, decoder, progress);
             }
             long end = stopAt == null ? s.steps() : stopAt;
             if (end < start || end > s.steps()) {
@@ -230,7 +232,7 @@ public final class TrainCommand implements Callable<Integer> {
                     return 1;
                 }
                 if (stop % s.evalEvery() == 0 || stop == s.steps()) {
-                    check(stop, validation, verdict, settings, best, decoder, progress);
+                    check(stop, validation, verdict, stride, settings, best, decoder, progress);
                 }
                 if (stop < s.steps()) {
                     store.save(stop);
@@ -246,13 +248,13 @@ public final class TrainCommand implements Callable<Integer> {
             }
             best.restoreInto(decoder);
             if (settings.fourier() && settings.skip()) {
-                info.putAll(location(decoder, settings, linear, table, scaler, split, progress).toInfo());
+                info.putAll(location(decoder, settings, linear, table, scaler, split, stride, progress).toInfo());
             }
             info.put(TsSettings.PREFIX + "best_step", Long.toString(best.step));
             info.put(TsSettings.PREFIX + "validation_" + best.metric.toLowerCase(Locale.ROOT),
                     String.format(Locale.ROOT, "%.6f", best.mse));
             Checkpoint.save(out, model, decoder.parameters(), null, new TrainerState(s.steps(), s.seed(), null, info), 2);
-            report(stdout, s, decoder.parameters().size(), best, seconds);
+            report(stdout, s, decoder.parameters().size(), best, stride, seconds);
         }
         return 0;
     }
@@ -303,9 +305,9 @@ public final class TrainCommand implements Callable<Integer> {
      * than the skip's beyond the noise ({@link SkipVerdict}). The quantiles follow.
      */
     private TsSettings location(Decoder decoder, TsSettings settings, LinearSkip linear, SeriesTable table,
-                                Scaler scaler, Split split, Progress progress) {
+                                Scaler scaler, Split split, int stride, Progress progress) {
         SkipVerdict verdict = new SkipVerdict(validation(new TsModel(out, decoder, settings.centredOnSkip(true), linear),
-                table, scaler, split), settings.segment(), 1);
+                table, scaler, split), settings.segment(), stride, 1);
         double[] density = verdict.losses(validation(new TsModel(out, decoder, settings, linear), table, scaler, split));
         boolean densityMean = verdict.beaten(density);
         progress.note(String.format(Locale.ROOT, "location: validation MSE %.4f with the density's mean, %.4f centred "
@@ -338,10 +340,11 @@ public final class TrainCommand implements Callable<Integer> {
      * dozen checks on a few months of validation, the luckiest often beats the skip by chance (a seeded
      * hourly series: kept at -1.3% on validation, +8.1% over the test horizons).
      */
-    private static void check(long step, ModelEvaluation validation, SkipVerdict verdict, TsSettings settings,
-                              BestWeights best, Decoder decoder, Progress progress) throws IOException {
+    private static void check(long step, ModelEvaluation validation, SkipVerdict verdict, int stride,
+                              TsSettings settings, BestWeights best, Decoder decoder, Progress progress)
+            throws IOException {
         if (verdict == null) {
-            best.offer(step, validationScore(validation, settings), decoder, progress);
+            best.offer(step, validationScore(validation, settings, stride), decoder, progress);
             return;
         }
         double[] losses = verdict.losses(validation);
@@ -359,13 +362,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     /**
      * The validation score the run keeps its best weights by, over one-segment forecasts from every
-     * {@value SkipVerdict#STRIDE}th validation origin: MSE for a point head, WQL (0.1..0.9) for a
+     * stride-th validation origin: MSE for a point head, WQL (0.1..0.9) for a
      * Fourier head, whose quantiles are what it is for.
      */
-    private static double validationScore(ModelEvaluation validation, TsSettings settings) {
+    private static double validationScore(ModelEvaluation validation, TsSettings settings, int stride) {
         int h = settings.segment();
         double[] levels = settings.fourier() ? QuantileLevels.defaults() : new double[0];
-        var m = validation.evaluate(Windows.Part.VALIDATION, new int[] {h}, levels, SkipVerdict.STRIDE, done -> { })
+        var m = validation.evaluate(Windows.Part.VALIDATION, new int[] {h}, levels, stride, done -> { })
                 .get(h);
         return settings.fourier() ? m.wql() : m.mse();
     }
@@ -406,15 +409,16 @@ public final class TrainCommand implements Callable<Integer> {
         return Math.max(1.0, 1.25 * all[(int) (0.999 * (all.length - 1))]);
     }
 
-    private void report(PrintWriter stdout, Settings s, int parameters, BestWeights best, double seconds) {
+    private void report(PrintWriter stdout, Settings s, int parameters, BestWeights best, int stride,
+                        double seconds) {
         if (json.enabled()) {
             stdout.println(new JsonLine().put("op", "ts-train").put("out", out.toString()).put("parameters", parameters)
                     .put("steps", s.steps()).put("best_step", best.step).put("validation_metric", best.metric).put("validation_score", best.mse, 6)
                     .put("train_seconds", seconds, 1));
         } else {
             stdout.printf(Locale.ROOT, "trained   %d steps in %.1f s into %s%n", s.steps(), seconds, out);
-            stdout.printf(Locale.ROOT, "kept      step %d: validation %s %.4f (horizon %d, every %dth origin)%n",
-                    best.step, best.metric, best.mse, s.segment(), SkipVerdict.STRIDE);
+            stdout.printf(Locale.ROOT, "kept      step %d: validation %s %.4f (horizon %d, one validation origin in %d)%n",
+                    best.step, best.metric, best.mse, s.segment(), stride);
         }
         stdout.flush();
     }
