@@ -564,11 +564,12 @@ public class VectorBackend extends CpuBackend {
     /** dw[c] += g[c] * v[c] * s for columns c in [lo, hi) of one row (offsets go, yo, zo at its column 0). */
     private static void gatedWeightGradRow(float[] dw, int dwo, int lo, int hi, float[] g, int go, float[] yv, int yo,
                                            float[] zv, int zo, float s) {
+        FloatVector vS = FloatVector.broadcast(S, s); // once, as in gatedNormRowBackward: the same bits as mul(s)
         int c = lo;
         for (int vEnd = lo + S.loopBound(hi - lo); c < vEnd; c += L) {
             FloatVector zs = FloatVector.fromArray(S, zv, zo + c);
             FloatVector v = FloatVector.fromArray(S, yv, yo + c).mul(zs.mul(PortableMath.sigmoid(zs)));
-            FloatVector.fromArray(S, g, go + c).mul(v).mul(s)
+            FloatVector.fromArray(S, g, go + c).mul(v).mul(vS)
                     .add(FloatVector.fromArray(S, dw, dwo + c)).intoArray(dw, dwo + c);
         }
         for (; c < hi; c++) {

@@ -40,7 +40,7 @@ public final class PiecewisePolynomial {
         double[] coefficients = new double[spans * (p + 1)];
         // the j-th derivative spline, evaluated at every span's start, gives every span's j-th coefficient
         BSplineBasis derivativeBasis = basis;
-        double[] derivativePoints = controlPoints.clone();
+        double[] derivativePoints = controlPoints; // read only; each derivative is a new array
         double[] scratch = new double[basis.scratchLength()];
         double factorial = 1.0;
         for (int j = 0; j <= p; j++) {

@@ -56,12 +56,7 @@ final class SkipVerdict {
         return (int) Math.max(MIN_STRIDE, (sequences + MAX_SEQUENCES - 1) / MAX_SEQUENCES);
     }
 
-    /** Whether these losses are below the skip's beyond the noise. */
-    boolean beaten(double[] losses) {
-        return statistic(losses) > critical;
-    }
-
-    /** The statistic a check must exceed. */
+    /** The statistic a model's losses must exceed to count as below the skip's beyond the noise. */
     double critical() {
         return critical;
     }

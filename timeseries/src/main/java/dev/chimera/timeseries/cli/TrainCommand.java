@@ -309,10 +309,11 @@ public final class TrainCommand implements Callable<Integer> {
         SkipVerdict verdict = new SkipVerdict(validation(new TsModel(out, decoder, settings.centredOnSkip(true), linear),
                 table, scaler, split), settings.segment(), stride, 1);
         double[] density = verdict.losses(validation(new TsModel(out, decoder, settings, linear), table, scaler, split));
-        boolean densityMean = verdict.beaten(density);
+        double t = verdict.statistic(density);
+        boolean densityMean = t > verdict.critical();
         progress.note(String.format(Locale.ROOT, "location: validation MSE %.4f with the density's mean, %.4f centred "
-                + "on the skip (t %.2f); keeping %s", SkipVerdict.mean(density), verdict.skipMse(),
-                verdict.statistic(density), densityMean ? "the density" : "the skip"));
+                + "on the skip (t %.2f); keeping %s", SkipVerdict.mean(density), verdict.skipMse(), t,
+                densityMean ? "the density" : "the skip"));
         return settings.centredOnSkip(!densityMean);
     }
 
@@ -352,7 +353,7 @@ public final class TrainCommand implements Callable<Integer> {
         double t = verdict.statistic(losses);
         if (step == 0) {
             best.offer(step, mse, decoder, progress);
-        } else if (verdict.beaten(losses)) {
+        } else if (t > verdict.critical()) {
             best.offer(step, mse, String.format(Locale.ROOT, "t %.2f > %.2f", t, verdict.critical()), decoder, progress);
         } else {
             best.decline(step, mse, String.format(Locale.ROOT, "not below the skip's %.4f beyond the noise, t %.2f <= %.2f",

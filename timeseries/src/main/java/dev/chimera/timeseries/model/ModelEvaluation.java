@@ -22,6 +22,7 @@ public final class ModelEvaluation {
     private final Scaler scaler;
     private final Split split;
     private final int batch;
+    private final double[][] scaled;   // (channels)(rows) the table z-scored by the train part, for every call
 
     public ModelEvaluation(TsModel model, SeriesTable table, Scaler scaler, Split split, int batch) {
         this.model = model;
@@ -29,6 +30,7 @@ public final class ModelEvaluation {
         this.scaler = scaler;
         this.split = split;
         this.batch = batch;
+        this.scaled = scaler.scale(table.values());
     }
 
     /** Windows of this part and the shortest horizon: the origins every horizon draws from. */
@@ -50,7 +52,6 @@ public final class ModelEvaluation {
             metrics.put(h, quantiles ? new Metrics(levels) : new Metrics());
             windows.put(h, Windows.of(part, split, model.settings().lookback(), h));
         }
-        double[][] scaled = scaler.scale(table.values());
         forEachForecast(part, min(horizons), max(horizons), quantiles ? levels : new double[0], stride, progress,
                 (c, origin, index, forecastZ, quantileZ) -> {
                     for (Map.Entry<Integer, Windows> e : windows.entrySet()) {
@@ -78,7 +79,6 @@ public final class ModelEvaluation {
         int origins = origins(part, new int[] {horizon}, stride);
         double[] sums = new double[origins];
         long[] points = new long[origins];
-        double[][] scaled = scaler.scale(table.values());
         forEachForecast(part, horizon, horizon, new double[0], stride, done -> { },
                 (c, origin, index, forecastZ, quantileZ) -> {
                     for (int t = 0; t < horizon; t++) {
