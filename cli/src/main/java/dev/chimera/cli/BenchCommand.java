@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         subcommands = {BenchGemmCommand.class, BenchTrainStepCommand.class, BenchStepCommand.class,
                 BenchLongCommand.class,
                 dev.chimera.genomics.cli.BenchScoreCommand.class, dev.chimera.timeseries.cli.BenchForecastCommand.class,
-                dev.chimera.streaming.cli.BenchStreamCommand.class, dev.chimera.robotics.cli.BenchControllerCommand.class})
+                dev.chimera.streaming.cli.BenchStreamCommand.class, dev.chimera.robotics.cli.BenchControllerCommand.class,
+                dev.chimera.cuda.cli.BenchGpuCommand.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

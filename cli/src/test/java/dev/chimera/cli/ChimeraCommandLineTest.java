@@ -155,7 +155,7 @@ class ChimeraCommandLineTest {
             "chimera bench train-step: error: " + invalid + ": model config: nLayers: 0 must be >= 1",
             "chimera bench step: error: --span must be full or window:W (W >= 1), got 'window:0'",
             "chimera bench long: error: --spans must be full or window:W (W >= 1), got 'windw:8'",
-            "chimera bench gemm: error: --device must be one of cpu, cpu-scalar, got 'cuda'"};
+            "chimera bench gemm: error: --device must be one of cpu, cpu-scalar, gpu, got 'cuda'"};
         for (int i = 0; i < cases.length; i++) {
             CliRun r = run(cases[i]);
             assertEquals(1, r.code, String.join(" ", cases[i]) + ": " + r.err);
@@ -184,6 +184,29 @@ class ChimeraCommandLineTest {
                 err.toString());
         assertTrue(err.toString().contains("at dev.chimera.cli.ChimeraCommandLineTest$Broken.call"), err.toString());
         assertFalse(err.toString().contains(": error: "), "not reported as the user's mistake: " + err);
+    }
+
+    @Test
+    void deviceGpuWithoutAGpuRunsOnTheCpuSayingWhy() {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        CliRun r;
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("eval", "mqar", "--vocab", "16", "--seq", "16", "--pairs", "2", "--d-model", "16", "--layers", "2",
+                    "--batch", "2", "--steps", "1", "--threads", "1", "--json", "--device", "gpu");
+        } finally {
+            System.setErr(saved);
+        }
+        assertEquals(0, r.code, r.err);
+        String said = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (dev.chimera.cuda.Gpu.available()) {
+            assertTrue(said.contains("chimera: --device gpu: ") && said.contains("not built yet"), said);
+        } else {
+            assertTrue(said.contains("chimera: --device gpu: no GPU: " + dev.chimera.cuda.Gpu.reason()
+                    + "; running on the CPU"), said);
+        }
+        assertTrue(r.out.contains("\"accuracy\""), r.out);
     }
 
     @Test

@@ -1,74 +1,52 @@
 package dev.chimera.cuda;
 
-import java.util.EnumMap;
+import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.Map;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
+import java.util.Set;
 
 /**
- * One GPU as this module uses it: its primary context, the kernel families loaded into it (each
- * once, from the image {@link KernelImages} picks for its compute capability), and the
- * {@link DeviceBuffer}s allocated on it, all freed by {@link #close}. Open it only where
- * {@link Gpu#available()} is true. Calls may come from any thread: each makes the context current
- * first. Launches are asynchronous on the default stream; downloads and {@link #synchronize} wait.
+ * One GPU as this module uses it: kernels loaded on first use (each family once, from the image
+ * {@link KernelImages} picks for its compute capability) and the {@link DeviceBuffer}s allocated on
+ * it, all freed by {@link #close}. Open it only where {@link Gpu#available()} is true. Calls may come
+ * from any thread. Launches are asynchronous; downloads and {@link #synchronize} wait. (The tests also
+ * run these kernels on a CPU emulator of the same interface: {@link DeviceDriver}.)
  */
 public final class CudaDevice implements AutoCloseable {
-    private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final GpuInfo info;
-    private final Map<KernelFamily, CUmodule> modules = new EnumMap<>(KernelFamily.class);
-    private final Map<DeviceBuffer, CUdeviceptr> buffers = new IdentityHashMap<>();
+    private final DeviceDriver driver;
+    private final Set<DeviceBuffer> buffers = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    private CudaDevice(int ordinal) {
-        GpuInfo probed = Gpu.info();
-        if (probed == null) {
-            throw new IllegalStateException("no GPU: " + Gpu.reason());
-        }
-        JCudaDriver.cuDeviceGet(device, ordinal);
-        JCudaDriver.cuDevicePrimaryCtxRetain(context, device);
-        JCudaDriver.cuCtxSetCurrent(context);
-        this.info = probed;
+    CudaDevice(DeviceDriver driver) {
+        this.driver = driver;
     }
 
     /** The first GPU; {@link IllegalStateException} with {@link Gpu#reason()} where there is none. */
     public static CudaDevice open() {
-        return new CudaDevice(0);
+        GpuInfo probed = Gpu.info();
+        if (probed == null) {
+            throw new IllegalStateException("no GPU: " + Gpu.reason());
+        }
+        return new CudaDevice(new JCudaDeviceDriver(probed));
     }
 
     public GpuInfo info() {
-        return info;
+        return driver.info();
     }
 
     /** A kernel of {@code family}, loading the family's image on first use. */
     public synchronized Kernel kernel(KernelFamily family, KernelSignature signature) {
-        CUmodule module = modules.computeIfAbsent(family, f -> {
-            makeCurrent();
-            CUmodule m = new CUmodule();
-            JCudaDriver.cuModuleLoadData(m, KernelImages.read(KernelImages.resourceFor(f, info.major(), info.minor())));
-            return m;
-        });
-        CUfunction function = new CUfunction();
-        JCudaDriver.cuModuleGetFunction(function, module, signature.name());
-        return new Kernel(this, signature, function);
+        requireOpen();
+        return new Kernel(this, signature, driver.function(family, signature.name()));
     }
 
     /** {@code elements} 4-byte elements of device memory, zero-filled. */
     public synchronized DeviceBuffer allocate(long elements) {
+        requireOpen();
         if (elements < 1) {
             throw new IllegalArgumentException("cannot allocate " + elements + " elements");
         }
-        makeCurrent();
-        CUdeviceptr p = new CUdeviceptr();
-        JCudaDriver.cuMemAlloc(p, elements * Float.BYTES);
-        JCudaDriver.cuMemsetD32(p, 0, elements);
-        DeviceBuffer b = new DeviceBuffer(this, p, elements);
-        buffers.put(b, p);
+        DeviceBuffer b = new DeviceBuffer(this, driver.allocate(elements * Float.BYTES), elements);
+        buffers.add(b);
         return b;
     }
 
@@ -88,22 +66,25 @@ public final class CudaDevice implements AutoCloseable {
 
     /** Waits for every launch so far (and reports the first error any of them met). */
     public void synchronize() {
-        makeCurrent();
-        JCudaDriver.cuCtxSynchronize();
+        requireOpen();
+        driver.synchronize();
     }
 
-    synchronized void free(DeviceBuffer buffer, CUdeviceptr address) {
-        if (buffers.remove(buffer) != null && !closed) {
-            makeCurrent();
-            JCudaDriver.cuMemFree(address);
+    DeviceDriver driver() {
+        requireOpen();
+        return driver;
+    }
+
+    synchronized void free(DeviceBuffer buffer, long address) {
+        if (buffers.remove(buffer) && !closed) {
+            driver.free(address);
         }
     }
 
-    void makeCurrent() {
+    private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("CUDA device used after close");
         }
-        JCudaDriver.cuCtxSetCurrent(context);
     }
 
     @Override
@@ -111,16 +92,10 @@ public final class CudaDevice implements AutoCloseable {
         if (closed) {
             return;
         }
-        makeCurrent();
-        for (CUdeviceptr p : buffers.values()) {
-            JCudaDriver.cuMemFree(p);
+        for (DeviceBuffer b : buffers.toArray(new DeviceBuffer[0])) {
+            b.close();
         }
-        buffers.clear();
-        for (CUmodule m : modules.values()) {
-            JCudaDriver.cuModuleUnload(m);
-        }
-        modules.clear();
-        JCudaDriver.cuDevicePrimaryCtxRelease(device);
+        driver.close();
         closed = true;
     }
 }

@@ -1,9 +1,6 @@
 package dev.chimera.cuda;
 
 import dev.chimera.core.tensor.Storage;
-import jcuda.Pointer;
-import jcuda.driver.CUdeviceptr;
-import jcuda.driver.JCudaDriver;
 
 /**
  * A run of 4-byte elements (float32 values, or int32 ids and targets) in one GPU's memory, allocated
@@ -14,9 +11,10 @@ import jcuda.driver.JCudaDriver;
 public final class DeviceBuffer implements Storage, AutoCloseable {
     private final CudaDevice device;
     private final long capacity;
-    private CUdeviceptr address;
+    private final long address;
+    private boolean closed;
 
-    DeviceBuffer(CudaDevice device, CUdeviceptr address, long capacity) {
+    DeviceBuffer(CudaDevice device, long address, long capacity) {
         this.device = device;
         this.address = address;
         this.capacity = capacity;
@@ -40,29 +38,25 @@ public final class DeviceBuffer implements Storage, AutoCloseable {
     /** Copies {@code src[0 .. n)} into this buffer from element {@code offset}. */
     public void upload(float[] src, int n, long offset) {
         checkRange(offset, n);
-        device.makeCurrent();
-        JCudaDriver.cuMemcpyHtoD(at(offset).address(), Pointer.to(src), (long) n * Float.BYTES);
+        device.driver().upload(address(offset), src, n);
     }
 
     /** Copies the ints {@code src[0 .. n)} into this buffer from element {@code offset}. */
     public void upload(int[] src, int n, long offset) {
         checkRange(offset, n);
-        device.makeCurrent();
-        JCudaDriver.cuMemcpyHtoD(at(offset).address(), Pointer.to(src), (long) n * Integer.BYTES);
+        device.driver().upload(address(offset), src, n);
     }
 
     /** Copies {@code n} elements from element {@code offset} of this buffer into {@code dst[0 .. n)}. */
     public void download(float[] dst, int n, long offset) {
         checkRange(offset, n);
-        device.makeCurrent();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), at(offset).address(), (long) n * Float.BYTES);
+        device.driver().download(dst, n, address(offset));
     }
 
     /** Reads the buffer's start as {@code n} doubles (a kernel's double partial sums) into {@code dst[0 .. n)}. */
     public void downloadDoubles(double[] dst, int n) {
         checkRange(0, 2 * n);
-        device.makeCurrent();
-        JCudaDriver.cuMemcpyDtoH(Pointer.to(dst), address(), (long) n * Double.BYTES);
+        device.driver().downloadDoubles(dst, n, address(0));
     }
 
     /** All of this buffer's elements as floats (for tests and small results). */
@@ -77,15 +71,15 @@ public final class DeviceBuffer implements Storage, AutoCloseable {
 
     /** Every element set to the bits of {@code value}. */
     public void fill(float value) {
-        device.makeCurrent();
-        JCudaDriver.cuMemsetD32(address(), Float.floatToRawIntBits(value), capacity);
+        device.driver().memset32(address(0), Float.floatToRawIntBits(value), capacity);
     }
 
-    CUdeviceptr address() {
-        if (address == null) {
+    /** The driver's address of element {@code offset}. */
+    long address(long offset) {
+        if (closed) {
             throw new IllegalStateException("device buffer used after close");
         }
-        return address;
+        return address + offset * Float.BYTES;
     }
 
     private void checkRange(long offset, int n) {
@@ -97,9 +91,9 @@ public final class DeviceBuffer implements Storage, AutoCloseable {
 
     @Override
     public void close() {
-        if (address != null) {
+        if (!closed) {
             device.free(this, address);
-            address = null;
+            closed = true;
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.chimera.cuda;
 
-import jcuda.driver.CUdeviceptr;
-
 /**
  * A position inside a {@link DeviceBuffer}: the buffer and an element offset into it, what a kernel
  * argument is made of (a tensor's window, a row of a batch). Offsets count 4-byte elements (float or
@@ -15,8 +13,8 @@ public record DevicePointer(DeviceBuffer buffer, long offset) {
         }
     }
 
-    /** The driver's pointer at this position. */
-    CUdeviceptr address() {
-        return buffer.address().withByteOffset(offset * Float.BYTES);
+    /** The driver's address of this position. */
+    long address() {
+        return buffer.address(offset);
     }
 }

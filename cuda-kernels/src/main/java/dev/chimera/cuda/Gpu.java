@@ -58,7 +58,7 @@ public final class Gpu {
                     info = firstDevice();
                 }
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                reason = "the CUDA driver (libcuda.so.1) cannot be loaded: " + firstLine(e.getMessage());
+                reason = linkFailure(String.valueOf(e.getMessage()));
             } catch (CudaException e) {
                 reason = "the CUDA driver answered " + firstLine(e.getMessage());
             } catch (IllegalStateException e) {
@@ -106,6 +106,14 @@ public final class Gpu {
         int[] v = new int[1];
         JCudaDriver.cuDeviceGetAttribute(v, attribute, dev);
         return v[0];
+    }
+
+    /** Why JCuda's driver binding did not load, from its (many-line) message. */
+    static String linkFailure(String message) {
+        if (message.contains("libcuda.so.1: cannot open shared object file")) {
+            return "the NVIDIA driver's libcuda.so.1 is not installed";
+        }
+        return "JCuda's driver binding did not load: " + firstLine(message);
     }
 
     private static String firstLine(String s) {

@@ -8,7 +8,7 @@ package dev.chimera.cuda;
 public enum KernelFamily {
     ELEMENTWISE("elementwise", "dev.chimera.cuda.kernels.ElementwiseKernels"),
     GEMM("gemm", "dev.chimera.cuda.kernels.GemmKernels"),
-    NORM("norm", "dev.chimera.cuda.kernels.NormKernels"),
+    ROWS("rows", "dev.chimera.cuda.kernels.RowKernels"),
     SSD("ssd", "dev.chimera.cuda.kernels.SsdKernels"),
     CONV("conv", "dev.chimera.cuda.kernels.ConvKernels"),
     ATTENTION("attention", "dev.chimera.cuda.kernels.AttentionKernels"),

@@ -33,6 +33,15 @@ class GpuProbeTest {
     }
 
     @Test
+    void aMissingDriverIsNamedInOneLine() {
+        String jcuda = "Error while loading native library \"JCudaDriver-12.6.0-linux-x86_64\"\nOperating system name: Linux\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open"
+                + " shared object file: No such file or directory\n";
+        assertEquals("the NVIDIA driver's libcuda.so.1 is not installed", Gpu.linkFailure(jcuda));
+        assertEquals("JCuda's driver binding did not load: something else", Gpu.linkFailure("something else\nmore"));
+    }
+
+    @Test
     void bandwidthFromMemoryClockAndBus() {
         // An H100 SXM: HBM3 at 2,619 MHz on a 5,120-bit bus: 3.35 TB/s.
         GpuInfo h100 = new GpuInfo("H100", 9, 0, 80L << 30, 13000, 132, 1_980_000, 2_619_000, 5120);

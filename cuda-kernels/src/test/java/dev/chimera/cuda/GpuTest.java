@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A test that needs a GPU: tagged {@code gpu} (run only these with {@code -Dgroups=gpu}, or the JUnit
- * console's {@code --include-tag gpu}) and skipped, visibly, where {@link Gpu#available()} is false:
- * each skipped class prints why, and {@link GpuSkipSummary} prints the count at the end of the run.
+ * A test of the CUDA kernels: tagged {@code gpu} (run only these with {@code -Dgroups=gpu}, or the JUnit
+ * console's {@code --include-tag gpu}), run on the GPU, or on the CPU emulator of the kernels where
+ * there is none ({@link TestGpu}), and skipped, visibly, where there is neither: each class prints
+ * where it ran or why it skipped, and {@link GpuSkipSummary} prints the counts at the end of the run.
+ * Cases the emulator cannot run skip through {@link TestGpu#assumeRealGpu}.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
