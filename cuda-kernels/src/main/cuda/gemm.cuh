@@ -49,11 +49,73 @@ __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
 }
 
 #else
-// cuda-emu (src/test/emulator) runs no PTX: these stand-ins only let gemm.cu compile there, where the
-// tensor-core kernels are registered as not emulated.
-__device__ __forceinline__ void ldmatrix_x4(uint32_t (&)[4], const void*) { emu::not_emulated("tensor-core instructions"); }
-__device__ __forceinline__ void mma_bf16(float (&)[4], const uint32_t (&)[4], uint32_t, uint32_t) { emu::not_emulated("tensor-core instructions"); }
-__device__ __forceinline__ void mma_tf32(float (&)[4], const uint32_t (&)[4], uint32_t, uint32_t) { emu::not_emulated("tensor-core instructions"); }
-__device__ __forceinline__ uint32_t to_tf32(float) { emu::not_emulated("tensor-core instructions"); }
-__device__ __forceinline__ uint32_t pack_bf16(float, float) { emu::not_emulated("tensor-core instructions"); }
+// cuda-emu (src/test/emulator) runs no PTX: the same operations built from the warp's exchange through a
+// static scratch (one copy: the emulator runs one block at a time) between two __syncwarp()s, slowly and
+// exactly as the fragment layouts above say; products summed in fp32 in k order.
+#include <string.h>
+
+namespace gemm_emu {
+inline uint32_t exchange[32][32][6];        // [warp][lane][word]
+inline const char* rows[32][32];            // ldmatrix's row addresses, [warp][lane]
+
+__device__ __forceinline__ int lane() { return (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) & 31; }
+__device__ __forceinline__ int warp() { return (threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z)) >> 5; }
+
+__device__ __forceinline__ float word_as_float(uint32_t w) { float f; memcpy(&f, &w, 4); return f; }
+
+// d += A · B for one m16n8 tile: k = 8 words of tf32 (halves = 1) or of two bf16 each (halves = 2).
+__device__ __forceinline__ void mma(int halves, float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    int w = warp(), l = lane(), g = l / 4, t = l % 4;
+    uint32_t* mine = exchange[w][l];
+    mine[0] = a[0]; mine[1] = a[1]; mine[2] = a[2]; mine[3] = a[3]; mine[4] = b0; mine[5] = b1;
+    __syncwarp();
+    uint32_t A[16][8], B[8][8];             // A: row, word; B: column, word
+    for (int src = 0; src < 32; src++) {
+        int gs = src / 4, ts = src % 4;
+        const uint32_t* x = exchange[w][src];
+        A[gs][ts] = x[0]; A[gs + 8][ts] = x[1]; A[gs][ts + 4] = x[2]; A[gs + 8][ts + 4] = x[3];
+        B[gs][ts] = x[4]; B[gs][ts + 4] = x[5];
+    }
+    __syncwarp();
+    const int row[4] = {g, g, g + 8, g + 8}, col[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+    for (int j = 0; j < 4; j++) {
+        float acc = 0.f;
+        for (int k = 0; k < 8; k++) {
+            uint32_t x = A[row[j]][k], y = B[col[j]][k];
+            if (halves == 1) {
+                acc += word_as_float(x) * word_as_float(y);
+            } else {
+                acc += word_as_float(x << 16) * word_as_float(y << 16);
+                acc += word_as_float(x & 0xffff0000u) * word_as_float(y & 0xffff0000u);
+            }
+        }
+        d[j] += acc;
+    }
+}
+}  // namespace gemm_emu
+
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], const void* smem) {
+    int w = gemm_emu::warp(), l = gemm_emu::lane();
+    gemm_emu::rows[w][l] = (const char*) smem;
+    __syncwarp();
+    for (int i = 0; i < 4; i++) memcpy(&r[i], gemm_emu::rows[w][8 * i + l / 4] + 4 * (l % 4), 4);
+    __syncwarp();
+}
+__device__ __forceinline__ void mma_bf16(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    gemm_emu::mma(2, d, a, b0, b1);
+}
+__device__ __forceinline__ void mma_tf32(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) {
+    gemm_emu::mma(1, d, a, b0, b1);
+}
+__device__ __forceinline__ uint32_t to_tf32(float x) {  // cvt.rna: to nearest, ties away from zero
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    return (u + 0x1000u) & 0xffffe000u;
+}
+__device__ __forceinline__ uint32_t bf16_bits(float x) {  // cvt.rn: to nearest even
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+__device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) { return bf16_bits(lo) | (bf16_bits(hi) << 16); }
 #endif  // CHIMERA_EMULATOR

@@ -19,8 +19,8 @@ fi
 # cp.async): not built, FAMILY:reason. A listed family is built after all once its preprocessed source has
 # no asm left under -DCHIMERA_EMULATOR; its kernels matching NOT_EMULATED (glob:what) are then registered
 # as "uses WHAT and cannot be emulated".
-EXCLUDED=("gemm:inline PTX mma.sync/ldmatrix/cvt asm")
-NOT_EMULATED=("gemm_tf32_*:tensor-core instructions" "gemm_bf16_*:tensor-core instructions")
+EXCLUDED=()
+NOT_EMULATED=()
 
 flags=(-std=c++20 -O2 -g0 -fno-strict-aliasing -ffp-contract=off -w -DCHIMERA_EMULATOR)
 build="$out/build"
