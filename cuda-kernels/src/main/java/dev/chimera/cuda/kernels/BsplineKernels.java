@@ -21,7 +21,7 @@ import dev.chimera.cuda.LaunchGeometry;
  * <p>Shapes, row-major, B chunks: chunks (B, T, D) normalised actions, previous and velocity (B, D), control
  * points (B, N, D), tokens (B, K) in an int buffer (the bins 0..255 as int32; K = {@link Shape#tokensPerChunk},
  * control-point-major as the CPU orders them), setpoints (B, R, D). The code's constants live in a
- * {@link Codebook}, made once from the CPU tokenizer's own fit (its pseudo-inverse, pinned columns and
+ * {@link Codebook}, made once from the CPU tokenizer's own fit ({@code BeastTokenizer.fitMatrices()}: its pseudo-inverse, pinned columns and
  * quantisation feedback, computed once per (T, N, p, lambda, continuity)) and its bounds. Evaluation takes
  * the basis (R, N) from the host ({@code BSplineBasis.design} at u = s / R, s = 1..R), so any knots and any
  * R decode through the same batched product.

@@ -14,7 +14,6 @@ import dev.chimera.robotics.tokenize.BeastSettings;
 import dev.chimera.robotics.tokenize.BeastTokenizer;
 import dev.chimera.robotics.tokenize.ChunkedEpisode;
 import dev.chimera.robotics.tokenize.Continuity;
-import java.lang.reflect.Field;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -64,27 +63,6 @@ class BsplineKernelsGpuTest {
 
         double[] row(double[] v, int b) {
             return Arrays.copyOfRange(v, b * dof(), (b + 1) * dof());
-        }
-    }
-
-    /** The CPU tokenizer's fit matrices (its package-private SplineFit), read as they are: the GPU runs on them. */
-    record CpuFit(double[] pseudo, double[] pinned0, double[] pinned1, double[] feedback, int first) {
-        static CpuFit of(BeastTokenizer beast) {
-            try {
-                Object fit = field(BeastTokenizer.class, "fit").get(beast);
-                Class<?> c = fit.getClass();
-                return new CpuFit((double[]) field(c, "pseudo").get(fit), (double[]) field(c, "pinned0").get(fit),
-                        (double[]) field(c, "pinned1").get(fit), (double[]) field(c, "feedback").get(fit),
-                        field(c, "first").getInt(fit));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("BeastTokenizer's fit is not where this test expects it", e);
-            }
-        }
-
-        private static Field field(Class<?> c, String name) throws NoSuchFieldException {
-            Field f = c.getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
         }
     }
 
@@ -188,7 +166,7 @@ class BsplineKernelsGpuTest {
 
     /** The case's code on the device, made from the CPU tokenizer's own fit and bounds. */
     static Codebook codebook(Case c) {
-        CpuFit fit = CpuFit.of(c.beast());
+        BeastTokenizer.FitMatrices fit = c.beast().fitMatrices();
         BeastSettings s = c.beast().settings();
         double c1Scale = s.steps() / BSplineBasis.clampedUniform(s.controlPoints(), s.degree()).startSlopePerSecondPoint();
         double[] lower = new double[c.dof()];
@@ -275,7 +253,7 @@ class BsplineKernelsGpuTest {
      * encoder moves them), so that a tie is judged at the value the CPU rounded.
      */
     static int checkTokens(Case c, int[] cpu, int[] gpu, String what) {
-        CpuFit fit = CpuFit.of(c.beast());
+        BeastTokenizer.FitMatrices fit = c.beast().fitMatrices();
         double[] fitted = cpuFitted(c);
         int n = c.controlPoints();
         int dof = c.dof();

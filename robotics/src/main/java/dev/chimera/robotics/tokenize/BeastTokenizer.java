@@ -143,6 +143,21 @@ public final class BeastTokenizer implements ActionTokenizer {
     }
 
     /** The quantisation bounds of DoF d: [lower, upper] maps to bins 0..255. */
+    /**
+     * The ridge fit this tokenizer encodes with, copied, for another implementation of the same encoding
+     * (the GPU's batched one in {@code cuda-kernels}): the F = N - first free control points of a DoF's
+     * chunk a (T) are {@code pseudo} (F, T) a - {@code pinned0} c0 - {@code pinned1} c1 (C1 only; zeros for
+     * C0), and {@code feedback} (F, F), row i, is how the points after i move per unit of rounding of point i.
+     */
+    public FitMatrices fitMatrices() {
+        return new FitMatrices(fit.first, fit.pseudo.clone(), fit.pinned0.clone(), fit.pinned1.clone(),
+                fit.feedback.clone());
+    }
+
+    /** See {@link #fitMatrices()}. */
+    public record FitMatrices(int first, double[] pseudo, double[] pinned0, double[] pinned1, double[] feedback) {
+    }
+
     public double lower(int d) {
         return lower[d];
     }

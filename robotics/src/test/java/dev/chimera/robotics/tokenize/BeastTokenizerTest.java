@@ -63,6 +63,21 @@ class BeastTokenizerTest {
         for (int i = 0; i < f; i++) {
             assertEquals(ref[i], cp[i + 1], 1e-9, "control point " + (i + 1));
         }
+        // the same fit as matrices (what the GPU encoder is given): free points = pseudo a - pinned0 c0
+        BeastTokenizer.FitMatrices fit = beast.fitMatrices();
+        assertEquals(1, fit.first());
+        assertEquals(f * steps, fit.pseudo().length);
+        for (int i = 0; i < f; i++) {
+            double x = -fit.pinned0()[i] * prev;
+            for (int j = 0; j < steps; j++) {
+                x += fit.pseudo()[i * steps + j] * chunk[j];
+            }
+            assertEquals(cp[i + 1], x, 1e-12, "control point " + (i + 1) + " from the fit matrices");
+        }
+        java.util.Arrays.fill(fit.pseudo(), 0);
+        double[] again = new double[n];
+        beast.fitControlPoints(chunk, new double[] {prev}, new double[] {0}, again);
+        assertEquals(cp[1], again[1], 0.0, "fitMatrices() hands out copies");
     }
 
     private static double[] solve(double[][] m) {
