@@ -21,6 +21,16 @@ else
 fi
 mkdir -p "$out"
 hashes() { (cd "$here" && sha256sum build.sh *.cu *.cuh 2>/dev/null | sort -k2); }
+# The report in the build log: one line per kernel and architecture.
+report() {
+    perl -ne '
+        ($fn, $arch) = ($1, $2) if /entry function .(\w+). for .(sm_\d+)/;
+        $spill = "$1/$2" if /(\d+) bytes spill stores, (\d+) bytes spill loads/;
+        if (/Used (\d+) registers/) {
+            $regs = $1; $smem = /(\d+) bytes smem/ ? $1 : 0;
+            printf "[cuda-kernels] %-40s %s %3d registers %6d B smem, spill stores/loads %s B\n", $fn, $arch, $regs, $smem, $spill;
+        }' "$out/ptxas-report.txt"
+}
 
 if ! command -v nvcc >/dev/null 2>&1; then
     if [[ $update == 1 ]]; then
@@ -33,9 +43,15 @@ if ! command -v nvcc >/dev/null 2>&1; then
              "(PrebuiltKernelsTest fails; run src/main/cuda/build.sh --update-prebuilt where nvcc is)"
     fi
     cp "$prebuilt"/* "$out"/
+    report
     exit 0
 fi
 
+if [[ $update == 0 && -f "$out/SOURCES.sha256" && -f "$out/ptxas-report.txt" ]] && diff -q <(hashes) "$out/SOURCES.sha256" >/dev/null; then
+    echo "[cuda-kernels] up to date: $out was built from these sources"
+    report
+    exit 0
+fi
 echo "[cuda-kernels] $(nvcc --version | tail -1 | sed 's/^Build //'): compiling $(cd "$here" && ls *.cu | tr '\n' ' ')"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -63,14 +79,7 @@ cat "$work"/*.log > "$work/ptxas-report.txt"
 hashes > "$work/SOURCES.sha256"
 rm -f "$work"/*.log
 cp "$work"/* "$out"/
-# The report in the build log: one line per kernel and architecture.
-perl -ne '
-    ($fn, $arch) = ($1, $2) if /entry function .(\w+). for .(sm_\d+)/;
-    $spill = "$1/$2" if /(\d+) bytes spill stores, (\d+) bytes spill loads/;
-    if (/Used (\d+) registers/) {
-        $regs = $1; $smem = /(\d+) bytes smem/ ? $1 : 0;
-        printf "[cuda-kernels] %-40s %s %3d registers %6d B smem, spill stores/loads %s B\n", $fn, $arch, $regs, $smem, $spill;
-    }' "$out/ptxas-report.txt"
+report
 if [[ $update == 0 ]] && ! diff -q "$out/SOURCES.sha256" "$prebuilt/SOURCES.sha256" >/dev/null 2>&1; then
     echo "[cuda-kernels] note: src/main/prebuilt is older than these sources (run build.sh --update-prebuilt)"
 fi
