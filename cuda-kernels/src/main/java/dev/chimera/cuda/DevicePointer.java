@@ -13,6 +13,22 @@ public record DevicePointer(DeviceBuffer buffer, long offset) {
         }
     }
 
+    /**
+     * Fails, naming {@code what}, unless {@code elements} elements fit from this position to the end of its
+     * buffer: how every launcher refuses an operand too small for the sizes it was given.
+     */
+    public void requireRoom(String what, long elements) {
+        requireRoom(what, buffer.capacity() - offset, elements);
+    }
+
+    /** Fails, naming {@code what}, unless {@code elements} fit in the {@code room} a buffer has from a pointer on. */
+    public static void requireRoom(String what, long room, long elements) {
+        if (room < elements) {
+            throw new IllegalArgumentException(what + " needs " + elements + " elements, its buffer has " + room
+                    + " from the pointer on");
+        }
+    }
+
     /** The driver's address of this position. */
     long address() {
         return buffer.address(offset);

@@ -12,10 +12,6 @@ public final class Kernel {
         this.function = function;
     }
 
-    public KernelSignature signature() {
-        return signature;
-    }
-
     /**
      * Launches the kernel (asynchronous on a GPU: results are ready after the next download or
      * {@link CudaDevice#synchronize}). Arguments: {@link DevicePointer} or {@link DeviceBuffer} (its

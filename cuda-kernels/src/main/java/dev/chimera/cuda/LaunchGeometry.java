@@ -30,9 +30,22 @@ public record LaunchGeometry(int gridX, int gridY, int gridZ, int blockX, int bl
         }
     }
 
-    /** A one-dimensional launch of {@code n} threads in blocks of {@code block} (at least one block). */
-    public static LaunchGeometry linear(long n, int block) {
-        return new LaunchGeometry(blocks(n, block), 1, 1, block, 1, 1, 0);
+    /** Threads per block of the grid-stride kernels (common.cuh's FOR_EACH). */
+    public static final int STRIDE_BLOCK = 256;
+    /** At most this many blocks for a grid-stride kernel: beyond it each thread loops, which costs nothing. */
+    public static final int MAX_STRIDE_BLOCKS = 4096;
+
+    /** A grid-stride launch over {@code n} elements: blocks of 256, at most 4,096 of them. */
+    public static LaunchGeometry gridStride(long n) {
+        return gridStride(n, MAX_STRIDE_BLOCKS);
+    }
+
+    /**
+     * A grid-stride launch over {@code n} elements in at most {@code maxBlocks} blocks of 256 (a kernel that
+     * leaves one partial sum per block keeps them few).
+     */
+    public static LaunchGeometry gridStride(long n, int maxBlocks) {
+        return new LaunchGeometry(Math.min(maxBlocks, blocks(n, STRIDE_BLOCK)), 1, 1, STRIDE_BLOCK, 1, 1, 0);
     }
 
     /** One block of {@code block} threads per row, {@code rows} rows: the row kernels' launch. */

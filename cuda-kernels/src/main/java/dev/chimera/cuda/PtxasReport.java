@@ -50,8 +50,8 @@ public final class PtxasReport {
             m = USED.matcher(line);
             if (m.find() && kernel != null) {
                 Matcher s = SMEM.matcher(line);
-                out.add(new Usage(kernel, arch, Integer.parseInt(m.group(1)), s.find() ? Integer.parseInt(s.group(1)) : 0,
-                        stores, loads));
+                int shared = s.find() ? Integer.parseInt(s.group(1)) : 0;
+                out.add(new Usage(kernel, arch, Integer.parseInt(m.group(1)), shared, stores, loads));
                 kernel = null;
             }
         }

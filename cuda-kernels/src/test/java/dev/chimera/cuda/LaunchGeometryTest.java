@@ -23,19 +23,24 @@ class LaunchGeometryTest {
     }
 
     @Test
-    void linearLaunchCoversEveryElement() {
+    void anUncappedGridStrideLaunchCoversEveryElement() {
         for (long n : new long[] {1, 255, 256, 257, 1_000_003}) {
-            LaunchGeometry g = LaunchGeometry.linear(n, 256);
+            LaunchGeometry g = LaunchGeometry.gridStride(n, Integer.MAX_VALUE);
             assertTrue(g.threads() >= n && g.threads() - n < 256, n + " -> " + g);
         }
-        assertEquals(1, LaunchGeometry.linear(0, 128).gridX(), "an empty launch still has one block");
+        assertEquals(1, LaunchGeometry.gridStride(0).gridX(), "an empty launch still has one block");
         assertThrows(IllegalArgumentException.class, () -> LaunchGeometry.blocks(1L << 40, 32));
     }
 
     @Test
     void gridStrideLaunchesAreCappedAndColumnSumsCoverEveryColumn() {
-        assertEquals(4, ElementwiseKernels.gridStride(1000).gridX());
-        assertEquals(4096, ElementwiseKernels.gridStride(1L << 30).gridX());
+        assertEquals(1, LaunchGeometry.gridStride(1).gridX());
+        assertEquals(4, LaunchGeometry.gridStride(1000).gridX());
+        assertEquals(7, LaunchGeometry.gridStride(256L * 7).gridX());
+        assertEquals(4096, LaunchGeometry.gridStride(1L << 30).gridX());
+        assertEquals(4096, LaunchGeometry.gridStride(1L << 32).gridX());
+        assertEquals(256, LaunchGeometry.gridStride(10_000_000).threadsPerBlock());
+        assertEquals(256, LaunchGeometry.gridStride(10_000_000, 256).gridX(), "a kernel leaving partials caps it");
         LaunchGeometry g = ElementwiseKernels.columnSums(70);
         assertEquals(3, g.gridX());
         assertEquals(256, g.threadsPerBlock());

@@ -1,12 +1,13 @@
 package dev.chimera.cuda.bench;
 
+import static dev.chimera.cuda.bench.Operands.random;
+
 import dev.chimera.cuda.CudaDevice;
 import dev.chimera.cuda.DeviceBuffer;
 import dev.chimera.cuda.GpuInfo.Precision;
 import dev.chimera.cuda.kernels.ConvKernels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * {@code conv.cu} on a Mamba2 layer's xBC: batch 8 x 2,048 positions x 1,792 channels (d_inner 1,536 plus
@@ -21,8 +22,6 @@ public final class ConvBench implements KernelBench {
     private static final int CHANNELS = 1536 + 2 * 128;
     private static final int WIDTH = 4;
     private static final int SEQUENCES = 256;
-    /** The random values are this many floats, tiled over larger buffers. */
-    private static final int TILE = 1 << 20;
 
     @Override
     public String family() {
@@ -71,19 +70,5 @@ public final class ConvBench implements KernelBench {
                     4.0 * (2 * state + 2 * tokens + params), Precision.FP32));
         }
         return out;
-    }
-
-    /** A buffer of n floats: a seeded tile of uniform values in [lo, hi), repeated. */
-    private static DeviceBuffer random(CudaDevice device, long n, long seed, float lo, float hi) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] tile = new float[(int) Math.min(n, TILE)];
-        for (int i = 0; i < tile.length; i++) {
-            tile[i] = (float) random.nextDouble(lo, hi);
-        }
-        DeviceBuffer buffer = device.allocate(n);
-        for (long at = 0; at < n; at += tile.length) {
-            buffer.upload(tile, (int) Math.min(tile.length, n - at), at);
-        }
-        return buffer;
     }
 }

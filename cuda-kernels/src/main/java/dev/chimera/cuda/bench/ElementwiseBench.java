@@ -22,7 +22,8 @@ public final class ElementwiseBench implements KernelBench {
         ElementwiseKernels k = new ElementwiseKernels(device);
         List<BenchRow> rows = new ArrayList<>();
         String shape = "n=" + N;
-        try (DeviceBuffer a = device.allocate(N); DeviceBuffer b = device.allocate(N); DeviceBuffer out = device.allocate(N)) {
+        try (DeviceBuffer a = device.allocate(N); DeviceBuffer b = device.allocate(N);
+             DeviceBuffer out = device.allocate(N)) {
             a.fill(0.5f);
             b.fill(-1.5f);
             double ms = timer.medianMs(() -> k.add(out.at(0), a.at(0), b.at(0), N));

@@ -55,11 +55,13 @@ public final class GpuBench {
     private static BenchRow cublasSgemm(CudaDevice device, CublasPeer cublas, KernelTimer timer) {
         int n = PEER_GEMM;
         long nn = (long) n * n;
-        try (DeviceBuffer a = device.allocate(nn); DeviceBuffer b = device.allocate(nn); DeviceBuffer c = device.allocate(nn)) {
+        try (DeviceBuffer a = device.allocate(nn); DeviceBuffer b = device.allocate(nn);
+             DeviceBuffer c = device.allocate(nn)) {
             a.fill(0.25f);
             b.fill(0.5f);
             double ms = timer.medianMs(() -> cublas.sgemm(c, a, b, n, n, n));
-            return new BenchRow("cublas_sgemm (peer)", n + "x" + n + "x" + n, ms, 2.0 * nn * n, 12.0 * nn, Precision.FP32);
+            return new BenchRow("cublas_sgemm (peer)", n + "x" + n + "x" + n, ms, 2.0 * nn * n, 12.0 * nn,
+                    Precision.FP32);
         }
     }
 }

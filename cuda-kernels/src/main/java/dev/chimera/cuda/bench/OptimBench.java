@@ -1,12 +1,13 @@
 package dev.chimera.cuda.bench;
 
+import static dev.chimera.cuda.bench.Operands.random;
+
 import dev.chimera.cuda.CudaDevice;
 import dev.chimera.cuda.DeviceBuffer;
 import dev.chimera.cuda.GpuInfo.Precision;
 import dev.chimera.cuda.kernels.OptimKernels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * {@code optim.cu} over one tensor of 10M parameters: the AdamW step (reads p, m, v, g, writes p, m, v),
@@ -15,8 +16,6 @@ import java.util.SplittableRandom;
  */
 public final class OptimBench implements KernelBench {
     private static final int N = 10_000_000;
-    /** The random values are this many floats, tiled over the buffers. */
-    private static final int TILE = 1 << 20;
 
     @Override
     public String family() {
@@ -27,9 +26,9 @@ public final class OptimBench implements KernelBench {
     public List<BenchRow> run(CudaDevice device, KernelTimer timer) {
         List<BenchRow> rows = new ArrayList<>();
         String shape = "n=" + N;
-        try (OptimKernels k = new OptimKernels(device); DeviceBuffer p = random(device, 1, -1f, 1f);
-             DeviceBuffer m = random(device, 2, -1e-2f, 1e-2f); DeviceBuffer v = random(device, 3, 0f, 1e-4f);
-             DeviceBuffer g = random(device, 4, -1e-2f, 1e-2f)) {
+        try (OptimKernels k = new OptimKernels(device); DeviceBuffer p = random(device, N, 1, -1f, 1f);
+             DeviceBuffer m = random(device, N, 2, -1e-2f, 1e-2f); DeviceBuffer v = random(device, N, 3, 0f, 1e-4f);
+             DeviceBuffer g = random(device, N, 4, -1e-2f, 1e-2f)) {
             double ms = timer.medianMs(() -> k.adamwUpdate(p.at(0), m.at(0), v.at(0), g.at(0), N, 1e-4f, 0.9f, 0.95f,
                     1e-8f, 0.5f, 0.3f, 0.99999f));
             rows.add(new BenchRow("optim_adamw", shape, ms, 13.0 * N, 28.0 * N, Precision.FP32));
@@ -40,19 +39,5 @@ public final class OptimBench implements KernelBench {
             rows.add(new BenchRow("optim_moments[gsnr, 2 passes]", shape, ms, 6.0 * N, 8.0 * N, Precision.FP32));
         }
         return rows;
-    }
-
-    /** A buffer of N floats: a seeded tile of uniform values in [lo, hi), repeated. */
-    private static DeviceBuffer random(CudaDevice device, long seed, float lo, float hi) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] tile = new float[TILE];
-        for (int i = 0; i < TILE; i++) {
-            tile[i] = (float) random.nextDouble(lo, hi);
-        }
-        DeviceBuffer b = device.allocate(N);
-        for (long at = 0; at < N; at += TILE) {
-            b.upload(tile, (int) Math.min(TILE, N - at), at);
-        }
-        return b;
     }
 }

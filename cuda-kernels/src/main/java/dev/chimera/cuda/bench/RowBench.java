@@ -1,5 +1,7 @@
 package dev.chimera.cuda.bench;
 
+import static dev.chimera.cuda.bench.Operands.random;
+
 import dev.chimera.core.backend.Backend;
 import dev.chimera.cuda.CudaDevice;
 import dev.chimera.cuda.DeviceBuffer;
@@ -17,8 +19,6 @@ import java.util.SplittableRandom;
  */
 public final class RowBench implements KernelBench {
     private static final int ROWS = 8192;
-    /** The random values are this many floats, tiled over larger buffers. */
-    private static final int TILE = 1 << 20;
 
     @Override
     public String family() {
@@ -96,19 +96,5 @@ public final class RowBench implements KernelBench {
             out.add(new BenchRow("rows_softmax_cross_entropy_backward", shape, ms, 2.0 * n, 4.0 * (2 * n + 2L * ROWS),
                     Precision.FP32));
         }
-    }
-
-    /** A buffer of n floats: a seeded tile of uniform values in [lo, hi), repeated. */
-    static DeviceBuffer random(CudaDevice device, long n, long seed, float lo, float hi) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] tile = new float[(int) Math.min(n, TILE)];
-        for (int i = 0; i < tile.length; i++) {
-            tile[i] = (float) random.nextDouble(lo, hi);
-        }
-        DeviceBuffer b = device.allocate(n);
-        for (long at = 0; at < n; at += tile.length) {
-            b.upload(tile, (int) Math.min(tile.length, n - at), at);
-        }
-        return b;
     }
 }

@@ -1,6 +1,7 @@
 package dev.chimera.cuda.bench;
 
 import dev.chimera.core.ssd.SsdShape;
+import dev.chimera.core.tensor.Tensor;
 import dev.chimera.cuda.CudaDevice;
 import dev.chimera.cuda.DeviceBuffer;
 import dev.chimera.cuda.GpuInfo;
@@ -118,11 +119,7 @@ public final class SsdBench implements KernelBench {
     }
 
     private static float[] uniform(SplittableRandom r, long n, double lo, double hi) {
-        float[] v = new float[Math.toIntExact(n)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        }
-        return v;
+        return Tensor.uniform(r.nextLong(), (float) lo, (float) hi, Math.toIntExact(n)).data();
     }
 
     private static float[] logUniform(SplittableRandom r, long n, double lo, double hi) {

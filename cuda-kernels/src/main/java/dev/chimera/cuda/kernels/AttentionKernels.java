@@ -1,5 +1,6 @@
 package dev.chimera.cuda.kernels;
 
+import static dev.chimera.cuda.LaunchGeometry.gridStride;
 import static dev.chimera.cuda.ParamKind.F32;
 import static dev.chimera.cuda.ParamKind.I32;
 import static dev.chimera.cuda.ParamKind.PTR;
@@ -67,9 +68,6 @@ public final class AttentionKernels {
     static final int NARROW_HEAD_DIM = 64;
     /** Threads per block of the decoding step (16 groups of 8 lanes). */
     static final int DECODE_THREADS = 128;
-    /** Threads per block of the grid-stride kernels, and at most this many blocks. */
-    static final int BLOCK = 256;
-    static final int MAX_BLOCKS = 4096;
 
     private final CudaDevice device;
     private final Kernel forwardD64;
@@ -169,17 +167,12 @@ public final class AttentionKernels {
 
     /** The delta launch: a warp per (sequence, position, head) row, grid-stride beyond 4,096 blocks. */
     public static LaunchGeometry deltaGeometry(long rows) {
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(rows, BLOCK / 32)), 1, 1, BLOCK, 1, 1, 0);
+        return gridStride(32 * rows); // a warp per row
     }
 
     /** The decoding step's launch: one block of 128 threads per (sequence, query head). */
     public static LaunchGeometry decodeGeometry(Heads a, int n) {
         return new LaunchGeometry(n, a.nHeads(), 1, DECODE_THREADS, 1, 1, 0);
-    }
-
-    /** The grid-stride launch of {@code n} elements (cache append, RoPE): blocks of 256, at most 4,096. */
-    public static LaunchGeometry gridStride(long n) {
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
     }
 
     /** Fails unless batch and T are positive and the batch fits a grid's z (65,535). */

@@ -1,5 +1,6 @@
 package dev.chimera.cuda.kernels;
 
+import static dev.chimera.cuda.LaunchGeometry.gridStride;
 import static dev.chimera.cuda.ParamKind.F32;
 import static dev.chimera.cuda.ParamKind.I32;
 import static dev.chimera.cuda.ParamKind.PTR;
@@ -21,8 +22,9 @@ import dev.chimera.cuda.LaunchGeometry;
  * <p>Shapes, row-major, B chunks: chunks (B, T, D) normalised actions, previous and velocity (B, D), control
  * points (B, N, D), tokens (B, K) in an int buffer (the bins 0..255 as int32; K = {@link Shape#tokensPerChunk},
  * control-point-major as the CPU orders them), setpoints (B, R, D). The code's constants live in a
- * {@link Codebook}, made once from the CPU tokenizer's own fit ({@code BeastTokenizer.fitMatrices()}: its pseudo-inverse, pinned columns and
- * quantisation feedback, computed once per (T, N, p, lambda, continuity)) and its bounds. Evaluation takes
+ * {@link Codebook}, made once from the CPU tokenizer's own fit ({@code BeastTokenizer.fitMatrices()}: its
+ * pseudo-inverse, pinned columns and quantisation feedback, computed once per (T, N, p, lambda, continuity))
+ * and its bounds. Evaluation takes
  * the basis (R, N) from the host ({@code BSplineBasis.design} at u = s / R, s = 1..R), so any knots and any
  * R decode through the same batched product.
  */
@@ -40,10 +42,8 @@ public final class BsplineKernels {
     static final int ENCODE_BLOCK = 128;
     /** Threads per block of the evaluation (its EVALUATE_BLOCK). */
     static final int EVALUATE_BLOCK = 256;
-    /** Threads per block of the grid-stride de-quantisation. */
-    static final int BLOCK = 256;
-    /** At most this many blocks: beyond it blocks loop over the chunks (or elements). */
-    static final int MAX_BLOCKS = 4096;
+    /** At most this many blocks for encode and evaluate: beyond it blocks loop over the chunks. */
+    static final int MAX_BLOCKS = LaunchGeometry.MAX_STRIDE_BLOCKS;
 
     /**
      * The shape of a BEAST code: T steps per chunk, N control points per DoF, the points a continuous DoF
@@ -240,7 +240,7 @@ public final class BsplineKernels {
     public static LaunchGeometry dequantiseGeometry(Shape shape, int batch) {
         requirePositive("batch", batch);
         long n = (long) batch * shape.controlPoints() * shape.dof();
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
+        return gridStride(n);
     }
 
     /** The evaluation's launch: one block of 256 per chunk, at most 4,096 blocks (each then loops). */
@@ -263,11 +263,11 @@ public final class BsplineKernels {
                        DevicePointer previous, DevicePointer velocity, int batch) {
         Shape s = code.shape;
         LaunchGeometry g = encodeGeometry(s, batch);
-        checkRoom("tokens (B, K)", tokens, (long) batch * s.tokensPerChunk());
-        checkRoom("points (B, N, D)", points, (long) batch * s.controlPoints() * s.dof());
-        checkRoom("chunks (B, T, D)", chunks, (long) batch * s.steps() * s.dof());
-        checkRoom("previous (B, D)", previous, (long) batch * s.dof());
-        checkRoom("velocity (B, D)", velocity, (long) batch * s.dof());
+        tokens.requireRoom("tokens (B, K)", (long) batch * s.tokensPerChunk());
+        points.requireRoom("points (B, N, D)", (long) batch * s.controlPoints() * s.dof());
+        chunks.requireRoom("chunks (B, T, D)", (long) batch * s.steps() * s.dof());
+        previous.requireRoom("previous (B, D)", (long) batch * s.dof());
+        velocity.requireRoom("velocity (B, D)", (long) batch * s.dof());
         encode.launch(g, tokens, points, chunks, previous, velocity, code.fit, code.bounds, code.layout, batch,
                 s.steps(), s.controlPoints(), s.dof(), s.pinned(), s.grippers(), code.c1Scale);
     }
@@ -280,10 +280,10 @@ public final class BsplineKernels {
                            DevicePointer velocity, int batch) {
         Shape s = code.shape;
         LaunchGeometry g = dequantiseGeometry(s, batch);
-        checkRoom("points (B, N, D)", points, (long) batch * s.controlPoints() * s.dof());
-        checkRoom("tokens (B, K)", tokens, (long) batch * s.tokensPerChunk());
-        checkRoom("previous (B, D)", previous, (long) batch * s.dof());
-        checkRoom("velocity (B, D)", velocity, (long) batch * s.dof());
+        points.requireRoom("points (B, N, D)", (long) batch * s.controlPoints() * s.dof());
+        tokens.requireRoom("tokens (B, K)", (long) batch * s.tokensPerChunk());
+        previous.requireRoom("previous (B, D)", (long) batch * s.dof());
+        velocity.requireRoom("velocity (B, D)", (long) batch * s.dof());
         dequantise.launch(g, points, tokens, previous, velocity, code.bounds, code.layout, batch, s.controlPoints(),
                 s.dof(), s.pinned(), s.grippers(), code.c1Scale);
     }
@@ -297,24 +297,12 @@ public final class BsplineKernels {
                          DevicePointer previous, int batch, int samples) {
         Shape s = code.shape;
         LaunchGeometry g = evaluateGeometry(s, batch, samples);
-        checkRoom("out (B, R, D)", out, (long) batch * samples * s.dof());
-        checkRoom("points (B, N, D)", points, (long) batch * s.controlPoints() * s.dof());
-        checkRoom("basis (R, N)", basis, (long) samples * s.controlPoints());
-        checkRoom("previous (B, D)", previous, (long) batch * s.dof());
+        out.requireRoom("out (B, R, D)", (long) batch * samples * s.dof());
+        points.requireRoom("points (B, N, D)", (long) batch * s.controlPoints() * s.dof());
+        basis.requireRoom("basis (R, N)", (long) samples * s.controlPoints());
+        previous.requireRoom("previous (B, D)", (long) batch * s.dof());
         evaluate.launch(g, out, points, basis, previous, code.bounds, code.layout, batch, samples, s.steps(),
                 s.controlPoints(), s.dof(), s.grippers());
-    }
-
-    /** Fails unless {@code available} elements hold {@code needed}, naming the operand. */
-    static void checkRoom(String what, long available, long needed) {
-        if (available < needed) {
-            throw new IllegalArgumentException(what + " needs " + needed + " elements, the buffer has " + available
-                    + " from the pointer on");
-        }
-    }
-
-    private static void checkRoom(String what, DevicePointer p, long needed) {
-        checkRoom(what, p.buffer().capacity() - p.offset(), needed);
     }
 
     private static int sharedBytes(String what, long bytes, Shape shape) {

@@ -1,5 +1,6 @@
 package dev.chimera.cuda.kernels;
 
+import static dev.chimera.cuda.LaunchGeometry.gridStride;
 import static dev.chimera.cuda.ParamKind.I32;
 import static dev.chimera.cuda.ParamKind.PTR;
 
@@ -58,9 +59,6 @@ public final class ConvKernels {
     static final int TILE = RUNS * 32;
     /** At most this many backward blocks per channel strip, each leaving one row of partial sums. */
     static final int MAX_PARTS = 128;
-    /** Threads per block and at most this many blocks of the step's grid-stride launch. */
-    static final int BLOCK = 256;
-    static final int MAX_BLOCKS = 4096;
 
     private final Kernel forward;
     private final Kernel forwardSilu;
@@ -123,11 +121,6 @@ public final class ConvKernels {
                 RUNS, 1, 0);
     }
 
-    /** The step's launch for {@code n} elements: blocks of 256, at most 4,096 of them (grid-stride). */
-    public static LaunchGeometry gridStride(long n) {
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
-    }
-
     /** Where sequence i's state (C, K), the CPU's {@code states[i]}, starts in the states buffer. */
     public static long stateOffset(int sequence, int channels, int width) {
         return (long) sequence * channels * width;
@@ -147,11 +140,7 @@ public final class ConvKernels {
 
     /** Fails unless p has at least {@code elements} floats from its offset on. */
     static void requireRoom(String op, String name, DevicePointer p, long elements) {
-        long room = p.buffer().capacity() - p.offset();
-        if (room < elements) {
-            throw new IllegalArgumentException("causal conv " + op + ": " + name + " needs " + elements
-                    + " elements, its buffer has " + room + " from offset " + p.offset());
-        }
+        p.requireRoom("causal conv " + op + ": " + name, elements);
     }
 
     // ---- training ------------------------------------------------------------------------------

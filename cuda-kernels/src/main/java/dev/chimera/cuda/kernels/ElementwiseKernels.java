@@ -1,5 +1,6 @@
 package dev.chimera.cuda.kernels;
 
+import static dev.chimera.cuda.LaunchGeometry.gridStride;
 import static dev.chimera.cuda.ParamKind.F32;
 import static dev.chimera.cuda.ParamKind.I32;
 import static dev.chimera.cuda.ParamKind.PTR;
@@ -41,10 +42,6 @@ public final class ElementwiseKernels {
     public static final KernelSignature SCATTER_ADD_ROWS =
             KernelSignature.of("elementwise_scatter_add_rows", PTR, PTR, PTR, I32, I32);
 
-    /** Threads per block of the grid-stride kernels. */
-    static final int BLOCK = 256;
-    /** At most this many blocks: beyond it each thread loops (grid-stride), which costs nothing. */
-    static final int MAX_BLOCKS = 4096;
     /** Blocks of the sum of squares, each leaving one double partial. */
     static final int SUM_BLOCKS = 256;
 
@@ -79,11 +76,6 @@ public final class ElementwiseKernels {
         copyColumns = device.kernel(KernelFamily.ELEMENTWISE, COPY_COLUMNS);
         gatherRows = device.kernel(KernelFamily.ELEMENTWISE, GATHER_ROWS);
         scatterAddRows = device.kernel(KernelFamily.ELEMENTWISE, SCATTER_ADD_ROWS);
-    }
-
-    /** The grid-stride kernels' launch for {@code n} elements: blocks of 256, at most 4,096 of them. */
-    public static LaunchGeometry gridStride(long n) {
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
     }
 
     /** The column-sum launch: one block of 32 x 8 threads per 32 columns. */
@@ -146,8 +138,9 @@ public final class ElementwiseKernels {
         if (partials == null) {
             partials = device.allocate(2L * SUM_BLOCKS); // SUM_BLOCKS doubles
         }
-        int blocks = Math.min(SUM_BLOCKS, LaunchGeometry.blocks(n, BLOCK));
-        sumOfSquares.launch(new LaunchGeometry(blocks, 1, 1, BLOCK, 1, 1, 0), partials, x, n);
+        LaunchGeometry g = gridStride(n, SUM_BLOCKS);
+        int blocks = g.gridX();
+        sumOfSquares.launch(g, partials, x, n);
         double[] sums = new double[blocks];
         partials.downloadDoubles(sums, blocks);
         double sum = 0;

@@ -137,11 +137,7 @@ public final class FourierKernels {
     }
 
     static void requireRoom(String op, String name, DevicePointer p, long elements) {
-        long room = p.buffer().capacity() - p.offset();
-        if (room < elements) {
-            throw new IllegalArgumentException("Fourier density " + op + ": " + name + " needs " + elements
-                    + " elements, its buffer has " + room + " from offset " + p.offset());
-        }
+        p.requireRoom("Fourier density " + op + ": " + name, elements);
     }
 
     // ---- launches ------------------------------------------------------------------------------

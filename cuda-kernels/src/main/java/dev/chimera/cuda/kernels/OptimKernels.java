@@ -1,5 +1,6 @@
 package dev.chimera.cuda.kernels;
 
+import static dev.chimera.cuda.LaunchGeometry.gridStride;
 import static dev.chimera.cuda.ParamKind.F32;
 import static dev.chimera.cuda.ParamKind.I32;
 import static dev.chimera.cuda.ParamKind.PTR;
@@ -35,10 +36,6 @@ public final class OptimKernels implements AutoCloseable {
             KernelSignature.of("optim_sgd_sai", PTR, PTR, PTR, I32, F32, F32, F32, F32, I32);
     public static final KernelSignature MOMENTS = KernelSignature.of("optim_moments", PTR, PTR, I32, F32, F32);
 
-    /** Threads per block of the grid-stride kernels. */
-    static final int BLOCK = 256;
-    /** At most this many blocks: beyond it each thread loops (grid-stride). */
-    static final int MAX_BLOCKS = 4096;
     /** Blocks of the moments, each leaving two double partials. */
     static final int MOMENT_BLOCKS = 256;
 
@@ -55,14 +52,9 @@ public final class OptimKernels implements AutoCloseable {
         moments = device.kernel(KernelFamily.OPTIM, MOMENTS);
     }
 
-    /** The updates' launch for {@code n} elements: blocks of 256, at most 4,096 of them. */
-    public static LaunchGeometry gridStride(long n) {
-        return new LaunchGeometry(Math.min(MAX_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
-    }
-
     /** The moments' launch for {@code n} elements: blocks of 256, at most 256 of them (one partial pair each). */
     public static LaunchGeometry momentsGeometry(long n) {
-        return new LaunchGeometry(Math.min(MOMENT_BLOCKS, LaunchGeometry.blocks(n, BLOCK)), 1, 1, BLOCK, 1, 1, 0);
+        return gridStride(n, MOMENT_BLOCKS);
     }
 
     /**
@@ -87,11 +79,7 @@ public final class OptimKernels implements AutoCloseable {
     }
 
     private static void window(String op, String what, DevicePointer p, int n) {
-        long available = p.buffer().capacity() - p.offset();
-        if (available < n) {
-            throw new IllegalArgumentException(op + ": " + what + " needs " + n + " elements, its buffer has "
-                    + available + " from the pointer on");
-        }
+        p.requireRoom(op + ": " + what, n);
     }
 
     /** One AdamW step of p, m, v (n) with gradient g; the scalars as {@code Backend.adamwUpdate} takes them. */

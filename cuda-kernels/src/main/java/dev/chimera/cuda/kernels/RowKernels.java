@@ -125,16 +125,8 @@ public final class RowKernels implements AutoCloseable {
         }
     }
 
-    /** Refuses a window of {@code available} elements where {@code needed} are read or written. */
-    static void checkWindow(String op, String what, long available, long needed) {
-        if (available < needed) {
-            throw new IllegalArgumentException(op + ": " + what + " needs " + needed + " elements, its buffer has "
-                    + available + " from the pointer on");
-        }
-    }
-
     private static void window(String op, String what, DevicePointer p, long needed) {
-        checkWindow(op, what, p.buffer().capacity() - p.offset(), needed);
+        p.requireRoom(op + ": " + what, needed);
     }
 
     // ------------------------------------------------------------------ launches

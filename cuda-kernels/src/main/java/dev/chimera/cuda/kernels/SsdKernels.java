@@ -417,11 +417,7 @@ public final class SsdKernels {
         if (p == null) {
             throw new IllegalArgumentException("SSD: " + name + " must not be null");
         }
-        long room = p.buffer().capacity() - p.offset();
-        if (room < n) {
-            throw new IllegalArgumentException("SSD: " + name + " needs " + n + " floats, its buffer has " + room
-                    + " from offset " + p.offset());
-        }
+        p.requireRoom("SSD: " + name, n);
     }
 
     private static DevicePointer at(DevicePointer p, long offset) {

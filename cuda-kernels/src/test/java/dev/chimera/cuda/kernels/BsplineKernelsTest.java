@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.cuda.DevicePointer;
 import dev.chimera.cuda.LaunchGeometry;
 import dev.chimera.cuda.kernels.BsplineKernels.Shape;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class BsplineKernelsTest {
     void dequantiseAndEvaluateGeometry() {
         Shape s = new Shape(50, 10, 2, 14, 2);
         LaunchGeometry g = BsplineKernels.dequantiseGeometry(s, 37);
-        assertTrue(g.threads() >= 37 * 10 * 14 && g.gridX() == LaunchGeometry.blocks(37 * 140, BsplineKernels.BLOCK));
+        assertTrue(g.threads() >= 37 * 10 * 14 && g.gridX() == LaunchGeometry.blocks(37 * 140, LaunchGeometry.STRIDE_BLOCK));
         assertEquals(BsplineKernels.MAX_BLOCKS, BsplineKernels.dequantiseGeometry(s, 1_000_000).gridX());
         LaunchGeometry e = BsplineKernels.evaluateGeometry(s, 4096, 1000);
         assertEquals(4096, e.gridX());
@@ -127,9 +128,9 @@ class BsplineKernelsTest {
 
     @Test
     void operandsTooSmallAreRefusedByName() {
-        BsplineKernels.checkRoom("tokens (B, K)", 370, 370);
-        assertTrue(message(() -> BsplineKernels.checkRoom("tokens (B, K)", 369, 370))
-                .contains("tokens (B, K) needs 370 elements, the buffer has 369"));
+        DevicePointer.requireRoom("tokens (B, K)", 370, 370);
+        assertTrue(message(() -> DevicePointer.requireRoom("tokens (B, K)", 369, 370))
+                .contains("tokens (B, K) needs 370 elements, its buffer has 369"));
     }
 
     @Test

@@ -15,19 +15,11 @@ import org.junit.jupiter.api.Test;
 class OptimKernelsTest {
 
     @Test
-    void updatesAreCappedGridStrideLaunches() {
-        assertEquals(1, OptimKernels.gridStride(1).gridX());
-        assertEquals(4, OptimKernels.gridStride(1000).gridX());
-        assertEquals(4096, OptimKernels.gridStride(10_000_000).gridX());
-        assertEquals(256, OptimKernels.gridStride(10_000_000).threadsPerBlock());
-    }
-
-    @Test
     void momentsLeaveAtMostTheirPartialsBufferOfDoubles() {
         for (long n : new long[] {1, 257, 65_536, 65_537, 10_000_000}) {
             LaunchGeometry g = OptimKernels.momentsGeometry(n);
             assertTrue(g.gridX() <= OptimKernels.MOMENT_BLOCKS, n + " -> " + g);
-            assertTrue(g.threads() >= Math.min(n, (long) OptimKernels.MOMENT_BLOCKS * OptimKernels.BLOCK));
+            assertTrue(g.threads() >= Math.min(n, (long) OptimKernels.MOMENT_BLOCKS * LaunchGeometry.STRIDE_BLOCK));
             assertEquals(0, g.blockX() % 32, "whole warps: the kernel's shuffles take all 32 lanes");
         }
     }

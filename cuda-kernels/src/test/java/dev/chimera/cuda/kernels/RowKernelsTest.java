@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chimera.cuda.DevicePointer;
 import dev.chimera.cuda.KernelSignature;
 import dev.chimera.cuda.LaunchGeometry;
 import java.lang.reflect.Field;
@@ -101,8 +102,8 @@ class RowKernelsTest {
         m = assertThrows(IllegalArgumentException.class,
                 () -> RowKernels.checkNorm("op", 1 << 30, 8, 4)).getMessage();
         assertTrue(m.contains("2^31"), m);
-        RowKernels.checkWindow("op", "x", 10, 10);
-        m = assertThrows(IllegalArgumentException.class, () -> RowKernels.checkWindow("rmsNorm", "rstd", 4, 5))
+        DevicePointer.requireRoom("op: x", 10, 10);
+        m = assertThrows(IllegalArgumentException.class, () -> DevicePointer.requireRoom("rmsNorm: rstd", 4, 5))
                 .getMessage();
         assertTrue(m.contains("rstd needs 5 elements") && m.contains("has 4"), m);
     }

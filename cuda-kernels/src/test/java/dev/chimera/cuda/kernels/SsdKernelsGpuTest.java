@@ -55,18 +55,14 @@ class SsdKernelsGpuTest {
                 dt.data()[i] = (float) (dtScale * Math.exp(Math.log(1e-3) + u * (Math.log(1e-1) - Math.log(1e-3))));
             }
             return new Inputs(s, uniform(r, -1, 1, s.xShape()), dt, uniform(r, -16, -1, s.nheads()),
-                    uniform(r, -1, 1, s.bcShape()), uniform(r, -1, 1, s.bcShape()), uniform(r, 0.5, 1.5, s.nheads()),
+                    uniform(r, -1, 1, s.bcShape()), uniform(r, -1, 1, s.bcShape()), uniform(r, 0.5f, 1.5f, s.nheads()),
                     withStates ? uniform(r, -1, 1, s.stateShape()) : null, uniform(r, -1, 1, s.xShape()),
                     withStates ? uniform(r, -1, 1, s.stateShape()) : null);
         }
     }
 
-    private static Tensor uniform(SplittableRandom r, double lo, double hi, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) {
-            t.data()[i] = (float) (lo + (hi - lo) * r.nextDouble());
-        }
-        return t;
+    private static Tensor uniform(SplittableRandom r, float lo, float hi, int... shape) {
+        return Tensor.uniform(r.nextLong(), lo, hi, shape);
     }
 
     @Test
